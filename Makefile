@@ -1,0 +1,56 @@
+# exlink: PGXS build, plus the project's own commands (deps, test, demo, bench).
+EXTENSION  = exlink
+EXTVERSION = $(shell sed -n "s/^default_version *= *'\(.*\)'/\1/p" $(EXTENSION).control)
+
+MODULE_big = exlink
+OBJS       = $(patsubst %.c,%.o,$(sort $(wildcard src/*.c)))
+
+# One master script, assembled from the topic files in sql/parts/ (sorted by name).
+DATA_built = sql/$(EXTENSION)--$(EXTVERSION).sql
+DATA       = $(filter-out $(DATA_built),$(wildcard sql/$(EXTENSION)--*--*.sql))
+
+# pg_regress: test/sql/T.sql against top-level expected/T.out (PostgreSQL 15 has no
+# --expecteddir: it looks for expected/ in the output directory first, which is ".").
+REGRESS      = $(shell sed -n 's/^test: *//p' test/schedule)
+REGRESS_OPTS = --inputdir=test --load-extension=pgcrypto --load-extension=exlink
+
+GSL_CFLAGS := $(shell pkg-config --cflags gsl 2>/dev/null)
+GSL_LIBS   := $(shell pkg-config --libs gsl 2>/dev/null || echo -lgsl -lgslcblas -lm)
+PG_CPPFLAGS = -Isrc $(GSL_CFLAGS) -DEXLINK_VERSION=\"$(EXTVERSION)\"
+SHLIB_LINK  = $(GSL_LIBS)
+PG_CFLAGS   = -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -Wno-sign-compare $(EXLINK_CFLAGS)
+
+EXTRA_CLEAN = results regression.diffs regression.out
+
+PG_CONFIG ?= pg_config
+PGXS := $(shell $(PG_CONFIG) --pgxs 2>/dev/null)
+ifeq ($(PGXS),)
+ifneq ($(filter deps demo test bench,$(MAKECMDGOALS)),)
+PGXS := /dev/null
+else
+$(error pg_config not found: run "make deps" (or tools/deps.sh) first, or pass PG_CONFIG=/path/to/pg_config)
+endif
+endif
+include $(PGXS)
+
+sql/$(EXTENSION)--$(EXTVERSION).sql: $(sort $(wildcard sql/parts/*.sql))
+	cat $^ > $@
+
+.PHONY: deps test demo bench
+deps:
+	@tools/deps.sh
+
+test:
+	@tools/deps.sh
+	@tools/build.sh
+	@tools/with-cluster.sh tools/run-tests.sh
+
+demo:
+	@tools/deps.sh
+	@tools/build.sh
+	@tools/with-cluster.sh tools/run-demo.sh
+
+bench:
+	@tools/deps.sh
+	@tools/build.sh
+	@tools/with-cluster.sh bench/run.sh

@@ -1,0 +1,72 @@
+/* exlink.c: module magic, _PG_init, the exlink.min_group_size setting and exlink.version(). */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "postgres.h"
+
+#include <gsl/gsl_errno.h>
+
+#include "fmgr.h"
+#include "utils/builtins.h"
+#include "utils/guc.h"
+
+#include "compat.h"
+#include "exlink.h"
+
+PG_MODULE_MAGIC;
+
+
+static int	min_group_size = EXLINK_DEFAULT_GROUP_SIZE;
+static bool guc_defined = false;
+
+void		_PG_init(void);
+
+void
+_PG_init(void)
+{
+	/*
+	 * GSL's default error handler calls abort(), which would take the whole server down; every
+	 * GSL call in exlink checks its status instead.
+	 */
+	gsl_set_error_handler_off();
+
+	/*
+	 * PGC_SUSET: only superusers may change k.  A placeholder set by a non-superuser before the
+	 * library loaded is discarded by PostgreSQL when the variable is defined here; reserving the
+	 * prefix stops new placeholders being made afterwards.
+	 */
+	DefineCustomIntVariable("exlink.min_group_size",
+							"Fewest distinct members (employees) a released exlink figure may cover.",
+							"Figures over fewer distinct members are suppressed (NULL with suppressed = true). "
+							"Only superusers can change it; publications keep the value they were made with.",
+							&min_group_size,
+							EXLINK_DEFAULT_GROUP_SIZE,
+							EXLINK_MIN_GROUP_SIZE,
+							EXLINK_MAX_GROUP_SIZE,
+							PGC_SUSET,
+							0,
+							NULL, NULL, NULL);
+	MarkGUCPrefixReserved("exlink");
+	guc_defined = true;
+}
+
+int
+ExlinkMinGroupSize(void)
+{
+	if (!guc_defined)
+		elog(ERROR, "exlink.min_group_size read before the library was initialized");
+	/* Defence in depth: never below the floor, whatever the variable holds. */
+	return Max(min_group_size, EXLINK_MIN_GROUP_SIZE);
+}
+
+PG_FUNCTION_INFO_V1(exlink_version);
+Datum
+exlink_version(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_TEXT_P(cstring_to_text(EXLINK_VERSION));
+}
+
+PG_FUNCTION_INFO_V1(exlink_min_group_size);
+Datum
+exlink_min_group_size(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_INT32(ExlinkMinGroupSize());
+}

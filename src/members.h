@@ -1,0 +1,43 @@
+/* members.h: exact distinct-member counting up to a cap, for the k-anonymity guard. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#ifndef EXLINK_MEMBERS_H
+#define EXLINK_MEMBERS_H
+
+#include "lib/stringinfo.h"
+
+/*
+ * The most distinct members any state counts exactly.  Beyond it a count reads "at least
+ * MEMBERS_CAP" and the hashes are dropped, so memory stays O(cap) whatever the input size.
+ * exlink.min_group_size may not exceed it.
+ */
+#define MEMBERS_CAP 1000
+
+struct members_hash;
+
+/*
+ * A set of 64-bit member hashes (hash_bytes_extended of the member's bytes).  Contract:
+ * every allocation happens in the MemoryContext passed in (the aggregate's context); once the
+ * count reaches the cap the table is freed and only "count = cap" remains.  A 64-bit hash
+ * collision can only make the count smaller, i.e. suppress more, never less.
+ */
+typedef struct MemberSet
+{
+	int32		cap;			/* count exactly up to this many members */
+	int32		count;			/* distinct members seen, <= cap */
+	struct members_hash *table; /* NULL when empty or when count == cap */
+} MemberSet;
+
+extern void MemberSetInit(MemberSet *set, int32 cap);
+extern uint64 MemberHash(const char *data, int len);
+extern void MemberSetAdd(MemberSet *set, MemoryContext cxt, uint64 hash);
+extern void MemberSetMerge(MemberSet *dst, const MemberSet *src, MemoryContext cxt);
+extern void MemberSetSerialize(StringInfo buf, const MemberSet *set);
+extern void MemberSetDeserialize(StringInfo buf, MemberSet *set, MemoryContext cxt);
+
+static inline bool
+MemberSetFull(const MemberSet *set)
+{
+	return set->count >= set->cap;
+}
+
+#endif

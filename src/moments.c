@@ -1,0 +1,311 @@
+/* moments.c: the mergeable moments state: one-pass update, pairwise merge, serialization. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "postgres.h"
+
+#include <math.h>
+
+#include "libpq/pqformat.h"
+#include "utils/memutils.h"
+
+#include "moments.h"
+
+#define MOMENTS_STATE_VERSION 1
+
+static void
+moments_set_dim(Moments *m, int p)
+{
+	if (p < 1 || p > MOMENTS_MAX_DIM)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("exlink moments take between 1 and %d variables, got %d",
+						MOMENTS_MAX_DIM, p)));
+	m->p = p;
+	m->mean = MemoryContextAllocZero(m->cxt, sizeof(double) * p);
+	m->comoment = MemoryContextAllocZero(m->cxt, sizeof(double) * MOMENTS_TRI_SIZE(p));
+	m->scratch = MemoryContextAllocZero(m->cxt, sizeof(double) * p);
+}
+
+/* Allocates the state in cxt; p = 0 leaves the dimension to be fixed by the first row. */
+Moments *
+MomentsCreate(MemoryContext cxt, int p, bool track_members, int member_cap)
+{
+	Moments    *m = MemoryContextAllocZero(cxt, sizeof(Moments));
+
+	m->cxt = cxt;
+	m->track_members = track_members;
+	m->members_min = -1;
+	if (track_members)
+		MemberSetInit(&m->members, member_cap);
+	if (p > 0)
+		moments_set_dim(m, p);
+	return m;
+}
+
+/*
+ * Welford's update generalised to co-moments: with d = x - mean (before the update),
+ * C_ij += n/(n+1) * d_i * d_j.  x must be finite and of length m->p.
+ */
+void
+MomentsAccumulate(Moments *m, const double *x)
+{
+	const int	p = m->p;
+	double	   *d = m->scratch;
+	double		n1 = (double) (m->n + 1);
+	double		f = (double) m->n / n1;
+	double	   *c = m->comoment;
+
+	for (int i = 0; i < p; i++)
+	{
+		d[i] = x[i] - m->mean[i];
+		m->mean[i] += d[i] / n1;
+	}
+	for (int i = 0; i < p; i++)
+	{
+		double		fdi = f * d[i];
+
+		for (int j = i; j < p; j++)
+			*c++ += fdi * d[j];
+	}
+	m->n++;
+}
+
+/* Chan, Golub & LeVeque's pairwise merge; dst keeps its memory context. */
+void
+MomentsCombine(Moments *dst, const Moments *src)
+{
+	dst->skipped += src->skipped;
+
+	if (dst->track_members != src->track_members)
+		elog(ERROR, "cannot combine exlink moments states with and without members");
+	if (dst->track_members)
+		MemberSetMerge(&dst->members, &src->members, dst->cxt);
+	else
+		dst->members_min = Max(dst->members_min, src->members_min);
+
+	if (src->p == 0)
+		return;
+	if (dst->p == 0)
+		moments_set_dim(dst, src->p);
+	else if (dst->p != src->p)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("cannot combine exlink moments of %d and %d variables", dst->p, src->p),
+				 errhint("Every row and every merged value of one group must have the same number of variables.")));
+
+	if (src->n == 0)
+		return;
+	if (dst->n == 0)
+	{
+		memcpy(dst->mean, src->mean, sizeof(double) * src->p);
+		memcpy(dst->comoment, src->comoment, sizeof(double) * MOMENTS_TRI_SIZE(src->p));
+		dst->n = src->n;
+		return;
+	}
+	{
+		const int	p = dst->p;
+		double		na = (double) dst->n;
+		double		nb = (double) src->n;
+		double		nt = na + nb;
+		double		w = na * nb / nt;
+		double	   *d = dst->scratch;
+		int			k = 0;
+
+		for (int i = 0; i < p; i++)
+		{
+			d[i] = src->mean[i] - dst->mean[i];
+			dst->mean[i] += d[i] * (nb / nt);
+		}
+		for (int i = 0; i < p; i++)
+			for (int j = i; j < p; j++, k++)
+				dst->comoment[k] += src->comoment[k] + w * d[i] * d[j];
+		dst->n += src->n;
+	}
+}
+
+int64
+MomentsMembers(const Moments *m)
+{
+	return m->track_members ? (int64) m->members.count : m->members_min;
+}
+
+/* True when the figures must be withheld: members are known and fewer than k. */
+bool
+MomentsSuppressed(const Moments *m, int k)
+{
+	int64		members = MomentsMembers(m);
+
+	return members >= 0 && members < k;
+}
+
+/*
+ * Wire format of the internal state between parallel workers: a version byte, then fields
+ * with pq_send*; never a memcpy of the struct.
+ */
+bytea *
+MomentsSerialize(const Moments *m)
+{
+	StringInfoData buf;
+
+	pq_begintypsend(&buf);
+	pq_sendbyte(&buf, MOMENTS_STATE_VERSION);
+	pq_sendint32(&buf, m->p);
+	pq_sendint64(&buf, m->n);
+	pq_sendint64(&buf, m->skipped);
+	pq_sendbyte(&buf, m->track_members ? 1 : 0);
+	if (m->track_members)
+		MemberSetSerialize(&buf, &m->members);
+	else
+		pq_sendint64(&buf, m->members_min);
+	for (int i = 0; i < m->p; i++)
+		pq_sendfloat8(&buf, m->mean[i]);
+	for (int i = 0; i < MOMENTS_TRI_SIZE(m->p); i++)
+		pq_sendfloat8(&buf, m->comoment[i]);
+	return pq_endtypsend(&buf);
+}
+
+Moments *
+MomentsDeserialize(bytea *b, MemoryContext cxt)
+{
+	StringInfoData buf;
+	Moments    *m;
+	int			p;
+	bool		track;
+
+	buf.data = VARDATA_ANY(b);
+	buf.len = VARSIZE_ANY_EXHDR(b);
+	buf.maxlen = buf.len;
+	buf.cursor = 0;
+
+	if (pq_getmsgbyte(&buf) != MOMENTS_STATE_VERSION)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+				 errmsg("unsupported exlink moments state version")));
+	p = pq_getmsgint(&buf, 4);
+	if (p < 0 || p > MOMENTS_MAX_DIM)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+				 errmsg("invalid exlink moments state")));
+	m = MomentsCreate(cxt, p, false, 1);
+	m->n = pq_getmsgint64(&buf);
+	m->skipped = pq_getmsgint64(&buf);
+	track = pq_getmsgbyte(&buf) != 0;
+	m->track_members = track;
+	if (track)
+		MemberSetDeserialize(&buf, &m->members, cxt);
+	else
+		m->members_min = pq_getmsgint64(&buf);
+	for (int i = 0; i < p; i++)
+		m->mean[i] = pq_getmsgfloat8(&buf);
+	for (int i = 0; i < MOMENTS_TRI_SIZE(p); i++)
+		m->comoment[i] = pq_getmsgfloat8(&buf);
+	pq_getmsgend(&buf);
+	if (m->n < 0 || m->skipped < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+				 errmsg("invalid exlink moments state")));
+	return m;
+}
+
+/* Seal a state into the SQL value: member hashes never leave, only the count's lower bound. */
+MomentsValue *
+MomentsToValue(const Moments *m)
+{
+	Size		size = MomentsValueSize(m->p);
+	MomentsValue *v = palloc0(size);
+
+	SET_VARSIZE(v, size);
+	v->version = MOMENTS_VALUE_VERSION;
+	v->flags = 0;
+	v->p = (int16) m->p;
+	v->n = m->n;
+	v->skipped = m->skipped;
+	v->members = MomentsMembers(m);
+	memcpy(v->data, m->mean, sizeof(double) * m->p);
+	memcpy(v->data + m->p, m->comoment, sizeof(double) * MOMENTS_TRI_SIZE(m->p));
+	return v;
+}
+
+Moments *
+MomentsFromValue(const MomentsValue *v, MemoryContext cxt)
+{
+	Moments    *m = MomentsCreate(cxt, v->p, false, 1);
+
+	m->n = v->n;
+	m->skipped = v->skipped;
+	m->members_min = v->members;
+	memcpy(m->mean, v->data, sizeof(double) * v->p);
+	memcpy(m->comoment, v->data + v->p, sizeof(double) * MOMENTS_TRI_SIZE(v->p));
+	return m;
+}
+
+MemoryContext
+ExlinkAggContext(FunctionCallInfo fcinfo, const char *fname)
+{
+	MemoryContext aggcxt;
+
+	if (!AggCheckCallContext(fcinfo, &aggcxt))
+		elog(ERROR, "%s called in non-aggregate context", fname);
+	return aggcxt;
+}
+
+Moments *
+MomentsTransState(FunctionCallInfo fcinfo, int p, bool track_members)
+{
+	MemoryContext aggcxt = ExlinkAggContext(fcinfo, "exlink transition function");
+	Moments    *m;
+
+	if (!PG_ARGISNULL(0))
+	{
+		m = (Moments *) PG_GETARG_POINTER(0);
+		if (p > 0 && m->p == 0)
+			moments_set_dim(m, p);
+		else if (p > 0 && m->p != p)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("all rows of a group must have the same number of values"),
+					 errdetail("The group started with %d values; this row has %d.", m->p, p)));
+		return m;
+	}
+	return MomentsCreate(aggcxt, p, track_members, MEMBERS_CAP);
+}
+
+PG_FUNCTION_INFO_V1(exlink_moments_combinefn);
+Datum
+exlink_moments_combinefn(PG_FUNCTION_ARGS)
+{
+	MemoryContext aggcxt = ExlinkAggContext(fcinfo, "exlink_moments_combinefn");
+	Moments    *a = PG_ARGISNULL(0) ? NULL : (Moments *) PG_GETARG_POINTER(0);
+	Moments    *b = PG_ARGISNULL(1) ? NULL : (Moments *) PG_GETARG_POINTER(1);
+
+	if (b == NULL)
+	{
+		if (a == NULL)
+			PG_RETURN_NULL();
+		PG_RETURN_POINTER(a);
+	}
+	if (a == NULL)
+	{
+		/* Copy into the aggregate context: b may live in a shorter-lived one. */
+		a = MomentsCreate(aggcxt, 0, b->track_members,
+						  b->track_members ? b->members.cap : 1);
+	}
+	MomentsCombine(a, b);
+	PG_RETURN_POINTER(a);
+}
+
+PG_FUNCTION_INFO_V1(exlink_moments_serialfn);
+Datum
+exlink_moments_serialfn(PG_FUNCTION_ARGS)
+{
+	(void) ExlinkAggContext(fcinfo, "exlink_moments_serialfn");
+	PG_RETURN_BYTEA_P(MomentsSerialize((Moments *) PG_GETARG_POINTER(0)));
+}
+
+PG_FUNCTION_INFO_V1(exlink_moments_deserialfn);
+Datum
+exlink_moments_deserialfn(PG_FUNCTION_ARGS)
+{
+	MemoryContext aggcxt = ExlinkAggContext(fcinfo, "exlink_moments_deserialfn");
+
+	PG_RETURN_POINTER(MomentsDeserialize(PG_GETARG_BYTEA_PP(0), aggcxt));
+}

@@ -1,0 +1,475 @@
+/* moments_type.c: the SQL type exlink.moments (I/O, validation) and its aggregates. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "postgres.h"
+
+#include <math.h>
+
+#include "catalog/pg_type.h"
+#include "libpq/pqformat.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/float.h"
+#include "utils/lsyscache.h"
+
+#include "compat.h"
+#include "exlink.h"
+#include "moments.h"
+
+/*
+ * Text form, JSON-compatible and exact (shortest round-trip digits):
+ *   {"p":2,"n":10,"skipped":0,"members":7,"mean":[1.5,2],"comoment":[8,3,4]}
+ * members is null when unknown.  comoment is the packed upper triangle, row by row.
+ */
+
+static void
+invalid_value(bool binary, const char *detail)
+{
+	ereport(ERROR,
+			(errcode(binary ? ERRCODE_INVALID_BINARY_REPRESENTATION : ERRCODE_INVALID_TEXT_REPRESENTATION),
+			 errmsg("invalid exlink.moments value"),
+			 errdetail("%s", detail)));
+}
+
+/*
+ * Everything a user can type or send is untrusted: check every field and the consistency of
+ * the co-moment matrix (non-negative diagonal, Cauchy-Schwarz), so no later computation is fed
+ * a value that no data could have produced.
+ */
+static void
+validate_value(const MomentsValue *v, bool binary)
+{
+	int			p = v->p;
+	const double *mean = v->data;
+	const double *c = v->data + p;
+
+	if (v->version != MOMENTS_VALUE_VERSION || v->flags != 0)
+		invalid_value(binary, "Unsupported format version.");
+	if (p < 1 || p > MOMENTS_MAX_DIM)
+		invalid_value(binary, "The number of variables must be between 1 and 64.");
+	if (VARSIZE(v) != MomentsValueSize(p))
+		invalid_value(binary, "The value's size does not match its number of variables.");
+	if (v->n < 0 || v->skipped < 0)
+		invalid_value(binary, "Row counts cannot be negative.");
+	if (v->members < -1 || v->members > Min(v->n, MEMBERS_CAP))
+		invalid_value(binary, "The member count must be unknown (null) or between 0 and min(n, 1000).");
+	for (int i = 0; i < p + MOMENTS_TRI_SIZE(p); i++)
+		if (!isfinite(v->data[i]))
+			invalid_value(binary, "Means and co-moments must be finite.");
+	for (int i = 0; i < p; i++)
+	{
+		double		cii = c[MOMENTS_TRI(p, i, i)];
+
+		if (v->n == 0 && mean[i] != 0.0)
+			invalid_value(binary, "An empty value must have zero means.");
+		if (cii < 0.0)
+			invalid_value(binary, "Co-moments on the diagonal cannot be negative.");
+		for (int j = i; j < p; j++)
+		{
+			double		cij = c[MOMENTS_TRI(p, i, j)];
+			double		cjj = c[MOMENTS_TRI(p, j, j)];
+
+			if (v->n <= 1 && cij != 0.0)
+				invalid_value(binary, "Fewer than two rows have zero co-moments.");
+			if (fabs(cij) > sqrt(cii) * sqrt(cjj) * (1.0 + 1e-9))
+				invalid_value(binary, "The co-moment matrix is not positive semi-definite.");
+		}
+	}
+}
+
+/* --- text input: a small strict parser for exactly the output format ------------------- */
+
+typedef struct Parser
+{
+	const char *s;
+	const char *orig;
+} Parser;
+
+static void
+skip_ws(Parser *ps)
+{
+	while (*ps->s == ' ' || *ps->s == '\t' || *ps->s == '\n' || *ps->s == '\r')
+		ps->s++;
+}
+
+static void
+syntax_error(Parser *ps)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
+			 errmsg("invalid input syntax for type exlink.moments"),
+			 errdetail("Expected {\"p\":..,\"n\":..,\"skipped\":..,\"members\":..,\"mean\":[..],\"comoment\":[..]}; "
+					   "stopped at character %d.", (int) (ps->s - ps->orig) + 1)));
+}
+
+static void
+expect(Parser *ps, const char *tok)
+{
+	size_t		len = strlen(tok);
+
+	skip_ws(ps);
+	if (strncmp(ps->s, tok, len) != 0)
+		syntax_error(ps);
+	ps->s += len;
+}
+
+static bool
+accept(Parser *ps, const char *tok)
+{
+	size_t		len = strlen(tok);
+
+	skip_ws(ps);
+	if (strncmp(ps->s, tok, len) != 0)
+		return false;
+	ps->s += len;
+	return true;
+}
+
+static int64
+parse_int(Parser *ps)
+{
+	char	   *end;
+	int64		v;
+
+	skip_ws(ps);
+	if (!(*ps->s == '-' || (*ps->s >= '0' && *ps->s <= '9')))
+		syntax_error(ps);
+	errno = 0;
+	v = strtoi64(ps->s, &end, 10);
+	if (errno != 0 || end == ps->s)
+		syntax_error(ps);
+	ps->s = end;
+	return v;
+}
+
+static double
+parse_float(Parser *ps)
+{
+	char	   *end;
+	double		v;
+
+	skip_ws(ps);
+	/* Only JSON numbers: no NaN/Infinity words, which the validation would refuse anyway. */
+	if (!(*ps->s == '-' || (*ps->s >= '0' && *ps->s <= '9')))
+		syntax_error(ps);
+	v = ExlinkFloat8In((char *) ps->s, &end, ps->orig);
+	ps->s = end;
+	return v;
+}
+
+static void
+parse_floats(Parser *ps, double *out, int count)
+{
+	expect(ps, "[");
+	for (int i = 0; i < count; i++)
+	{
+		if (i > 0)
+			expect(ps, ",");
+		out[i] = parse_float(ps);
+	}
+	expect(ps, "]");
+}
+
+PG_FUNCTION_INFO_V1(exlink_moments_in);
+Datum
+exlink_moments_in(PG_FUNCTION_ARGS)
+{
+	char	   *str = PG_GETARG_CSTRING(0);
+	Parser		ps = {str, str};
+	int64		p;
+	MomentsValue *v;
+
+	expect(&ps, "{");
+	expect(&ps, "\"p\"");
+	expect(&ps, ":");
+	p = parse_int(&ps);
+	if (p < 1 || p > MOMENTS_MAX_DIM)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
+				 errmsg("invalid exlink.moments value"),
+				 errdetail("The number of variables must be between 1 and 64.")));
+	v = palloc0(MomentsValueSize(p));
+	SET_VARSIZE(v, MomentsValueSize(p));
+	v->version = MOMENTS_VALUE_VERSION;
+	v->p = (int16) p;
+	expect(&ps, ",");
+	expect(&ps, "\"n\"");
+	expect(&ps, ":");
+	v->n = parse_int(&ps);
+	expect(&ps, ",");
+	expect(&ps, "\"skipped\"");
+	expect(&ps, ":");
+	v->skipped = parse_int(&ps);
+	expect(&ps, ",");
+	expect(&ps, "\"members\"");
+	expect(&ps, ":");
+	v->members = accept(&ps, "null") ? -1 : parse_int(&ps);
+	if (v->members < 0 && v->members != -1)
+		invalid_value(false, "The member count must be unknown (null) or between 0 and min(n, 1000).");
+	expect(&ps, ",");
+	expect(&ps, "\"mean\"");
+	expect(&ps, ":");
+	parse_floats(&ps, v->data, (int) p);
+	expect(&ps, ",");
+	expect(&ps, "\"comoment\"");
+	expect(&ps, ":");
+	parse_floats(&ps, v->data + p, MOMENTS_TRI_SIZE((int) p));
+	expect(&ps, "}");
+	skip_ws(&ps);
+	if (*ps.s != '\0')
+		syntax_error(&ps);
+
+	validate_value(v, false);
+	PG_RETURN_POINTER(v);
+}
+
+static void
+append_floats(StringInfo buf, const double *x, int count)
+{
+	appendStringInfoChar(buf, '[');
+	for (int i = 0; i < count; i++)
+	{
+		if (i > 0)
+			appendStringInfoChar(buf, ',');
+		appendStringInfoString(buf, float8out_internal(x[i]));
+	}
+	appendStringInfoChar(buf, ']');
+}
+
+PG_FUNCTION_INFO_V1(exlink_moments_out);
+Datum
+exlink_moments_out(PG_FUNCTION_ARGS)
+{
+	MomentsValue *v = PG_GETARG_MOMENTS(0);
+	StringInfoData buf;
+
+	initStringInfo(&buf);
+	appendStringInfo(&buf, "{\"p\":%d,\"n\":" INT64_FORMAT ",\"skipped\":" INT64_FORMAT ",\"members\":",
+					 v->p, v->n, v->skipped);
+	if (v->members < 0)
+		appendStringInfoString(&buf, "null");
+	else
+		appendStringInfo(&buf, INT64_FORMAT, v->members);
+	appendStringInfoString(&buf, ",\"mean\":");
+	append_floats(&buf, v->data, v->p);
+	appendStringInfoString(&buf, ",\"comoment\":");
+	append_floats(&buf, v->data + v->p, MOMENTS_TRI_SIZE(v->p));
+	appendStringInfoChar(&buf, '}');
+	PG_RETURN_CSTRING(buf.data);
+}
+
+PG_FUNCTION_INFO_V1(exlink_moments_send);
+Datum
+exlink_moments_send(PG_FUNCTION_ARGS)
+{
+	MomentsValue *v = PG_GETARG_MOMENTS(0);
+	StringInfoData buf;
+
+	pq_begintypsend(&buf);
+	pq_sendbyte(&buf, v->version);
+	pq_sendint16(&buf, v->p);
+	pq_sendint64(&buf, v->n);
+	pq_sendint64(&buf, v->skipped);
+	pq_sendint64(&buf, v->members);
+	for (int i = 0; i < v->p + MOMENTS_TRI_SIZE(v->p); i++)
+		pq_sendfloat8(&buf, v->data[i]);
+	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
+}
+
+PG_FUNCTION_INFO_V1(exlink_moments_recv);
+Datum
+exlink_moments_recv(PG_FUNCTION_ARGS)
+{
+	StringInfo	buf = (StringInfo) PG_GETARG_POINTER(0);
+	int			version = pq_getmsgbyte(buf);
+	int			p = (int16) pq_getmsgint(buf, 2);
+	MomentsValue *v;
+
+	if (version != MOMENTS_VALUE_VERSION)
+		invalid_value(true, "Unsupported format version.");
+	if (p < 1 || p > MOMENTS_MAX_DIM)
+		invalid_value(true, "The number of variables must be between 1 and 64.");
+	v = palloc0(MomentsValueSize(p));
+	SET_VARSIZE(v, MomentsValueSize(p));
+	v->version = MOMENTS_VALUE_VERSION;
+	v->p = (int16) p;
+	v->n = pq_getmsgint64(buf);
+	v->skipped = pq_getmsgint64(buf);
+	v->members = pq_getmsgint64(buf);
+	for (int i = 0; i < p + MOMENTS_TRI_SIZE(p); i++)
+		v->data[i] = pq_getmsgfloat8(buf);
+	pq_getmsgend(buf);
+	validate_value(v, true);
+	PG_RETURN_POINTER(v);
+}
+
+/* --- aggregates ---------------------------------------------------------------------- */
+
+/*
+ * Read a float8[] row into x (length p); false when the row must be skipped (NULL element,
+ * NaN, +-Infinity).  Errors on multi-dimensional arrays and on more than MOMENTS_MAX_DIM values.
+ */
+bool
+ExlinkArrayRow(ArrayType *arr, int max_dim, int *p_out, double *x)
+{
+	int			nitems;
+	const double *vals;
+
+	if (ARR_ELEMTYPE(arr) != FLOAT8OID)
+		elog(ERROR, "expected a float8[] argument");
+	if (ARR_NDIM(arr) > 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("values must be a one-dimensional array")));
+	nitems = ARR_NDIM(arr) == 0 ? 0 : ARR_DIMS(arr)[0];
+	if (nitems < 1 || nitems > max_dim)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("values must have between 1 and %d elements, got %d", max_dim, nitems)));
+	*p_out = nitems;
+	if (ARR_HASNULL(arr))
+		return false;
+	vals = (const double *) ARR_DATA_PTR(arr);
+	for (int i = 0; i < nitems; i++)
+	{
+		if (!isfinite(vals[i]))
+			return false;
+		x[i] = vals[i];
+	}
+	return true;
+}
+
+/* A member counts when it is neither NULL nor empty. */
+bool
+ExlinkMemberArg(FunctionCallInfo fcinfo, int argno, uint64 *hash)
+{
+	text	   *t;
+
+	if (PG_ARGISNULL(argno))
+		return false;
+	t = PG_GETARG_TEXT_PP(argno);
+	if (VARSIZE_ANY_EXHDR(t) == 0)
+		return false;
+	*hash = MemberHash(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
+	return true;
+}
+
+/* exlink.moments(values float8[] [, member text [, k int]]) */
+PG_FUNCTION_INFO_V1(exlink_moments_transfn);
+Datum
+exlink_moments_transfn(PG_FUNCTION_ARGS)
+{
+	bool		with_member = PG_NARGS() >= 3;
+	Moments    *m;
+	double		x[MOMENTS_MAX_DIM];
+	int			p = 0;
+	bool		ok = false;
+	uint64		h = 0;
+
+	if (!PG_ARGISNULL(1))
+		ok = ExlinkArrayRow(PG_GETARG_ARRAYTYPE_P(1), MOMENTS_MAX_DIM, &p, x);
+	m = MomentsTransState(fcinfo, p, with_member);
+	if (with_member && ok)
+		ok = ExlinkMemberArg(fcinfo, 2, &h);
+	if (!ok)
+	{
+		m->skipped++;
+		PG_RETURN_POINTER(m);
+	}
+	if (with_member)
+		MemberSetAdd(&m->members, m->cxt, h);
+	MomentsAccumulate(m, x);
+	PG_RETURN_POINTER(m);
+}
+
+/* The effective threshold: a baked-in k can only raise the server's exlink.min_group_size. */
+int
+ExlinkEffectiveK(FunctionCallInfo fcinfo, int argno)
+{
+	int			k = ExlinkMinGroupSize();
+
+	if (argno < PG_NARGS() && !PG_ARGISNULL(argno))
+	{
+		int32		kk = PG_GETARG_INT32(argno);
+
+		if (kk < EXLINK_MIN_GROUP_SIZE || kk > EXLINK_MAX_GROUP_SIZE)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("k must be between %d and %d", EXLINK_MIN_GROUP_SIZE, EXLINK_MAX_GROUP_SIZE)));
+		k = Max(k, kk);
+	}
+	return k;
+}
+
+PG_FUNCTION_INFO_V1(exlink_moments_finalfn);
+Datum
+exlink_moments_finalfn(PG_FUNCTION_ARGS)
+{
+	Moments    *m;
+
+	(void) ExlinkAggContext(fcinfo, "exlink_moments_finalfn");
+	if (PG_ARGISNULL(0))
+		PG_RETURN_NULL();
+	m = (Moments *) PG_GETARG_POINTER(0);
+	if (m->p == 0)
+		PG_RETURN_NULL();
+	/* Guarded form: a value below k is never released, not even its n. */
+	if (m->track_members && MomentsSuppressed(m, ExlinkEffectiveK(fcinfo, 3)))
+		PG_RETURN_NULL();
+	PG_RETURN_POINTER(MomentsToValue(m));
+}
+
+/* exlink.merge(exlink.moments): the union of cells. */
+PG_FUNCTION_INFO_V1(exlink_merge_transfn);
+Datum
+exlink_merge_transfn(PG_FUNCTION_ARGS)
+{
+	MemoryContext aggcxt = ExlinkAggContext(fcinfo, "exlink_merge_transfn");
+	Moments    *m = PG_ARGISNULL(0) ? NULL : (Moments *) PG_GETARG_POINTER(0);
+	MomentsValue *v;
+
+	if (PG_ARGISNULL(1))
+	{
+		if (m == NULL)
+			m = MomentsCreate(aggcxt, 0, false, 1);
+		PG_RETURN_POINTER(m);
+	}
+	v = PG_GETARG_MOMENTS(1);
+	if (m == NULL)
+		m = MomentsCreate(aggcxt, 0, false, 1);
+	/* The incoming value is short-lived: unpack it in the per-row context, then merge. */
+	MomentsCombine(m, MomentsFromValue(v, CurrentMemoryContext));
+	PG_RETURN_POINTER(m);
+}
+
+/* Accessors of a value, for analysts working from published cells. */
+PG_FUNCTION_INFO_V1(exlink_moments_n);
+Datum
+exlink_moments_n(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_INT64(PG_GETARG_MOMENTS(0)->n);
+}
+
+PG_FUNCTION_INFO_V1(exlink_moments_members);
+Datum
+exlink_moments_members(PG_FUNCTION_ARGS)
+{
+	MomentsValue *v = PG_GETARG_MOMENTS(0);
+
+	if (v->members < 0)
+		PG_RETURN_NULL();
+	PG_RETURN_INT64(v->members);
+}
+
+PG_FUNCTION_INFO_V1(exlink_moments_means);
+Datum
+exlink_moments_means(PG_FUNCTION_ARGS)
+{
+	MomentsValue *v = PG_GETARG_MOMENTS(0);
+	Datum	   *d = palloc(sizeof(Datum) * v->p);
+
+	if (v->n == 0)
+		PG_RETURN_NULL();
+	for (int i = 0; i < v->p; i++)
+		d[i] = Float8GetDatum(v->data[i]);
+	PG_RETURN_ARRAYTYPE_P(construct_array(d, v->p, FLOAT8OID, sizeof(float8), FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+}

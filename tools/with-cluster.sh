@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Run a command against a throwaway PostgreSQL cluster with exlink installed, touching nothing
+# outside one temporary directory:
+#  - a private copy of the server installation (bin, lib, share) into which `make install
+#    DESTDIR=...` installs exlink as built (PostgreSQL finds its share and lib directories
+#    relative to its binary, as its own `make check` relies on), so no root is needed and
+#    concurrent runs never see each other's builds;
+#  - a private data directory and socket directory, shared_preload_libraries = 'exlink', trust
+#    authentication over the Unix socket only (no TCP, so no port clashes);
+#  - everything torn down on exit, whatever happens.
+# initdb refuses to run as root, so as root the cluster runs as the "postgres" system user.
+#   usage: tools/with-cluster.sh COMMAND [ARGS...]
+# The command sees PGHOST, PGPORT, PGUSER=postgres, PGDATABASE=postgres and EXLINK_PGDATA.
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+dir=$(mktemp -d "${TMPDIR:-/tmp}/exlink-cluster.XXXXXX")
+chmod 755 "$dir"
+root="$dir/root"
+for d in "$(pg_config --bindir)/.." "$(pg_config --sharedir)"; do
+    d=$(cd "$d" && pwd)
+    mkdir -p "$root$d"
+    cp -a "$d/." "$root$d/"
+done
+make -s -C "$top" install DESTDIR="$root" >/dev/null
+bindir="$root$(pg_config --bindir)"
+export EXLINK_PGROOT="$root"
+port=$(( 20000 + RANDOM % 20000 ))
+runas=()
+if [ "$(id -u)" -eq 0 ]; then
+    id postgres >/dev/null 2>&1 || useradd --system --home-dir /var/lib/postgresql --shell /bin/bash postgres
+    chown postgres: "$dir"
+    runas=(runuser -u postgres --)
+fi
+
+cleanup() {
+    "${runas[@]}" "$bindir/pg_ctl" -D "$dir/data" -m immediate stop >/dev/null 2>&1 || true
+    rm -rf "$dir"
+}
+trap cleanup EXIT INT TERM
+
+"${runas[@]}" "$bindir/initdb" -D "$dir/data" -U postgres --auth=trust --no-sync \
+    -E UTF8 --locale=C >"$dir/initdb.log" 2>&1 || { cat "$dir/initdb.log" >&2; exit 1; }
+
+preload="exlink"
+[ -f "$root$(pg_config --pkglibdir)/pg_stat_statements.so" ] && preload="$preload,pg_stat_statements"
+[ -f "$root$(pg_config --pkglibdir)/pg_cron.so" ] && preload="$preload,pg_cron"
+cat >>"$dir/data/postgresql.conf" <<CONF
+listen_addresses = ''
+unix_socket_directories = '$dir'
+port = $port
+shared_preload_libraries = '$preload'
+cron.database_name = 'postgres'
+fsync = off
+synchronous_commit = off
+full_page_writes = off
+max_worker_processes = 8
+max_parallel_workers = 4
+max_parallel_workers_per_gather = 2
+shared_buffers = 512MB
+work_mem = 64MB
+maintenance_work_mem = 256MB
+lc_messages = 'C'
+log_min_messages = warning
+CONF
+
+if ! "${runas[@]}" "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 start >/dev/null; then
+    cat "$dir/server.log" >&2
+    exit 1
+fi
+
+export PGHOST="$dir" PGPORT="$port" PGUSER=postgres PGDATABASE=postgres EXLINK_PGDATA="$dir/data"
+export EXLINK_SERVER_LOG="$dir/server.log"
+status=0
+"$@" || status=$?
+if [ $status -ne 0 ] && [ -s "$dir/server.log" ]; then
+    echo "---- last lines of the server log ----" >&2
+    tail -n 30 "$dir/server.log" >&2
+fi
+exit $status
