@@ -35,17 +35,12 @@ fi
 
 echo "exlink: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
-# Debian's postgresql package would otherwise create and start a system cluster we never use.
-mkdir -p /etc/postgresql-common
-if [ ! -f /etc/postgresql-common/createcluster.conf ] || ! grep -q '^create_main_cluster *= *false' /etc/postgresql-common/createcluster.conf; then
-    echo 'create_main_cluster = false' >> /etc/postgresql-common/createcluster.conf
-fi
 apt-get update -qq
-if ! apt-get install -y -qq --no-install-recommends "${missing[@]}"; then
+if ! apt-get install -y -qq --no-install-recommends -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold "${missing[@]}"; then
     # The optional packages may be absent from the archive: retry with the required ones only.
     req=()
     for p in "${missing[@]}"; do
         case " ${optional[*]} " in *" $p "*) ;; *) req+=("$p");; esac
     done
-    apt-get install -y -qq --no-install-recommends "${req[@]}"
+    apt-get install -y -qq --no-install-recommends -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold "${req[@]}"
 fi
