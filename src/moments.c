@@ -74,6 +74,7 @@ void
 MomentsCombine(Moments *dst, const Moments *src)
 {
 	dst->skipped += src->skipped;
+	dst->baked_k = Max(dst->baked_k, src->baked_k);
 
 	if (dst->track_members != src->track_members)
 		elog(ERROR, "cannot combine exlink moments states with and without members");
@@ -151,6 +152,7 @@ MomentsSerialize(const Moments *m)
 	pq_sendint32(&buf, m->p);
 	pq_sendint64(&buf, m->n);
 	pq_sendint64(&buf, m->skipped);
+	pq_sendint32(&buf, m->baked_k);
 	pq_sendbyte(&buf, m->track_members ? 1 : 0);
 	if (m->track_members)
 		MemberSetSerialize(&buf, &m->members);
@@ -188,6 +190,7 @@ MomentsDeserialize(bytea *b, MemoryContext cxt)
 	m = MomentsCreate(cxt, p, false, 1);
 	m->n = pq_getmsgint64(&buf);
 	m->skipped = pq_getmsgint64(&buf);
+	m->baked_k = pq_getmsgint(&buf, 4);
 	track = pq_getmsgbyte(&buf) != 0;
 	m->track_members = track;
 	if (track)
@@ -199,7 +202,7 @@ MomentsDeserialize(bytea *b, MemoryContext cxt)
 	for (int i = 0; i < MOMENTS_TRI_SIZE(p); i++)
 		m->comoment[i] = pq_getmsgfloat8(&buf);
 	pq_getmsgend(&buf);
-	if (m->n < 0 || m->skipped < 0)
+	if (m->n < 0 || m->skipped < 0 || m->baked_k < 0 || m->baked_k > MEMBERS_CAP)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
 				 errmsg("invalid exlink moments state")));

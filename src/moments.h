@@ -37,6 +37,7 @@ typedef struct Moments
 	bool		track_members;	/* rows came with a member argument */
 	MemberSet	members;		/* valid when track_members */
 	int64		members_min;	/* lower bound when !track_members; -1 = unknown */
+	int32		baked_k;		/* a k argument given to the aggregate (0 = none) */
 	double	   *mean;			/* [p] */
 	double	   *comoment;		/* [MOMENTS_TRI_SIZE(p)] */
 	double	   *scratch;		/* [p] work space for the update */
@@ -86,13 +87,17 @@ extern Moments *MomentsTransState(FunctionCallInfo fcinfo, int p, bool track_mem
 /*
  * Row helpers shared by every aggregate (moments_type.c): read a float8[] row into x, false
  * when the row must be skipped (a NULL element, NaN or +-Infinity); hash a member argument,
- * false when it is NULL or empty (such rows are skipped too); the effective threshold,
- * max(exlink.min_group_size, the optional int argument argno), which can never go below the
- * server's setting.
+ * false when it is NULL or empty (such rows are skipped too).
+ *
+ * Thresholds: ExlinkCheckK validates a k argument (2..1000, else 22023); ExlinkEffectiveK
+ * gives max(exlink.min_group_size, baked_k), which can never go below the server's setting.
+ * A k argument must be captured by the transition function (into Moments.baked_k or the
+ * like): a final function's extra arguments are always NULL.
  */
 extern bool ExlinkArrayRow(ArrayType *arr, int max_dim, int *p_out, double *x);
 extern bool ExlinkMemberArg(FunctionCallInfo fcinfo, int argno, uint64 *hash);
-extern int	ExlinkEffectiveK(FunctionCallInfo fcinfo, int argno);
+extern int32 ExlinkCheckK(int32 k);
+extern int	ExlinkEffectiveK(int32 baked_k);
 
 /* Shared support functions usable by any aggregate whose state is a Moments. */
 extern Datum exlink_moments_combinefn(PG_FUNCTION_ARGS);

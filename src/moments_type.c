@@ -368,6 +368,9 @@ exlink_moments_transfn(PG_FUNCTION_ARGS)
 	if (!PG_ARGISNULL(1))
 		ok = ExlinkArrayRow(PG_GETARG_ARRAYTYPE_P(1), MOMENTS_MAX_DIM, &p, x);
 	m = MomentsTransState(fcinfo, p, with_member);
+	/* The k argument is constant per publication; capture it on the first row. */
+	if (PG_NARGS() >= 4 && m->baked_k == 0 && !PG_ARGISNULL(3))
+		m->baked_k = ExlinkCheckK(PG_GETARG_INT32(3));
 	if (with_member && ok)
 		ok = ExlinkMemberArg(fcinfo, 2, &h);
 	if (!ok)
@@ -381,23 +384,21 @@ exlink_moments_transfn(PG_FUNCTION_ARGS)
 	PG_RETURN_POINTER(m);
 }
 
+int32
+ExlinkCheckK(int32 k)
+{
+	if (k < EXLINK_MIN_GROUP_SIZE || k > EXLINK_MAX_GROUP_SIZE)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("k must be between %d and %d", EXLINK_MIN_GROUP_SIZE, EXLINK_MAX_GROUP_SIZE)));
+	return k;
+}
+
 /* The effective threshold: a baked-in k can only raise the server's exlink.min_group_size. */
 int
-ExlinkEffectiveK(FunctionCallInfo fcinfo, int argno)
+ExlinkEffectiveK(int32 baked_k)
 {
-	int			k = ExlinkMinGroupSize();
-
-	if (argno < PG_NARGS() && !PG_ARGISNULL(argno))
-	{
-		int32		kk = PG_GETARG_INT32(argno);
-
-		if (kk < EXLINK_MIN_GROUP_SIZE || kk > EXLINK_MAX_GROUP_SIZE)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("k must be between %d and %d", EXLINK_MIN_GROUP_SIZE, EXLINK_MAX_GROUP_SIZE)));
-		k = Max(k, kk);
-	}
-	return k;
+	return Max(ExlinkMinGroupSize(), baked_k);
 }
 
 PG_FUNCTION_INFO_V1(exlink_moments_finalfn);
@@ -413,7 +414,7 @@ exlink_moments_finalfn(PG_FUNCTION_ARGS)
 	if (m->p == 0)
 		PG_RETURN_NULL();
 	/* Guarded form: a value below k is never released, not even its n. */
-	if (m->track_members && MomentsSuppressed(m, ExlinkEffectiveK(fcinfo, 3)))
+	if (m->track_members && MomentsSuppressed(m, ExlinkEffectiveK(m->baked_k)))
 		PG_RETURN_NULL();
 	PG_RETURN_POINTER(MomentsToValue(m));
 }

@@ -47,16 +47,10 @@ CREATE FUNCTION @extschema@.moments_transfn(internal, float8[], text, integer) R
 -- STABLE: the guarded forms read exlink.min_group_size.
 CREATE FUNCTION @extschema@.moments_finalfn(internal) RETURNS @extschema@.moments
     LANGUAGE c STABLE PARALLEL SAFE AS 'MODULE_PATHNAME', 'exlink_moments_finalfn';
-CREATE FUNCTION @extschema@.moments_finalfn(internal, float8[], text) RETURNS @extschema@.moments
-    LANGUAGE c STABLE PARALLEL SAFE AS 'MODULE_PATHNAME', 'exlink_moments_finalfn';
-CREATE FUNCTION @extschema@.moments_finalfn(internal, float8[], text, integer) RETURNS @extschema@.moments
-    LANGUAGE c STABLE PARALLEL SAFE AS 'MODULE_PATHNAME', 'exlink_moments_finalfn';
 COMMENT ON FUNCTION @extschema@.moments_transfn(internal, float8[]) IS 'Aggregate support: add a row to a moments state.';
 COMMENT ON FUNCTION @extschema@.moments_transfn(internal, float8[], text) IS 'Aggregate support: add a row and its member to a moments state.';
 COMMENT ON FUNCTION @extschema@.moments_transfn(internal, float8[], text, integer) IS 'Aggregate support: add a row and its member to a moments state.';
-COMMENT ON FUNCTION @extschema@.moments_finalfn(internal) IS 'Aggregate support: seal a moments state into an exlink.moments value.';
-COMMENT ON FUNCTION @extschema@.moments_finalfn(internal, float8[], text) IS 'Aggregate support: seal a guarded moments state (NULL below k).';
-COMMENT ON FUNCTION @extschema@.moments_finalfn(internal, float8[], text, integer) IS 'Aggregate support: seal a guarded moments state (NULL below max(k, exlink.min_group_size)).';
+COMMENT ON FUNCTION @extschema@.moments_finalfn(internal) IS 'Aggregate support: seal a moments state into an exlink.moments value (NULL below k in the guarded forms).';
 
 CREATE AGGREGATE @extschema@.moments(float8[]) (
     SFUNC = @extschema@.moments_transfn, STYPE = internal,
@@ -67,14 +61,14 @@ CREATE AGGREGATE @extschema@.moments(float8[]) (
 );
 CREATE AGGREGATE @extschema@.moments(float8[], text) (
     SFUNC = @extschema@.moments_transfn, STYPE = internal,
-    FINALFUNC = @extschema@.moments_finalfn, FINALFUNC_EXTRA, FINALFUNC_MODIFY = READ_ONLY,
+    FINALFUNC = @extschema@.moments_finalfn, FINALFUNC_MODIFY = READ_ONLY,
     COMBINEFUNC = @extschema@.moments_combinefn,
     SERIALFUNC = @extschema@.moments_serialfn, DESERIALFUNC = @extschema@.moments_deserialfn,
     PARALLEL = SAFE
 );
 CREATE AGGREGATE @extschema@.moments(float8[], text, integer) (
     SFUNC = @extschema@.moments_transfn, STYPE = internal,
-    FINALFUNC = @extschema@.moments_finalfn, FINALFUNC_EXTRA, FINALFUNC_MODIFY = READ_ONLY,
+    FINALFUNC = @extschema@.moments_finalfn, FINALFUNC_MODIFY = READ_ONLY,
     COMBINEFUNC = @extschema@.moments_combinefn,
     SERIALFUNC = @extschema@.moments_serialfn, DESERIALFUNC = @extschema@.moments_deserialfn,
     PARALLEL = SAFE

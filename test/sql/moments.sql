@@ -75,6 +75,8 @@ SELECT exlink.moments(ARRAY[x], member) IS NULL AS one_member_suppressed
   FROM (SELECT i::float8 AS x, 'agent' AS member FROM generate_series(1, 40) i) t;
 -- A baked-in k can only raise the threshold.
 SELECT exlink.moments(ARRAY[x, y], member, 9) IS NULL AS below_baked_k FROM mom_rows;
+SELECT exlink.moments(ARRAY[x, y], member, 8) IS NULL AS at_baked_k FROM mom_rows;
+SELECT exlink.moments(ARRAY[x, y], member, NULL) IS NULL AS null_k_is_guc FROM mom_rows WHERE member IN ('e1', 'e2', 'e3', 'e4');
 SELECT exlink.moments(ARRAY[x, y], member, 2) IS NULL AS baked_k_cannot_lower
   FROM mom_rows WHERE member IN ('e1', 'e2', 'e3');
 SELECT exlink.moments(ARRAY[x, y], member, 1) FROM mom_rows;
@@ -99,6 +101,9 @@ ANALYZE mom_big;
 SET parallel_setup_cost = 0; SET parallel_tuple_cost = 0; SET min_parallel_table_scan_size = 0;
 SET max_parallel_workers_per_gather = 2;
 EXPLAIN (COSTS OFF) SELECT exlink.moments(ARRAY[x, y], member) FROM mom_big;
+-- The baked-in k travels between workers too.
+SELECT exlink.moments(ARRAY[x, y], member, 51) IS NULL AS parallel_baked_k_51,
+       exlink.moments(ARRAY[x, y], member, 50) IS NULL AS parallel_baked_k_50 FROM mom_big;
 CREATE TEMP TABLE par AS SELECT exlink.moments(ARRAY[x, y], member)::text AS m FROM mom_big;
 SET max_parallel_workers_per_gather = 0;
 CREATE TEMP TABLE ser AS SELECT exlink.moments(ARRAY[x, y], member)::text AS m FROM mom_big;
