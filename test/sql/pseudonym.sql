@@ -28,8 +28,8 @@ SELECT k.domain, count(*) AS ids,
   FROM exlink.pseudonym_keys k CROSS JOIN pseu_ids i
  GROUP BY k.domain ORDER BY k.domain COLLATE "C";
 
--- Known answer (RFC 4231 test case 2 has a 4-byte key, below our minimum; this is case 1's
--- data with the 20-byte key 0x0b * 20): b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7.
+-- Known answer: RFC 4231 test case 1 (key 0x0b * 20 bytes, data "Hi There"), HMAC-SHA-256 =
+-- b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7.
 SELECT exlink.create_key('rfc4231', decode(repeat('0b', 20), 'hex'));
 SELECT exlink.pseudonymize('Hi There', 'rfc4231');
 
