@@ -110,6 +110,12 @@ SELECT exlink.pseudonymize('emp1', 'k32') IS NOT NULL AS cached;
 \! psql -X -q -c "SELECT exlink.rotate_key('k32', decode(repeat('ef', 32), 'hex'))" > /dev/null
 SELECT exlink.pseudonymize('emp1', 'k32') = encode(hmac(convert_to('emp1', 'UTF8'), decode(repeat('ef', 32), 'hex'), 'sha256'), 'hex') AS sees_rotation_mid_transaction;
 COMMIT;
+-- A domain deleted by the table owner and created again with another key.
+SELECT exlink.pseudonymize('emp1', 'k200') IS NOT NULL AS cached;
+DELETE FROM exlink.pseudonym_keys WHERE domain = 'k200';
+SELECT exlink.pseudonymize('emp1', 'k200');
+SELECT exlink.create_key('k200', decode(repeat('12', 32), 'hex'));
+SELECT exlink.pseudonymize('emp1', 'k200') = encode(hmac(convert_to('emp1', 'UTF8'), decode(repeat('12', 32), 'hex'), 'sha256'), 'hex') AS recreated;
 -- A key change made and used inside one PL/pgSQL function (one call site, many statements).
 DO $$
 DECLARE p1 text; p2 text;
