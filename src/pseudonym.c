@@ -9,6 +9,7 @@
 #include "access/stratnum.h"
 #include "access/table.h"
 #include "catalog/namespace.h"
+#include "catalog/pg_type.h"
 #include "commands/trigger.h"
 #include "fmgr.h"
 #include "mb/pg_wchar.h"
@@ -175,6 +176,13 @@ key_cache_load(Oid nsp, const char *domain, int domain_len, int32 requested)
 
 	domain_text = cstring_to_text_with_len(domain, domain_len);
 	rel = table_open(key_table_oid, AccessShareLock);
+	/* The attribute numbers above are the table's; an upgrade script must keep them. */
+	if (RelationGetDescr(rel)->natts < Anum_key_retired ||
+		TupleDescAttr(RelationGetDescr(rel), Anum_key_domain - 1)->atttypid != TEXTOID ||
+		TupleDescAttr(RelationGetDescr(rel), Anum_key_version - 1)->atttypid != INT4OID ||
+		TupleDescAttr(RelationGetDescr(rel), Anum_key_key - 1)->atttypid != BYTEAOID ||
+		TupleDescAttr(RelationGetDescr(rel), Anum_key_retired - 1)->atttypid != TIMESTAMPTZOID)
+		elog(ERROR, "exlink key table has an unexpected shape");
 	ScanKeyInit(&skey[0], Anum_key_domain, BTEqualStrategyNumber, F_TEXTEQ,
 				PointerGetDatum(domain_text));
 	if (requested > 0)

@@ -142,6 +142,14 @@ EXPLAIN (COSTS OFF)
 SELECT count(*) FROM pseu_par WHERE exlink.pseudonymize(id, 'k65') = p;
 SELECT count(*) AS parallel_equal FROM pseu_par WHERE exlink.pseudonymize(id, 'k65') = p;
 SELECT count(*) AS parallel_equal_v1 FROM pseu_par WHERE exlink.pseudonymize(id, 'k65', 1) = p;
+RESET ROLE;
+-- Workers also see a key created earlier in the same, uncommitted transaction.
+BEGIN;
+SELECT exlink.create_key('in-transaction', decode(repeat('34', 32), 'hex'));
+SELECT count(*) AS parallel_uncommitted_key
+  FROM pseu_par WHERE exlink.pseudonymize(id, 'in-transaction')
+                    = encode(hmac(convert_to(id, 'UTF8'), decode(repeat('34', 32), 'hex'), 'sha256'), 'hex');
+ROLLBACK;
 RESET parallel_setup_cost;
 RESET parallel_tuple_cost;
 RESET min_parallel_table_scan_size;
