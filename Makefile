@@ -17,7 +17,7 @@ REGRESS_OPTS = --inputdir=test --load-extension=pgcrypto --load-extension=exlink
 GSL_CFLAGS := $(shell pkg-config --cflags gsl 2>/dev/null)
 GSL_LIBS   := $(shell pkg-config --libs gsl 2>/dev/null || echo -lgsl -lgslcblas -lm)
 PG_CPPFLAGS = -Isrc $(GSL_CFLAGS) -DEXLINK_VERSION=\"$(EXTVERSION)\"
-SHLIB_LINK  = $(GSL_LIBS)
+SHLIB_LINK  = $(GSL_LIBS) -lcrypto
 PG_CFLAGS   = -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -Wno-sign-compare $(EXLINK_CFLAGS)
 
 EXTRA_CLEAN = results regression.diffs regression.out
