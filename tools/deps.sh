@@ -5,7 +5,7 @@
 set -euo pipefail
 
 PGV=${PG_MAJOR:-15}
-need=(make build-essential pkg-config libgsl-dev
+need=(make build-essential pkg-config libgsl-dev libssl-dev
       "postgresql-$PGV" "postgresql-server-dev-$PGV" postgresql-contrib)
 # Optional extras used by the scheduling docs test; installed when the archive has them.
 optional=("postgresql-$PGV-cron")
