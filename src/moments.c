@@ -9,7 +9,7 @@
 
 #include "moments.h"
 
-#define MOMENTS_STATE_VERSION 1
+#define MOMENTS_STATE_VERSION 2
 
 static void
 moments_set_dim(Moments *m, int p)
@@ -74,6 +74,7 @@ void
 MomentsCombine(Moments *dst, const Moments *src)
 {
 	dst->skipped += src->skipped;
+	dst->k = Max(dst->k, src->k);
 
 	if (dst->track_members != src->track_members)
 		elog(ERROR, "cannot combine exlink moments states with and without members");
@@ -151,6 +152,7 @@ MomentsSerialize(const Moments *m)
 	pq_sendint32(&buf, m->p);
 	pq_sendint64(&buf, m->n);
 	pq_sendint64(&buf, m->skipped);
+	pq_sendint32(&buf, m->k);
 	pq_sendbyte(&buf, m->track_members ? 1 : 0);
 	if (m->track_members)
 		MemberSetSerialize(&buf, &m->members);
@@ -188,6 +190,11 @@ MomentsDeserialize(bytea *b, MemoryContext cxt)
 	m = MomentsCreate(cxt, p, false, 1);
 	m->n = pq_getmsgint64(&buf);
 	m->skipped = pq_getmsgint64(&buf);
+	m->k = pq_getmsgint(&buf, 4);
+	if (m->k < 0 || m->k > MEMBERS_CAP)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+				 errmsg("invalid exlink moments state")));
 	track = pq_getmsgbyte(&buf) != 0;
 	m->track_members = track;
 	if (track)

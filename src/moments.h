@@ -37,6 +37,7 @@ typedef struct Moments
 	bool		track_members;	/* rows came with a member argument */
 	MemberSet	members;		/* valid when track_members */
 	int64		members_min;	/* lower bound when !track_members; -1 = unknown */
+	int32		k;				/* baked-in threshold from a k argument (0 = none); merged by max */
 	double	   *mean;			/* [p] */
 	double	   *comoment;		/* [MOMENTS_TRI_SIZE(p)] */
 	double	   *scratch;		/* [p] work space for the update */

@@ -368,6 +368,13 @@ exlink_moments_transfn(PG_FUNCTION_ARGS)
 	if (!PG_ARGISNULL(1))
 		ok = ExlinkArrayRow(PG_GETARG_ARRAYTYPE_P(1), MOMENTS_MAX_DIM, &p, x);
 	m = MomentsTransState(fcinfo, p, with_member);
+
+	/*
+	 * A baked-in k travels in the state: a final function declared FINALFUNC_EXTRA only ever
+	 * sees NULL in place of the aggregate's arguments.
+	 */
+	if (PG_NARGS() >= 4 && !PG_ARGISNULL(3))
+		m->k = Max(m->k, ExlinkEffectiveK(fcinfo, 3));
 	if (with_member && ok)
 		ok = ExlinkMemberArg(fcinfo, 2, &h);
 	if (!ok)
@@ -413,7 +420,7 @@ exlink_moments_finalfn(PG_FUNCTION_ARGS)
 	if (m->p == 0)
 		PG_RETURN_NULL();
 	/* Guarded form: a value below k is never released, not even its n. */
-	if (m->track_members && MomentsSuppressed(m, ExlinkEffectiveK(fcinfo, 3)))
+	if (m->track_members && MomentsSuppressed(m, Max(m->k, ExlinkMinGroupSize())))
 		PG_RETURN_NULL();
 	PG_RETURN_POINTER(MomentsToValue(m));
 }
