@@ -220,7 +220,7 @@ BEGIN
             DETAIL = 'The name must be schema.name, with double quotes around unusual identifiers.';
     END;
     IF pg_catalog.array_length(parts, 1) <> 2 THEN
-        RAISE EXCEPTION 'publication name must be schema-qualified' USING ERRCODE = '22023',
+        RAISE EXCEPTION 'publication name must be schema.name' USING ERRCODE = '22023',
             HINT = 'Write schema.name.';
     END IF;
     target := pg_catalog.format('%I.%I', parts[1], parts[2]);
@@ -255,7 +255,7 @@ BEGIN
     FOREACH col IN ARRAY ARRAY[member_column] || dimensions || measures LOOP
         IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_attribute a
                         WHERE a.attrelid = source AND a.attname = col AND a.attnum > 0 AND NOT a.attisdropped) THEN
-            RAISE EXCEPTION 'column %s does not exist in %s', pg_catalog.quote_ident(col), source
+            RAISE EXCEPTION 'column % does not exist in %', pg_catalog.quote_ident(col), source
                 USING ERRCODE = '42703';
         END IF;
     END LOOP;
@@ -266,7 +266,7 @@ BEGIN
     FOREACH col IN ARRAY dimensions || measures LOOP
         why := @extschema@.policy_violation(col);
         IF why IS NOT NULL THEN
-            RAISE EXCEPTION 'column %s is protected and cannot be published', pg_catalog.quote_ident(col)
+            RAISE EXCEPTION 'column % is protected and cannot be published', pg_catalog.quote_ident(col)
                 USING ERRCODE = '42501', DETAIL = 'exlink.protected_columns: ' || why || '.',
                 HINT = 'Remove the column from the publication (a custodian decides the policy).';
         END IF;
@@ -274,22 +274,22 @@ BEGIN
     FOREACH col IN ARRAY measures LOOP
         SELECT a.atttypid INTO typ FROM pg_catalog.pg_attribute a WHERE a.attrelid = source AND a.attname = col;
         IF typ NOT IN ('int2'::regtype, 'int4'::regtype, 'int8'::regtype, 'float4'::regtype, 'float8'::regtype, 'numeric'::regtype) THEN
-            RAISE EXCEPTION 'measure %s must be numeric', pg_catalog.quote_ident(col) USING ERRCODE = '22023';
+            RAISE EXCEPTION 'measure % must be numeric', pg_catalog.quote_ident(col) USING ERRCODE = '22023';
         END IF;
     END LOOP;
     FOREACH col IN ARRAY dimensions || (SELECT coalesce(pg_catalog.array_agg(('mean_' || m)::name), '{}') FROM pg_catalog.unnest(measures) m) LOOP
         IF col IN ('level', 'cell', 'parent', 'responses', 'members', 'moments', 'exlink_member', 'exlink_vals') THEN
-            RAISE EXCEPTION 'column name %s is reserved in publications', pg_catalog.quote_ident(col) USING ERRCODE = '22023';
+            RAISE EXCEPTION 'column name % is reserved in publications', pg_catalog.quote_ident(col) USING ERRCODE = '22023';
         END IF;
     END LOOP;
     FOREACH col IN ARRAY measures LOOP
         IF pg_catalog.octet_length('mean_' || col) > 63 THEN
-            RAISE EXCEPTION 'measure name %s is too long', pg_catalog.quote_ident(col) USING ERRCODE = '54000';
+            RAISE EXCEPTION 'measure name % is too long', pg_catalog.quote_ident(col) USING ERRCODE = '54000';
         END IF;
     END LOOP;
     FOREACH r IN ARRAY grant_to LOOP
         IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = r) THEN
-            RAISE EXCEPTION 'role %s does not exist', pg_catalog.quote_ident(r) USING ERRCODE = '42704';
+            RAISE EXCEPTION 'role % does not exist', pg_catalog.quote_ident(r) USING ERRCODE = '42704';
         END IF;
     END LOOP;
 
