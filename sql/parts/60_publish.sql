@@ -294,17 +294,19 @@ BEGIN
     END LOOP;
 
     -- Overlapping grains of one source can be subtracted from each other: refuse unless forced.
-    SELECT p.object, p.dimensions, p.rollup INTO other
+    -- (A different k at the same grain suppresses different complements: also a different grain.)
+    SELECT p.object, p.dimensions, p.rollup, p.k INTO other
       FROM @extschema@.publications p
-     WHERE p.source = publish.source AND (p.dimensions <> publish.dimensions OR p.rollup <> publish.rollup)
+     WHERE p.source = publish.source
+       AND (p.dimensions <> publish.dimensions OR p.rollup <> publish.rollup OR p.k <> kk)
      ORDER BY p.published_at LIMIT 1;
     overlapping := FOUND;
     IF overlapping AND NOT force THEN
         RAISE EXCEPTION 'another publication of the same source has a different grain'
             USING ERRCODE = '42501',
-            DETAIL = pg_catalog.format('%s publishes %s by (%s)%s; figures of two overlapping grains can be subtracted from each other to reveal suppressed cells, which complementary suppression within one publication cannot prevent.',
+            DETAIL = pg_catalog.format('%s publishes %s by (%s)%s, k = %s; figures of two overlapping grains can be subtracted from each other to reveal suppressed cells, which complementary suppression within one publication cannot prevent.',
                                        other.object, source, pg_catalog.array_to_string(other.dimensions, ', '),
-                                       CASE WHEN other.rollup THEN ' with roll-up' ELSE '' END),
+                                       CASE WHEN other.rollup THEN ' with roll-up' ELSE '' END, other.k),
             HINT = 'Publish one hierarchy with rollup => true (its levels are protected together), unpublish the other, or pass force => true if no analyst can read both.';
     END IF;
 

@@ -1,4 +1,5 @@
 -- Drop the security fixture.
+\set SHOW_CONTEXT never
 SET ROLE regress_custodian;
 SELECT exlink.unpublish(object) FROM exlink.publications ORDER BY object::text COLLATE "C";
 DROP SCHEMA linked CASCADE;

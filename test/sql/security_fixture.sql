@@ -4,6 +4,7 @@
 --   region south: gamma 6, delta 7, eps 5 (= k), zeta 4 (= k - 1), solo (one agent, 40 responses);
 --   region east:  kplus 6 (= k + 1), alone under its region;
 --   stores: s2 (2 employees), s7, s9;  a source with hostile identifiers.
+\set SHOW_CONTEXT never
 GRANT CREATE ON DATABASE :"DBNAME" TO regress_custodian;
 GRANT SELECT, INSERT, DELETE ON exlink.publications TO regress_custodian;
 GRANT INSERT, UPDATE, DELETE ON exlink.protected_columns TO regress_custodian;

@@ -1,5 +1,6 @@
 -- Rule: analysts cannot publish, unpublish, refresh, audit, change the policy or read the
 -- registry or the sources; the custodian can.  As the analyst.
+\set SHOW_CONTEXT never
 \set VERBOSITY terse
 SET ROLE regress_analyst;
 -- must fail: calling publish

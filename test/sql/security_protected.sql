@@ -1,7 +1,7 @@
 -- Rule: protected attributes and raw member identifiers are never published; audit_view finds
 -- them in any view.  The custodian can extend the policy; analysts cannot (security_privileges).
+\set SHOW_CONTEXT never
 \set VERBOSITY default
-GRANT CREATE ON SCHEMA published TO regress_custodian;
 SET ROLE regress_custodian;
 -- must fail: a protected dimension, a protected measure, the member column as a dimension
 SELECT exlink.publish('published.by_age', 'linked.cx', 'employee', '{region,age}', '{csat}', force => true);
@@ -40,4 +40,3 @@ DROP MATERIALIZED VIEW linked.guarded;
 DROP TABLE linked.hr;
 DELETE FROM exlink.protected_columns WHERE pattern = 'heritage';
 RESET ROLE;
-REVOKE CREATE ON SCHEMA published FROM regress_custodian;

@@ -1,5 +1,6 @@
 -- Rule: nothing about a suppressed cell leaks through leaky functions, errors, EXPLAIN,
 -- planner statistics or view definitions.  As the analyst.
+\set SHOW_CONTEXT never
 SET ROLE regress_analyst;
 CREATE FUNCTION pg_temp.leak_imm(text, bigint) RETURNS boolean LANGUAGE plpgsql IMMUTABLE COST 0.0000001
     AS $$ BEGIN RAISE NOTICE 'saw % with % members', $1, $2; RETURN true; END $$;

@@ -1,5 +1,6 @@
 -- Rule: no released figure covers fewer than k (= 5) distinct members.  Rows are not members;
 -- NULL or empty members never count; the k-1 / k / k+1 boundaries hold.  As the analyst.
+\set SHOW_CONTEXT never
 SET ROLE regress_analyst;
 
 -- What the analyst sees: released cells only.

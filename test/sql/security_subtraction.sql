@@ -1,6 +1,7 @@
 -- Rule: no suppressed cell can be derived by subtracting released figures (totals, parents,
 -- 'all but one' filters, merged moments), and no second overlapping grain of one source is
 -- published.  As the analyst, then checked against the raw rows as the custodian.
+\set SHOW_CONTEXT never
 SET ROLE regress_analyst;
 
 -- must fail: parent minus its released children.  The residual is the union of at least two
