@@ -310,7 +310,9 @@ BEGIN
             HINT = 'Publish one hierarchy with rollup => true (its levels are protected together), unpublish the other, or pass force => true if no analyst can read both.';
     END IF;
 
-    -- The query.  Every identifier through %I; k is an integer.
+    -- The query.  Every identifier through %I; k is an integer.  keyed is MATERIALIZED: a fence
+    -- so that no qual of an analyst querying a live view is ever pushed down into the source scan
+    -- (a filtered source would be a second, overlapping grain, open to differencing).
     SELECT pg_catalog.string_agg(pg_catalog.format('s.%I', d), ', ' ORDER BY o),
            pg_catalog.string_agg(pg_catalog.format('%I', d), ', ' ORDER BY o),
            pg_catalog.string_agg(pg_catalog.format('c.%I', d), ', ' ORDER BY o)
@@ -353,7 +355,7 @@ cells AS (
     SELECT %6$s AS level, %7$s,
            pg_catalog.count(*) AS responses, pg_catalog.count(DISTINCT src.exlink_member) AS members%8$s
       FROM src GROUP BY %9$s),
-keyed AS (
+keyed AS MATERIALIZED (
     SELECT c.*, c.level || ':' || pg_catalog.jsonb_build_array(%10$s)::text AS cell, %11$s AS parent
       FROM cells AS c),
 released AS (
