@@ -254,7 +254,8 @@ exlink_guarded_avg_finalfn(PG_FUNCTION_ARGS)
 {
 	Moments    *m = guarded_final(fcinfo);
 
-	if (m == NULL)
+	/* Values near the float8 limits can overflow the running mean: no figure, not NaN. */
+	if (m == NULL || !isfinite(m->mean[0]))
 		PG_RETURN_NULL();
 	PG_RETURN_FLOAT8(m->mean[0]);
 }

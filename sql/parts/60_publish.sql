@@ -293,6 +293,10 @@ BEGIN
         END IF;
     END LOOP;
 
+    -- Registry rows of publications dropped without unpublish are stale: forget them.
+    DELETE FROM @extschema@.publications p
+     WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_class c WHERE c.oid = p.object);
+
     -- Overlapping grains of one source can be subtracted from each other: refuse unless forced.
     -- (A different k at the same grain suppresses different complements: also a different grain.)
     SELECT p.object, p.dimensions, p.rollup, p.k INTO other

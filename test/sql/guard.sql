@@ -45,6 +45,11 @@ SELECT exlink.members_at_least(member, 5), exlink.guarded_count(member), exlink.
   FROM g_rows WHERE false;
 SELECT exlink.members_at_least(NULL::text, 5), exlink.guarded_count(NULL::text) FROM generate_series(1, 10);
 
+-- Extreme values: tiny values kept, an overflowing mean gives NULL (never NaN or an error).
+SELECT exlink.guarded_avg(1e-320::float8, 'm' || i) AS tiny, exlink.guarded_avg(1e308::float8, 'm' || i) AS huge,
+       exlink.guarded_avg(CASE WHEN i % 2 = 0 THEN 1e308 ELSE -1e308 END, 'm' || i) AS overflow
+  FROM generate_series(1, 10) i;
+
 -- Misuse: scores off the 0..10 scale, non-integer scores, k out of range, a per-row k.
 \set VERBOSITY terse
 SELECT exlink.nps(11, 'x');
