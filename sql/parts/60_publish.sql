@@ -332,10 +332,10 @@ BEGIN
           FROM pg_catalog.unnest(measures) WITH ORDINALITY AS t(m, o);
         where_expr := where_expr || q;
     END IF;
+    SELECT pg_catalog.string_agg(pg_catalog.format('(1 - GROUPING(%I))', d), ' + ' ORDER BY o)
+      INTO level_expr FROM pg_catalog.unnest(dimensions) WITH ORDINALITY AS t(d, o);
     IF rollup THEN
         group_expr := 'ROLLUP (' || dim_list || ')';
-        SELECT pg_catalog.string_agg(pg_catalog.format('(1 - GROUPING(%I))', d), ' + ' ORDER BY o)
-          INTO level_expr FROM pg_catalog.unnest(dimensions) WITH ORDINALITY AS t(d, o);
         -- The parent of a cell at level L is the cell at level L - 1 with dimension L blanked.
         parent_expr := 'CASE c.level';
         FOR i IN 1..nd LOOP
@@ -345,9 +345,13 @@ BEGIN
         END LOOP;
         parent_expr := parent_expr || ' END';
     ELSE
-        group_expr := dim_list;
-        level_expr := nd::text;
-        parent_expr := 'NULL::text';
+        -- Without roll-up the grand total is still computed, as the (unpublished) parent of every
+        -- cell: the total row count of a source is visible to everyone in pg_class.reltuples and
+        -- pg_stat_user_tables, so total minus the released cells must not isolate a small group.
+        group_expr := 'GROUPING SETS ((' || dim_list || '), ())';
+        SELECT pg_catalog.format('CASE c.level WHEN %s THEN %L || pg_catalog.jsonb_build_array(%s)::text END',
+                                 nd, '0:', pg_catalog.string_agg('NULL', ', '))
+          INTO parent_expr FROM pg_catalog.generate_series(1, nd);
     END IF;
 
     q := pg_catalog.format($q$
@@ -369,7 +373,7 @@ released AS (
       FROM keyed AS k)
 SELECT %10$s, c.level, c.cell, c.responses, c.members%13$s%14$s
   FROM keyed AS c
- WHERE c.cell IN (SELECT released.cell FROM released)$q$,
+ WHERE c.cell IN (SELECT released.cell FROM released)%15$s$q$,
         dim_sel, member_column,
         CASE WHEN nm > 0 THEN ', ARRAY[' || vals || '] AS exlink_vals' ELSE '' END,
         source::text, where_expr,
@@ -377,7 +381,8 @@ SELECT %10$s, c.level, c.cell, c.responses, c.members%13$s%14$s
         CASE WHEN nm > 0 THEN pg_catalog.format(', @extschema@.moments(src.exlink_vals, src.exlink_member, %s) AS moments', kk) ELSE '' END,
         group_expr, dim_out, parent_expr, kk,
         means_out,
-        CASE WHEN nm > 0 THEN ', c.moments' ELSE '' END);
+        CASE WHEN nm > 0 THEN ', c.moments' ELSE '' END,
+        CASE WHEN rollup THEN '' ELSE pg_catalog.format(' AND c.level = %s', nd) END);
 
     IF live THEN
         EXECUTE pg_catalog.format('CREATE VIEW %s WITH (security_barrier) AS %s', target, q);

@@ -17,6 +17,7 @@ SELECT store FROM published.stores WHERE store = 's2';
 -- The boundaries: eps (5 = k) and kplus (6 = k + 1) are released; every released cell has >= k members.
 SELECT team, members FROM published.cx_cells WHERE team IN ('eps', 'kplus') ORDER BY team COLLATE "C";
 SELECT min(members) >= 5 AS every_cell_at_least_k FROM published.cx_cells;
+-- (s7 is suppressed too, as the complement of s2: see security_subtraction.)
 SELECT store, members FROM published.stores ORDER BY store COLLATE "C";
 
 -- must fail: the live view releases the same cells, no more

@@ -20,6 +20,12 @@ SELECT p.region, max(exlink.n(p.moments)) - coalesce(exlink.n(exlink.merge(c.mom
        round((max(exlink.n(p.moments) * (exlink.means(p.moments))[1]) - coalesce(sum(c.responses * c.mean_csat), 0))::numeric, 6) AS residual_csat_sum
   FROM published.cx_cells p LEFT JOIN published.cx_cells c ON c.level = 2 AND c.region = p.region AND c.team <> 'gamma'
  WHERE p.level = 1 GROUP BY p.region ORDER BY p.region COLLATE "C";
+-- must fail: catalog metadata minus released cells.  Every role can read a source's row count
+-- (pg_class.reltuples, pg_stat_user_tables.n_live_tup); without roll-up the grand total is still
+-- the parent of every cell, so the residual covers s2 and its complement s7 (36 rows, 9 members).
+SELECT c.reltuples - (SELECT sum(responses) FROM published.stores) AS residual_rows
+  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+ WHERE n.nspname = 'linked' AND c.relname = 'stores';
 RESET ROLE;
 
 -- The custodian checks every residual against the raw rows: at least two suppressed children,
@@ -41,6 +47,10 @@ SELECT exlink.complementary_suppression('{T,R1,R2,a,b,c,d}', '{NULL,T,T,R1,R1,R2
 -- R2 is suppressed to protect R1; it must not be derivable from its teams, so two of them go.
 SELECT exlink.complementary_suppression('{T,R1,R2,a,b,c}', '{NULL,T,T,R2,R2,R2}', '{30,3,27,6,7,14}', 5) AS suppressed_parent_not_derivable;
 SELECT exlink.complementary_suppression('{}', '{}', '{}', 5) AS empty;
+-- The stores publication (no roll-up): the hidden grand total is the parent of every store.
+SELECT store, count(DISTINCT employee) AS members,
+       store IN (SELECT store FROM published.stores) AS released
+  FROM linked.stores GROUP BY store ORDER BY store COLLATE "C";
 \set VERBOSITY terse
 SELECT exlink.complementary_suppression('{a}', '{}', '{1}', 5);
 SELECT exlink.complementary_suppression('{a}', '{NULL}', '{1}', 1);

@@ -36,24 +36,25 @@ SELECT count(*) AS role_settings FROM pg_db_role_setting s JOIN pg_roles r ON r.
 \setenv PGDATABASE :DBNAME
 \! PGOPTIONS='-c exlink.min_group_size=2' psql -X -q -At -U regress_analyst -c "SELECT exlink.min_group_size()" 2>&1 | sed 's/.*FATAL: */FATAL: /'
 
--- Publications bake k in: a k = 7 publication keeps 7 even when a superuser session lowers the
--- setting to its floor and refreshes (effective k = max(baked k, setting)).
+-- Publications bake k in: a k = 7 publication (teams of 12 and 7 released) keeps 7 even when a
+-- superuser session lowers the setting to its floor and refreshes; a setting of 8 at refresh
+-- raises it (effective k = max(baked k, setting)).
 SET ROLE regress_custodian;
-SELECT exlink.publish('published.stores_k7', 'linked.stores', 'employee', '{store}', '{csat}', k => 7, force => true);
+SELECT exlink.publish('published.teams_k7', 'linked.cx', 'employee', '{team}', '{csat}', k => 7, force => true);
 \set VERBOSITY default
 -- must fail: a publication with k below the setting
-SELECT exlink.publish('published.stores_k3', 'linked.stores', 'employee', '{store}', '{csat}', k => 3);
+SELECT exlink.publish('published.teams_k3', 'linked.cx', 'employee', '{team}', '{csat}', k => 3, force => true);
 \set VERBOSITY terse
-SELECT store, members FROM published.stores_k7 ORDER BY store COLLATE "C";
+SELECT team, members FROM published.teams_k7 ORDER BY team COLLATE "C";
 RESET ROLE;
 SET exlink.min_group_size = 2;
-REFRESH MATERIALIZED VIEW published.stores_k7;
-SELECT store, members FROM published.stores_k7 ORDER BY store COLLATE "C";
+REFRESH MATERIALIZED VIEW published.teams_k7;
+SELECT team, members FROM published.teams_k7 ORDER BY team COLLATE "C";
 SET exlink.min_group_size = 8;
-REFRESH MATERIALIZED VIEW CONCURRENTLY published.stores_k7;
-SELECT store, members, exlink.n(moments) IS NOT NULL AS moments_released FROM published.stores_k7 ORDER BY store COLLATE "C";
+REFRESH MATERIALIZED VIEW CONCURRENTLY published.teams_k7;
+SELECT team, members, exlink.n(moments) IS NOT NULL AS moments_released FROM published.teams_k7 ORDER BY team COLLATE "C";
 RESET exlink.min_group_size;
-SELECT k FROM exlink.publications WHERE object = 'published.stores_k7'::regclass;
+SELECT k FROM exlink.publications WHERE object = 'published.teams_k7'::regclass;
 SET ROLE regress_custodian;
-SELECT exlink.unpublish('published.stores_k7');
+SELECT exlink.unpublish('published.teams_k7');
 RESET ROLE;
