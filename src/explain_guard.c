@@ -8,10 +8,13 @@
 #include "catalog/namespace.h"
 #include "catalog/pg_class.h"
 #include "commands/explain.h"
+#include "commands/prepare.h"
 #include "executor/instrument.h"
 #include "miscadmin.h"
 #include "nodes/nodeFuncs.h"
 #include "tcop/tcopprot.h"
+#include "tcop/utility.h"
+#include "utils/plancache.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
@@ -26,11 +29,13 @@
  * query of an EXPLAIN after rewriting (views expanded) and refuses it when the query reads the
  * source of a live publication (exlink.publications, kind = 'live') while the current role has
  * no SELECT privilege on that source itself: only roles that could read the raw rows anyway may
- * see the plan.  Materialized publications are not affected (their plans only touch released
+ * see the plan.  EXPLAIN EXECUTE bypasses that hook, so a ProcessUtility hook checks the
+ * prepared statement's queries first.  Materialized publications are not affected (their plans only touch released
  * cells).  Superusers are never refused.
  */
 
 static ExplainOneQuery_hook_type prev_explain_hook = NULL;
+static ProcessUtility_hook_type prev_utility_hook = NULL;
 
 typedef struct LiveSources
 {
@@ -118,17 +123,59 @@ refuse_walker(Node *node, void *context)
 	return expression_tree_walker(node, refuse_walker, context);
 }
 
+/* Refuses when any query in the list reads a live publication's source the role cannot read. */
+static void
+check_queries(List *queries)
+{
+	LiveSources live;
+	ListCell   *lc;
+
+	if (superuser())
+		return;
+	live = live_sources();
+	if (live.n == 0)
+		return;
+	foreach(lc, queries)
+		(void) refuse_walker((Node *) lfirst(lc), &live);
+}
+
+/*
+ * EXPLAIN EXECUTE plans a prepared statement without going through ExplainOneQuery_hook, so the
+ * statement's queries are checked here, before the utility command runs.
+ */
+static void
+exlink_process_utility(PlannedStmt *pstmt, const char *queryString, bool readOnlyTree,
+					   ProcessUtilityContext context, ParamListInfo params,
+					   QueryEnvironment *queryEnv, DestReceiver *dest, QueryCompletion *qc)
+{
+	Node	   *stmt = pstmt->utilityStmt;
+
+	if (stmt && IsA(stmt, ExplainStmt))
+	{
+		Node	   *inner = ((ExplainStmt *) stmt)->query;
+
+		if (inner && IsA(inner, Query) && ((Query *) inner)->commandType == CMD_UTILITY)
+			inner = ((Query *) inner)->utilityStmt;
+		if (inner && IsA(inner, ExecuteStmt))
+		{
+			PreparedStatement *ps = FetchPreparedStatement(((ExecuteStmt *) inner)->name, false);
+
+			if (ps && ps->plansource)
+				check_queries(ps->plansource->query_list);
+		}
+	}
+
+	if (prev_utility_hook)
+		prev_utility_hook(pstmt, queryString, readOnlyTree, context, params, queryEnv, dest, qc);
+	else
+		standard_ProcessUtility(pstmt, queryString, readOnlyTree, context, params, queryEnv, dest, qc);
+}
+
 static void
 exlink_explain_one_query(Query *query, int cursorOptions, IntoClause *into, ExplainState *es,
 						 const char *queryString, ParamListInfo params, QueryEnvironment *queryEnv)
 {
-	if (!superuser())
-	{
-		LiveSources live = live_sources();
-
-		if (live.n > 0)
-			(void) refuse_walker((Node *) query, &live);
-	}
+	check_queries(list_make1(query));
 
 	if (prev_explain_hook)
 		prev_explain_hook(query, cursorOptions, into, es, queryString, params, queryEnv);
@@ -162,4 +209,6 @@ ExlinkExplainGuardInit(void)
 {
 	prev_explain_hook = ExplainOneQuery_hook;
 	ExplainOneQuery_hook = exlink_explain_one_query;
+	prev_utility_hook = ProcessUtility_hook;
+	ProcessUtility_hook = exlink_process_utility;
 }

@@ -33,6 +33,13 @@ EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) SELECT * FROM published.cx
 CREATE TEMP VIEW my_live AS SELECT * FROM published.cx_live;
 EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) SELECT * FROM my_live;
 DO $$ BEGIN EXECUTE 'EXPLAIN ANALYZE SELECT count(*) FROM published.cx_live'; END $$;
+PREPARE live_q AS SELECT * FROM published.cx_live;
+EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) EXECUTE live_q;
+EXPLAIN (COSTS OFF) EXECUTE live_q;
+DEALLOCATE live_q;
+PREPARE cells_q AS SELECT count(*) FROM published.cx_cells;
+EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) EXECUTE cells_q;
+DEALLOCATE cells_q;
 
 -- must fail: pg_stats shows no column of the source, and only released values of publications
 SELECT tablename, count(*) AS columns_with_stats FROM pg_stats
