@@ -112,6 +112,9 @@ BEGIN
     IF n = 0 THEN
         RETURN '{}'::text[];
     END IF;
+    IF (SELECT pg_catalog.count(DISTINCT c) FROM pg_catalog.unnest(cells) AS c) <> n OR pg_catalog.array_position(cells, NULL) IS NOT NULL THEN
+        RAISE EXCEPTION 'cell keys must be unique and not null' USING ERRCODE = '22023';
+    END IF;
     SELECT pg_catalog.array_agg(p.i ORDER BY c.i), pg_catalog.array_agg(coalesce(c.m, 0) < k ORDER BY c.i)
       INTO parent_idx, supp
       FROM unnest(cells, parents, members) WITH ORDINALITY AS c(key, parent, m, i)

@@ -54,6 +54,8 @@ SELECT store, count(DISTINCT employee) AS members,
 \set VERBOSITY terse
 SELECT exlink.complementary_suppression('{a}', '{}', '{1}', 5);
 SELECT exlink.complementary_suppression('{a}', '{NULL}', '{1}', 1);
+SELECT exlink.complementary_suppression('{a,a}', '{NULL,NULL}', '{9,9}', 5);
+SELECT exlink.complementary_suppression('{a,NULL}', '{NULL,a}', '{9,9}', 5);
 \set VERBOSITY default
 
 -- must fail: a second, overlapping grain of the same source is refused, and says why
