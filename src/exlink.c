@@ -10,6 +10,7 @@
 
 #include "compat.h"
 #include "exlink.h"
+#include "guard.h"
 
 PG_MODULE_MAGIC;
 
@@ -46,6 +47,8 @@ _PG_init(void)
 							NULL, NULL, NULL);
 	MarkGUCPrefixReserved("exlink");
 	guc_defined = true;
+
+	ExlinkExplainGuardInit();
 }
 
 int

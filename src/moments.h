@@ -90,7 +90,8 @@ extern Moments *MomentsTransState(FunctionCallInfo fcinfo, int p, bool track_mem
  * false when it is NULL or empty (such rows are skipped too).
  *
  * Thresholds: ExlinkCheckK validates a k argument (2..1000, else 22023); ExlinkEffectiveK
- * gives max(exlink.min_group_size, baked_k), which can never go below the server's setting.
+ * gives max(exlink.min_group_size, baked_k), which can never go below the server's setting;
+ * ExlinkArgK is the effective k of an optional k argument (NULL or absent: the setting).
  * A k argument must be captured by the transition function (into Moments.baked_k or the
  * like): a final function's extra arguments are always NULL.
  */
@@ -98,6 +99,7 @@ extern bool ExlinkArrayRow(ArrayType *arr, int max_dim, int *p_out, double *x);
 extern bool ExlinkMemberArg(FunctionCallInfo fcinfo, int argno, uint64 *hash);
 extern int32 ExlinkCheckK(int32 k);
 extern int	ExlinkEffectiveK(int32 baked_k);
+extern int	ExlinkArgK(FunctionCallInfo fcinfo, int argno);
 
 /* Shared support functions usable by any aggregate whose state is a Moments. */
 extern Datum exlink_moments_combinefn(PG_FUNCTION_ARGS);

@@ -401,6 +401,14 @@ ExlinkEffectiveK(int32 baked_k)
 	return Max(ExlinkMinGroupSize(), baked_k);
 }
 
+int
+ExlinkArgK(FunctionCallInfo fcinfo, int argno)
+{
+	if (argno < PG_NARGS() && !PG_ARGISNULL(argno))
+		return ExlinkEffectiveK(ExlinkCheckK(PG_GETARG_INT32(argno)));
+	return ExlinkMinGroupSize();
+}
+
 PG_FUNCTION_INFO_V1(exlink_moments_finalfn);
 Datum
 exlink_moments_finalfn(PG_FUNCTION_ARGS)

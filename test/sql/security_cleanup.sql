@@ -1,0 +1,14 @@
+-- Drop the security fixture.
+\set SHOW_CONTEXT never
+SET ROLE regress_custodian;
+SELECT exlink.unpublish(object) FROM exlink.publications ORDER BY object::text COLLATE "C";
+DROP SCHEMA linked CASCADE;
+DROP SCHEMA published CASCADE;
+RESET ROLE;
+SELECT count(*) AS publications_left FROM exlink.publications;
+REVOKE ALL ON exlink.publications FROM regress_custodian;
+REVOKE ALL ON exlink.protected_columns FROM regress_custodian;
+GRANT SELECT ON exlink.protected_columns TO PUBLIC;
+REVOKE ALL ON FUNCTION exlink.publish(text, regclass, name, name[], name[], name[], integer, boolean, boolean, boolean),
+                       exlink.unpublish(regclass), exlink.audit_view(regclass) FROM regress_custodian;
+REVOKE CREATE ON DATABASE :"DBNAME" FROM regress_custodian;
