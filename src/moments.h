@@ -37,6 +37,8 @@ typedef struct Moments
 	bool		track_members;	/* rows came with a member argument */
 	MemberSet	members;		/* valid when track_members */
 	int64		members_min;	/* lower bound when !track_members; -1 = unknown */
+	int32		k;				/* threshold given as an aggregate argument, 0 = none */
+	double		level;			/* confidence level given as an aggregate argument, 0 = none */
 	double	   *mean;			/* [p] */
 	double	   *comoment;		/* [MOMENTS_TRI_SIZE(p)] */
 	double	   *scratch;		/* [p] work space for the update */
@@ -68,6 +70,7 @@ extern void MomentsAccumulate(Moments *m, const double *x);
 extern void MomentsCombine(Moments *dst, const Moments *src);
 extern int64 MomentsMembers(const Moments *m);	/* -1 unknown, else exact up to cap */
 extern bool MomentsSuppressed(const Moments *m, int k);
+extern int	MomentsThreshold(const Moments *m);	/* max(exlink.min_group_size, m->k) */
 
 extern bytea *MomentsSerialize(const Moments *m);
 extern Moments *MomentsDeserialize(bytea *b, MemoryContext cxt);
@@ -89,10 +92,20 @@ extern Moments *MomentsTransState(FunctionCallInfo fcinfo, int p, bool track_mem
  * false when it is NULL or empty (such rows are skipped too); the effective threshold,
  * max(exlink.min_group_size, the optional int argument argno), which can never go below the
  * server's setting.
+ *
+ * Trap: a final function declared FINALFUNC_EXTRA receives NULL for every aggregate argument,
+ * so ExlinkEffectiveK(fcinfo, argno) in a final function silently ignores the k the caller
+ * gave.  Aggregates read the argument in the transition function with ExlinkKArg (validated,
+ * 0 when absent or NULL), keep it in the state (Moments.k, merged by max) and finalise with
+ * MomentsThreshold.  ExlinkLevelArg does the same for a confidence level (0 when absent,
+ * 22023 outside (0, 1)); MomentsSetLevel stores it (22023 when rows of one group disagree).
  */
 extern bool ExlinkArrayRow(ArrayType *arr, int max_dim, int *p_out, double *x);
 extern bool ExlinkMemberArg(FunctionCallInfo fcinfo, int argno, uint64 *hash);
 extern int	ExlinkEffectiveK(FunctionCallInfo fcinfo, int argno);
+extern int32 ExlinkKArg(FunctionCallInfo fcinfo, int argno);
+extern double ExlinkLevelArg(FunctionCallInfo fcinfo, int argno);
+extern void MomentsSetLevel(double *dst, double level);
 
 /* Shared support functions usable by any aggregate whose state is a Moments. */
 extern Datum exlink_moments_combinefn(PG_FUNCTION_ARGS);
