@@ -10,6 +10,7 @@
 #include "access/htup_details.h"
 #include "funcapi.h"
 #include "utils/builtins.h"
+#include "utils/memutils.h"
 
 #include "correlation.h"
 #include "exlink.h"
@@ -52,11 +53,20 @@ CorrelationResult(FunctionCallInfo fcinfo, const CorrelationInput *in)
 	double		level = in->level > 0.0 ? in->level : CORRELATION_DEFAULT_LEVEL;
 	const char *status = "ok";
 
-	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
-		elog(ERROR, "exlink correlation called in a context that cannot accept a composite");
-	tupdesc = BlessTupleDesc(tupdesc);
-	if (tupdesc->natts != NUM_COLS)
-		elog(ERROR, "exlink.correlation has %d columns, expected %d", tupdesc->natts, NUM_COLS);
+	/* Cached per call site: a GROUP BY finalises once per group. */
+	tupdesc = (TupleDesc) fcinfo->flinfo->fn_extra;
+	if (tupdesc == NULL)
+	{
+		MemoryContext old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
+
+		if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
+			elog(ERROR, "exlink correlation called in a context that cannot accept a composite");
+		tupdesc = BlessTupleDesc(CreateTupleDescCopy(tupdesc));
+		MemoryContextSwitchTo(old);
+		if (tupdesc->natts != NUM_COLS)
+			elog(ERROR, "exlink.correlation has %d columns, expected %d", tupdesc->natts, NUM_COLS);
+		fcinfo->flinfo->fn_extra = tupdesc;
+	}
 
 	for (int i = 0; i < NUM_COLS; i++)
 		nulls[i] = true;

@@ -21,9 +21,10 @@ moments_set_dim(Moments *m, int p)
 				 errmsg("exlink moments take between 1 and %d variables, got %d",
 						MOMENTS_MAX_DIM, p)));
 	m->p = p;
-	m->mean = MemoryContextAllocZero(m->cxt, sizeof(double) * p);
-	m->comoment = MemoryContextAllocZero(m->cxt, sizeof(double) * MOMENTS_TRI_SIZE(p));
-	m->scratch = MemoryContextAllocZero(m->cxt, sizeof(double) * p);
+	/* One chunk for the three arrays: a GROUP BY creates one state per group. */
+	m->mean = MemoryContextAllocZero(m->cxt, sizeof(double) * (2 * p + MOMENTS_TRI_SIZE(p)));
+	m->comoment = m->mean + p;
+	m->scratch = m->comoment + MOMENTS_TRI_SIZE(p);
 }
 
 /* Allocates the state in cxt; p = 0 leaves the dimension to be fixed by the first row. */
