@@ -113,6 +113,11 @@ SELECT fig(exlink.rank_correlation(x, y)) AS rank_extremes
 SELECT fig(exlink.linked_correlation(x, y)) AS near_constant
   FROM (SELECT 1 + i * 1e-15, i FROM generate_series(1, 10) i) t(x, y);
 
+-- Window use: Pearson runs over a growing frame; Spearman ranks in place, so it refuses.
+SELECT x, round((exlink.linked_correlation(x, y) OVER (ORDER BY x)).r::numeric, 6) AS running_r
+  FROM corr_rows WHERE x <= 5 ORDER BY x;
+SELECT (exlink.rank_correlation(x, y) OVER ()).r FROM corr_rows;
+
 -- Memory: the Pearson state does not grow with n (hash aggregate memory is the same at 1 000
 -- and 100 000 rows per group); the Spearman state holds the rows and does.
 CREATE FUNCTION hashagg_kb(q text) RETURNS int LANGUAGE plpgsql AS $$
