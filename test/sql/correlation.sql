@@ -149,12 +149,12 @@ SET max_parallel_workers_per_gather = 2;
 EXPLAIN (COSTS OFF) SELECT exlink.linked_correlation(x, y), exlink.linked_correlation(x, y, member) FROM corr_big;
 EXPLAIN (COSTS OFF) SELECT exlink.rank_correlation(x, y), exlink.rank_correlation(x, y, member, 0.9) FROM corr_big;
 CREATE TEMP TABLE par AS
-SELECT exlink.linked_correlation(x, y) AS a, exlink.linked_correlation(x, y, member) AS b,
+SELECT exlink.linked_correlation(x, y) AS a, exlink.linked_correlation(x, y, member, 0.9) AS b,
        exlink.rank_correlation(x, y) AS c, exlink.rank_correlation(x, y, member, 0.9) AS d
   FROM corr_big;
 SET max_parallel_workers_per_gather = 0;
 CREATE TEMP TABLE ser AS
-SELECT exlink.linked_correlation(x, y) AS a, exlink.linked_correlation(x, y, member) AS b,
+SELECT exlink.linked_correlation(x, y) AS a, exlink.linked_correlation(x, y, member, 0.9) AS b,
        exlink.rank_correlation(x, y) AS c, exlink.rank_correlation(x, y, member, 0.9) AS d
   FROM corr_big;
 SELECT same(p.a, s.a, 1e-12) AS pearson, same(p.b, s.b, 1e-12) AS pearson_guarded,
