@@ -46,10 +46,10 @@ exlink_members_at_least_transfn(PG_FUNCTION_ARGS)
 	uint64		h;
 
 	if (s == NULL)
-		s = atleast_create(aggcxt, ExlinkArgK(fcinfo, 2));
+		s = atleast_create(aggcxt, ExlinkEffectiveK(fcinfo, 2));
 	else if (MemberSetFull(&s->set))
 		PG_RETURN_POINTER(s);	/* proven: nothing more to learn */
-	if (ExlinkArgK(fcinfo, 2) != s->set.cap)
+	if (ExlinkEffectiveK(fcinfo, 2) != s->set.cap)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("k must be the same on every row of a group")));
@@ -156,7 +156,7 @@ guarded_state(FunctionCallInfo fcinfo, int kargno)
 	 * place of the aggregate's arguments.
 	 */
 	if (kargno < PG_NARGS() && !PG_ARGISNULL(kargno))
-		m->baked_k = Max(m->baked_k, ExlinkArgK(fcinfo, kargno));
+		m->k = Max(m->k, ExlinkKArg(fcinfo, kargno));
 	return m;
 }
 
@@ -242,7 +242,7 @@ guarded_final(FunctionCallInfo fcinfo)
 	if (PG_ARGISNULL(0))
 		return NULL;
 	m = (Moments *) PG_GETARG_POINTER(0);
-	if (m->n == 0 || !m->track_members || MomentsSuppressed(m, ExlinkEffectiveK(m->baked_k)))
+	if (m->n == 0 || !m->track_members || MomentsSuppressed(m, MomentsThreshold(m)))
 		return NULL;
 	return m;
 }

@@ -7,9 +7,10 @@
 #include "libpq/pqformat.h"
 #include "utils/memutils.h"
 
+#include "exlink.h"
 #include "moments.h"
 
-#define MOMENTS_STATE_VERSION 1
+#define MOMENTS_STATE_VERSION 2
 
 static void
 moments_set_dim(Moments *m, int p)
@@ -20,9 +21,10 @@ moments_set_dim(Moments *m, int p)
 				 errmsg("exlink moments take between 1 and %d variables, got %d",
 						MOMENTS_MAX_DIM, p)));
 	m->p = p;
-	m->mean = MemoryContextAllocZero(m->cxt, sizeof(double) * p);
-	m->comoment = MemoryContextAllocZero(m->cxt, sizeof(double) * MOMENTS_TRI_SIZE(p));
-	m->scratch = MemoryContextAllocZero(m->cxt, sizeof(double) * p);
+	/* One chunk for the three arrays: a GROUP BY creates one state per group. */
+	m->mean = MemoryContextAllocZero(m->cxt, sizeof(double) * (2 * p + MOMENTS_TRI_SIZE(p)));
+	m->comoment = m->mean + p;
+	m->scratch = m->comoment + MOMENTS_TRI_SIZE(p);
 }
 
 /* Allocates the state in cxt; p = 0 leaves the dimension to be fixed by the first row. */
@@ -74,7 +76,9 @@ void
 MomentsCombine(Moments *dst, const Moments *src)
 {
 	dst->skipped += src->skipped;
-	dst->baked_k = Max(dst->baked_k, src->baked_k);
+	dst->k = Max(dst->k, src->k);
+	if (src->level != 0.0)
+		MomentsSetLevel(&dst->level, src->level);
 
 	if (dst->track_members != src->track_members)
 		elog(ERROR, "cannot combine exlink moments states with and without members");
@@ -138,6 +142,28 @@ MomentsSuppressed(const Moments *m, int k)
 	return members >= 0 && members < k;
 }
 
+/* The threshold a group's figures must meet: the server's k, raised by a k argument. */
+int
+MomentsThreshold(const Moments *m)
+{
+	return Max(ExlinkMinGroupSize(), m->k);
+}
+
+/*
+ * Keep the confidence level of a group: the first one given, and an error when rows (or
+ * merged partial states) of one group ask for different levels.
+ */
+void
+MomentsSetLevel(double *dst, double level)
+{
+	if (*dst == 0.0)
+		*dst = level;
+	else if (*dst != level)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("all rows of a group must use the same confidence level")));
+}
+
 /*
  * Wire format of the internal state between parallel workers: a version byte, then fields
  * with pq_send*; never a memcpy of the struct.
@@ -152,7 +178,8 @@ MomentsSerialize(const Moments *m)
 	pq_sendint32(&buf, m->p);
 	pq_sendint64(&buf, m->n);
 	pq_sendint64(&buf, m->skipped);
-	pq_sendint32(&buf, m->baked_k);
+	pq_sendint32(&buf, m->k);
+	pq_sendfloat8(&buf, m->level);
 	pq_sendbyte(&buf, m->track_members ? 1 : 0);
 	if (m->track_members)
 		MemberSetSerialize(&buf, &m->members);
@@ -190,7 +217,8 @@ MomentsDeserialize(bytea *b, MemoryContext cxt)
 	m = MomentsCreate(cxt, p, false, 1);
 	m->n = pq_getmsgint64(&buf);
 	m->skipped = pq_getmsgint64(&buf);
-	m->baked_k = pq_getmsgint(&buf, 4);
+	m->k = pq_getmsgint(&buf, 4);
+	m->level = pq_getmsgfloat8(&buf);
 	track = pq_getmsgbyte(&buf) != 0;
 	m->track_members = track;
 	if (track)
@@ -202,19 +230,33 @@ MomentsDeserialize(bytea *b, MemoryContext cxt)
 	for (int i = 0; i < MOMENTS_TRI_SIZE(p); i++)
 		m->comoment[i] = pq_getmsgfloat8(&buf);
 	pq_getmsgend(&buf);
-	if (m->n < 0 || m->skipped < 0 || m->baked_k < 0 || m->baked_k > MEMBERS_CAP)
+	if (m->n < 0 || m->skipped < 0 || m->k < 0 || m->k > EXLINK_MAX_GROUP_SIZE ||
+		!(m->level == 0.0 || (m->level > 0.0 && m->level < 1.0)))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
 				 errmsg("invalid exlink moments state")));
 	return m;
 }
 
-/* Seal a state into the SQL value: member hashes never leave, only the count's lower bound. */
+/*
+ * Seal a state into the SQL value: member hashes never leave, only the count's lower bound.
+ * Values so large that a co-moment overflowed (|x| beyond ~1e154) cannot be represented:
+ * 22003, as core float8 aggregates do, rather than a value its own input would refuse.
+ */
 MomentsValue *
 MomentsToValue(const Moments *m)
 {
 	Size		size = MomentsValueSize(m->p);
-	MomentsValue *v = palloc0(size);
+	MomentsValue *v;
+
+	for (int i = 0; i < m->p; i++)
+		if (!isfinite(m->mean[i]))
+			goto overflow;
+	for (int i = 0; i < MOMENTS_TRI_SIZE(m->p); i++)
+		if (!isfinite(m->comoment[i]))
+			goto overflow;
+
+	v = palloc0(size);
 
 	SET_VARSIZE(v, size);
 	v->version = MOMENTS_VALUE_VERSION;
@@ -226,6 +268,14 @@ MomentsToValue(const Moments *m)
 	memcpy(v->data, m->mean, sizeof(double) * m->p);
 	memcpy(v->data + m->p, m->comoment, sizeof(double) * MOMENTS_TRI_SIZE(m->p));
 	return v;
+
+overflow:
+	ereport(ERROR,
+			(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+			 errmsg("exlink moments overflowed"),
+			 errdetail("A mean or co-moment is not finite: the values are too large in magnitude."),
+			 errhint("Rescale the values.")));
+	return NULL;				/* keep the compiler quiet */
 }
 
 Moments *

@@ -37,7 +37,8 @@ typedef struct Moments
 	bool		track_members;	/* rows came with a member argument */
 	MemberSet	members;		/* valid when track_members */
 	int64		members_min;	/* lower bound when !track_members; -1 = unknown */
-	int32		baked_k;		/* a k argument given to the aggregate (0 = none) */
+	int32		k;				/* threshold given as an aggregate argument, 0 = none */
+	double		level;			/* confidence level given as an aggregate argument, 0 = none */
 	double	   *mean;			/* [p] */
 	double	   *comoment;		/* [MOMENTS_TRI_SIZE(p)] */
 	double	   *scratch;		/* [p] work space for the update */
@@ -69,6 +70,7 @@ extern void MomentsAccumulate(Moments *m, const double *x);
 extern void MomentsCombine(Moments *dst, const Moments *src);
 extern int64 MomentsMembers(const Moments *m);	/* -1 unknown, else exact up to cap */
 extern bool MomentsSuppressed(const Moments *m, int k);
+extern int	MomentsThreshold(const Moments *m);	/* max(exlink.min_group_size, m->k) */
 
 extern bytea *MomentsSerialize(const Moments *m);
 extern Moments *MomentsDeserialize(bytea *b, MemoryContext cxt);
@@ -87,19 +89,23 @@ extern Moments *MomentsTransState(FunctionCallInfo fcinfo, int p, bool track_mem
 /*
  * Row helpers shared by every aggregate (moments_type.c): read a float8[] row into x, false
  * when the row must be skipped (a NULL element, NaN or +-Infinity); hash a member argument,
- * false when it is NULL or empty (such rows are skipped too).
+ * false when it is NULL or empty (such rows are skipped too); the effective threshold,
+ * max(exlink.min_group_size, the optional int argument argno), which can never go below the
+ * server's setting.
  *
- * Thresholds: ExlinkCheckK validates a k argument (2..1000, else 22023); ExlinkEffectiveK
- * gives max(exlink.min_group_size, baked_k), which can never go below the server's setting;
- * ExlinkArgK is the effective k of an optional k argument (NULL or absent: the setting).
- * A k argument must be captured by the transition function (into Moments.baked_k or the
- * like): a final function's extra arguments are always NULL.
+ * Trap: a final function declared FINALFUNC_EXTRA receives NULL for every aggregate argument,
+ * so ExlinkEffectiveK(fcinfo, argno) in a final function silently ignores the k the caller
+ * gave.  Aggregates read the argument in the transition function with ExlinkKArg (validated,
+ * 0 when absent or NULL), keep it in the state (Moments.k, merged by max) and finalise with
+ * MomentsThreshold.  ExlinkLevelArg does the same for a confidence level (0 when absent,
+ * 22023 outside (0, 1)); MomentsSetLevel stores it (22023 when rows of one group disagree).
  */
 extern bool ExlinkArrayRow(ArrayType *arr, int max_dim, int *p_out, double *x);
 extern bool ExlinkMemberArg(FunctionCallInfo fcinfo, int argno, uint64 *hash);
-extern int32 ExlinkCheckK(int32 k);
-extern int	ExlinkEffectiveK(int32 baked_k);
-extern int	ExlinkArgK(FunctionCallInfo fcinfo, int argno);
+extern int	ExlinkEffectiveK(FunctionCallInfo fcinfo, int argno);
+extern int32 ExlinkKArg(FunctionCallInfo fcinfo, int argno);
+extern double ExlinkLevelArg(FunctionCallInfo fcinfo, int argno);
+extern void MomentsSetLevel(double *dst, double level);
 
 /* Shared support functions usable by any aggregate whose state is a Moments. */
 extern Datum exlink_moments_combinefn(PG_FUNCTION_ARGS);

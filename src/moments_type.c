@@ -5,6 +5,7 @@
 #include <math.h>
 
 #include "catalog/pg_type.h"
+#include "common/shortest_dec.h"
 #include "libpq/pqformat.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
@@ -222,15 +223,22 @@ exlink_moments_in(PG_FUNCTION_ARGS)
 	PG_RETURN_POINTER(v);
 }
 
+/*
+ * Shortest round-trip digits whatever extra_float_digits says (float8out_internal rounds to
+ * 15 digits when a session sets it to 0 or less, which would make COPY TO lossy).
+ */
 static void
 append_floats(StringInfo buf, const double *x, int count)
 {
+	char		digits[DOUBLE_SHORTEST_DECIMAL_LEN];
+
 	appendStringInfoChar(buf, '[');
 	for (int i = 0; i < count; i++)
 	{
 		if (i > 0)
 			appendStringInfoChar(buf, ',');
-		appendStringInfoString(buf, float8out_internal(x[i]));
+		double_to_shortest_decimal_buf(x[i], digits);
+		appendStringInfoString(buf, digits);
 	}
 	appendStringInfoChar(buf, ']');
 }
@@ -368,9 +376,8 @@ exlink_moments_transfn(PG_FUNCTION_ARGS)
 	if (!PG_ARGISNULL(1))
 		ok = ExlinkArrayRow(PG_GETARG_ARRAYTYPE_P(1), MOMENTS_MAX_DIM, &p, x);
 	m = MomentsTransState(fcinfo, p, with_member);
-	/* The k argument is constant per publication; capture it on the first row. */
-	if (PG_NARGS() >= 4 && m->baked_k == 0 && !PG_ARGISNULL(3))
-		m->baked_k = ExlinkCheckK(PG_GETARG_INT32(3));
+	if (PG_NARGS() >= 4)
+		m->k = Max(m->k, ExlinkKArg(fcinfo, 3));
 	if (with_member && ok)
 		ok = ExlinkMemberArg(fcinfo, 2, &h);
 	if (!ok)
@@ -384,29 +391,50 @@ exlink_moments_transfn(PG_FUNCTION_ARGS)
 	PG_RETURN_POINTER(m);
 }
 
+/* A k argument, validated; 0 when absent or NULL. */
 int32
-ExlinkCheckK(int32 k)
+ExlinkKArg(FunctionCallInfo fcinfo, int argno)
 {
-	if (k < EXLINK_MIN_GROUP_SIZE || k > EXLINK_MAX_GROUP_SIZE)
+	int32		kk;
+
+	if (argno >= PG_NARGS() || PG_ARGISNULL(argno))
+		return 0;
+	kk = PG_GETARG_INT32(argno);
+	if (kk < EXLINK_MIN_GROUP_SIZE || kk > EXLINK_MAX_GROUP_SIZE)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("k must be between %d and %d", EXLINK_MIN_GROUP_SIZE, EXLINK_MAX_GROUP_SIZE)));
-	return k;
+	return kk;
 }
 
-/* The effective threshold: a baked-in k can only raise the server's exlink.min_group_size. */
-int
-ExlinkEffectiveK(int32 baked_k)
+/* A confidence level argument, validated; 0 when absent, 22023 when NULL or outside (0, 1). */
+double
+ExlinkLevelArg(FunctionCallInfo fcinfo, int argno)
 {
-	return Max(ExlinkMinGroupSize(), baked_k);
+	double		level;
+
+	if (argno >= PG_NARGS())
+		return 0.0;
+	if (PG_ARGISNULL(argno))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("confidence level must not be null")));
+	level = PG_GETARG_FLOAT8(argno);
+	if (!(level > 0.0 && level < 1.0))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("confidence level must be between 0 and 1 (exclusive)")));
+	return level;
 }
 
+/*
+ * The effective threshold for a plain (non-aggregate) function: a k argument can only raise
+ * the server's exlink.min_group_size.  Not for final functions (see moments.h).
+ */
 int
-ExlinkArgK(FunctionCallInfo fcinfo, int argno)
+ExlinkEffectiveK(FunctionCallInfo fcinfo, int argno)
 {
-	if (argno < PG_NARGS() && !PG_ARGISNULL(argno))
-		return ExlinkEffectiveK(ExlinkCheckK(PG_GETARG_INT32(argno)));
-	return ExlinkMinGroupSize();
+	return Max(ExlinkMinGroupSize(), ExlinkKArg(fcinfo, argno));
 }
 
 PG_FUNCTION_INFO_V1(exlink_moments_finalfn);
@@ -421,8 +449,11 @@ exlink_moments_finalfn(PG_FUNCTION_ARGS)
 	m = (Moments *) PG_GETARG_POINTER(0);
 	if (m->p == 0)
 		PG_RETURN_NULL();
-	/* Guarded form: a value below k is never released, not even its n. */
-	if (m->track_members && MomentsSuppressed(m, ExlinkEffectiveK(m->baked_k)))
+	/*
+	 * Guarded form: a value below k is never released, not even its n.  The k argument is
+	 * read from the state: a FINALFUNC_EXTRA argument is always NULL here.
+	 */
+	if (m->track_members && MomentsSuppressed(m, MomentsThreshold(m)))
 		PG_RETURN_NULL();
 	PG_RETURN_POINTER(MomentsToValue(m));
 }

@@ -1,0 +1,7 @@
+-- title: linked_correlation(outcome, x1) vs corr(outcome, x1)
+-- target: <= 1.1
+-- setup: SET max_parallel_workers_per_gather = 0;
+-- baseline:
+SELECT corr(outcome, x1) FROM bench_data;
+-- exlink:
+SELECT exlink.linked_correlation(outcome, x1) FROM bench_data;

@@ -1,0 +1,42 @@
+/* correlation.h: inference for a correlation coefficient and the exlink.correlation result. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#ifndef EXLINK_CORRELATION_H
+#define EXLINK_CORRELATION_H
+
+#include "fmgr.h"
+
+#define CORRELATION_DEFAULT_LEVEL 0.95
+
+/* How the Fisher-z interval's variance is chosen. */
+typedef enum CorrelationKind
+{
+	CORRELATION_PEARSON,		/* var(atanh r) = 1 / (n - 3) */
+	CORRELATION_SPEARMAN		/* Bonett & Wright (2000): (1 + r^2 / 2) / (n - 3) */
+} CorrelationKind;
+
+/*
+ * Sufficient statistics of one group, as the final functions see them: n complete rows, the
+ * centred sums of squares and cross-products (co-moments), the rows skipped, the member lower
+ * bound (-1 = unknown), whether the guard withholds the figures, and the confidence level.
+ */
+typedef struct CorrelationInput
+{
+	CorrelationKind kind;
+	int64		n;
+	double		sxx;
+	double		syy;
+	double		sxy;
+	int64		skipped;
+	int64		members;
+	bool		suppressed;
+	double		level;			/* 0 = CORRELATION_DEFAULT_LEVEL */
+} CorrelationInput;
+
+/*
+ * The exlink.correlation row for one group (a composite Datum of the calling function's
+ * result type).  Never raises an error on data: degeneracies give NULL figures and a status.
+ * Allocates in CurrentMemoryContext.
+ */
+extern Datum CorrelationResult(FunctionCallInfo fcinfo, const CorrelationInput *in);
+
+#endif
