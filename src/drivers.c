@@ -161,6 +161,14 @@ drivers_fit(const Moments *m, int q, const char *const *names, DriverFit *fit)
 		return;
 	}
 
+	/* Values so large that their squares overflow leave no usable moments. */
+	for (int i = 0; i < MOMENTS_TRI_SIZE(p); i++)
+		if (!isfinite(m->comoment[i]))
+		{
+			add_status(fit, "values too large: co-moments overflow");
+			return;
+		}
+
 	/*
 	 * Zero variance: exactly zero co-moment, or a spread below what double precision can
 	 * resolve around the mean (constant columns can leave rounding residue).

@@ -121,6 +121,9 @@ SELECT dclose(dvec(m1), dvec(m2), 1e-9) AS huge_ok, dclose(dvec(m1), dvec(m3), 1
                exlink.driver_weights(y * 1e150, ARRAY[a * 1e150, b, c * 1e-150]) AS m2,
                exlink.driver_weights(y * 1e-150, ARRAY[a * 1e-150, b, c]) AS m3 FROM drv) s;
 
+-- values whose squares overflow: no figures, a status
+SELECT n, r2, status FROM (SELECT (exlink.driver_weights(y * 1e200, ARRAY[a * 1e200, b])).* FROM drv) s;
+
 -- Misuse raises errors.
 \set VERBOSITY terse
 SELECT exlink.driver_weights(y, ARRAY[a, b], ARRAY['only one']) FROM drv;                  -- 22023
