@@ -94,8 +94,9 @@ eigen_symmetric(const double *a, int k, double *eval, double *evec)
 	gsl_matrix_view av = gsl_matrix_view_array(work, k, k);
 	gsl_vector_view ev = gsl_vector_view_array(eval, k);
 	gsl_matrix_view vv = gsl_matrix_view_array(evec, k, k);
-	gsl_eigen_symmv_workspace *ws = NULL;
-	int			status = GSL_SUCCESS;
+	/* volatile: assigned inside PG_TRY and read after a longjmp. */
+	gsl_eigen_symmv_workspace *volatile ws = NULL;
+	volatile int status = GSL_SUCCESS;
 
 	memcpy(work, a, sizeof(double) * k * k);
 	PG_TRY();
