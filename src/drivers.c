@@ -82,6 +82,16 @@ fit_init(DriverFit *fit, int q)
 	initStringInfo(&fit->status);
 }
 
+/* Beyond rounding: an eigenvalue below -tol * max, or R² above 1 + tol. */
+#define INCONSISTENT_TOL 1e-8
+
+static void
+fit_inconsistent(DriverFit *fit)
+{
+	fit_init(fit, fit->q);
+	add_status(fit, "inconsistent moments: correlation matrix not positive semi-definite");
+}
+
 /*
  * Symmetric eigen-decomposition of the k x k matrix a (row-major, preserved) into eval[k] and
  * evec (row-major, eigenvectors in columns), GSL's symmetric QR method.  The GSL workspace is
@@ -274,6 +284,16 @@ drivers_fit(const Moments *m, int q, const char *const *names, DriverFit *fit)
 		add_status(fit, "eigen-decomposition failed");
 		return;
 	}
+	/*
+	 * Moments of real data give a positive semi-definite correlation matrix up to rounding; a
+	 * crafted exlink.moments value can be consistent pair by pair (as input validation checks)
+	 * and still not be: then no figure means anything.
+	 */
+	if (eval[k - 1] < -INCONSISTENT_TOL * Max(eval[0], 1.0))
+	{
+		fit_inconsistent(fit);
+		return;
+	}
 	for (int a = 0; a < k; a++)
 	{
 		if (eval[a] < 0.0)
@@ -377,6 +397,12 @@ drivers_fit(const Moments *m, int q, const char *const *names, DriverFit *fit)
 		add_status(fit, "collinear drivers: no betas, standard errors, t, p, pratt or condition number");
 	if (n - rank - 1 <= 0)
 		add_status(fit, "n <= drivers + 1: no standard errors, t, p or adjusted r2");
+
+	if (fit->r2 > 1.0 + INCONSISTENT_TOL || r2_eigen > 1.0 + INCONSISTENT_TOL)
+	{
+		fit_inconsistent(fit);
+		return;
+	}
 
 	/* Adjusted R^2 with the model's effective number of drivers (its rank). */
 	if (n - rank - 1 > 0)

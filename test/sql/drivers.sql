@@ -167,6 +167,14 @@ SELECT suppressed, n, status
 SELECT suppressed, n, round(r2::numeric, 6) AS r2
   FROM (SELECT (exlink.driver_weights('{"p":2,"n":4,"skipped":0,"members":null,"mean":[1,2],"comoment":[2,1,3]}'::exlink.moments)).*) s;
 SELECT exlink.driver_weights(NULL::exlink.moments) IS NULL AS null_in_null_out;
+-- a crafted value, valid pair by pair but not as a whole (r_y1 = r_y2 = 0.9, r_12 = -0.9): no figures
+SELECT n, r2, condition_number, status, drivers
+  FROM (SELECT (exlink.driver_weights('{"p":3,"n":10,"skipped":0,"members":null,"mean":[0,0,0],"comoment":[1,0.9,0.9,1,-0.9,1]}'::exlink.moments)).*) s;
+SELECT n, r2, status
+  FROM (SELECT (exlink.driver_weights('{"p":3,"n":10,"skipped":0,"members":null,"mean":[0,0,0],"comoment":[1,0.9,-0.9,1,0.9,1]}'::exlink.moments)).*) s;
+-- one driver: beta = r, everything else follows
+SELECT d.beta, round(d.beta_se::numeric, 12) AS se, d.relative_weight, d.lmg, d.lmg_share, d.rank, d.r2, d.adj_r2
+  FROM exlink.drivers(exlink.driver_weights('{"p":2,"n":10,"skipped":0,"members":null,"mean":[0,0],"comoment":[1,0.5,1]}'::exlink.moments)) d;
 
 -- Twenty drivers: exact LMG over 2^20 subsets, sums to R², invariant to reversing the order.
 CREATE TABLE drv20 AS
