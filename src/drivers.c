@@ -13,6 +13,8 @@
 
 #include "catalog/pg_type.h"
 #include "funcapi.h"
+#include "nodes/primnodes.h"
+#include "nodes/pg_list.h"
 #include "lib/stringinfo.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
@@ -583,6 +585,24 @@ typedef struct NamesCache
 	char	  **names;
 } NamesCache;
 
+/*
+ * get_fn_expr_arg_stable() cannot tell for a transition function (its fn_expr has PARAM_EXEC
+ * placeholders), so look at the aggregate call itself: its argument argno - 1 (the state is
+ * argument 0 of the transition function).  Constant folding has made ARRAY['a', 'b'] a Const.
+ */
+static bool
+names_arg_is_constant(FunctionCallInfo fcinfo, int argno)
+{
+	Aggref	   *aggref = AggGetAggref(fcinfo);
+	Node	   *arg;
+
+	if (aggref == NULL || argno - 1 >= list_length(aggref->args))
+		return false;
+	arg = (Node *) ((TargetEntry *) list_nth(aggref->args, argno - 1))->expr;
+	return IsA(arg, Const) ||
+		(IsA(arg, Param) && ((Param *) arg)->paramkind == PARAM_EXTERN);
+}
+
 static void
 drivers_names_arg(FunctionCallInfo fcinfo, int argno, Moments *m, int q)
 {
@@ -593,7 +613,7 @@ drivers_names_arg(FunctionCallInfo fcinfo, int argno, Moments *m, int q)
 	if (cache == NULL)
 	{
 		cache = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(NamesCache));
-		cache->stable = get_fn_expr_arg_stable(fcinfo->flinfo, argno);
+		cache->stable = names_arg_is_constant(fcinfo, argno);
 		cache->count = -1;
 		fcinfo->flinfo->fn_extra = cache;
 	}
