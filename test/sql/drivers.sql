@@ -167,6 +167,12 @@ SELECT suppressed, n, status
 SELECT suppressed, n, round(r2::numeric, 6) AS r2
   FROM (SELECT (exlink.driver_weights('{"p":2,"n":4,"skipped":0,"members":null,"mean":[1,2],"comoment":[2,1,3]}'::exlink.moments)).*) s;
 SELECT exlink.driver_weights(NULL::exlink.moments) IS NULL AS null_in_null_out;
+-- analysts may run it on what they can read (EXECUTE is public, like core aggregates)
+SET ROLE regress_analyst;
+SELECT d.name, d.rank, d.status
+  FROM exlink.drivers(exlink.driver_weights('{"p":3,"n":10,"skipped":0,"members":7,"mean":[0,0,0],"comoment":[1,0.5,0.2,1,0.1,1]}'::exlink.moments,
+                                            ARRAY['pay', 'tools'])) d;
+RESET ROLE;
 -- a crafted value, valid pair by pair but not as a whole (r_y1 = r_y2 = 0.9, r_12 = -0.9): no figures
 SELECT n, r2, condition_number, status, drivers
   FROM (SELECT (exlink.driver_weights('{"p":3,"n":10,"skipped":0,"members":null,"mean":[0,0,0],"comoment":[1,0.9,0.9,1,-0.9,1]}'::exlink.moments)).*) s;
