@@ -8,6 +8,8 @@
 #   -- title: linked_correlation(x, y) vs corr(x, y)
 #   -- target: <= 1.1          (optional; ">= 1.7" for speed-ups)
 #   -- setup: SET max_parallel_workers_per_gather = 0;   (optional, any number of lines)
+#   -- baseline-setup: ...   -- exlink-setup: ...   (optional: run before that query only, after
+#                                                    setup; e.g. the same query under two settings)
 #   -- baseline:
 #   SELECT corr(outcome, x1) FROM bench_data;
 #   -- exlink:
@@ -45,7 +47,7 @@ END \$\$;
 SQL
 
 section() { awk -v want="$2" '
-    /^-- (title|target|setup):/ { next }
+    /^-- (title|target|setup|baseline-setup|exlink-setup):/ { next }
     /^-- baseline:/ { cur = "baseline"; next }
     /^-- exlink:/ { cur = "exlink"; next }
     cur == want { print }' "$1"; }
@@ -57,14 +59,19 @@ for f in bench/cases/*.sql; do
     title=$(meta "$f" title | head -1)
     target=$(meta "$f" target | head -1)
     setup=$(meta "$f" setup)
+    bsetup=$(meta "$f" baseline-setup)
+    esetup=$(meta "$f" exlink-setup)
     base=$(section "$f" baseline)
     ex=$(section "$f" exlink)
     times=$("${psql[@]}" <<SQL
 $setup
-SELECT round(bench_median(\$q\$$base\$q\$, $RUNS)::numeric, 1) || ' ' || round(bench_median(\$q\$$ex\$q\$, $RUNS)::numeric, 1);
+$bsetup
+SELECT round(bench_median(\$q\$$base\$q\$, $RUNS)::numeric, 1);
+$esetup
+SELECT round(bench_median(\$q\$$ex\$q\$, $RUNS)::numeric, 1);
 SQL
 )
-    b=${times% *}; e=${times#* }
+    b=$(sed -n 1p <<<"$times"); e=$(sed -n 2p <<<"$times")
     ratio=$(awk -v b="$b" -v e="$e" 'BEGIN { printf "%.2f", (b > 0 ? e / b : 0) }')
     met=""
     if [ -n "$target" ]; then

@@ -71,6 +71,35 @@ MomentsAccumulate(Moments *m, const double *x)
 	m->n++;
 }
 
+/*
+ * Attach labels (copied into m->cxt).  Opaque to the moments themselves: they only travel with
+ * the state through combine and serialization, so a final function sees what the rows said
+ * (driver names) even in a parallel plan.  A state that has labels keeps them; different labels
+ * in one group are an error.
+ */
+void
+MomentsSetLabels(Moments *m, int nlabels, char *const *labels)
+{
+	if (m->nlabels > 0)
+	{
+		bool		same = (m->nlabels == nlabels);
+
+		for (int i = 0; same && i < nlabels; i++)
+			same = strcmp(m->labels[i], labels[i]) == 0;
+		if (!same)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("names must be the same for every row of a group")));
+		return;
+	}
+	if (nlabels <= 0)
+		return;
+	m->labels = MemoryContextAlloc(m->cxt, sizeof(char *) * nlabels);
+	for (int i = 0; i < nlabels; i++)
+		m->labels[i] = MemoryContextStrdup(m->cxt, labels[i]);
+	m->nlabels = nlabels;
+}
+
 /* Chan, Golub & LeVeque's pairwise merge; dst keeps its memory context. */
 void
 MomentsCombine(Moments *dst, const Moments *src)
@@ -79,6 +108,8 @@ MomentsCombine(Moments *dst, const Moments *src)
 	dst->k = Max(dst->k, src->k);
 	if (src->level != 0.0)
 		MomentsSetLevel(&dst->level, src->level);
+	if (src->nlabels > 0)
+		MomentsSetLabels(dst, src->nlabels, src->labels);
 
 	if (dst->track_members != src->track_members)
 		elog(ERROR, "cannot combine exlink moments states with and without members");
@@ -189,6 +220,9 @@ MomentsSerialize(const Moments *m)
 		pq_sendfloat8(&buf, m->mean[i]);
 	for (int i = 0; i < MOMENTS_TRI_SIZE(m->p); i++)
 		pq_sendfloat8(&buf, m->comoment[i]);
+	pq_sendint32(&buf, m->nlabels);
+	for (int i = 0; i < m->nlabels; i++)
+		pq_sendstring(&buf, m->labels[i]);
 	return pq_endtypsend(&buf);
 }
 
@@ -229,6 +263,23 @@ MomentsDeserialize(bytea *b, MemoryContext cxt)
 		m->mean[i] = pq_getmsgfloat8(&buf);
 	for (int i = 0; i < MOMENTS_TRI_SIZE(p); i++)
 		m->comoment[i] = pq_getmsgfloat8(&buf);
+	{
+		int			nlabels = pq_getmsgint(&buf, 4);
+
+		if (nlabels < 0 || nlabels > MOMENTS_MAX_DIM)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+					 errmsg("invalid exlink moments state")));
+		if (nlabels > 0)
+		{
+			char	  **labels = palloc(sizeof(char *) * nlabels);
+
+			for (int i = 0; i < nlabels; i++)
+				labels[i] = (char *) pq_getmsgstring(&buf);
+			MomentsSetLabels(m, nlabels, labels);
+			pfree(labels);
+		}
+	}
 	pq_getmsgend(&buf);
 	if (m->n < 0 || m->skipped < 0 || m->k < 0 || m->k > EXLINK_MAX_GROUP_SIZE ||
 		!(m->level == 0.0 || (m->level > 0.0 && m->level < 1.0)))

@@ -42,6 +42,8 @@ typedef struct Moments
 	double	   *mean;			/* [p] */
 	double	   *comoment;		/* [MOMENTS_TRI_SIZE(p)] */
 	double	   *scratch;		/* [p] work space for the update */
+	int			nlabels;		/* names a caller attached (e.g. driver names); 0 = none */
+	char	  **labels;			/* [nlabels] in cxt; merged (must agree) and serialized */
 } Moments;
 
 /*
@@ -68,6 +70,7 @@ typedef struct MomentsValue
 extern Moments *MomentsCreate(MemoryContext cxt, int p, bool track_members, int member_cap);
 extern void MomentsAccumulate(Moments *m, const double *x);
 extern void MomentsCombine(Moments *dst, const Moments *src);
+extern void MomentsSetLabels(Moments *m, int nlabels, char *const *labels);
 extern int64 MomentsMembers(const Moments *m);	/* -1 unknown, else exact up to cap */
 extern bool MomentsSuppressed(const Moments *m, int k);
 extern int	MomentsThreshold(const Moments *m);	/* max(exlink.min_group_size, m->k) */

@@ -1,0 +1,746 @@
+/* drivers.c: key-driver analysis (exlink.driver_weights) from the moments of (outcome, drivers). */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "postgres.h"
+
+#include <math.h>
+
+#include <gsl/gsl_cdf.h>
+#include <gsl/gsl_eigen.h>
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_linalg.h>
+#include <gsl/gsl_matrix.h>
+#include <gsl/gsl_vector.h>
+
+#include "catalog/pg_type.h"
+#include "funcapi.h"
+#include "nodes/primnodes.h"
+#include "nodes/pg_list.h"
+#include "lib/stringinfo.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/typcache.h"
+
+#include "drivers.h"
+#include "exlink.h"
+#include "moments.h"
+
+/*
+ * One fitted model.  Figures that are undefined on the data are NaN here and NULL in SQL.
+ * Arrays are indexed by the caller's driver position (0..q-1), excluded drivers included.
+ */
+typedef struct DriverFit
+{
+	int			q;
+	double		r2,
+				adj_r2,
+				condition_number;
+	double	   *beta,
+			   *beta_se,
+			   *t,
+			   *p_value,
+			   *pratt,
+			   *rw,
+			   *rw_share,
+			   *lmg,
+			   *lmg_share;
+	int		   *rank;			/* 0 = NULL */
+	StringInfoData status;		/* empty = "ok" */
+} DriverFit;
+
+static void
+add_status(DriverFit *fit, const char *msg)
+{
+	if (fit->status.len > 0)
+		appendStringInfoString(&fit->status, "; ");
+	appendStringInfoString(&fit->status, msg);
+}
+
+static double *
+nan_array(int q)
+{
+	double	   *a = palloc(sizeof(double) * Max(q, 1));
+
+	for (int i = 0; i < q; i++)
+		a[i] = NAN;
+	return a;
+}
+
+static void
+fit_init(DriverFit *fit, int q)
+{
+	fit->q = q;
+	fit->r2 = fit->adj_r2 = fit->condition_number = NAN;
+	fit->beta = nan_array(q);
+	fit->beta_se = nan_array(q);
+	fit->t = nan_array(q);
+	fit->p_value = nan_array(q);
+	fit->pratt = nan_array(q);
+	fit->rw = nan_array(q);
+	fit->rw_share = nan_array(q);
+	fit->lmg = nan_array(q);
+	fit->lmg_share = nan_array(q);
+	fit->rank = palloc0(sizeof(int) * Max(q, 1));
+	initStringInfo(&fit->status);
+}
+
+/* Beyond rounding: an eigenvalue below -tol * max, or R² above 1 + tol. */
+#define INCONSISTENT_TOL 1e-8
+
+static void
+fit_inconsistent(DriverFit *fit)
+{
+	fit_init(fit, fit->q);
+	add_status(fit, "inconsistent moments: correlation matrix not positive semi-definite");
+}
+
+/*
+ * Symmetric eigen-decomposition of the k x k matrix a (row-major, preserved) into eval[k] and
+ * evec (row-major, eigenvectors in columns), GSL's symmetric QR method.  The GSL workspace is
+ * malloc'd: freed even when an error (or a cancel) unwinds through here.
+ */
+static bool
+eigen_symmetric(const double *a, int k, double *eval, double *evec)
+{
+	double	   *work = palloc(sizeof(double) * k * k);
+	gsl_matrix_view av = gsl_matrix_view_array(work, k, k);
+	gsl_vector_view ev = gsl_vector_view_array(eval, k);
+	gsl_matrix_view vv = gsl_matrix_view_array(evec, k, k);
+	/* volatile: assigned inside PG_TRY and read after a longjmp. */
+	gsl_eigen_symmv_workspace *volatile ws = NULL;
+	volatile int status = GSL_SUCCESS;
+
+	memcpy(work, a, sizeof(double) * k * k);
+	PG_TRY();
+	{
+		ws = gsl_eigen_symmv_alloc(k);
+		if (ws == NULL)
+			ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory")));
+		status = gsl_eigen_symmv(&av.matrix, &ev.vector, &vv.matrix, ws);
+		if (status == GSL_SUCCESS)
+			status = gsl_eigen_symmv_sort(&ev.vector, &vv.matrix, GSL_EIGEN_SORT_VAL_DESC);
+	}
+	PG_FINALLY();
+	{
+		if (ws != NULL)
+			gsl_eigen_symmv_free(ws);
+	}
+	PG_END_TRY();
+	pfree(work);
+	return status == GSL_SUCCESS;
+}
+
+/* Competition ranking ("1224") by descending value; NaN values get no rank. */
+static void
+rank_by(const double *v, int q, int *rank)
+{
+	for (int i = 0; i < q; i++)
+	{
+		rank[i] = 0;
+		if (isnan(v[i]))
+			continue;
+		rank[i] = 1;
+		for (int j = 0; j < q; j++)
+			if (!isnan(v[j]) && v[j] > v[i])
+				rank[i]++;
+	}
+}
+
+/*
+ * The analysis of a moments state whose variable 0 is the outcome and variables 1..q the
+ * drivers.  Allocates in CurrentMemoryContext.
+ */
+static void
+drivers_fit(const Moments *m, int q, const char *const *names, DriverFit *fit)
+{
+	const int	p = q + 1;
+	const double n = (double) m->n;
+	double	   *sd;
+	int		   *idx;			/* driver positions kept in the model */
+	int			k = 0;			/* how many */
+	double	   *rxx,
+			   *rxy,
+			   *eval,
+			   *evec;
+	int			rank = 0;
+	bool		full_rank;
+	double		r2_eigen = 0.0;
+	StringInfoData excluded;
+
+	fit_init(fit, q);
+	if (m->n == 0 || m->p == 0)
+	{
+		add_status(fit, "no complete rows");
+		return;
+	}
+
+	/* Values so large that their squares overflow leave no usable moments. */
+	for (int i = 0; i < MOMENTS_TRI_SIZE(p); i++)
+		if (!isfinite(m->comoment[i]))
+		{
+			add_status(fit, "values too large: co-moments overflow");
+			return;
+		}
+
+	/*
+	 * Zero variance: exactly zero co-moment, or a spread below what double precision can
+	 * resolve around the mean (constant columns can leave rounding residue).
+	 */
+	sd = palloc(sizeof(double) * p);
+	for (int i = 0; i < p; i++)
+	{
+		double		c = m->comoment[MOMENTS_TRI(p, i, i)];
+
+		sd[i] = c > 0.0 ? sqrt(c) : 0.0;
+		if (sd[i] <= 1e-13 * fabs(m->mean[i]) * sqrt(n))
+			sd[i] = 0.0;
+	}
+	if (sd[0] == 0.0)
+	{
+		add_status(fit, "outcome has zero variance");
+		return;
+	}
+	idx = palloc(sizeof(int) * q);
+	initStringInfo(&excluded);
+	for (int j = 0; j < q; j++)
+	{
+		if (sd[j + 1] > 0.0)
+			idx[k++] = j;
+		else
+			appendStringInfo(&excluded, "%s%s", excluded.len > 0 ? ", " : "", names[j]);
+	}
+	if (k == 0)
+	{
+		add_status(fit, "no driver has variance");
+		return;
+	}
+	if (excluded.len > 0)
+	{
+		StringInfoData s;
+
+		initStringInfo(&s);
+		appendStringInfo(&s, "zero variance, excluded: %s", excluded.data);
+		add_status(fit, s.data);
+	}
+
+	/*
+	 * Correlations from co-moments: r_ij = C_ij / sqrt(C_ii C_jj).  The matrix for the Shapley
+	 * walk has the kept drivers first and the outcome last; rxx is its leading k x k block.
+	 */
+	{
+		const int	mm = k + 1;
+		double	   *full = palloc(sizeof(double) * mm * mm);
+
+		for (int a = 0; a < mm; a++)
+			for (int b = a; b < mm; b++)
+			{
+				int			va = a < k ? idx[a] + 1 : 0;
+				int			vb = b < k ? idx[b] + 1 : 0;
+				double		r;
+
+				if (a == b)
+					r = 1.0;
+				else
+				{
+					int			lo = Min(va, vb),
+								hi = Max(va, vb);
+
+					r = m->comoment[MOMENTS_TRI(p, lo, hi)] / (sd[va] * sd[vb]);
+					r = Max(-1.0, Min(1.0, r));
+				}
+				full[a * mm + b] = full[b * mm + a] = r;
+			}
+
+		rxx = palloc(sizeof(double) * k * k);
+		rxy = palloc(sizeof(double) * k);
+		for (int a = 0; a < k; a++)
+		{
+			memcpy(rxx + a * k, full + a * mm, sizeof(double) * k);
+			rxy[a] = full[a * mm + k];
+		}
+
+		/* Exact Shapley/LMG over all 2^k subsets of the kept drivers. */
+		if (k <= EXLINK_LMG_MAX_DRIVERS)
+		{
+			double	   *lmg = palloc(sizeof(double) * k);
+
+			(void) ShapleyLMG(full, k, lmg);
+			for (int a = 0; a < k; a++)
+				fit->lmg[idx[a]] = lmg[a];
+		}
+		else
+		{
+			StringInfoData s;
+
+			initStringInfo(&s);
+			appendStringInfo(&s, "more than %d drivers: lmg not computed", EXLINK_LMG_MAX_DRIVERS);
+			add_status(fit, s.data);
+		}
+	}
+
+	/* R_xx = V diag(lambda) V'.  Rank and condition number from the eigenvalues. */
+	eval = palloc(sizeof(double) * k);
+	evec = palloc(sizeof(double) * k * k);
+	if (!eigen_symmetric(rxx, k, eval, evec))
+	{
+		add_status(fit, "eigen-decomposition failed");
+		return;
+	}
+	/*
+	 * Moments of real data give a positive semi-definite correlation matrix up to rounding; a
+	 * crafted exlink.moments value can be consistent pair by pair (as input validation checks)
+	 * and still not be: then no figure means anything.
+	 */
+	if (eval[k - 1] < -INCONSISTENT_TOL * Max(eval[0], 1.0))
+	{
+		fit_inconsistent(fit);
+		return;
+	}
+	for (int a = 0; a < k; a++)
+	{
+		if (eval[a] < 0.0)
+			eval[a] = 0.0;
+		if (eval[a] > EXLINK_COLLINEAR_TOL * Max(eval[0], 1.0))
+			rank++;
+	}
+	full_rank = (rank == k);
+
+	/*
+	 * Johnson (2000) relative weights: Lambda* = V diag(sqrt(lambda)) V' (the symmetric square
+	 * root of R_xx), beta* = Lambda*^+ r_xy, RW_j = sum_c Lambda*_jc^2 beta*_c^2.  With the
+	 * pseudo-inverse (zero eigenvalues dropped) they stay defined under collinearity, and
+	 * sum RW = r_xy' R_xx^+ r_xy = R^2 either way.
+	 */
+	{
+		double	   *u = palloc0(sizeof(double) * k);	/* V' r_xy */
+		double	   *bstar = palloc0(sizeof(double) * k);
+		double	   *lstar = palloc0(sizeof(double) * k * k);
+
+		for (int c = 0; c < rank; c++)
+		{
+			for (int a = 0; a < k; a++)
+				u[c] += evec[a * k + c] * rxy[a];
+			r2_eigen += u[c] * u[c] / eval[c];
+		}
+		for (int a = 0; a < k; a++)
+		{
+			for (int c = 0; c < rank; c++)
+				bstar[a] += evec[a * k + c] * u[c] / sqrt(eval[c]);
+			for (int b = 0; b < k; b++)
+			{
+				double		s = 0.0;
+
+				for (int c = 0; c < rank; c++)
+					s += evec[a * k + c] * sqrt(eval[c]) * evec[b * k + c];
+				lstar[a * k + b] = s;
+			}
+		}
+		for (int a = 0; a < k; a++)
+		{
+			double		s = 0.0;
+
+			for (int b = 0; b < k; b++)
+				s += lstar[a * k + b] * lstar[a * k + b] * bstar[b] * bstar[b];
+			fit->rw[idx[a]] = s;
+		}
+	}
+
+	fit->r2 = r2_eigen;
+	if (full_rank)
+	{
+		/* Betas by Cholesky: R_xx beta = r_xy; (R_xx^-1)_jj for the standard errors. */
+		double	   *chol = palloc(sizeof(double) * k * k);
+		double	   *beta = palloc(sizeof(double) * k);
+		gsl_matrix_view cv = gsl_matrix_view_array(chol, k, k);
+		gsl_vector_const_view rv = gsl_vector_const_view_array(rxy, k);
+		gsl_vector_view bv = gsl_vector_view_array(beta, k);
+		int			status;
+
+		fit->condition_number = eval[0] / eval[k - 1];
+		memcpy(chol, rxx, sizeof(double) * k * k);
+		status = gsl_linalg_cholesky_decomp1(&cv.matrix);
+		if (status == GSL_SUCCESS)
+			status = gsl_linalg_cholesky_solve(&cv.matrix, &rv.vector, &bv.vector);
+		if (status == GSL_SUCCESS)
+			status = gsl_linalg_cholesky_invert(&cv.matrix);
+		if (status != GSL_SUCCESS)
+			full_rank = false;
+		else
+		{
+			double		r2 = 0.0;
+			double		df = n - k - 1;
+
+			for (int a = 0; a < k; a++)
+				r2 += rxy[a] * beta[a];
+			fit->r2 = r2;
+			for (int a = 0; a < k; a++)
+			{
+				int			j = idx[a];
+
+				fit->beta[j] = beta[a];
+				fit->pratt[j] = beta[a] * rxy[a];
+				if (df > 0)
+				{
+					double		se = sqrt(Max(1.0 - r2, 0.0) / df * chol[a * k + a]);
+
+					fit->beta_se[j] = se;
+					if (se > 0.0)
+					{
+						fit->t[j] = beta[a] / se;
+						fit->p_value[j] = 2.0 * gsl_cdf_tdist_Q(fabs(fit->t[j]), df);
+					}
+				}
+			}
+			if (df > 0 && r2 >= 1.0)
+				add_status(fit, "perfect fit: no t or p");
+		}
+	}
+	if (!full_rank)
+		add_status(fit, "collinear drivers: no betas, standard errors, t, p, pratt or condition number");
+	if (n - rank - 1 <= 0)
+		add_status(fit, "n <= drivers + 1: no standard errors, t, p or adjusted r2");
+
+	if (fit->r2 > 1.0 + INCONSISTENT_TOL || r2_eigen > 1.0 + INCONSISTENT_TOL)
+	{
+		fit_inconsistent(fit);
+		return;
+	}
+
+	/* Adjusted R^2 with the model's effective number of drivers (its rank). */
+	if (n - rank - 1 > 0)
+		fit->adj_r2 = 1.0 - (1.0 - fit->r2) * (n - 1) / (n - rank - 1);
+
+	/* Shares of R^2 in percent, then the ranking (by LMG, or by relative weight without it). */
+	for (int j = 0; j < q; j++)
+		if (fit->r2 > 0.0)
+		{
+			fit->rw_share[j] = 100.0 * fit->rw[j] / fit->r2;
+			fit->lmg_share[j] = 100.0 * fit->lmg[j] / fit->r2;
+		}
+	if (k <= EXLINK_LMG_MAX_DRIVERS)
+		rank_by(fit->lmg, q, fit->rank);
+	else
+		rank_by(fit->rw, q, fit->rank);
+}
+
+/* --- SQL interface ------------------------------------------------------------------ */
+
+#define DRIVER_NATTS 11
+#define MODEL_NATTS 9
+
+static Datum
+float_or_null(double v, bool *isnull)
+{
+	*isnull = isnan(v);
+	return Float8GetDatum(*isnull ? 0.0 : v);
+}
+
+/*
+ * Read a names text[] into C strings (in CurrentMemoryContext): one-dimensional, no NULLs.
+ */
+static int
+names_from_array(ArrayType *arr, char ***out)
+{
+	Datum	   *elems;
+	bool	   *nulls;
+	int			count;
+
+	if (ARR_NDIM(arr) > 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("names must be a one-dimensional array")));
+	deconstruct_array(arr, TEXTOID, -1, false, TYPALIGN_INT, &elems, &nulls, &count);
+	if (count > MOMENTS_MAX_DIM)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("names must have one entry per driver")));
+	*out = palloc(sizeof(char *) * Max(count, 1));
+	for (int i = 0; i < count; i++)
+	{
+		if (nulls[i])
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("names must not contain NULL")));
+		(*out)[i] = TextDatumGetCString(elems[i]);
+	}
+	return count;
+}
+
+static void
+check_names_count(int nnames, int q)
+{
+	if (nnames != q)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("names must have one entry per driver"),
+				 errdetail("There are %d names for %d drivers.", nnames, q)));
+}
+
+/* Build the exlink.driver_model value of a state (its labels, if any, are the driver names). */
+static Datum
+drivers_result(FunctionCallInfo fcinfo, const Moments *m, int k)
+{
+	TupleDesc	tupdesc;
+	TupleDesc	dtupdesc;
+	Oid			elemtype;
+	int16		elemlen;
+	bool		elembyval;
+	char		elemalign;
+	int			q;
+	char	  **names;
+	bool		suppressed;
+	DriverFit	fit;
+	Datum	   *elems;
+	Datum		values[MODEL_NATTS];
+	bool		nulls[MODEL_NATTS];
+	int64		members;
+
+	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "exlink.driver_weights must return a composite type");
+	tupdesc = BlessTupleDesc(tupdesc);
+	if (tupdesc->natts != MODEL_NATTS)
+		elog(ERROR, "unexpected exlink.driver_model type");
+	elemtype = get_element_type(TupleDescAttr(tupdesc, MODEL_NATTS - 1)->atttypid);
+	if (!OidIsValid(elemtype))
+		elog(ERROR, "unexpected exlink.driver_model type");
+	get_typlenbyvalalign(elemtype, &elemlen, &elembyval, &elemalign);
+	dtupdesc = BlessTupleDesc(lookup_rowtype_tupdesc_copy(elemtype, -1));
+	if (dtupdesc->natts != DRIVER_NATTS)
+		elog(ERROR, "unexpected exlink.driver type");
+
+	/* The number of drivers: from the rows, else from the names. */
+	if (m->p > 0)
+	{
+		q = m->p - 1;
+		if (m->nlabels > 0)
+			check_names_count(m->nlabels, q);
+	}
+	else
+		q = m->nlabels;
+	if (m->nlabels > 0)
+		names = m->labels;
+	else
+	{
+		names = palloc(sizeof(char *) * Max(q, 1));
+		for (int j = 0; j < q; j++)
+			names[j] = psprintf("x%d", j + 1);
+	}
+
+	/* The guard first: below k distinct members nothing about the data is released. */
+	suppressed = MomentsSuppressed(m, k);
+	if (suppressed)
+	{
+		fit_init(&fit, q);
+		add_status(&fit, "suppressed: fewer than the minimum group size of distinct members");
+	}
+	else
+		drivers_fit(m, q, (const char *const *) names, &fit);
+
+	elems = palloc(sizeof(Datum) * Max(q, 1));
+	for (int j = 0; j < q; j++)
+	{
+		Datum		dv[DRIVER_NATTS];
+		bool		dn[DRIVER_NATTS];
+
+		dv[0] = CStringGetTextDatum(names[j]);
+		dn[0] = false;
+		dv[1] = float_or_null(fit.beta[j], &dn[1]);
+		dv[2] = float_or_null(fit.beta_se[j], &dn[2]);
+		dv[3] = float_or_null(fit.t[j], &dn[3]);
+		dv[4] = float_or_null(fit.p_value[j], &dn[4]);
+		dv[5] = float_or_null(fit.pratt[j], &dn[5]);
+		dv[6] = float_or_null(fit.rw[j], &dn[6]);
+		dv[7] = float_or_null(fit.rw_share[j], &dn[7]);
+		dv[8] = float_or_null(fit.lmg[j], &dn[8]);
+		dv[9] = float_or_null(fit.lmg_share[j], &dn[9]);
+		dv[10] = Int32GetDatum(fit.rank[j]);
+		dn[10] = fit.rank[j] == 0;
+		elems[j] = HeapTupleGetDatum(heap_form_tuple(dtupdesc, dv, dn));
+	}
+
+	members = MomentsMembers(m);
+	memset(nulls, 0, sizeof(nulls));
+	values[0] = Int64GetDatum(m->n);
+	values[1] = Int64GetDatum(m->skipped);
+	values[2] = Int64GetDatum(members);
+	nulls[0] = nulls[1] = suppressed;
+	nulls[2] = suppressed || members < 0;
+	values[3] = float_or_null(fit.r2, &nulls[3]);
+	values[4] = float_or_null(fit.adj_r2, &nulls[4]);
+	values[5] = float_or_null(fit.condition_number, &nulls[5]);
+	values[6] = BoolGetDatum(suppressed);
+	values[7] = CStringGetTextDatum(fit.status.len > 0 ? fit.status.data : "ok");
+	values[8] = PointerGetDatum(construct_array(elems, q, elemtype, elemlen, elembyval, elemalign));
+	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
+}
+
+/*
+ * The names argument of the row form.  When it is a constant (or a parameter), it is read once
+ * per query and kept in fn_extra; otherwise it is read and compared on every row.
+ */
+typedef struct NamesCache
+{
+	bool		stable;
+	int			count;			/* -1 until read */
+	char	  **names;
+} NamesCache;
+
+/*
+ * get_fn_expr_arg_stable() cannot tell for a transition function (its fn_expr has PARAM_EXEC
+ * placeholders), so look at the aggregate call itself: its argument argno - 1 (the state is
+ * argument 0 of the transition function).  Constant folding has made ARRAY['a', 'b'] a Const.
+ */
+static bool
+names_arg_is_constant(FunctionCallInfo fcinfo, int argno)
+{
+	Aggref	   *aggref = AggGetAggref(fcinfo);
+	Node	   *arg;
+
+	if (aggref == NULL || argno - 1 >= list_length(aggref->args))
+		return false;
+	arg = (Node *) ((TargetEntry *) list_nth(aggref->args, argno - 1))->expr;
+	return IsA(arg, Const) ||
+		(IsA(arg, Param) && ((Param *) arg)->paramkind == PARAM_EXTERN);
+}
+
+static void
+drivers_names_arg(FunctionCallInfo fcinfo, int argno, Moments *m, int q)
+{
+	NamesCache *cache = (NamesCache *) fcinfo->flinfo->fn_extra;
+	char	  **names;
+	int			count;
+
+	if (cache == NULL)
+	{
+		cache = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(NamesCache));
+		cache->stable = names_arg_is_constant(fcinfo, argno);
+		cache->count = -1;
+		fcinfo->flinfo->fn_extra = cache;
+	}
+	if (cache->stable && cache->count >= 0)
+	{
+		names = cache->names;
+		count = cache->count;
+	}
+	else if (cache->stable)
+	{
+		MemoryContext old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
+
+		count = names_from_array(PG_GETARG_ARRAYTYPE_P_COPY(argno), &names);
+		MemoryContextSwitchTo(old);
+		cache->names = names;
+		cache->count = count;
+	}
+	else
+		count = names_from_array(PG_GETARG_ARRAYTYPE_P(argno), &names);
+
+	if (q > 0)
+		check_names_count(count, q);
+	if (count == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("names must have one entry per driver")));
+	/* A constant already attached to this state needs no comparison. */
+	if (!(cache->stable && m->nlabels > 0))
+		MomentsSetLabels(m, count, names);
+}
+
+/* Transition: outcome in variable 0, drivers in 1..q; member and names optional. */
+static Datum
+drivers_trans(FunctionCallInfo fcinfo, int member_argno, int names_argno)
+{
+	double		x[MOMENTS_MAX_DIM];
+	int			q = 0;
+	bool		ok = false;
+	uint64		h = 0;
+	Moments    *m;
+
+	if (!PG_ARGISNULL(2))
+		ok = ExlinkArrayRow(PG_GETARG_ARRAYTYPE_P(2), MOMENTS_MAX_DIM - 1, &q, x + 1);
+	if (q > 0 && !PG_ARGISNULL(0))
+	{
+		Moments    *s = (Moments *) PG_GETARG_POINTER(0);
+
+		if (s->p > 0 && s->p != q + 1)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("all drivers arrays of a group must have the same length"),
+					 errdetail("The group started with %d drivers; this row has %d.", s->p - 1, q)));
+	}
+	m = MomentsTransState(fcinfo, q > 0 ? q + 1 : 0, member_argno >= 0);
+	if (names_argno >= 0 && !PG_ARGISNULL(names_argno))
+		drivers_names_arg(fcinfo, names_argno, m, q);
+
+	if (ok && PG_ARGISNULL(1))
+		ok = false;
+	if (ok)
+	{
+		x[0] = PG_GETARG_FLOAT8(1);
+		ok = isfinite(x[0]);
+	}
+	if (ok && member_argno >= 0)
+		ok = ExlinkMemberArg(fcinfo, member_argno, &h);
+	if (!ok)
+	{
+		m->skipped++;
+		PG_RETURN_POINTER(m);
+	}
+	if (member_argno >= 0)
+		MemberSetAdd(&m->members, m->cxt, h);
+	MomentsAccumulate(m, x);
+	PG_RETURN_POINTER(m);
+}
+
+/* driver_weights(outcome, drivers [, member]) */
+PG_FUNCTION_INFO_V1(exlink_driver_weights_transfn);
+Datum
+exlink_driver_weights_transfn(PG_FUNCTION_ARGS)
+{
+	return drivers_trans(fcinfo, PG_NARGS() >= 4 ? 3 : -1, -1);
+}
+
+/* driver_weights(outcome, drivers [, member], names) */
+PG_FUNCTION_INFO_V1(exlink_driver_weights_named_transfn);
+Datum
+exlink_driver_weights_named_transfn(PG_FUNCTION_ARGS)
+{
+	return drivers_trans(fcinfo, PG_NARGS() >= 5 ? 3 : -1, PG_NARGS() - 1);
+}
+
+PG_FUNCTION_INFO_V1(exlink_driver_weights_finalfn);
+Datum
+exlink_driver_weights_finalfn(PG_FUNCTION_ARGS)
+{
+	(void) ExlinkAggContext(fcinfo, "exlink_driver_weights_finalfn");
+	if (PG_ARGISNULL(0))
+		PG_RETURN_NULL();
+	return drivers_result(fcinfo, (Moments *) PG_GETARG_POINTER(0), ExlinkMinGroupSize());
+}
+
+/* driver_weights(m exlink.moments [, names text[]]): variable 1 is the outcome. */
+PG_FUNCTION_INFO_V1(exlink_driver_weights_moments);
+Datum
+exlink_driver_weights_moments(PG_FUNCTION_ARGS)
+{
+	MomentsValue *v;
+	Moments    *m;
+
+	if (PG_ARGISNULL(0))
+		PG_RETURN_NULL();
+	v = PG_GETARG_MOMENTS(0);
+	if (v->p < 2)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("driver weights need moments of an outcome and at least one driver"),
+				 errdetail("The value has %d variable.", (int) v->p)));
+	m = MomentsFromValue(v, CurrentMemoryContext);
+	if (PG_NARGS() > 1 && !PG_ARGISNULL(1))
+	{
+		char	  **names;
+		int			count = names_from_array(PG_GETARG_ARRAYTYPE_P(1), &names);
+
+		check_names_count(count, v->p - 1);
+		MomentsSetLabels(m, count, names);
+	}
+	return drivers_result(fcinfo, m, ExlinkMinGroupSize());
+}
