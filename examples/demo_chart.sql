@@ -17,7 +17,7 @@ CREATE FUNCTION pg_temp.scatter(x0 float8, y0 float8, w float8, h float8, xs flo
 DECLARE
     xmin float8; xmax float8; ymin float8; ymax float8; pad float8;
     px float8 := x0 + 60; py float8 := y0 + 30; pw float8 := w - 80; ph float8 := h - 80;
-    out text := ''; sl float8; ic float8; r float8; v float8;
+    out text := ''; sl float8; ic float8; r float8; v float8; step float8; mag float8;
 BEGIN
     SELECT min(a), max(a) INTO xmin, xmax FROM unnest(xs) a;
     SELECT min(a), max(a) INTO ymin, ymax FROM unnest(ys) a;
@@ -27,15 +27,28 @@ BEGIN
       FROM unnest(xs, ys) u(a, b);
     out := out || pg_temp.txt(x0, y0 + 12, title, 'class="h2"');
     out := out || format('<rect x="%s" y="%s" width="%s" height="%s" class="frame"/>', px, py, pw, ph);
-    FOR i IN 0..4 LOOP
-        v := xmin + (xmax - xmin) * i / 4;
+    -- "nice" ticks: a step of 1, 2 or 5 times a power of ten, about 5 per axis
+    step := (xmax - xmin) / 6; mag := power(10, floor(log(step)));
+    step := mag * CASE WHEN step / mag <= 1 THEN 1 WHEN step / mag <= 2 THEN 2 WHEN step / mag <= 5 THEN 5 ELSE 10 END;
+    v := ceil(xmin / step) * step;
+    WHILE v <= xmax LOOP
         out := out || format('<line x1="%s" y1="%s" x2="%s" y2="%s" class="grid"/>',
-                             round((px + pw * i / 4)::numeric, 1), py, round((px + pw * i / 4)::numeric, 1), py + ph)
-                   || pg_temp.txt(px + pw * i / 4, py + ph + 16, round(v::numeric, 1)::text, 'class="tick" text-anchor="middle"');
-        v := ymin + (ymax - ymin) * i / 4;
+                             round((px + pw * (v - xmin) / (xmax - xmin))::numeric, 1), py,
+                             round((px + pw * (v - xmin) / (xmax - xmin))::numeric, 1), py + ph)
+                   || pg_temp.txt(px + pw * (v - xmin) / (xmax - xmin), py + ph + 16,
+                                  round(v::numeric, greatest(0, -floor(log(step)))::int)::text, 'class="tick" text-anchor="middle"');
+        v := v + step;
+    END LOOP;
+    step := (ymax - ymin) / 6; mag := power(10, floor(log(step)));
+    step := mag * CASE WHEN step / mag <= 1 THEN 1 WHEN step / mag <= 2 THEN 2 WHEN step / mag <= 5 THEN 5 ELSE 10 END;
+    v := ceil(ymin / step) * step;
+    WHILE v <= ymax LOOP
         out := out || format('<line x1="%s" y1="%s" x2="%s" y2="%s" class="grid"/>',
-                             px, round((py + ph - ph * i / 4)::numeric, 1), px + pw, round((py + ph - ph * i / 4)::numeric, 1))
-                   || pg_temp.txt(px - 6, py + ph - ph * i / 4 + 4, round(v::numeric, 1)::text, 'class="tick" text-anchor="end"');
+                             px, round((py + ph - ph * (v - ymin) / (ymax - ymin))::numeric, 1),
+                             px + pw, round((py + ph - ph * (v - ymin) / (ymax - ymin))::numeric, 1))
+                   || pg_temp.txt(px - 6, py + ph - ph * (v - ymin) / (ymax - ymin) + 4,
+                                  round(v::numeric, greatest(0, -floor(log(step)))::int)::text, 'class="tick" text-anchor="end"');
+        v := v + step;
     END LOOP;
     out := out || pg_temp.txt(px + pw / 2, py + ph + 36, xlabel, 'class="axis" text-anchor="middle"')
                || format('<text transform="translate(%s,%s) rotate(-90)" class="axis" text-anchor="middle">%s</text>',
@@ -62,7 +75,7 @@ WITH bars AS (
            CASE WHEN (r.beta > 0) = (r.outcome <> 'effort') THEN '#2a9d8f' ELSE '#e76f51' END AS colour
       FROM recovered r JOIN truth.planted_effects p USING (outcome, measure)
 ), geo AS (
-    SELECT b.*, 20 + panel * 340 AS px, 112 + rw * 32 AS py, 20 + panel * 340 + 228 AS zx, 360.0 AS s
+    SELECT b.*, 20 + panel * 390 AS px, 112 + rw * 32 AS py, 20 + panel * 390 + 235 AS zx, 360.0 AS s
       FROM bars b
 ), panels AS (
     SELECT string_agg(
@@ -89,16 +102,16 @@ WITH bars AS (
 ), teams AS (
     SELECT team, exlink.means(exlink.merge(moments)) AS mu FROM published.team_wave GROUP BY team
 ), sc1 AS (
-    SELECT pg_temp.scatter(20, 392, 500, 330, array_agg(mu[5] ORDER BY team), array_agg(mu[2] ORDER BY team),
+    SELECT pg_temp.scatter(20, 392, 570, 330, array_agg(mu[5] ORDER BY team), array_agg(mu[2] ORDER BY team),
                            'Teams: enablement vs customer NPS score (all waves)',
                            'team mean enablement (1–5)', 'mean NPS score (0–10)', '#264653') AS svg FROM teams
 ), sc2 AS (
-    SELECT pg_temp.scatter(540, 392, 500, 330, array_agg(enps::float8 ORDER BY team), array_agg(nps_score::float8 ORDER BY team),
+    SELECT pg_temp.scatter(610, 392, 570, 330, array_agg(enps::float8 ORDER BY team), array_agg(nps_score::float8 ORDER BY team),
                            'Teams: eNPS vs customer NPS (wave 3)',
                            'employee NPS (eNPS)', 'customer NPS', '#8a5a9e') AS svg
       FROM published.team_wave WHERE wave = 3
 )
-SELECT '<svg xmlns="http://www.w3.org/2000/svg" width="1060" height="740" viewBox="0 0 1060 740" font-family="DejaVu Sans, Helvetica, Arial, sans-serif">'
+SELECT '<svg xmlns="http://www.w3.org/2000/svg" width="1200" height="740" viewBox="0 0 1200 740" font-family="DejaVu Sans, Helvetica, Arial, sans-serif">'
     || '<style>.h1{font-size:19px;font-weight:bold;fill:#1d3557}.sub{font-size:12.5px;fill:#555}'
     || '.h2{font-size:14px;font-weight:bold;fill:#1d3557}.label{font-size:12.5px;fill:#222}'
     || '.value{font-size:11px;fill:#444}.tick{font-size:10.5px;fill:#666}.axis{font-size:12px;fill:#333}'
