@@ -328,6 +328,9 @@ SELECT 'CX (NPS) period t -> EX wave t+1', pairs, round(cx_ex::numeric, 3),
        round(((cx_ex - ex_cx0 * ex_ex) / sqrt((1 - ex_cx0 ^ 2) * (1 - ex_ex ^ 2)))::numeric, 3)
   FROM r;
 
+\echo 'Read: both lagged r are high because teams are stable; controlling for the earlier level of'
+\echo 'the target, EX predicts later CX, while CX does not predict later EX: the flow is EX -> CX.'
+
 \echo
 \echo '--- 11. Refused attempts (as the analyst) -----------------------------------------'
 CREATE FUNCTION pg_temp.attempt(q text) RETURNS text LANGUAGE plpgsql AS $$
@@ -377,6 +380,18 @@ SELECT count(*) FILTER (WHERE abs(r.beta - p.std_beta) <= :tolerance) || ' of ' 
   FROM truth.planted_effects p JOIN recovered r USING (outcome, measure);
 
 
+\echo
+\echo 'Exactness: the analyst merged cells without reading a row; the same figure on the raw linked'
+\echo 'rows of the released cells (custodian, plain corr()) agrees to rounding:'
+WITH released AS (
+    SELECT l.* FROM link.linked l
+      JOIN published.team_wave p ON p.team = l.team AND p.wave = l.period)
+SELECT round(corr(nps, enablement)::numeric, 12) AS "custodian: corr() on rows",
+       round((SELECT demo.corr(exlink.merge(moments), 1, 4) FROM published.team_wave)::numeric, 12)
+           AS "analyst: merged cells",
+       count(*) AS "rows"
+  FROM released;
+
 \ir demo_chart.sql
 \echo
-\echo 'Chart written to examples/out/drivers.svg'
+\echo 'Chart written to' :chart

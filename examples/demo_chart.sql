@@ -67,7 +67,8 @@ END $$;
 
 \pset format unaligned
 \pset tuples_only on
-\o examples/out/drivers.svg
+\if :{?chart} \else \set chart examples/out/drivers.svg \endif
+\o :chart
 WITH bars AS (
     SELECT r.outcome, r.measure, r.beta, p.std_beta AS planted,
            array_position(ARRAY['csat', 'nps', 'effort'], r.outcome) - 1 AS panel,

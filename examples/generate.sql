@@ -240,6 +240,8 @@ SELECT e.e, w.wave AS period,
        (SELECT max(s.wave) FROM g_survey s WHERE s.e = e.e AND s.wave <= w.wave) AS ex_wave
   FROM g_emp e CROSS JOIN hr.survey_waves w;
 
+ANALYZE g_team, g_emp, g_survey, g_lp, g_force;
+
 -- ---------------------------------------------------------------------------------------------
 -- CX transactions.  Employees handle transactions uniformly at random over the year.
 CREATE TEMP TABLE g_tx AS
