@@ -267,8 +267,11 @@ WITH all_cells AS (SELECT exlink.merge(moments) AS m FROM published.team_wave),
 SELECT x.measure, round(demo.corr(m, 0, i)::numeric, 3) AS "r with csat",
        round(demo.corr(m, 1, i)::numeric, 3) AS "r with nps",
        round(demo.corr(m, 2, i)::numeric, 3) AS "r with effort",
-       exlink.n(m) AS n, exlink.members(m) AS "members >="
+       exlink.n(m) AS n
   FROM all_cells, x ORDER BY x.i;
+\echo 'Note performance: it correlates with every CX score (through engagement) although its planted'
+\echo 'effect is zero; the key-driver analysis below separates the two.'
+\echo
 \echo 'Per region: r(nps, enablement) and r(csat, engagement)'
 SELECT region, count(*) AS cells, exlink.n(exlink.merge(moments)) AS n,
        round(demo.corr(exlink.merge(moments), 1, 4)::numeric, 3) AS "r(nps, enablement)",
@@ -288,6 +291,9 @@ SELECT o.outcome, rank() OVER (PARTITION BY o.outcome ORDER BY abs(d.pratt_share
   FROM c, (VALUES ('csat', 0), ('nps', 1), ('effort', 2)) o(outcome, y),
        demo.ols(c.m, o.y, ARRAY[3, 4, 5, 6, 7, 8, 9], :drivers) d
  ORDER BY array_position(ARRAY['csat', 'nps', 'effort'], o.outcome), 2 LIMIT 21;
+\echo 'share of R2 = Pratt measure beta * r / R2 (sums to 100 %); Shapley/LMG and Johnson shares come'
+\echo 'with exlink.driver_weights.'
+\echo
 \echo 'Top 3 drivers of NPS per region'
 WITH c AS (SELECT region, exlink.merge(moments) AS m FROM published.team_wave GROUP BY region),
      d AS (SELECT c.region, d.driver, d.pratt_share, d.r2,
