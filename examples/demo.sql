@@ -51,9 +51,9 @@ SELECT exlink.version() AS exlink_version, exlink.min_group_size() AS "k (exlink
 \set QUIET on
 \ir generate.sql
 SET client_min_messages = warning;
-SELECT 'hr.employees' AS "table", count(*) AS "rows", 'raw employee ID, team, region, gender, birth_date, hire_date' AS holds FROM hr.employees
-UNION ALL SELECT 'hr.survey', count(*), '3 EX waves: engagement, enablement, manager_coaching, training_hours, tenure_years, workload, performance, eNPS item' FROM hr.survey
-UNION ALL SELECT 'cx.transactions', count(*), 'csat 1-5, nps 0-10, effort 1-7, raw ID of the handling employee, timestamp' FROM cx.transactions;
+SELECT 'hr.employees' AS "table", count(*) AS "rows", 'raw ID, team, region, hire date; protected: gender, birth date' AS holds FROM hr.employees
+UNION ALL SELECT 'hr.survey', count(*), '3 waves: 6 EX measures, performance, eNPS item' FROM hr.survey
+UNION ALL SELECT 'cx.transactions', count(*), 'csat 1-5, nps 0-10, effort 1-7, raw ID of handler, time' FROM cx.transactions;
 SELECT count(*) AS teams, count(*) FILTER (WHERE n < :k) AS "teams below k", min(n) AS smallest, max(n) AS largest,
        count(DISTINCT region) AS regions
   FROM (SELECT team, region, count(*) AS n FROM hr.employees GROUP BY 1, 2) t;
@@ -254,7 +254,7 @@ GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA demo TO analyst;
 SET client_min_messages = warning;
 \echo
 \echo '--- 6. What the analyst sees: released cells (first rows; moments column omitted) ---'
-SELECT region, team, wave, transactions, handlers, csat, nps, effort, nps_score, respondents, enps
+SELECT team, wave, transactions, handlers, csat, nps, effort, nps_score, respondents, enps
   FROM published.team_wave ORDER BY team COLLATE "C", wave LIMIT 6;
 
 \echo
@@ -344,7 +344,7 @@ BEGIN
     EXECUTE q;
     RETURN 'ALLOWED';
 EXCEPTION WHEN OTHERS THEN
-    RETURN 'ERROR ' || SQLSTATE || ': ' || SQLERRM;
+    RETURN SQLSTATE || ': ' || SQLERRM;
 END $$;
 SELECT what, pg_temp.attempt(q) AS outcome FROM (VALUES
     (1, 'read raw HR data', 'SELECT * FROM hr.employees'),
@@ -352,8 +352,8 @@ SELECT what, pg_temp.attempt(q) AS outcome FROM (VALUES
     (3, 'read the key', 'SELECT * FROM custody.keys'),
     (4, 'compute a pseudonym', 'SELECT custody.pseudonymize(''E10001'', ''linkage-2026'')'),
     (5, 'SET exlink.min_group_size = 2', 'SET exlink.min_group_size = 2'),
-    (6, 'set_config(''exlink.min_group_size'', ''2'')', 'SELECT set_config(''exlink.min_group_size'', ''2'', false)'),
-    (7, 'ALTER ROLE analyst SET exlink.min_group_size = 2', 'ALTER ROLE analyst SET exlink.min_group_size = 2'),
+    (6, 'set_config(''exlink.min_group_size'', ...)', 'SELECT set_config(''exlink.min_group_size'', ''2'', false)'),
+    (7, 'ALTER ROLE ... SET exlink.min_group_size', 'ALTER ROLE analyst SET exlink.min_group_size = 2'),
     (8, 'refresh the publication', 'REFRESH MATERIALIZED VIEW published.team_wave')) v(i, what, q)
  ORDER BY i;
 -- LATER (issue 3): 'SELECT exlink.pseudonymize(''E10001'', ''linkage-2026'')' -> 42501.
@@ -366,16 +366,17 @@ SELECT exlink.min_group_size() AS "k after the attempts", current_setting('exlin
 \c - postgres
 SET client_min_messages = warning;
 \set tolerance 0.02
-\echo 'recovered = OLS of each CX score on the 7 EX measures over the merged released cells'
-\echo 'tolerance: |recovered - planted| <= ' :tolerance ' in standardized beta'
+\echo 'found = OLS of each CX score on the 7 EX measures over the merged released cells;'
+\echo 'planted/found: raw effect (CX points per unit of the measure); beta: standardized'
+\echo 'tolerance: |beta found - beta planted| <=' :tolerance
 CREATE TEMP TABLE recovered AS
 WITH c AS (SELECT exlink.merge(moments) AS m FROM published.team_wave)
 SELECT o.outcome, d.driver AS measure, d.beta, d.b, d.pratt_share, d.r2
   FROM c, (VALUES ('csat', 0), ('nps', 1), ('effort', 2)) o(outcome, y),
        demo.ols(c.m, o.y, ARRAY[3, 4, 5, 6, 7, 8, 9], :drivers) d;
-SELECT p.outcome, p.measure, round(p.effect_raw::numeric, 3) AS "planted raw",
-       round(r.b::numeric, 3) AS "recovered raw", p.unit,
-       round(p.std_beta::numeric, 3) AS "planted beta", round(r.beta::numeric, 3) AS "recovered beta",
+SELECT p.outcome, p.measure, split_part(p.unit, ' ', 2) AS "per",
+       round(p.effect_raw::numeric, 3) AS "planted", round(r.b::numeric, 3) AS "found",
+       round(p.std_beta::numeric, 3) AS "beta planted", round(r.beta::numeric, 3) AS "beta found",
        round((r.beta - p.std_beta)::numeric, 3) AS diff,
        CASE WHEN abs(r.beta - p.std_beta) <= :tolerance THEN 'ok' ELSE 'OFF' END AS "within"
   FROM truth.planted_effects p JOIN recovered r USING (outcome, measure)

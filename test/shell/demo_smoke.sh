@@ -18,7 +18,7 @@ psql -X -q -v ON_ERROR_STOP=1 -v seed=3 -v employees=400 -v teams=40 -v transact
     || { cat "$tmp/out.txt"; exit 1; }
 cat "$tmp/out.txt"
 # Every attempt of section 11 is refused with 42501.
-attempts=$(grep -c 'ERROR 42501' "$tmp/out.txt" || true)
+attempts=$(grep -c '│ 42501: ' "$tmp/out.txt" || true)
 [ "$attempts" -eq 8 ] || { echo "expected 8 refused attempts, got $attempts"; exit 1; }
 ! grep -q 'ALLOWED' "$tmp/out.txt" || { echo "an analyst attempt was allowed"; exit 1; }
 grep -q 'planted effects recovered within' "$tmp/out.txt"
