@@ -3,6 +3,9 @@
 -- idempotent (drops and recreates its database and roles).
 -- SPDX-License-Identifier: GPL-3.0-or-later
 --
+-- WARNING: it drops and recreates the database exlink_demo and the roles exlink_admin, hr_owner,
+-- cx_owner and analyst: run it only in a throwaway cluster (as `make demo` does).
+--
 -- Steps marked "STAND-IN" use plain SQL/pgcrypto until the corresponding exlink function lands;
 -- the intended call is in the comment "LATER:" next to each (issues 3-6).
 \set ON_ERROR_STOP on

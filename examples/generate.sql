@@ -10,6 +10,7 @@
 --   truth.planted_effects  the effects used to generate CX from EX (raw and standardized units)
 --   truth.parameters       the parameters of this run
 -- Schemas hr and cx are owned by :hr_owner and :cx_owner; truth by the caller (no grants).
+-- WARNING: drops the schemas hr, cx and truth (CASCADE) of the current database first.
 --
 -- Parameters (psql variables, all optional):
 --   seed (42), employees (2000), teams (150), regions (10), waves (3),
