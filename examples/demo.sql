@@ -320,7 +320,7 @@ SELECT :'small_team' AS "smallest team", count(*) AS "published cells", 'suppres
 \echo
 \echo '--- 10. Cross-lagged view (team cells): does EX lead CX, or CX lead EX? ------------'
 -- EX index = mean of engagement, enablement and manager coaching (team means of respondents).
--- "controlling" = partial correlation given the earlier level of the later variable.
+-- partial r = the lagged correlation given the earlier level (at t) of the later variable.
 WITH c AS (SELECT team, wave, (engagement + enablement + manager_coaching) / 3 AS ex, nps AS cx
              FROM published.team_wave),
      p AS (SELECT a.ex AS ex0, a.cx AS cx0, b.ex AS ex1, b.cx AS cx1
@@ -330,7 +330,7 @@ WITH c AS (SELECT team, wave, (engagement + enablement + manager_coaching) / 3 A
              FROM p)
 SELECT 'EX wave t -> CX (NPS) period t+1' AS path, pairs,
        round(ex_cx::numeric, 3) AS "lagged r",
-       round(((ex_cx - ex_cx0 * cx_cx) / sqrt((1 - ex_cx0 ^ 2) * (1 - cx_cx ^ 2)))::numeric, 3) AS "controlling CX at t"
+       round(((ex_cx - ex_cx0 * cx_cx) / sqrt((1 - ex_cx0 ^ 2) * (1 - cx_cx ^ 2)))::numeric, 3) AS "partial r, given the target at t"
   FROM r
 UNION ALL
 SELECT 'CX (NPS) period t -> EX wave t+1', pairs, round(cx_ex::numeric, 3),
