@@ -63,12 +63,23 @@ SELECT count(*) AS teams, count(*) FILTER (WHERE n < :k) AS "teams below k", min
 
 \echo
 \echo '--- 3. Keys and pseudonyms (custodian, then each owner on their own side) ----------'
--- STAND-IN for issue 3.  LATER (custodian):
---     SELECT exlink.create_key('linkage-2026');
---     GRANT EXECUTE ON FUNCTION exlink.pseudonymize(text, text) TO hr_owner, cx_owner;
---   and each owner calls exlink.pseudonymize(employee_id, 'linkage-2026').  Until then the
---   custodian keeps the key in a private table and exposes the documented pgcrypto equivalent
---   encode(hmac(id, key, 'sha256'), 'hex') through a SECURITY DEFINER function.
+-- exlink.pseudonymize (issue 3) is used when the installed extension has it; otherwise a
+-- STAND-IN: the custodian keeps the key in a private table and exposes the documented pgcrypto
+-- equivalent encode(hmac(convert_to(id, 'UTF8'), key, 'sha256'), 'hex') through a SECURITY
+-- DEFINER function of the same signature.  Either way the owners call :pseudonymize(id, domain).
+SELECT to_regprocedure('exlink.pseudonymize(text,text)') IS NOT NULL
+       AND to_regprocedure('exlink.create_key(text,bytea)') IS NOT NULL AS have_pseudonymize \gset
+\if :have_pseudonymize
+\set pseudonymize exlink.pseudonymize
+\set keytable exlink.pseudonym_keys
+GRANT EXECUTE ON FUNCTION exlink.create_key(text, bytea) TO exlink_admin;
+GRANT EXECUTE ON FUNCTION exlink.pseudonymize(text, text) TO hr_owner, cx_owner;
+SET ROLE exlink_admin;
+SELECT exlink.create_key('linkage-2026') AS key_version \gset
+RESET ROLE;
+\else
+\set pseudonymize custody.pseudonymize
+\set keytable custody.keys
 CREATE SCHEMA custody AUTHORIZATION exlink_admin;
 REVOKE ALL ON SCHEMA custody FROM PUBLIC;
 GRANT USAGE ON SCHEMA custody TO hr_owner, cx_owner;
@@ -82,11 +93,13 @@ CREATE FUNCTION custody.pseudonymize(id text, domain text) RETURNS text
 REVOKE ALL ON FUNCTION custody.pseudonymize(text, text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION custody.pseudonymize(text, text) TO hr_owner, cx_owner;
 RESET ROLE;
+\endif
+\echo 'owners pseudonymize with' :pseudonymize'(id, ''linkage-2026''); the key stays in' :keytable
 
 -- HR owner: a linkable extract with pseudonyms, team and region, no protected attributes.
 SET ROLE hr_owner;
 CREATE TABLE hr.ex_linkable AS
-SELECT custody.pseudonymize(s.employee_id, 'linkage-2026') AS pseudonym,   -- LATER: exlink.pseudonymize
+SELECT :pseudonymize(s.employee_id, 'linkage-2026') AS pseudonym,
        e.region, e.team, s.wave, w.opened_on,
        s.engagement, s.enablement, s.manager_coaching, s.training_hours, s.tenure_years,
        s.workload, s.performance, s.enps_score
@@ -99,7 +112,7 @@ RESET ROLE;
 -- CX owner: the same, pseudonymizing each distinct employee ID once.
 SET ROLE cx_owner;
 CREATE TABLE cx.cx_linkable AS
-WITH p AS (SELECT handled_by, custody.pseudonymize(handled_by, 'linkage-2026') AS pseudonym  -- LATER: exlink.pseudonymize
+WITH p AS (SELECT handled_by, :pseudonymize(handled_by, 'linkage-2026') AS pseudonym
              FROM (SELECT DISTINCT handled_by FROM cx.transactions) d)
 SELECT t.transaction_id, p.pseudonym, t.handled_at, t.channel, t.csat, t.nps, t.effort
   FROM cx.transactions t JOIN p USING (handled_by);
@@ -138,10 +151,10 @@ SELECT count(*) AS "linked transactions",
 \echo
 \echo '--- 5. Publication (custodian): one grain, team x wave, only cells with >= k employees'
 -- STAND-IN for issue 6.  LATER:
---     SELECT exlink.publish('published.team_wave', source => 'link.linked', member => 'pseudonym',
---                           dimensions => ARRAY['region', 'team', 'period'],
---                           measures => ARRAY['csat', 'nps', 'effort', 'engagement', ...],
---                           k => 5, grant_to => ARRAY['analyst']);
+--     SELECT exlink.publish('published.team_wave', 'link.linked', 'pseudonym',
+--                           '{region,team,period}', '{csat,nps,effort,engagement,...}',
+--                           grant_to => '{analyst}');
+--   (columns responses, members, mean_<measure>, moments, cell), and eNPS with exlink.nps.
 --   which also refuses protected columns, records the publication and applies complementary
 --   suppression.  Until then: a materialized view of released cells only, k baked in (the third
 --   argument of the guarded exlink.moments), a unique index for REFRESH ... CONCURRENTLY.
@@ -352,14 +365,13 @@ END $$;
 SELECT what, pg_temp.attempt(q) AS outcome FROM (VALUES
     (1, 'read raw HR data', 'SELECT * FROM hr.employees'),
     (2, 'read the linked rows', 'SELECT * FROM link.linked'),
-    (3, 'read the key', 'SELECT * FROM custody.keys'),
-    (4, 'compute a pseudonym', 'SELECT custody.pseudonymize(''E10001'', ''linkage-2026'')'),
+    (3, 'read the key', 'SELECT * FROM ' || :'keytable'),
+    (4, 'compute a pseudonym', 'SELECT ' || :'pseudonymize' || '(''E10001'', ''linkage-2026'')'),
     (5, 'SET exlink.min_group_size = 2', 'SET exlink.min_group_size = 2'),
     (6, 'set_config(''exlink.min_group_size'', ...)', 'SELECT set_config(''exlink.min_group_size'', ''2'', false)'),
     (7, 'ALTER ROLE ... SET exlink.min_group_size', 'ALTER ROLE analyst SET exlink.min_group_size = 2'),
     (8, 'refresh the publication', 'REFRESH MATERIALIZED VIEW published.team_wave')) v(i, what, q)
  ORDER BY i;
--- LATER (issue 3): 'SELECT exlink.pseudonymize(''E10001'', ''linkage-2026'')' -> 42501.
 SELECT exlink.min_group_size() AS "k after the attempts", current_setting('exlink.min_group_size') AS "GUC";
 
 \echo
