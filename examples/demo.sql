@@ -135,12 +135,18 @@ SELECT c.transaction_id, c.pseudonym, c.handled_at, c.channel,
        x.region, x.team, x.wave AS ex_wave,
        c.csat::float8 AS csat, c.nps::float8 AS nps, c.effort::float8 AS effort,
        x.engagement, x.enablement, x.manager_coaching, x.training_hours, x.tenure_years,
-       x.workload, x.performance, x.enps_score
+       x.workload, x.performance, x.enps_score,
+       (c.nps >= 9)::int::float8 AS nps_promoter, (c.nps <= 6)::int::float8 AS nps_detractor
   FROM cx.cx_linkable c
  CROSS JOIN LATERAL (SELECT * FROM hr.ex_linkable x
                       WHERE x.pseudonym = c.pseudonym AND x.opened_on <= c.handled_at
                       ORDER BY x.opened_on DESC LIMIT 1) x;     -- the as-of join
 ANALYZE link.linked;
+-- The EX side per employee and wave (for respondents, eNPS and EX means per cell).
+CREATE TABLE link.ex_waves AS
+SELECT pseudonym, team, wave, engagement, enablement, manager_coaching,
+       (enps_score >= 9)::int::float8 AS enps_promoter, (enps_score <= 6)::int::float8 AS enps_detractor
+  FROM hr.ex_linkable;
 RESET ROLE;
 SELECT count(*) AS "linked transactions",
        (SELECT count(*) FROM cx.transactions) - count(*) AS "no EX record in force (dropped)",
@@ -150,17 +156,47 @@ SELECT count(*) AS "linked transactions",
 
 \echo
 \echo '--- 5. Publication (custodian): one grain, team x wave, only cells with >= k employees'
--- STAND-IN for issue 6.  LATER:
---     SELECT exlink.publish('published.team_wave', 'link.linked', 'pseudonym',
---                           '{region,team,period}', '{csat,nps,effort,engagement,...}',
---                           grant_to => '{analyst}');
---   (columns responses, members, mean_<measure>, moments, cell), and eNPS with exlink.nps.
---   which also refuses protected columns, records the publication and applies complementary
---   suppression.  Until then: a materialized view of released cells only, k baked in (the third
---   argument of the guarded exlink.moments), a unique index for REFRESH ... CONCURRENTLY.
---   One grain only: a second, overlapping grain would let an analyst subtract cells.
+-- exlink.publish (issue 6) is used when the installed extension has it: two publications, CX
+-- cells (region x team x period, from the linked rows) and EX cells (team x wave, from the
+-- survey), each a materialized view of released cells only (k baked in, complementary
+-- suppression, protected columns refused, registry), joined by a plain view for the analyst.
+-- Otherwise a STAND-IN builds the same published.team_wave by hand: a materialized view of
+-- released cells only, k baked in (the third argument of the guarded exlink.moments), a
+-- unique index for REFRESH ... CONCURRENTLY.  One grain per source: a second, overlapping grain
+-- would let an analyst subtract cells.
 CREATE SCHEMA published AUTHORIZATION exlink_admin;
 GRANT USAGE ON SCHEMA published TO analyst;
+SELECT to_regprocedure('exlink.publish(text,regclass,name,name[],name[],name[],integer,boolean,boolean,boolean)')
+       IS NOT NULL AS have_publish \gset
+\if :have_publish
+GRANT EXECUTE ON FUNCTION exlink.publish(text, regclass, name, name[], name[], name[], integer, boolean, boolean, boolean)
+    TO exlink_admin;
+GRANT SELECT, INSERT, DELETE ON exlink.publications TO exlink_admin;
+SET ROLE exlink_admin;
+SELECT exlink.publish('published.cx_cells', 'link.linked', 'pseudonym', '{region,team,period}',
+                      '{csat,nps,effort,engagement,enablement,manager_coaching,training_hours,tenure_years,workload,performance,nps_promoter,nps_detractor}',
+                      grant_to => '{analyst}') AS "published (CX cells)";
+SELECT exlink.publish('published.ex_cells', 'link.ex_waves', 'pseudonym', '{team,wave}',
+                      '{engagement,enablement,manager_coaching,enps_promoter,enps_detractor}',
+                      grant_to => '{analyst}') AS "published (EX cells)";
+CREATE VIEW published.team_wave AS
+SELECT c.region, c.team, c.period AS wave, c.responses AS transactions, c.members AS handlers,
+       round(c.mean_csat::numeric, 3) AS csat, round(c.mean_nps::numeric, 3) AS nps,
+       round(c.mean_effort::numeric, 3) AS effort,
+       round((100 * (c.mean_nps_promoter - c.mean_nps_detractor))::numeric, 1) AS nps_score,
+       e.members AS respondents,
+       round((100 * (e.mean_enps_promoter - e.mean_enps_detractor))::numeric, 1) AS enps,
+       round(e.mean_engagement::numeric, 3) AS engagement, round(e.mean_enablement::numeric, 3) AS enablement,
+       round(e.mean_manager_coaching::numeric, 3) AS manager_coaching,
+       c.moments
+  FROM published.cx_cells c JOIN published.ex_cells e ON e.team = c.team AND e.wave = c.period;
+REVOKE ALL ON published.team_wave FROM PUBLIC;
+GRANT SELECT ON published.team_wave TO analyst;
+REFRESH MATERIALIZED VIEW CONCURRENTLY published.cx_cells;   -- what pg_cron would schedule
+REFRESH MATERIALIZED VIEW CONCURRENTLY published.ex_cells;
+\set refresh_target published.cx_cells
+RESET ROLE;
+\else
 SET ROLE exlink_admin;
 CREATE MATERIALIZED VIEW published.team_wave AS
 WITH cx AS (
@@ -169,13 +205,13 @@ WITH cx AS (
                                 training_hours, tenure_years, workload, performance],
                           pseudonym, 5) AS m,
            avg(csat) AS csat, avg(nps) AS nps, avg(effort) AS effort,
-           100.0 * (avg((nps >= 9)::int) - avg((nps <= 6)::int)) AS nps_score
+           100.0 * (avg(nps_promoter) - avg(nps_detractor)) AS nps_score
       FROM link.linked GROUP BY 1, 2, 3
 ), ex AS (
     SELECT team, wave, count(*) AS employees,
            exlink.moments(ARRAY[engagement, enablement, manager_coaching], pseudonym, 5) AS exm,
-           100.0 * (avg((enps_score >= 9)::int) - avg((enps_score <= 6)::int)) AS enps
-      FROM hr.ex_linkable GROUP BY 1, 2
+           100.0 * (avg(enps_promoter) - avg(enps_detractor)) AS enps
+      FROM link.ex_waves GROUP BY 1, 2
 )
 SELECT cx.region, cx.team, cx.wave, cx.transactions, exlink.members(cx.m) AS handlers,
        round(cx.csat::numeric, 3) AS csat, round(cx.nps::numeric, 3) AS nps,
@@ -193,7 +229,9 @@ GRANT SELECT ON published.team_wave TO analyst;
 COMMENT ON MATERIALIZED VIEW published.team_wave IS
     'Released team x wave cells (>= 5 employees on both sides); moments = (csat, nps, effort, engagement, enablement, manager_coaching, training_hours, tenure_years, workload, performance).';
 REFRESH MATERIALIZED VIEW CONCURRENTLY published.team_wave;   -- what pg_cron would schedule
+\set refresh_target published.team_wave
 RESET ROLE;
+\endif
 SELECT team AS small_team FROM hr.employees GROUP BY team ORDER BY count(*), team COLLATE "C" LIMIT 1 \gset
 SELECT count(*) AS "team x wave cells", count(*) FILTER (WHERE released) AS released,
        count(*) FILTER (WHERE NOT released) AS "withheld (< k)",
@@ -370,7 +408,7 @@ SELECT what, pg_temp.attempt(q) AS outcome FROM (VALUES
     (5, 'SET exlink.min_group_size = 2', 'SET exlink.min_group_size = 2'),
     (6, 'set_config(''exlink.min_group_size'', ...)', 'SELECT set_config(''exlink.min_group_size'', ''2'', false)'),
     (7, 'ALTER ROLE ... SET exlink.min_group_size', 'ALTER ROLE analyst SET exlink.min_group_size = 2'),
-    (8, 'refresh the publication', 'REFRESH MATERIALIZED VIEW published.team_wave')) v(i, what, q)
+    (8, 'refresh the publication', 'REFRESH MATERIALIZED VIEW ' || :'refresh_target')) v(i, what, q)
  ORDER BY i;
 SELECT exlink.min_group_size() AS "k after the attempts", current_setting('exlink.min_group_size') AS "GUC";
 
