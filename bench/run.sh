@@ -15,6 +15,8 @@
 #   -- title: linked_correlation(x, y) vs corr(x, y)
 #   -- target: <= 1.1          (optional; ">= 1.7" for speed-ups)
 #   -- setup: SET max_parallel_workers_per_gather = 0;   (optional, any number of lines)
+#   -- baseline-setup: ...   -- exlink-setup: ...   (optional: run before that query only, after
+#                                                    setup; e.g. the same query under two settings)
 #   -- baseline:
 #   SELECT corr(outcome, x1) FROM bench_data;
 #   -- exlink:
@@ -90,7 +92,7 @@ builtin 'count(DISTINCT employee)' 'SELECT count(DISTINCT employee) FROM bench_d
 
 # --- Cases: exlink query vs its baseline, same run ---------------------------------------------
 section() { awk -v want="$2" '
-    /^-- (title|target|setup):/ { next }
+    /^-- (title|target|setup|baseline-setup|exlink-setup):/ { next }
     /^-- baseline:/ { cur = "baseline"; next }
     /^-- exlink:/ { cur = "exlink"; next }
     cur == want { print }' "$1"; }
@@ -110,11 +112,16 @@ for f in bench/cases/$CASES.sql; do
     title=$(meta "$f" title | head -1)
     target=$(meta "$f" target | head -1)
     setup=$(meta "$f" setup)
+    bsetup=$(meta "$f" baseline-setup)
+    esetup=$(meta "$f" exlink-setup)
     base=$(section "$f" baseline)
     ex=$(section "$f" exlink)
     if ! times=$("${psql[@]}" 2>"bench/out/$(basename "$f" .sql).err" <<SQL
 $setup
-SELECT round(bench_median(\$q\$$base\$q\$, $RUNS)::numeric, 1) || ' ' || round(bench_median(\$q\$$ex\$q\$, $RUNS)::numeric, 1);
+$bsetup
+SELECT round(bench_median(\$q\$$base\$q\$, $RUNS)::numeric, 1);
+$esetup
+SELECT round(bench_median(\$q\$$ex\$q\$, $RUNS)::numeric, 1);
 SQL
     ); then
         printf '  %-56s %s\n' "${title:-$f}" "$(grep -m1 'ERROR' "bench/out/$(basename "$f" .sql).err" | cut -c1-100)"
@@ -122,7 +129,7 @@ SQL
         status=1
         continue
     fi
-    b=${times% *}; e=${times#* }
+    b=$(sed -n 1p <<<"$times"); e=$(sed -n 2p <<<"$times")
     ratio=$(awk -v b="$b" -v e="$e" 'BEGIN { printf "%.2f", (b > 0 ? e / b : 0) }')
     met=""
     if [ -n "$target" ]; then
