@@ -253,6 +253,19 @@ CREATE FUNCTION demo.comoment(m exlink.moments, i int, j int) RETURNS float8
 CREATE FUNCTION demo.corr(m exlink.moments, i int, j int) RETURNS float8
     LANGUAGE sql IMMUTABLE STRICT AS $$
     SELECT demo.comoment(m, i, j) / sqrt(demo.comoment(m, i, i) * demo.comoment(m, j, j)) $$;
+-- The moments of a subset of the variables, in a chosen order (0-based positions), e.g. an
+-- outcome followed by its drivers: exact, built from the text form.
+CREATE FUNCTION demo.subset(m exlink.moments, idx int[]) RETURNS exlink.moments
+    LANGUAGE sql IMMUTABLE STRICT AS $$
+    SELECT format('{"p":%s,"n":%s,"skipped":%s,"members":%s,"mean":[%s],"comoment":[%s]}',
+                  array_length(idx, 1), j ->> 'n', j ->> 'skipped', coalesce(j ->> 'members', 'null'),
+                  (SELECT string_agg(j -> 'mean' ->> i, ',' ORDER BY o)
+                     FROM unnest(idx) WITH ORDINALITY u(i, o)),
+                  (SELECT string_agg(j -> 'comoment' ->> (least(a.i, b.i) * p - least(a.i, b.i) * (least(a.i, b.i) - 1) / 2
+                                                           + abs(a.i - b.i)), ',' ORDER BY a.o, b.o)
+                     FROM unnest(idx) WITH ORDINALITY a(i, o), unnest(idx) WITH ORDINALITY b(i, o)
+                    WHERE b.o >= a.o))::exlink.moments
+      FROM (SELECT m::text::jsonb AS j, ((m::text::jsonb) ->> 'p')::int AS p) s $$;
 -- OLS of variable y on variables xs (0-based positions in the moments vector): standardized
 -- betas by solving R_xx beta = r_xy (Gauss-Jordan, partial pivoting), raw slopes, Pratt shares.
 CREATE FUNCTION demo.ols(m exlink.moments, y int, xs int[], names text[])
@@ -304,6 +317,9 @@ GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA demo TO analyst;
 \echo '==================================================================================='
 \echo ' Connected as the ANALYST from here on: only published.team_wave is readable'
 \echo '==================================================================================='
+SELECT to_regprocedure('exlink.linked_correlation(exlink.moments,integer,integer)') IS NOT NULL AS have_correlation,
+       to_regprocedure('exlink.driver_weights(exlink.moments,text[])') IS NOT NULL
+       AND to_regprocedure('exlink.drivers(exlink.driver_model)') IS NOT NULL AS have_drivers \gset
 \c - analyst
 SET client_min_messages = warning;
 \echo
@@ -313,7 +329,7 @@ SELECT team, wave, transactions, handlers, csat, nps, effort, nps_score, respond
 
 \echo
 \echo '--- 7. Linked correlations: EX measure vs CX outcome, from merged published cells ---'
--- LATER: (exlink.linked_correlation(m, i, j)).* adds t, df, p_value and a 95% CI per pair.
+-- r from the co-moments of the merged cells (demo.corr); exlink.linked_correlation adds inference.
 WITH all_cells AS (SELECT exlink.merge(moments) AS m FROM published.team_wave),
      x(measure, i) AS (VALUES ('engagement', 3), ('enablement', 4), ('manager_coaching', 5),
                               ('training_hours', 6), ('tenure_years', 7), ('workload', 8),
@@ -332,12 +348,45 @@ SELECT region, count(*) AS cells, exlink.n(exlink.merge(moments)) AS n,
        round(demo.corr(exlink.merge(moments), 0, 3)::numeric, 3) AS "r(csat, engagement)"
   FROM published.team_wave GROUP BY region ORDER BY region COLLATE "C";
 
+\if :have_correlation
 \echo
-\echo '--- 8. Key drivers: standardized betas and Pratt shares of R2, all released cells --'
--- LATER: SELECT d.* FROM (SELECT exlink.merge(moments) m FROM published.team_wave) c,
---            exlink.drivers(exlink.driver_weights(c.m, ARRAY['csat', 'engagement', ...])) d;
---        with relative weights (Johnson) and Shapley/LMG shares, SEs, p-values and ranks.
+\echo 'With inference (exlink.linked_correlation on the merged cells of each region):'
+SELECT region, (c).n, round((c).r::numeric, 3) AS "r(nps, enablement)",
+       round((c).ci_low::numeric, 3) AS "95% CI low", round((c).ci_high::numeric, 3) AS "95% CI high",
+       CASE WHEN (c).p_value < 1e-16 THEN '< 1e-16' ELSE trim(to_char((c).p_value, '9.9EEEE')) END AS p
+  FROM (SELECT region, exlink.linked_correlation(exlink.merge(moments), 2, 5) AS c
+          FROM published.team_wave GROUP BY region) s
+ ORDER BY region COLLATE "C";
+\endif
+
+\echo
 \set drivers '\'{engagement,enablement,manager_coaching,training_hours,tenure_years,workload,performance}\'::text[]'
+\if :have_drivers
+\echo '--- 8. Key drivers (exlink.driver_weights on all released cells): betas, Johnson relative'
+\echo '    weights and Shapley/LMG shares of R2, ranked by LMG ---------------------------------'
+WITH c AS (SELECT exlink.merge(moments) AS m FROM published.team_wave)
+SELECT o.outcome, d.rank, d.name AS driver, round(d.beta::numeric, 3) AS beta,
+       round(d.beta_se::numeric, 3) AS se, CASE WHEN d.p_value < 1e-16 THEN '< 1e-16' ELSE trim(to_char(d.p_value, '9.9EEEE')) END AS p,
+       round(d.relative_weight_share::numeric, 1) AS "RW % of R2", round(d.lmg_share::numeric, 1) AS "LMG % of R2",
+       round(d.r2::numeric, 3) AS "R2"
+  FROM c, (VALUES ('csat', 0), ('nps', 1), ('effort', 2)) o(outcome, y),
+       exlink.drivers(exlink.driver_weights(demo.subset(c.m, ARRAY[o.y, 3, 4, 5, 6, 7, 8, 9]), :drivers)) d
+ ORDER BY array_position(ARRAY['csat', 'nps', 'effort'], o.outcome), d.rank, d.name COLLATE "C";
+\echo 'se and p treat transactions as independent; they cluster in 2,000 employees and 150 teams, so'
+\echo 'the real uncertainty is larger (compare the planted betas at the end).'
+\echo 'performance: beta ~ 0 (p large), as planted; LMG and RW still give it a few % of R2 through'
+\echo 'its correlation with engagement (shares split explained variance, they do not test effects).'
+\echo
+\echo 'Top 3 drivers of NPS per region (Shapley/LMG share of R2)'
+WITH c AS (SELECT region, exlink.merge(moments) AS m FROM published.team_wave GROUP BY region)
+SELECT c.region, round(max(d.r2)::numeric, 3) AS "R2",
+       string_agg(d.name || ' ' || round(d.lmg_share::numeric) || '%', ', ' ORDER BY d.rank, d.name COLLATE "C")
+           FILTER (WHERE d.rank <= 3) AS "top drivers (LMG share of R2)"
+  FROM c, exlink.drivers(exlink.driver_weights(demo.subset(c.m, ARRAY[1, 3, 4, 5, 6, 7, 8, 9]), :drivers)) d
+ GROUP BY c.region ORDER BY c.region COLLATE "C";
+\else
+\echo '--- 8. Key drivers: standardized betas and Pratt shares of R2, all released cells --'
+-- STAND-IN for issue 5 (exlink.driver_weights / exlink.drivers, used above when installed).
 WITH c AS (SELECT exlink.merge(moments) AS m FROM published.team_wave)
 SELECT o.outcome, rank() OVER (PARTITION BY o.outcome ORDER BY abs(d.pratt_share) DESC) AS rank,
        d.driver, round(d.beta::numeric, 3) AS beta, round(d.b::numeric, 4) AS "raw slope",
@@ -356,6 +405,7 @@ WITH c AS (SELECT region, exlink.merge(moments) AS m FROM published.team_wave GR
 SELECT region, round(max(r2)::numeric, 3) AS "R2",
        string_agg(driver || ' ' || round((100 * pratt_share)::numeric) || '%', ', ' ORDER BY rk) AS "top drivers (share of R2)"
   FROM d WHERE rk <= 3 GROUP BY region ORDER BY region COLLATE "C";
+\endif
 
 \echo
 \echo '--- 9. eNPS (employees) vs NPS (customers) by team, last wave; small teams absent --'
