@@ -1,10 +1,17 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-3.0-or-later
 # exlink benchmarks: builds bench_data (BENCH_ROWS rows, 10 drivers, an outcome, an employee),
-# then runs every bench/cases/*.sql case and prints the median time of the exlink query against
-# its baseline, measured in the same run, as a ratio.  Run through `make bench`.
+# prints the median times of PostgreSQL built-ins (the baseline table), then runs every
+# bench/cases/*.sql case and prints the median time of the exlink query against its own
+# baseline query, measured in the same run, as a ratio.  Run through `make bench`.
 #
-# A case file:
+# Environment: BENCH_ROWS (5000000), BENCH_RUNS (5), BENCH_EMPLOYEES (20000),
+#              BENCH_CASES (glob of case files to run, default '*', e.g. '2*').
+# Results are also written as Markdown to bench/out/results.md (not committed; copy the
+# figures into docs/performance.md).
+#
+# A case file (format stable: other lines starting with "-- name:" before the queries are
+# ignored, so new header fields can be added without breaking older scripts):
 #   -- title: linked_correlation(x, y) vs corr(x, y)
 #   -- target: <= 1.1          (optional; ">= 1.7" for speed-ups)
 #   -- setup: SET max_parallel_workers_per_gather = 0;   (optional, any number of lines)
@@ -14,16 +21,28 @@
 #   SELECT corr(outcome, x1) FROM bench_data;
 #   -- exlink:
 #   SELECT exlink.linked_correlation(outcome, x1) FROM bench_data;
+# ratio = exlink_ms / baseline_ms (below 1: exlink is faster).  A target "<= v" is met when
+# ratio <= v, ">= v" when ratio >= v (unchanged since the first version): for a speed-up
+# target, put the slower configuration (e.g. serial) under "-- exlink:" and the faster one
+# (e.g. parallel) under "-- baseline:", so ratio = slow / fast = the speed-up.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROWS=${BENCH_ROWS:-5000000}
 RUNS=${BENCH_RUNS:-5}
 EMPLOYEES=${BENCH_EMPLOYEES:-20000}
+CASES=${BENCH_CASES:-*}
 psql=(psql -X -q -v ON_ERROR_STOP=1 -At)
+mkdir -p bench/out
+md=bench/out/results.md
 
-echo "exlink bench: $ROWS rows, $EMPLOYEES employees, median of $RUNS runs"
-"${psql[@]}" <<SQL
+pgversion=$("${psql[@]}" -c "SHOW server_version")
+workers=$("${psql[@]}" -c "SHOW max_parallel_workers_per_gather")
+echo "exlink bench: $ROWS rows, $EMPLOYEES employees, median of $RUNS runs after one warm-up"
+echo "PostgreSQL $pgversion, max_parallel_workers_per_gather = $workers, $(nproc 2>/dev/null || echo '?') CPUs"
+"${psql[@]}" >/dev/null <<SQL
+SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS exlink CASCADE;
+DROP TABLE IF EXISTS bench_data;
 SELECT setseed(0.42);
 CREATE UNLOGGED TABLE bench_data AS
 SELECT 'emp' || (random() * $EMPLOYEES)::int AS employee,
@@ -33,7 +52,7 @@ SELECT 'emp' || (random() * $EMPLOYEES)::int AS employee,
                random() AS x6, random() AS x7, random() AS x8, random() AS x9, random() AS x10
           FROM generate_series(1, $ROWS)) s;
 VACUUM ANALYZE bench_data;
-CREATE FUNCTION bench_median(q text, runs int) RETURNS float8 LANGUAGE plpgsql AS \$\$
+CREATE OR REPLACE FUNCTION bench_median(q text, runs int) RETURNS float8 LANGUAGE plpgsql AS \$\$
 DECLARE t0 timestamptz; ms float8[] := '{}';
 BEGIN
     EXECUTE q;   -- warm-up
@@ -46,6 +65,32 @@ BEGIN
 END \$\$;
 SQL
 
+{
+    echo "# exlink bench results"
+    echo
+    echo "$ROWS rows, $EMPLOYEES employees, median of $RUNS runs; PostgreSQL $pgversion,"
+    echo "max_parallel_workers_per_gather = $workers, $(nproc 2>/dev/null || echo '?') CPUs, $(date -u '+%Y-%m-%d %H:%M UTC')."
+    echo
+    echo "| baseline (PostgreSQL built-in) | median ms | ns/row |"
+    echo "| --- | ---: | ---: |"
+} >"$md"
+
+# --- Baseline table: absolute medians of PostgreSQL built-ins ---------------------------------
+echo
+echo "Baseline: PostgreSQL built-ins over bench_data"
+printf '  %-44s %12s %10s\n' query median_ms ns/row
+builtin() {
+    local label=$1 q=$2 ms
+    ms=$("${psql[@]}" -c "SELECT round(bench_median(\$q\$$q\$q\$, $RUNS)::numeric, 1)")
+    printf '  %-44s %12s %10s\n' "$label" "$ms" "$(awk -v m="$ms" -v n="$ROWS" 'BEGIN { printf "%.1f", m * 1e6 / n }')"
+    echo "| \`$label\` | $ms | $(awk -v m="$ms" -v n="$ROWS" 'BEGIN { printf "%.1f", m * 1e6 / n }') |" >>"$md"
+}
+builtin 'count(*)' 'SELECT count(*) FROM bench_data'
+builtin 'corr(outcome, x1)' 'SELECT corr(outcome, x1) FROM bench_data'
+builtin 'avg() of all 11 columns' 'SELECT avg(outcome), avg(x1), avg(x2), avg(x3), avg(x4), avg(x5), avg(x6), avg(x7), avg(x8), avg(x9), avg(x10) FROM bench_data'
+builtin 'count(DISTINCT employee)' 'SELECT count(DISTINCT employee) FROM bench_data'
+
+# --- Cases: exlink query vs its baseline, same run ---------------------------------------------
 section() { awk -v want="$2" '
     /^-- (title|target|setup|baseline-setup|exlink-setup):/ { next }
     /^-- baseline:/ { cur = "baseline"; next }
@@ -53,8 +98,16 @@ section() { awk -v want="$2" '
     cur == want { print }' "$1"; }
 meta() { sed -n "s/^-- $2: *//p" "$1"; }
 
-printf '%-58s %12s %12s %8s %10s\n' case baseline_ms exlink_ms ratio target
-for f in bench/cases/*.sql; do
+{
+    echo
+    echo "| case | baseline ms | exlink ms | ratio | target | |"
+    echo "| --- | ---: | ---: | ---: | --- | --- |"
+} >>"$md"
+echo
+echo "Cases: ratio = exlink_ms / baseline_ms in the same run (below 1: exlink faster)"
+printf '  %-56s %11s %11s %7s %9s\n' case baseline_ms exlink_ms ratio target
+status=0
+for f in bench/cases/$CASES.sql; do
     [ -e "$f" ] || continue
     title=$(meta "$f" title | head -1)
     target=$(meta "$f" target | head -1)
@@ -63,14 +116,19 @@ for f in bench/cases/*.sql; do
     esetup=$(meta "$f" exlink-setup)
     base=$(section "$f" baseline)
     ex=$(section "$f" exlink)
-    times=$("${psql[@]}" <<SQL
+    if ! times=$("${psql[@]}" 2>"bench/out/$(basename "$f" .sql).err" <<SQL
 $setup
 $bsetup
 SELECT round(bench_median(\$q\$$base\$q\$, $RUNS)::numeric, 1);
 $esetup
 SELECT round(bench_median(\$q\$$ex\$q\$, $RUNS)::numeric, 1);
 SQL
-)
+    ); then
+        printf '  %-56s %s\n' "${title:-$f}" "$(grep -m1 'ERROR' "bench/out/$(basename "$f" .sql).err" | cut -c1-100)"
+        echo "| ${title:-$f} | error | | | $target | |" >>"$md"
+        status=1
+        continue
+    fi
     b=$(sed -n 1p <<<"$times"); e=$(sed -n 2p <<<"$times")
     ratio=$(awk -v b="$b" -v e="$e" 'BEGIN { printf "%.2f", (b > 0 ? e / b : 0) }')
     met=""
@@ -79,5 +137,12 @@ SQL
         if awk -v r="$ratio" -v v="$val" -v op="$op" 'BEGIN { exit !((op == "<=" && r <= v) || (op == ">=" && r >= v)) }'; then
             met="met"; else met="MISSED"; fi
     fi
-    printf '%-58s %12s %12s %8s %10s %s\n' "$title" "$b" "$e" "$ratio" "$target" "$met"
+    if [ ${#title} -gt 56 ]; then   # long titles get a line of their own
+        printf '  %s\n' "$title"; title=""
+    fi
+    printf '  %-56s %11s %11s %7s %9s %s\n' "$title" "$b" "$e" "$ratio" "$target" "$met"
+    echo "| $(meta "$f" title | head -1) | $b | $e | $ratio | $target | $met |" >>"$md"
 done
+echo
+echo "Markdown copy: $md"
+exit $status

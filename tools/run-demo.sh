@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Run the exlink demo (examples/demo.sql) in the current cluster: called by `make demo` through
+# tools/with-cluster.sh.  Writes the chart to examples/out/drivers.svg.
+# Optional: DEMO_SEED (42), DEMO_TRANSACTIONS (300000), DEMO_EMPLOYEES (2000).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+mkdir -p examples/out
+start=$(date +%s)
+# stderr joins stdout so errors (if any) appear where they happen.
+psql -X -q -v ON_ERROR_STOP=1 \
+    -v seed="${DEMO_SEED:-42}" -v transactions="${DEMO_TRANSACTIONS:-300000}" \
+    -v employees="${DEMO_EMPLOYEES:-2000}" \
+    -f examples/demo.sql 2>&1
+echo
+echo "exlink demo finished in $(( $(date +%s) - start )) s"
