@@ -513,3 +513,66 @@ exlink_moments_means(PG_FUNCTION_ARGS)
 		d[i] = Float8GetDatum(v->data[i]);
 	PG_RETURN_ARRAYTYPE_P(construct_array(d, v->p, FLOAT8OID, sizeof(float8), FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
 }
+
+/*
+ * exlink.subset(m, idx int[]): the moments of chosen variables (1-based, in the given order),
+ * so an analyst can take any outcome and drivers out of a published cell.  Exact: means and
+ * co-moments are copied, n, skipped and members kept.
+ */
+PG_FUNCTION_INFO_V1(exlink_moments_subset);
+Datum
+exlink_moments_subset(PG_FUNCTION_ARGS)
+{
+	MomentsValue *v = PG_GETARG_MOMENTS(0);
+	ArrayType  *arr = PG_GETARG_ARRAYTYPE_P(1);
+	int			q;
+	int32	   *idx;
+	bool		seen[MOMENTS_MAX_DIM] = {false};
+	MomentsValue *out;
+	double	   *c;
+
+	if (ARR_NDIM(arr) > 1 || ARR_HASNULL(arr))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("variable indexes must be a one-dimensional array without NULLs")));
+	q = ARR_NDIM(arr) == 0 ? 0 : ARR_DIMS(arr)[0];
+	if (q < 1 || q > v->p)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("between 1 and %d variable indexes expected, got %d", v->p, q)));
+	idx = (int32 *) ARR_DATA_PTR(arr);
+	for (int a = 0; a < q; a++)
+	{
+		if (idx[a] < 1 || idx[a] > v->p)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("variable index %d is out of range 1..%d", idx[a], v->p)));
+		if (seen[idx[a] - 1])
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("variable index %d is repeated", idx[a])));
+		seen[idx[a] - 1] = true;
+	}
+
+	out = palloc0(MomentsValueSize(q));
+	SET_VARSIZE(out, MomentsValueSize(q));
+	out->version = v->version;
+	out->p = (int16) q;
+	out->n = v->n;
+	out->skipped = v->skipped;
+	out->members = v->members;
+	c = out->data + q;
+	for (int a = 0; a < q; a++)
+	{
+		int			i = idx[a] - 1;
+
+		out->data[a] = v->data[i];
+		for (int b = a; b < q; b++)
+		{
+			int			j = idx[b] - 1;
+
+			c[MOMENTS_TRI(q, a, b)] = v->data[v->p + MOMENTS_TRI(v->p, Min(i, j), Max(i, j))];
+		}
+	}
+	PG_RETURN_POINTER(out);
+}

@@ -103,3 +103,8 @@ CREATE FUNCTION @extschema@.means(@extschema@.moments) RETURNS float8[]
 COMMENT ON FUNCTION @extschema@.n(@extschema@.moments) IS 'Number of complete rows behind an exlink.moments value.';
 COMMENT ON FUNCTION @extschema@.members(@extschema@.moments) IS 'Lower bound on the distinct members behind an exlink.moments value (NULL when unknown).';
 COMMENT ON FUNCTION @extschema@.means(@extschema@.moments) IS 'Means of the variables of an exlink.moments value (NULL when n = 0).';
+
+CREATE FUNCTION @extschema@.subset(@extschema@.moments, integer[]) RETURNS @extschema@.moments
+    LANGUAGE c IMMUTABLE STRICT PARALLEL SAFE AS 'MODULE_PATHNAME', 'exlink_moments_subset';
+COMMENT ON FUNCTION @extschema@.subset(@extschema@.moments, integer[]) IS
+    'The moments of chosen variables of an exlink.moments value (1-based indexes, in the given order), e.g. an outcome and drivers out of a published cell.';

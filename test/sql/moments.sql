@@ -102,6 +102,18 @@ SELECT exlink.members(exlink.merge(m))
 SELECT exlink.merge(m) FROM (VALUES ('{"p":1,"n":6,"skipped":0,"members":5,"mean":[1],"comoment":[2]}'::exlink.moments),
                                     ('{"p":2,"n":3,"skipped":1,"members":null,"mean":[2,5],"comoment":[2,3,8]}'::exlink.moments)) t(m);
 
+-- subset: the moments of chosen variables equal the moments computed on those columns alone.
+SELECT close_enough(mvec(exlink.subset(a, ARRAY[3, 1])), mvec(b), 1e-12) AS subset_equals_direct,
+       exlink.n(exlink.subset(a, ARRAY[2])) = exlink.n(a) AS n_kept
+  FROM (SELECT exlink.moments(ARRAY[x, y, z]) AS a, exlink.moments(ARRAY[z, x]) AS b FROM mom_rows) t;
+SELECT exlink.members(exlink.subset(exlink.moments(ARRAY[x, y], member), ARRAY[2])) AS members_kept FROM mom_rows;
+SELECT exlink.subset(m, ARRAY[0]) FROM mom_store WHERE g = 0;
+SELECT exlink.subset(m, ARRAY[4]) FROM mom_store WHERE g = 0;
+SELECT exlink.subset(m, ARRAY[1, 1]) FROM mom_store WHERE g = 0;
+SELECT exlink.subset(m, ARRAY[1, NULL]) FROM mom_store WHERE g = 0;
+SELECT exlink.subset(m, '{}') FROM mom_store WHERE g = 0;
+SELECT exlink.subset(m, ARRAY[[1, 2]]) FROM mom_store WHERE g = 0;
+
 -- Parallel plan: Partial Aggregate, same figures as serial.
 CREATE TABLE mom_big AS
 SELECT (i % 7)::float8 + i * 1e-3 AS x, sqrt(i) AS y, 'e' || (i % 50) AS member
