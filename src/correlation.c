@@ -201,19 +201,8 @@ exlink_linked_correlation_transfn(PG_FUNCTION_ARGS)
 	if (!isfinite(x) || !isfinite(y))
 		goto skip;
 
-	if (m->track_members)
-	{
-		text	   *t;
-
-		if (PG_ARGISNULL(3))
-			goto skip;
-		t = PG_GETARG_TEXT_PP(3);
-		if (VARSIZE_ANY_EXHDR(t) == 0)
-			goto skip;
-		if (!MemberSetFull(&m->members))
-			MemberSetAdd(&m->members, aggcxt,
-						 MemberHash(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t)));
-	}
+	if (m->track_members && !ExlinkMemberRow(fcinfo, 3, &m->members, aggcxt))
+		goto skip;
 
 	{
 		double		n1 = (double) (m->n + 1);

@@ -652,7 +652,6 @@ drivers_trans(FunctionCallInfo fcinfo, int member_argno, int names_argno)
 	double		x[MOMENTS_MAX_DIM];
 	int			q = 0;
 	bool		ok = false;
-	uint64		h = 0;
 	Moments    *m;
 
 	if (!PG_ARGISNULL(2))
@@ -679,14 +678,12 @@ drivers_trans(FunctionCallInfo fcinfo, int member_argno, int names_argno)
 		ok = isfinite(x[0]);
 	}
 	if (ok && member_argno >= 0)
-		ok = ExlinkMemberArg(fcinfo, member_argno, &h);
+		ok = ExlinkMemberRow(fcinfo, member_argno, &m->members, m->cxt);
 	if (!ok)
 	{
 		m->skipped++;
 		PG_RETURN_POINTER(m);
 	}
-	if (member_argno >= 0)
-		MemberSetAdd(&m->members, m->cxt, h);
 	MomentsAccumulate(m, x);
 	PG_RETURN_POINTER(m);
 }

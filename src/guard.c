@@ -43,7 +43,6 @@ exlink_members_at_least_transfn(PG_FUNCTION_ARGS)
 {
 	MemoryContext aggcxt = ExlinkAggContext(fcinfo, "exlink_members_at_least_transfn");
 	AtLeastState *s = PG_ARGISNULL(0) ? NULL : (AtLeastState *) PG_GETARG_POINTER(0);
-	uint64		h;
 
 	if (s == NULL)
 		s = atleast_create(aggcxt, ExlinkEffectiveK(fcinfo, 2));
@@ -53,8 +52,7 @@ exlink_members_at_least_transfn(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("k must be the same on every row of a group")));
-	if (ExlinkMemberArg(fcinfo, 1, &h))
-		MemberSetAdd(&s->set, aggcxt, h);
+	(void) ExlinkMemberRow(fcinfo, 1, &s->set, aggcxt);
 	PG_RETURN_POINTER(s);
 }
 
@@ -164,14 +162,12 @@ static Datum
 guarded_accumulate(FunctionCallInfo fcinfo, bool have, double x)
 {
 	Moments    *m = guarded_state(fcinfo, 3);
-	uint64		h;
 
-	if (!have || !ExlinkMemberArg(fcinfo, 2, &h))
+	if (!have || !ExlinkMemberRow(fcinfo, 2, &m->members, m->cxt))
 	{
 		m->skipped++;
 		PG_RETURN_POINTER(m);
 	}
-	MemberSetAdd(&m->members, m->cxt, h);
 	MomentsAccumulate(m, &x);
 	PG_RETURN_POINTER(m);
 }
@@ -193,14 +189,12 @@ exlink_guarded_count_transfn(PG_FUNCTION_ARGS)
 {
 	Moments    *m = guarded_state(fcinfo, 2);
 	double		zero = 0;
-	uint64		h;
 
-	if (!ExlinkMemberArg(fcinfo, 1, &h))
+	if (!ExlinkMemberRow(fcinfo, 1, &m->members, m->cxt))
 	{
 		m->skipped++;
 		PG_RETURN_POINTER(m);
 	}
-	MemberSetAdd(&m->members, m->cxt, h);
 	MomentsAccumulate(m, &zero);
 	PG_RETURN_POINTER(m);
 }

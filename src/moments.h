@@ -91,8 +91,9 @@ extern Moments *MomentsTransState(FunctionCallInfo fcinfo, int p, bool track_mem
 
 /*
  * Row helpers shared by every aggregate (moments_type.c): read a float8[] row into x, false
- * when the row must be skipped (a NULL element, NaN or +-Infinity); hash a member argument,
- * false when it is NULL or empty (such rows are skipped too); the effective threshold,
+ * when the row must be skipped (a NULL element, NaN or +-Infinity); count a complete row's
+ * member into a set (hashed only while the set is not yet full), false when the member is
+ * NULL or empty (such rows are skipped too, and nothing is counted); the effective threshold,
  * max(exlink.min_group_size, the optional int argument argno), which can never go below the
  * server's setting.
  *
@@ -104,7 +105,7 @@ extern Moments *MomentsTransState(FunctionCallInfo fcinfo, int p, bool track_mem
  * 22023 outside (0, 1)); MomentsSetLevel stores it (22023 when rows of one group disagree).
  */
 extern bool ExlinkArrayRow(ArrayType *arr, int max_dim, int *p_out, double *x);
-extern bool ExlinkMemberArg(FunctionCallInfo fcinfo, int argno, uint64 *hash);
+extern bool ExlinkMemberRow(FunctionCallInfo fcinfo, int argno, MemberSet *set, MemoryContext cxt);
 extern int	ExlinkEffectiveK(FunctionCallInfo fcinfo, int argno);
 extern int32 ExlinkKArg(FunctionCallInfo fcinfo, int argno);
 extern double ExlinkLevelArg(FunctionCallInfo fcinfo, int argno);

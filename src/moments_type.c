@@ -346,9 +346,12 @@ ExlinkArrayRow(ArrayType *arr, int max_dim, int *p_out, double *x)
 	return true;
 }
 
-/* A member counts when it is neither NULL nor empty. */
+/*
+ * A member counts when it is neither NULL nor empty.  Call it only for an otherwise complete
+ * row: it adds the member to the set (allocating in cxt) unless the set is already full.
+ */
 bool
-ExlinkMemberArg(FunctionCallInfo fcinfo, int argno, uint64 *hash)
+ExlinkMemberRow(FunctionCallInfo fcinfo, int argno, MemberSet *set, MemoryContext cxt)
 {
 	text	   *t;
 
@@ -357,7 +360,8 @@ ExlinkMemberArg(FunctionCallInfo fcinfo, int argno, uint64 *hash)
 	t = PG_GETARG_TEXT_PP(argno);
 	if (VARSIZE_ANY_EXHDR(t) == 0)
 		return false;
-	*hash = MemberHash(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
+	if (!MemberSetFull(set))
+		MemberSetAdd(set, cxt, MemberHash(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t)));
 	return true;
 }
 
@@ -371,7 +375,6 @@ exlink_moments_transfn(PG_FUNCTION_ARGS)
 	double		x[MOMENTS_MAX_DIM];
 	int			p = 0;
 	bool		ok = false;
-	uint64		h = 0;
 
 	if (!PG_ARGISNULL(1))
 		ok = ExlinkArrayRow(PG_GETARG_ARRAYTYPE_P(1), MOMENTS_MAX_DIM, &p, x);
@@ -379,14 +382,12 @@ exlink_moments_transfn(PG_FUNCTION_ARGS)
 	if (PG_NARGS() >= 4)
 		m->k = Max(m->k, ExlinkKArg(fcinfo, 3));
 	if (with_member && ok)
-		ok = ExlinkMemberArg(fcinfo, 2, &h);
+		ok = ExlinkMemberRow(fcinfo, 2, &m->members, m->cxt);
 	if (!ok)
 	{
 		m->skipped++;
 		PG_RETURN_POINTER(m);
 	}
-	if (with_member)
-		MemberSetAdd(&m->members, m->cxt, h);
 	MomentsAccumulate(m, x);
 	PG_RETURN_POINTER(m);
 }

@@ -112,19 +112,8 @@ exlink_rank_correlation_transfn(PG_FUNCTION_ARGS)
 	y = PG_GETARG_FLOAT8(2);
 	if (!isfinite(x) || !isfinite(y))
 		goto skip;
-	if (s->track_members)
-	{
-		text	   *t;
-
-		if (PG_ARGISNULL(3))
-			goto skip;
-		t = PG_GETARG_TEXT_PP(3);
-		if (VARSIZE_ANY_EXHDR(t) == 0)
-			goto skip;
-		if (!MemberSetFull(&s->members))
-			MemberSetAdd(&s->members, aggcxt,
-						 MemberHash(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t)));
-	}
+	if (s->track_members && !ExlinkMemberRow(fcinfo, 3, &s->members, aggcxt))
+		goto skip;
 	if (s->n == s->capacity)
 		rank_reserve(s, s->n + 1);
 	s->pairs[s->n].x = x;
