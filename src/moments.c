@@ -4,6 +4,7 @@
 
 #include <math.h>
 
+#include "common/int.h"
 #include "libpq/pqformat.h"
 #include "utils/memutils.h"
 
@@ -73,7 +74,17 @@ MomentsAccumulate(Moments *m, const double *x)
 void
 MomentsCombine(Moments *dst, const Moments *src)
 {
-	dst->skipped += src->skipped;
+	int64		n_total;
+
+	/*
+	 * Counts come from untrusted exlink.moments values too (exlink.merge): refuse a sum that
+	 * does not fit rather than wrap to a negative n.
+	 */
+	if (pg_add_s64_overflow(dst->skipped, src->skipped, &dst->skipped) ||
+		pg_add_s64_overflow(dst->n, src->n, &n_total))
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("exlink moments row count out of range")));
 	dst->baked_k = Max(dst->baked_k, src->baked_k);
 
 	if (dst->track_members != src->track_members)

@@ -301,19 +301,24 @@ BEGIN
      WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_class c WHERE c.oid = p.object);
 
     -- Overlapping grains of one source can be subtracted from each other: refuse unless forced.
-    -- (A different k at the same grain suppresses different complements: also a different grain.)
-    SELECT p.object, p.dimensions, p.rollup, p.k INTO other
+    -- (A different k at the same grain suppresses different complements: also a different grain.
+    -- So are other measures or another member column: listwise deletion keeps other rows, and
+    -- the same cell published over two row sets differs by the rows of a few members.)
+    SELECT p.object, p.dimensions, p.rollup, p.k, p.measures, p.member_column INTO other
       FROM @extschema@.publications p
      WHERE p.source = publish.source
-       AND (p.dimensions <> publish.dimensions OR p.rollup <> publish.rollup OR p.k <> kk)
+       AND (p.dimensions <> publish.dimensions OR p.rollup <> publish.rollup OR p.k <> kk
+            OR p.member_column <> publish.member_column
+            OR NOT (p.measures @> publish.measures AND p.measures <@ publish.measures))
      ORDER BY p.published_at LIMIT 1;
     overlapping := FOUND;
     IF overlapping AND NOT force THEN
         RAISE EXCEPTION 'another publication of the same source has a different grain'
             USING ERRCODE = '42501',
-            DETAIL = pg_catalog.format('%s publishes %s by (%s)%s, k = %s; figures of two overlapping grains can be subtracted from each other to reveal suppressed cells, which complementary suppression within one publication cannot prevent.',
+            DETAIL = pg_catalog.format('%s publishes %s by (%s)%s, k = %s, members %s, measures (%s); figures of two overlapping grains (or of one grain over two row sets) can be subtracted from each other to reveal suppressed cells, which complementary suppression within one publication cannot prevent.',
                                        other.object, source, pg_catalog.array_to_string(other.dimensions, ', '),
-                                       CASE WHEN other.rollup THEN ' with roll-up' ELSE '' END, other.k),
+                                       CASE WHEN other.rollup THEN ' with roll-up' ELSE '' END, other.k,
+                                       pg_catalog.quote_ident(other.member_column), pg_catalog.array_to_string(other.measures, ', ')),
             HINT = 'Publish one hierarchy with rollup => true (its levels are protected together), unpublish the other, or pass force => true if no analyst can read both.';
     END IF;
 
