@@ -170,6 +170,53 @@ $fn$;
 COMMENT ON FUNCTION @extschema@.policy_violation(name, text) IS
     'The first exlink.protected_columns rule (kind and reason) a column name matches, or NULL.';
 
+-- Code a source would run as the caller.  Reading a view runs the functions and operators of its
+-- current definition as the reader (not as the view's owner), and reading a table with row
+-- security runs its policies' expressions as the reader too; the owner of a view or a table can
+-- change both at any time.  publish (and every REFRESH) reads the source as the custodian, so a
+-- data owner who owns any of these could run code with the custodian's rights: read other
+-- owners' sources, the registry, forge policy rows.  Returns the first such object whose owner
+-- is neither a superuser nor a role whose privileges the caller has, or NULL.
+CREATE FUNCTION @extschema@.untrusted_code(source regclass)
+RETURNS text
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+    WITH RECURSIVE rels(oid) AS (
+        SELECT source::oid
+        UNION
+        SELECT d.refobjid
+          FROM rels
+          JOIN pg_catalog.pg_rewrite rw ON rw.ev_class OPERATOR(pg_catalog.=) rels.oid
+          JOIN pg_catalog.pg_depend d ON d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_rewrite'::pg_catalog.regclass
+                                     AND d.objid OPERATOR(pg_catalog.=) rw.oid
+                                     AND d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass),
+    code(what, owner) AS (
+        -- views (their definition can be replaced by their owner) and tables with row security
+        SELECT pg_catalog.format('%s %s', CASE c.relkind WHEN 'v' THEN 'view' ELSE 'row security of' END, c.oid::pg_catalog.regclass), c.relowner
+          FROM rels JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) rels.oid
+         WHERE c.relkind OPERATOR(pg_catalog.=) 'v' OR c.relrowsecurity
+        UNION ALL
+        -- functions and operators called by the views
+        SELECT pg_catalog.format('function %s', p.oid::pg_catalog.regprocedure), p.proowner
+          FROM rels
+          JOIN pg_catalog.pg_rewrite rw ON rw.ev_class OPERATOR(pg_catalog.=) rels.oid
+          JOIN pg_catalog.pg_depend d ON d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_rewrite'::pg_catalog.regclass
+                                     AND d.objid OPERATOR(pg_catalog.=) rw.oid
+          LEFT JOIN pg_catalog.pg_operator o ON d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_operator'::pg_catalog.regclass
+                                            AND o.oid OPERATOR(pg_catalog.=) d.refobjid
+          JOIN pg_catalog.pg_proc p ON p.oid OPERATOR(pg_catalog.=) CASE
+                 WHEN d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass THEN d.refobjid
+                 ELSE o.oprcode::pg_catalog.oid END)
+    SELECT code.what || ' (owned by ' || pg_catalog.quote_ident(r.rolname) || ')'
+      FROM code JOIN pg_catalog.pg_roles r ON r.oid OPERATOR(pg_catalog.=) code.owner
+     WHERE NOT r.rolsuper AND NOT pg_catalog.pg_has_role(CURRENT_USER, code.owner, 'USAGE')
+     ORDER BY code.what COLLATE "C"
+     LIMIT 1
+$fn$;
+COMMENT ON FUNCTION @extschema@.untrusted_code(regclass) IS
+    'The first view, row-security table, function or operator behind a source that would run code of another (non-superuser) role as the caller when the source is read, or NULL.';
+
 CREATE FUNCTION @extschema@.publish(
     publication text,
     source regclass,
@@ -290,6 +337,13 @@ BEGIN
             RAISE EXCEPTION 'measure name % is too long', pg_catalog.quote_ident(col) USING ERRCODE = '54000';
         END IF;
     END LOOP;
+    why := @extschema@.untrusted_code(source);
+    IF why IS NOT NULL THEN
+        RAISE EXCEPTION 'source % would run code of another role as %', source, CURRENT_USER
+            USING ERRCODE = '42501',
+            DETAIL = pg_catalog.format('Reading it runs %s, with your rights, now and at every refresh.', why),
+            HINT = 'Publish from a relation you own (e.g. your own view over the owners'' tables), with functions you or a superuser own.';
+    END IF;
     FOREACH r IN ARRAY grant_to LOOP
         IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = r) THEN
             RAISE EXCEPTION 'role % does not exist', pg_catalog.quote_ident(r) USING ERRCODE = '42704';
