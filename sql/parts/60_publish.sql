@@ -185,8 +185,10 @@ AS $fn$
     WITH RECURSIVE rels(oid) AS (
         SELECT source::oid
         UNION
+        -- through views only: reading a materialized view runs none of its definition
         SELECT d.refobjid
           FROM rels
+          JOIN pg_catalog.pg_class v ON v.oid OPERATOR(pg_catalog.=) rels.oid AND v.relkind OPERATOR(pg_catalog.=) 'v'
           JOIN pg_catalog.pg_rewrite rw ON rw.ev_class OPERATOR(pg_catalog.=) rels.oid
           JOIN pg_catalog.pg_depend d ON d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_rewrite'::pg_catalog.regclass
                                      AND d.objid OPERATOR(pg_catalog.=) rw.oid
@@ -200,6 +202,7 @@ AS $fn$
         -- functions and operators called by the views
         SELECT pg_catalog.format('function %s', p.oid::pg_catalog.regprocedure), p.proowner
           FROM rels
+          JOIN pg_catalog.pg_class v ON v.oid OPERATOR(pg_catalog.=) rels.oid AND v.relkind OPERATOR(pg_catalog.=) 'v'
           JOIN pg_catalog.pg_rewrite rw ON rw.ev_class OPERATOR(pg_catalog.=) rels.oid
           JOIN pg_catalog.pg_depend d ON d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_rewrite'::pg_catalog.regclass
                                      AND d.objid OPERATOR(pg_catalog.=) rw.oid
