@@ -31,7 +31,8 @@
  * source of a live publication (exlink.publications, kind = 'live') while the current role has
  * no SELECT privilege on that source itself: only roles that could read the raw rows anyway may
  * see the plan.  EXPLAIN EXECUTE bypasses that hook, so a ProcessUtility hook checks the
- * prepared statement's queries first.  Materialized publications are not affected (their plans only touch released
+ * prepared statement's queries first.  Neither sees what the planner adds (the body of an inlined
+ * SQL function), so an ExecutorStart hook also checks the plan about to be explained.  Materialized publications are not affected (their plans only touch released
  * cells).  Superusers are never refused.
  */
 
