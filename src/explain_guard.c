@@ -9,6 +9,7 @@
 #include "catalog/pg_class.h"
 #include "commands/explain.h"
 #include "commands/prepare.h"
+#include "executor/executor.h"
 #include "executor/instrument.h"
 #include "miscadmin.h"
 #include "nodes/nodeFuncs.h"
@@ -30,12 +31,24 @@
  * source of a live publication (exlink.publications, kind = 'live') while the current role has
  * no SELECT privilege on that source itself: only roles that could read the raw rows anyway may
  * see the plan.  EXPLAIN EXECUTE bypasses that hook, so a ProcessUtility hook checks the
- * prepared statement's queries first.  Materialized publications are not affected (their plans only touch released
+ * prepared statement's queries first.  Neither sees what the planner adds (the body of an inlined
+ * SQL function), so an ExecutorStart hook also checks the plan about to be explained.  Materialized publications are not affected (their plans only touch released
  * cells).  Superusers are never refused.
  */
 
 static ExplainOneQuery_hook_type prev_explain_hook = NULL;
 static ProcessUtility_hook_type prev_utility_hook = NULL;
+static ExecutorStart_hook_type prev_executor_start_hook = NULL;
+
+/*
+ * Depth of EXPLAIN utility statements being run in this backend.  The query-tree check above
+ * runs before planning, so it cannot see relations the planner brings in: the body of an
+ * inlined SQL function (`SELECT * FROM f()` where f is a LANGUAGE sql set-returning function
+ * that reads a live publication) is only expanded by the planner.  So while an EXPLAIN runs,
+ * the executor-start hook checks the flattened range table of the plan about to be explained
+ * (every relation of the final plan, inlined functions and views included).
+ */
+static int	explain_depth = 0;
 
 typedef struct LiveSources
 {
@@ -123,6 +136,22 @@ refuse_walker(Node *node, void *context)
 	return expression_tree_walker(node, refuse_walker, context);
 }
 
+/* Refuses when a plan's flattened range table holds a live publication's source the role cannot read. */
+static void
+check_plan(PlannedStmt *plan)
+{
+	LiveSources live;
+	ListCell   *lc;
+
+	if (plan == NULL || superuser())
+		return;
+	live = live_sources();
+	if (live.n == 0)
+		return;
+	foreach(lc, plan->rtable)
+		(void) refuse_walker((Node *) lfirst(lc), &live);
+}
+
 /* Refuses when any query in the list reads a live publication's source the role cannot read. */
 static void
 check_queries(List *queries)
@@ -165,10 +194,44 @@ exlink_process_utility(PlannedStmt *pstmt, const char *queryString, bool readOnl
 		}
 	}
 
+	if (stmt && IsA(stmt, ExplainStmt))
+	{
+		explain_depth++;
+		PG_TRY();
+		{
+			if (prev_utility_hook)
+				prev_utility_hook(pstmt, queryString, readOnlyTree, context, params, queryEnv, dest, qc);
+			else
+				standard_ProcessUtility(pstmt, queryString, readOnlyTree, context, params, queryEnv, dest, qc);
+		}
+		PG_FINALLY();
+		{
+			explain_depth--;
+		}
+		PG_END_TRY();
+		return;
+	}
 	if (prev_utility_hook)
 		prev_utility_hook(pstmt, queryString, readOnlyTree, context, params, queryEnv, dest, qc);
 	else
 		standard_ProcessUtility(pstmt, queryString, readOnlyTree, context, params, queryEnv, dest, qc);
+}
+
+/*
+ * During an EXPLAIN, the plan being explained starts with EXEC_FLAG_EXPLAIN_ONLY (plain
+ * EXPLAIN) or with instrumentation (EXPLAIN ANALYZE); queries run inside functions it calls have
+ * neither and print no plan, so they are left alone.
+ */
+static void
+exlink_executor_start(QueryDesc *queryDesc, int eflags)
+{
+	if (explain_depth > 0 &&
+		((eflags & EXEC_FLAG_EXPLAIN_ONLY) != 0 || queryDesc->instrument_options != 0))
+		check_plan(queryDesc->plannedstmt);
+	if (prev_executor_start_hook)
+		prev_executor_start_hook(queryDesc, eflags);
+	else
+		standard_ExecutorStart(queryDesc, eflags);
 }
 
 static void
@@ -211,4 +274,6 @@ ExlinkExplainGuardInit(void)
 	ExplainOneQuery_hook = exlink_explain_one_query;
 	prev_utility_hook = ProcessUtility_hook;
 	ProcessUtility_hook = exlink_process_utility;
+	prev_executor_start_hook = ExecutorStart_hook;
+	ExecutorStart_hook = exlink_executor_start;
 }

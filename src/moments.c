@@ -4,6 +4,7 @@
 
 #include <math.h>
 
+#include "common/int.h"
 #include "libpq/pqformat.h"
 #include "utils/memutils.h"
 
@@ -104,7 +105,17 @@ MomentsSetLabels(Moments *m, int nlabels, char *const *labels)
 void
 MomentsCombine(Moments *dst, const Moments *src)
 {
-	dst->skipped += src->skipped;
+	int64		n_total;
+
+	/*
+	 * Counts come from untrusted exlink.moments values too (exlink.merge): refuse a sum that
+	 * does not fit rather than wrap to a negative n.
+	 */
+	if (pg_add_s64_overflow(dst->skipped, src->skipped, &dst->skipped) ||
+		pg_add_s64_overflow(dst->n, src->n, &n_total))
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("exlink moments row count out of range")));
 	dst->k = Max(dst->k, src->k);
 	if (src->level != 0.0)
 		MomentsSetLevel(&dst->level, src->level);

@@ -456,6 +456,17 @@ exlink_moments_finalfn(PG_FUNCTION_ARGS)
 	 */
 	if (m->track_members && MomentsSuppressed(m, MomentsThreshold(m)))
 		PG_RETURN_NULL();
+	/*
+	 * Values near the float8 limits (or merged extreme values) can overflow the running means
+	 * or co-moments: no value then, as guarded_avg gives no mean, rather than a value that
+	 * breaks the type's own invariants (its text form could not be read back).
+	 */
+	for (int i = 0; i < m->p; i++)
+		if (!isfinite(m->mean[i]))
+			PG_RETURN_NULL();
+	for (int i = 0; i < MOMENTS_TRI_SIZE(m->p); i++)
+		if (!isfinite(m->comoment[i]))
+			PG_RETURN_NULL();
 	PG_RETURN_POINTER(MomentsToValue(m));
 }
 

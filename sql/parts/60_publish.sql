@@ -170,6 +170,56 @@ $fn$;
 COMMENT ON FUNCTION @extschema@.policy_violation(name, text) IS
     'The first exlink.protected_columns rule (kind and reason) a column name matches, or NULL.';
 
+-- Code a source would run as the caller.  Reading a view runs the functions and operators of its
+-- current definition as the reader (not as the view's owner), and reading a table with row
+-- security runs its policies' expressions as the reader too; the owner of a view or a table can
+-- change both at any time.  publish (and every REFRESH) reads the source as the custodian, so a
+-- data owner who owns any of these could run code with the custodian's rights: read other
+-- owners' sources, the registry, forge policy rows.  Returns the first such object whose owner
+-- is neither a superuser nor a role whose privileges the caller has, or NULL.
+CREATE FUNCTION @extschema@.untrusted_code(source regclass)
+RETURNS text
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+    WITH RECURSIVE rels(oid) AS (
+        SELECT source::oid
+        UNION
+        -- through views only: reading a materialized view runs none of its definition
+        SELECT d.refobjid
+          FROM rels
+          JOIN pg_catalog.pg_class v ON v.oid OPERATOR(pg_catalog.=) rels.oid AND v.relkind OPERATOR(pg_catalog.=) 'v'
+          JOIN pg_catalog.pg_rewrite rw ON rw.ev_class OPERATOR(pg_catalog.=) rels.oid
+          JOIN pg_catalog.pg_depend d ON d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_rewrite'::pg_catalog.regclass
+                                     AND d.objid OPERATOR(pg_catalog.=) rw.oid
+                                     AND d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass),
+    code(what, owner) AS (
+        -- views (their definition can be replaced by their owner) and tables with row security
+        SELECT pg_catalog.format('%s %s', CASE c.relkind WHEN 'v' THEN 'view' ELSE 'row security of' END, c.oid::pg_catalog.regclass), c.relowner
+          FROM rels JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) rels.oid
+         WHERE c.relkind OPERATOR(pg_catalog.=) 'v' OR c.relrowsecurity
+        UNION ALL
+        -- functions and operators called by the views
+        SELECT pg_catalog.format('function %s', p.oid::pg_catalog.regprocedure), p.proowner
+          FROM rels
+          JOIN pg_catalog.pg_class v ON v.oid OPERATOR(pg_catalog.=) rels.oid AND v.relkind OPERATOR(pg_catalog.=) 'v'
+          JOIN pg_catalog.pg_rewrite rw ON rw.ev_class OPERATOR(pg_catalog.=) rels.oid
+          JOIN pg_catalog.pg_depend d ON d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_rewrite'::pg_catalog.regclass
+                                     AND d.objid OPERATOR(pg_catalog.=) rw.oid
+          LEFT JOIN pg_catalog.pg_operator o ON d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_operator'::pg_catalog.regclass
+                                            AND o.oid OPERATOR(pg_catalog.=) d.refobjid
+          JOIN pg_catalog.pg_proc p ON p.oid OPERATOR(pg_catalog.=) CASE
+                 WHEN d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass THEN d.refobjid
+                 ELSE o.oprcode::pg_catalog.oid END)
+    SELECT code.what || ' (owned by ' || pg_catalog.quote_ident(r.rolname) || ')'
+      FROM code JOIN pg_catalog.pg_roles r ON r.oid OPERATOR(pg_catalog.=) code.owner
+     WHERE NOT r.rolsuper AND NOT pg_catalog.pg_has_role(CURRENT_USER, code.owner, 'USAGE')
+     ORDER BY code.what COLLATE "C"
+     LIMIT 1
+$fn$;
+COMMENT ON FUNCTION @extschema@.untrusted_code(regclass) IS
+    'The first view, row-security table, function or operator behind a source that would run code of another (non-superuser) role as the caller when the source is read, or NULL.';
+
 CREATE FUNCTION @extschema@.publish(
     publication text,
     source regclass,
@@ -290,6 +340,13 @@ BEGIN
             RAISE EXCEPTION 'measure name % is too long', pg_catalog.quote_ident(col) USING ERRCODE = '54000';
         END IF;
     END LOOP;
+    why := @extschema@.untrusted_code(source);
+    IF why IS NOT NULL THEN
+        RAISE EXCEPTION 'source % would run code of another role as %', source, CURRENT_USER
+            USING ERRCODE = '42501',
+            DETAIL = pg_catalog.format('Reading it runs %s, with your rights, now and at every refresh.', why),
+            HINT = 'Publish from a relation you own (e.g. your own view over the owners'' tables), with functions you or a superuser own.';
+    END IF;
     FOREACH r IN ARRAY grant_to LOOP
         IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = r) THEN
             RAISE EXCEPTION 'role % does not exist', pg_catalog.quote_ident(r) USING ERRCODE = '42704';
@@ -301,19 +358,24 @@ BEGIN
      WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_class c WHERE c.oid = p.object);
 
     -- Overlapping grains of one source can be subtracted from each other: refuse unless forced.
-    -- (A different k at the same grain suppresses different complements: also a different grain.)
-    SELECT p.object, p.dimensions, p.rollup, p.k INTO other
+    -- (A different k at the same grain suppresses different complements: also a different grain.
+    -- So are other measures or another member column: listwise deletion keeps other rows, and
+    -- the same cell published over two row sets differs by the rows of a few members.)
+    SELECT p.object, p.dimensions, p.rollup, p.k, p.measures, p.member_column INTO other
       FROM @extschema@.publications p
      WHERE p.source = publish.source
-       AND (p.dimensions <> publish.dimensions OR p.rollup <> publish.rollup OR p.k <> kk)
+       AND (p.dimensions <> publish.dimensions OR p.rollup <> publish.rollup OR p.k <> kk
+            OR p.member_column <> publish.member_column
+            OR NOT (p.measures @> publish.measures AND p.measures <@ publish.measures))
      ORDER BY p.published_at LIMIT 1;
     overlapping := FOUND;
     IF overlapping AND NOT force THEN
         RAISE EXCEPTION 'another publication of the same source has a different grain'
             USING ERRCODE = '42501',
-            DETAIL = pg_catalog.format('%s publishes %s by (%s)%s, k = %s; figures of two overlapping grains can be subtracted from each other to reveal suppressed cells, which complementary suppression within one publication cannot prevent.',
+            DETAIL = pg_catalog.format('%s publishes %s by (%s)%s, k = %s, members %s, measures (%s); figures of two overlapping grains (or of one grain over two row sets) can be subtracted from each other to reveal suppressed cells, which complementary suppression within one publication cannot prevent.',
                                        other.object, source, pg_catalog.array_to_string(other.dimensions, ', '),
-                                       CASE WHEN other.rollup THEN ' with roll-up' ELSE '' END, other.k),
+                                       CASE WHEN other.rollup THEN ' with roll-up' ELSE '' END, other.k,
+                                       pg_catalog.quote_ident(other.member_column), pg_catalog.array_to_string(other.measures, ', ')),
             HINT = 'Publish one hierarchy with rollup => true (its levels are protected together), unpublish the other, or pass force => true if no analyst can read both.';
     END IF;
 

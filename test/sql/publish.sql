@@ -40,11 +40,11 @@ SELECT region, team, level, responses, members FROM pubt.cells ORDER BY level, c
 SELECT c.relname, pg_get_userbyid(c.relowner) AS owner, c.relacl, obj_description(c.oid, 'pg_class') AS comment
   FROM pg_class c WHERE c.relnamespace = 'pubt'::regnamespace AND c.relkind IN ('m', 'v') ORDER BY c.relname COLLATE "C";
 
--- No measures: counts only.
-SELECT exlink.publish('pubt.counts', 'pubt.src', 'employee', '{region,team}', '{}', rollup => true);
+-- No measures: counts only (other rows than pubt.cells' under listwise deletion: forced).
+SELECT exlink.publish('pubt.counts', 'pubt.src', 'employee', '{region,team}', '{}', rollup => true, force => true);
 SELECT * FROM pubt.counts WHERE level < 2 ORDER BY cell COLLATE "C";
 -- A live view: same cells, computed at query time.
-SELECT exlink.publish('pubt.live', 'pubt.src', 'employee', '{region,team}', '{x,y,z}', rollup => true, live => true);
+SELECT exlink.publish('pubt.live', 'pubt.src', 'employee', '{region,team}', '{x,y,z}', rollup => true, live => true, force => true);
 SELECT c.relkind, c.reloptions FROM pg_class c WHERE c.oid = 'pubt.live'::regclass;
 SELECT count(*) AS differing_cells FROM (
   (SELECT cell, responses, members, moments::text FROM pubt.live EXCEPT SELECT cell, responses, members, moments::text FROM pubt.cells)

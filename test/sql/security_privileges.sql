@@ -42,5 +42,55 @@ SELECT trusted, superuser FROM pg_available_extension_versions WHERE name = 'exl
 -- every plpgsql/sql function pins its search_path.
 SELECT p.proname, p.prosecdef, p.proconfig FROM pg_proc p
  WHERE p.pronamespace = 'exlink'::regnamespace
-   AND p.proname IN ('publish', 'unpublish', 'audit_view', 'complementary_suppression', 'policy_violation')
+   AND p.proname IN ('publish', 'unpublish', 'audit_view', 'complementary_suppression', 'policy_violation', 'untrusted_code')
  ORDER BY p.proname COLLATE "C";
+
+-- must fail: a data owner makes the custodian run its code.  Reading a view runs the functions of
+-- its current definition as the reader, and a table's row-security policies run as the reader
+-- too: an owner's source would run the owner's code with the custodian's rights at publish and
+-- at every refresh (here: count the registry, which the owner cannot read).  publish refuses it.
+GRANT CREATE ON DATABASE :"DBNAME" TO regress_hr_owner;
+SET ROLE regress_hr_owner;
+CREATE SCHEMA hr_trojan;
+CREATE TABLE hr_trojan.loot (who name, registry_rows bigint);
+GRANT INSERT ON hr_trojan.loot TO PUBLIC;
+CREATE FUNCTION hr_trojan.steal() RETURNS boolean LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO hr_trojan.loot SELECT current_user, (SELECT count(*) FROM exlink.publications);
+    RETURN true;
+EXCEPTION WHEN OTHERS THEN RETURN true;
+END $$;
+CREATE TABLE hr_trojan.staff (team text, employee text, score float8);
+INSERT INTO hr_trojan.staff SELECT 't' || (i % 2), 'e' || i, i FROM generate_series(1, 20) i;
+CREATE VIEW hr_trojan.linked AS SELECT * FROM hr_trojan.staff WHERE hr_trojan.steal();
+CREATE TABLE hr_trojan.guarded (LIKE hr_trojan.staff);
+INSERT INTO hr_trojan.guarded SELECT * FROM hr_trojan.staff;
+ALTER TABLE hr_trojan.guarded ENABLE ROW LEVEL SECURITY;
+CREATE POLICY steal ON hr_trojan.guarded USING (hr_trojan.steal());
+GRANT USAGE ON SCHEMA hr_trojan TO regress_custodian;
+GRANT SELECT ON hr_trojan.staff, hr_trojan.linked, hr_trojan.guarded TO regress_custodian;
+RESET ROLE;
+SET ROLE regress_custodian;
+\set VERBOSITY default
+SELECT exlink.publish('published.hr_view', 'hr_trojan.linked', 'employee', '{team}', '{score}');
+SELECT exlink.publish('published.hr_rls', 'hr_trojan.guarded', 'employee', '{team}', '{score}');
+\set VERBOSITY terse
+-- the custodian's own view calling the owner's function (which its owner can replace): refused
+CREATE VIEW linked.hr_mine AS SELECT * FROM hr_trojan.staff WHERE hr_trojan.steal();
+SELECT exlink.publish('published.hr_mine', 'linked.hr_mine', 'employee', '{team}', '{score}');
+-- the custodian's own view over the owner's plain table: allowed
+CREATE VIEW linked.hr_plain AS SELECT * FROM hr_trojan.staff;
+SELECT exlink.publish('published.hr_plain', 'linked.hr_plain', 'employee', '{team}', '{score}');
+SELECT exlink.unpublish('published.hr_plain');
+-- a materialized view of the owner's runs none of its definition when read: allowed
+SET ROLE regress_hr_owner;
+CREATE MATERIALIZED VIEW hr_trojan.snapshot AS SELECT * FROM hr_trojan.staff WHERE hr_trojan.steal();
+GRANT SELECT ON hr_trojan.snapshot TO regress_custodian;
+SET ROLE regress_custodian;
+SELECT exlink.publish('published.hr_snapshot', 'hr_trojan.snapshot', 'employee', '{team}', '{score}');
+SELECT exlink.unpublish('published.hr_snapshot');
+DROP VIEW linked.hr_mine, linked.hr_plain;
+RESET ROLE;
+SELECT who, count(*) AS code_runs FROM hr_trojan.loot GROUP BY who ORDER BY who COLLATE "C";
+DROP SCHEMA hr_trojan CASCADE;
+REVOKE CREATE ON DATABASE :"DBNAME" FROM regress_hr_owner;

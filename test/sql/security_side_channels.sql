@@ -33,6 +33,25 @@ EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) SELECT * FROM published.cx
 CREATE TEMP VIEW my_live AS SELECT * FROM published.cx_live;
 EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) SELECT * FROM my_live;
 DO $$ BEGIN EXECUTE 'EXPLAIN ANALYZE SELECT count(*) FROM published.cx_live'; END $$;
+-- must fail: ... also through an inlined SQL function (the planner expands its body only after
+-- the query-tree check: the plan itself is checked before it is explained)
+CREATE FUNCTION pg_temp.live_rows() RETURNS SETOF published.cx_live LANGUAGE sql STABLE AS 'SELECT * FROM published.cx_live';
+EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) SELECT * FROM pg_temp.live_rows();
+EXPLAIN (COSTS OFF) SELECT * FROM pg_temp.live_rows() WHERE team = 'alpha';
+EXPLAIN (COSTS OFF) CREATE TEMP TABLE live_copy AS SELECT * FROM pg_temp.live_rows();
+EXPLAIN (COSTS OFF) SELECT * FROM published.cx_cells c WHERE EXISTS (SELECT 1 FROM pg_temp.live_rows() l WHERE l.cell = c.cell);
+PREPARE live_f AS SELECT * FROM pg_temp.live_rows();
+EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) EXECUTE live_f;
+DEALLOCATE live_f;
+-- a function that is not inlined (VOLATILE) shows only its own, released, row count
+CREATE FUNCTION pg_temp.live_rows_vol() RETURNS SETOF published.cx_live LANGUAGE sql VOLATILE AS 'SELECT * FROM published.cx_live';
+EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) SELECT * FROM pg_temp.live_rows_vol();
+-- and a PL/pgSQL function's queries print no plan: allowed, the plan shows its result only
+CREATE FUNCTION pg_temp.live_count() RETURNS bigint LANGUAGE plpgsql AS $$ BEGIN RETURN (SELECT count(*) FROM published.cx_live); END $$;
+EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) SELECT pg_temp.live_count();
+-- an error inside an EXPLAIN leaves no state behind
+EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) SELECT 1 / 0;
+SELECT count(*) AS live_cells_after_error FROM published.cx_live;
 PREPARE live_q AS SELECT * FROM published.cx_live;
 EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) EXECUTE live_q;
 EXPLAIN (COSTS OFF) EXECUTE live_q;

@@ -61,6 +61,16 @@ SELECT exlink.complementary_suppression('{a,NULL}', '{NULL,a}', '{9,9}', 5);
 -- must fail: a second, overlapping grain of the same source is refused, and says why
 SET ROLE regress_custodian;
 SELECT exlink.publish('published.cx_by_region', 'linked.cx', 'employee', '{region}', '{csat}');
+-- must fail: the same grain over other measures, or another member column, is another row set
+-- (listwise deletion keeps the rows complete in the measures): the same cell published over two
+-- row sets differs by the rows of a few members (here beta-1's row with a NULL csat), so it is
+-- refused like another grain
+SELECT exlink.publish('published.cx_engagement', 'linked.cx', 'employee', '{region,team}', '{engagement}', rollup => true);
+SELECT exlink.publish('published.cx_counts', 'linked.cx', 'employee', '{region,team}', '{}', rollup => true);
+SELECT exlink.publish('published.cx_by_store_member', 'linked.cx', 'store', '{region,team}', '{csat,engagement}', rollup => true);
+-- the same measures in another order are the same rows: allowed
+SELECT exlink.publish('published.cx_cells_again', 'linked.cx', 'employee', '{region,team}', '{engagement,csat}', rollup => true);
+SELECT exlink.unpublish('published.cx_cells_again');
 -- forced, it is recorded as such
 SELECT exlink.publish('published.cx_by_store', 'linked.cx', 'employee', '{store}', '{csat}', force => true);
 SELECT object, forced FROM exlink.publications WHERE object = 'published.cx_by_store'::regclass;
