@@ -360,20 +360,22 @@ BEGIN
     -- Overlapping grains of one source can be subtracted from each other: refuse unless forced.
     -- (A different k at the same grain suppresses different complements: also a different grain.
     -- So are other measures or another member column: listwise deletion keeps other rows, and
-    -- the same cell published over two row sets differs by the rows of a few members.)
-    SELECT p.object, p.dimensions, p.rollup, p.k, p.measures, p.member_column INTO other
+    -- the same cell published over two row sets differs by the rows of a few members.  A live
+    -- and a materialized twin of one grain differ by every change since the last refresh.)
+    SELECT p.object, p.kind, p.dimensions, p.rollup, p.k, p.measures, p.member_column INTO other
       FROM @extschema@.publications p
      WHERE p.source = publish.source
        AND (p.dimensions <> publish.dimensions OR p.rollup <> publish.rollup OR p.k <> kk
             OR p.member_column <> publish.member_column
+            OR (p.kind = 'live') <> publish.live
             OR NOT (p.measures @> publish.measures AND p.measures <@ publish.measures))
      ORDER BY p.published_at LIMIT 1;
     overlapping := FOUND;
     IF overlapping AND NOT force THEN
-        RAISE EXCEPTION 'another publication of the same source has a different grain'
+        RAISE EXCEPTION 'another publication of the same source overlaps this one'
             USING ERRCODE = '42501',
-            DETAIL = pg_catalog.format('%s publishes %s by (%s)%s, k = %s, members %s, measures (%s); figures of two overlapping grains (or of one grain over two row sets) can be subtracted from each other to reveal suppressed cells, which complementary suppression within one publication cannot prevent.',
-                                       other.object, source, pg_catalog.array_to_string(other.dimensions, ', '),
+            DETAIL = pg_catalog.format('%s (%s) publishes %s by (%s)%s, k = %s, members %s, measures (%s); figures of two overlapping grains (or of one grain over two row sets, or a live and a materialized twin) can be subtracted from each other to reveal suppressed cells, which complementary suppression within one publication cannot prevent.',
+                                       other.object, other.kind, source, pg_catalog.array_to_string(other.dimensions, ', '),
                                        CASE WHEN other.rollup THEN ' with roll-up' ELSE '' END, other.k,
                                        pg_catalog.quote_ident(other.member_column), pg_catalog.array_to_string(other.measures, ', ')),
             HINT = 'Publish one hierarchy with rollup => true (its levels are protected together), unpublish the other, or pass force => true if no analyst can read both.';
