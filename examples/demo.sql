@@ -218,7 +218,7 @@ SELECT b.publication, b.cells AS "cells before", a.cells AS "cells after",
  ORDER BY 1;
 
 SELECT team AS small_team FROM hr.employees GROUP BY team ORDER BY count(*), team COLLATE "C" LIMIT 1 \gset
-SELECT count(*) AS "team x wave cells", count(*) FILTER (WHERE released) AS released,
+SELECT count(*) AS "team x wave cells", count(*) FILTER (WHERE released) AS "released (CX and EX)",
        count(*) FILTER (WHERE NOT released) AS withheld,
        count(DISTINCT team) FILTER (WHERE released) AS "teams with a released cell"
   FROM (SELECT l.team, l.period, EXISTS (SELECT 1 FROM published.team_wave p
