@@ -6,8 +6,10 @@
 -- WARNING: it drops and recreates the database exlink_demo and the roles exlink_admin, hr_owner,
 -- cx_owner and analyst: run it only in a throwaway cluster (as `make demo` does).
 --
--- Steps marked "STAND-IN" use plain SQL/pgcrypto until the corresponding exlink function lands;
--- the intended call is in the comment "LATER:" next to each (issues 3-6).
+-- Every figure the analyst sees comes from exlink functions over published cells:
+-- exlink.create_key/pseudonymize (3), exlink.publish + REFRESH ... CONCURRENTLY (5),
+-- exlink.linked_correlation (7), exlink.subset + exlink.driver_weights/drivers (8).  The
+-- operator's final check uses the same functions, and exlink.nps/guarded_avg/members_at_least.
 \set ON_ERROR_STOP on
 \set QUIET on
 \if :{?seed} \else \set seed 42 \endif
@@ -63,43 +65,21 @@ SELECT count(*) AS teams, count(*) FILTER (WHERE n < :k) AS "teams below k", min
 
 \echo
 \echo '--- 3. Keys and pseudonyms (custodian, then each owner on their own side) ----------'
--- exlink.pseudonymize (issue 3) is used when the installed extension has it; otherwise a
--- STAND-IN: the custodian keeps the key in a private table and exposes the documented pgcrypto
--- equivalent encode(hmac(convert_to(id, 'UTF8'), key, 'sha256'), 'hex') through a SECURITY
--- DEFINER function of the same signature.  Either way the owners call :pseudonymize(id, domain).
-SELECT to_regprocedure('exlink.pseudonymize(text,text)') IS NOT NULL
-       AND to_regprocedure('exlink.create_key(text,bytea)') IS NOT NULL AS have_pseudonymize \gset
-\if :have_pseudonymize
-\set pseudonymize exlink.pseudonymize
-\set keytable exlink.pseudonym_keys
+-- The custodian creates the linkage key; it stays in exlink.pseudonym_keys, which nobody else can
+-- read.  The owners may call exlink.pseudonymize(id, domain) (HMAC-SHA-256 under that key) and
+-- nothing else of the key custody.
 GRANT EXECUTE ON FUNCTION exlink.create_key(text, bytea) TO exlink_admin;
 GRANT EXECUTE ON FUNCTION exlink.pseudonymize(text, text) TO hr_owner, cx_owner;
 SET ROLE exlink_admin;
 SELECT exlink.create_key('linkage-2026') AS key_version \gset
 RESET ROLE;
-\else
-\set pseudonymize custody.pseudonymize
-\set keytable custody.keys
-CREATE SCHEMA custody AUTHORIZATION exlink_admin;
-REVOKE ALL ON SCHEMA custody FROM PUBLIC;
-GRANT USAGE ON SCHEMA custody TO hr_owner, cx_owner;
-SET ROLE exlink_admin;
-CREATE TABLE custody.keys (domain text PRIMARY KEY, key bytea NOT NULL);
-INSERT INTO custody.keys VALUES ('linkage-2026', public.gen_random_bytes(32));
-CREATE FUNCTION custody.pseudonymize(id text, domain text) RETURNS text
-    LANGUAGE sql STABLE STRICT SECURITY DEFINER SET search_path = pg_catalog, pg_temp
-    AS $$ SELECT pg_catalog.encode(public.hmac(pg_catalog.convert_to(id, 'UTF8'), k.key, 'sha256'), 'hex')
-            FROM custody.keys k WHERE k.domain = pseudonymize.domain $$;
-REVOKE ALL ON FUNCTION custody.pseudonymize(text, text) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION custody.pseudonymize(text, text) TO hr_owner, cx_owner;
-RESET ROLE;
-\endif
-\echo 'owners pseudonymize with' :pseudonymize'(id, ''linkage-2026''); the key stays in' :keytable
+\echo 'custodian: key linkage-2026 (version' :key_version') created in exlink.pseudonym_keys, readable by nobody else'
+\echo 'owners pseudonymize with exlink.pseudonymize(id, ''linkage-2026'') and never see the key'
 
 -- HR owner: a linkable extract with pseudonyms, team and region, no protected attributes.
 SET ROLE hr_owner;
 CREATE TABLE hr.ex_linkable AS
-SELECT :pseudonymize(s.employee_id, 'linkage-2026') AS pseudonym,
+SELECT exlink.pseudonymize(s.employee_id, 'linkage-2026') AS pseudonym,
        e.region, e.team, s.wave, w.opened_on,
        s.engagement, s.enablement, s.manager_coaching, s.training_hours, s.tenure_years,
        s.workload, s.performance, s.enps_score
@@ -112,7 +92,7 @@ RESET ROLE;
 -- CX owner: the same, pseudonymizing each distinct employee ID once.
 SET ROLE cx_owner;
 CREATE TABLE cx.cx_linkable AS
-WITH p AS (SELECT handled_by, :pseudonymize(handled_by, 'linkage-2026') AS pseudonym
+WITH p AS (SELECT handled_by, exlink.pseudonymize(handled_by, 'linkage-2026') AS pseudonym
              FROM (SELECT DISTINCT handled_by FROM cx.transactions) d)
 SELECT t.transaction_id, p.pseudonym, t.handled_at, t.channel, t.csat, t.nps, t.effort
   FROM cx.transactions t JOIN p USING (handled_by);
@@ -126,10 +106,12 @@ SELECT 'cx.cx_linkable', count(*), count(DISTINCT pseudonym), left(min(pseudonym
 
 \echo
 \echo '--- 4. Linked source (custodian): each transaction + the EX wave in force at its time'
+-- The last four weeks of transactions arrive later (step 5: nightly load, then a refresh).
+SELECT (max(handled_at) - interval '4 weeks')::date AS late_from FROM cx.transactions \gset
 CREATE SCHEMA link AUTHORIZATION exlink_admin;
 REVOKE ALL ON SCHEMA link FROM PUBLIC;
 SET ROLE exlink_admin;
-CREATE TABLE link.linked AS
+CREATE VIEW link.as_of AS
 SELECT c.transaction_id, c.pseudonym, c.handled_at, c.channel,
        (SELECT max(w.wave) FROM hr.survey_waves w WHERE w.opened_on <= c.handled_at) AS period,
        x.region, x.team, x.wave AS ex_wave,
@@ -141,6 +123,7 @@ SELECT c.transaction_id, c.pseudonym, c.handled_at, c.channel,
  CROSS JOIN LATERAL (SELECT * FROM hr.ex_linkable x
                       WHERE x.pseudonym = c.pseudonym AND x.opened_on <= c.handled_at
                       ORDER BY x.opened_on DESC LIMIT 1) x;     -- the as-of join
+CREATE TABLE link.linked AS SELECT * FROM link.as_of WHERE handled_at < :'late_from';
 ANALYZE link.linked;
 -- The EX side per employee and wave (for respondents, eNPS and EX means per cell).
 CREATE TABLE link.ex_waves AS
@@ -149,36 +132,50 @@ SELECT pseudonym, team, wave, engagement, enablement, manager_coaching,
   FROM hr.ex_linkable;
 RESET ROLE;
 SELECT count(*) AS "linked transactions",
-       (SELECT count(*) FROM cx.transactions) - count(*) AS "no EX record in force (dropped)",
+       (SELECT count(*) FROM cx.transactions WHERE handled_at < :'late_from') - count(*) AS "no EX record in force (dropped)",
        count(*) FILTER (WHERE ex_wave < period) AS "carried from an earlier wave",
        count(DISTINCT pseudonym) AS employees
   FROM link.linked;
+\echo 'loaded: transactions before' :late_from'; the last four weeks come with the nightly load (step 5)'
 
 \echo
 \echo '--- 5. Publication (custodian): one grain, team x wave, only cells with >= k employees'
--- exlink.publish (issue 6) is used when the installed extension has it: two publications, CX
--- cells (region x team x period, from the linked rows) and EX cells (team x wave, from the
--- survey), each a materialized view of released cells only (k baked in, complementary
--- suppression, protected columns refused, registry), joined by a plain view for the analyst.
--- Otherwise a STAND-IN builds the same published.team_wave by hand: a materialized view of
--- released cells only, k baked in (the third argument of the guarded exlink.moments), a
--- unique index for REFRESH ... CONCURRENTLY.  One grain per source: a second, overlapping grain
--- would let an analyst subtract cells.
+-- exlink.publish: CX cells (region x team x period, from the linked rows) and EX cells (team x
+-- wave, from the survey), each a materialized view of released cells only (k baked in, protected
+-- columns refused, a unique index for REFRESH ... CONCURRENTLY, registered in
+-- exlink.publications), joined by a plain view for the analyst.  One grain per source: a second,
+-- overlapping grain would let an analyst subtract cells.
 CREATE SCHEMA published AUTHORIZATION exlink_admin;
 GRANT USAGE ON SCHEMA published TO analyst;
-SELECT to_regprocedure('exlink.publish(text,regclass,name,name[],name[],name[],integer,boolean,boolean,boolean)')
-       IS NOT NULL AS have_publish \gset
-\if :have_publish
 GRANT EXECUTE ON FUNCTION exlink.publish(text, regclass, name, name[], name[], name[], integer, boolean, boolean, boolean)
     TO exlink_admin;
 GRANT SELECT, INSERT, DELETE ON exlink.publications TO exlink_admin;
+CREATE FUNCTION pg_temp.attempt(q text) RETURNS text LANGUAGE plpgsql AS $$
+BEGIN
+    EXECUTE q;
+    RETURN 'ALLOWED';
+EXCEPTION WHEN OTHERS THEN
+    RETURN SQLSTATE || ': ' || SQLERRM;
+END $$;
 SET ROLE exlink_admin;
 SELECT exlink.publish('published.cx_cells', 'link.linked', 'pseudonym', '{region,team,period}',
                       '{csat,nps,effort,engagement,enablement,manager_coaching,training_hours,tenure_years,workload,performance,nps_promoter,nps_detractor}',
-                      grant_to => '{analyst}') AS "published (CX cells)";
+                      grant_to => '{analyst}') AS cx_publication \gset
 SELECT exlink.publish('published.ex_cells', 'link.ex_waves', 'pseudonym', '{team,wave}',
                       '{engagement,enablement,manager_coaching,enps_promoter,enps_detractor}',
-                      grant_to => '{analyst}') AS "published (EX cells)";
+                      grant_to => '{analyst}') AS ex_publication \gset
+SELECT object AS publication, kind, source, array_to_string(dimensions, ' x ') AS grain,
+       cardinality(measures) AS measures, k AS "k (baked in)", array_to_string(grantees, ', ') AS "readable by"
+  FROM exlink.publications ORDER BY object::text COLLATE "C";
+\echo 'What exlink.publish refuses, even to the custodian:'
+SELECT what, pg_temp.attempt(q) AS outcome FROM (VALUES
+    (1, 'a protected attribute (hr.employees by gender)',
+     $q$SELECT exlink.publish('published.by_gender', 'hr.employees', 'employee_id', '{region,gender}')$q$),
+    (2, 'the member column (a cell per employee)',
+     $q$SELECT exlink.publish('published.per_employee', 'link.linked', 'pseudonym', '{pseudonym}', '{csat}')$q$),
+    (3, 'a second grain of link.linked (region)',
+     $q$SELECT exlink.publish('published.by_region', 'link.linked', 'pseudonym', '{region}', '{csat}')$q$)) v(i, what, q)
+ ORDER BY i;
 CREATE VIEW published.team_wave AS
 SELECT c.region, c.team, c.period AS wave, c.responses AS transactions, c.members AS handlers,
        round(c.mean_csat::numeric, 3) AS csat, round(c.mean_nps::numeric, 3) AS nps,
@@ -192,134 +189,46 @@ SELECT c.region, c.team, c.period AS wave, c.responses AS transactions, c.member
   FROM published.cx_cells c JOIN published.ex_cells e ON e.team = c.team AND e.wave = c.period;
 REVOKE ALL ON published.team_wave FROM PUBLIC;
 GRANT SELECT ON published.team_wave TO analyst;
-REFRESH MATERIALIZED VIEW CONCURRENTLY published.cx_cells;   -- what pg_cron would schedule
-REFRESH MATERIALIZED VIEW CONCURRENTLY published.ex_cells;
-\set refresh_target published.cx_cells
 RESET ROLE;
-\else
+
+\echo 'Nightly load: the custodian links the last four weeks of transactions; the published cells'
+\echo 'change only when their owner refreshes them, with REFRESH MATERIALIZED VIEW CONCURRENTLY'
+\echo '(analysts keep reading meanwhile; pg_cron would schedule it, see docs/bi-and-scheduling.md).'
+CREATE TEMP TABLE before_refresh AS
+SELECT 'published.cx_cells' AS publication, count(*) AS cells, sum(responses) AS "rows" FROM published.cx_cells
+UNION ALL
+SELECT 'published.ex_cells', count(*), sum(responses) FROM published.ex_cells;
 SET ROLE exlink_admin;
-CREATE MATERIALIZED VIEW published.team_wave AS
-WITH cx AS (
-    SELECT region, team, period AS wave, count(*) AS transactions,
-           exlink.moments(ARRAY[csat, nps, effort, engagement, enablement, manager_coaching,
-                                training_hours, tenure_years, workload, performance],
-                          pseudonym, 5) AS m,
-           avg(csat) AS csat, avg(nps) AS nps, avg(effort) AS effort,
-           100.0 * (avg(nps_promoter) - avg(nps_detractor)) AS nps_score
-      FROM link.linked GROUP BY 1, 2, 3
-), ex AS (
-    SELECT team, wave, count(*) AS employees,
-           exlink.moments(ARRAY[engagement, enablement, manager_coaching], pseudonym, 5) AS exm,
-           100.0 * (avg(enps_promoter) - avg(enps_detractor)) AS enps
-      FROM link.ex_waves GROUP BY 1, 2
-)
-SELECT cx.region, cx.team, cx.wave, cx.transactions, exlink.members(cx.m) AS handlers,
-       round(cx.csat::numeric, 3) AS csat, round(cx.nps::numeric, 3) AS nps,
-       round(cx.effort::numeric, 3) AS effort, round(cx.nps_score::numeric, 1) AS nps_score,
-       ex.employees AS respondents, round(ex.enps::numeric, 1) AS enps,
-       round(((exlink.means(ex.exm))[1])::numeric, 3) AS engagement,
-       round(((exlink.means(ex.exm))[2])::numeric, 3) AS enablement,
-       round(((exlink.means(ex.exm))[3])::numeric, 3) AS manager_coaching,
-       cx.m AS moments
-  FROM cx JOIN ex USING (team, wave)
- WHERE cx.m IS NOT NULL AND ex.exm IS NOT NULL;
-CREATE UNIQUE INDEX ON published.team_wave (team, wave);
-REVOKE ALL ON published.team_wave FROM PUBLIC;
-GRANT SELECT ON published.team_wave TO analyst;
-COMMENT ON MATERIALIZED VIEW published.team_wave IS
-    'Released team x wave cells (>= 5 employees on both sides); moments = (csat, nps, effort, engagement, enablement, manager_coaching, training_hours, tenure_years, workload, performance).';
-REFRESH MATERIALIZED VIEW CONCURRENTLY published.team_wave;   -- what pg_cron would schedule
-\set refresh_target published.team_wave
+INSERT INTO link.linked SELECT * FROM link.as_of WHERE handled_at >= :'late_from';
+ANALYZE link.linked;
+REFRESH MATERIALIZED VIEW CONCURRENTLY published.cx_cells;
+REFRESH MATERIALIZED VIEW CONCURRENTLY published.ex_cells;
 RESET ROLE;
-\endif
+SELECT count(*) AS linked_total, count(*) FILTER (WHERE handled_at >= :'late_from') AS linked_late,
+       (SELECT count(*) FROM cx.transactions) - count(*) AS dropped_total
+  FROM link.linked \gset
+\echo 'link.linked: +':linked_late 'transactions, now' :linked_total '(':dropped_total 'without an EX record in force);'
+\echo 'REFRESH MATERIALIZED VIEW CONCURRENTLY published.cx_cells, published.ex_cells (as exlink_admin):'
+SELECT b.publication, b.cells AS "cells before", a.cells AS "cells after",
+       b."rows" AS "rows before", a."rows" AS "rows after"
+  FROM before_refresh b
+  JOIN (SELECT 'published.cx_cells' AS publication, count(*) AS cells, sum(responses) AS "rows" FROM published.cx_cells
+        UNION ALL
+        SELECT 'published.ex_cells', count(*), sum(responses) FROM published.ex_cells) a USING (publication)
+ ORDER BY 1;
+
 SELECT team AS small_team FROM hr.employees GROUP BY team ORDER BY count(*), team COLLATE "C" LIMIT 1 \gset
-SELECT count(*) AS "team x wave cells", count(*) FILTER (WHERE released) AS released,
-       count(*) FILTER (WHERE NOT released) AS "withheld (< k)",
+SELECT count(*) AS "team x wave cells", count(*) FILTER (WHERE released) AS "released (CX and EX)",
+       count(*) FILTER (WHERE NOT released) AS withheld,
        count(DISTINCT team) FILTER (WHERE released) AS "teams with a released cell"
   FROM (SELECT l.team, l.period, EXISTS (SELECT 1 FROM published.team_wave p
                                           WHERE p.team = l.team AND p.wave = l.period) AS released
           FROM (SELECT DISTINCT team, period FROM link.linked) l) s;
 
--- Analysis helpers.  STAND-IN for issues 4 and 5: plain SQL/PL/pgSQL over the published moments
--- (their text form is JSON: n, means, co-moments), so they need no privilege beyond reading the
--- publication.  LATER: exlink.linked_correlation(m, i, j) and
--- exlink.drivers(exlink.driver_weights(m, names)) (betas, relative weights, Shapley shares).
-CREATE SCHEMA demo;
-GRANT USAGE ON SCHEMA demo TO analyst;
-CREATE FUNCTION demo.comoment(m exlink.moments, i int, j int) RETURNS float8
-    LANGUAGE sql IMMUTABLE STRICT AS $$
-    SELECT ((m::text::jsonb -> 'comoment') ->> (least(i, j) * ((m::text::jsonb ->> 'p')::int)
-             - least(i, j) * (least(i, j) - 1) / 2 + abs(i - j)))::float8 $$;
-CREATE FUNCTION demo.corr(m exlink.moments, i int, j int) RETURNS float8
-    LANGUAGE sql IMMUTABLE STRICT AS $$
-    SELECT demo.comoment(m, i, j) / sqrt(demo.comoment(m, i, i) * demo.comoment(m, j, j)) $$;
--- The moments of a subset of the variables, in a chosen order (0-based positions), e.g. an
--- outcome followed by its drivers: exact, built from the text form.
-CREATE FUNCTION demo.subset(m exlink.moments, idx int[]) RETURNS exlink.moments
-    LANGUAGE sql IMMUTABLE STRICT AS $$
-    SELECT format('{"p":%s,"n":%s,"skipped":%s,"members":%s,"mean":[%s],"comoment":[%s]}',
-                  array_length(idx, 1), j ->> 'n', j ->> 'skipped', coalesce(j ->> 'members', 'null'),
-                  (SELECT string_agg(j -> 'mean' ->> i, ',' ORDER BY o)
-                     FROM unnest(idx) WITH ORDINALITY u(i, o)),
-                  (SELECT string_agg(j -> 'comoment' ->> (least(a.i, b.i) * p - least(a.i, b.i) * (least(a.i, b.i) - 1) / 2
-                                                           + abs(a.i - b.i)), ',' ORDER BY a.o, b.o)
-                     FROM unnest(idx) WITH ORDINALITY a(i, o), unnest(idx) WITH ORDINALITY b(i, o)
-                    WHERE b.o >= a.o))::exlink.moments
-      FROM (SELECT m::text::jsonb AS j, ((m::text::jsonb) ->> 'p')::int AS p) s $$;
--- OLS of variable y on variables xs (0-based positions in the moments vector): standardized
--- betas by solving R_xx beta = r_xy (Gauss-Jordan, partial pivoting), raw slopes, Pratt shares.
-CREATE FUNCTION demo.ols(m exlink.moments, y int, xs int[], names text[])
-    RETURNS TABLE (driver text, beta float8, b float8, r float8, pratt_share float8, r2 float8)
-    LANGUAGE plpgsql IMMUTABLE STRICT AS $$
-DECLARE
-    q int := array_length(xs, 1);
-    a float8[] := array_fill(0::float8, ARRAY[q, q + 1]);
-    piv int; t float8; f float8; rsq float8 := 0;
-    bet float8[] := array_fill(0::float8, ARRAY[q]);
-BEGIN
-    FOR i IN 1..q LOOP
-        FOR j IN 1..q LOOP
-            a[i][j] := demo.corr(m, xs[i], xs[j]);
-        END LOOP;
-        a[i][q + 1] := demo.corr(m, xs[i], y);
-    END LOOP;
-    FOR c IN 1..q LOOP
-        piv := c;
-        FOR i IN c + 1..q LOOP
-            IF abs(a[i][c]) > abs(a[piv][c]) THEN piv := i; END IF;
-        END LOOP;
-        IF piv <> c THEN
-            FOR j IN 1..q + 1 LOOP t := a[c][j]; a[c][j] := a[piv][j]; a[piv][j] := t; END LOOP;
-        END IF;
-        FOR i IN 1..q LOOP
-            IF i <> c THEN
-                f := a[i][c] / a[c][c];
-                FOR j IN c..q + 1 LOOP a[i][j] := a[i][j] - f * a[c][j]; END LOOP;
-            END IF;
-        END LOOP;
-    END LOOP;
-    FOR i IN 1..q LOOP
-        bet[i] := a[i][q + 1] / a[i][i];
-        rsq := rsq + bet[i] * demo.corr(m, xs[i], y);
-    END LOOP;
-    FOR i IN 1..q LOOP
-        driver := names[i]; beta := bet[i];
-        b := bet[i] * sqrt(demo.comoment(m, y, y) / demo.comoment(m, xs[i], xs[i]));
-        r := demo.corr(m, xs[i], y);
-        pratt_share := bet[i] * r / rsq;
-        r2 := rsq;
-        RETURN NEXT;
-    END LOOP;
-END $$;
-GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA demo TO analyst;
-
 \echo
 \echo '==================================================================================='
 \echo ' Connected as the ANALYST from here on: only published.team_wave is readable'
 \echo '==================================================================================='
-SELECT to_regprocedure('exlink.linked_correlation(exlink.moments,integer,integer)') IS NOT NULL AS have_correlation,
-       to_regprocedure('exlink.driver_weights(exlink.moments,text[])') IS NOT NULL
-       AND to_regprocedure('exlink.drivers(exlink.driver_model)') IS NOT NULL AS have_drivers \gset
 \c - analyst
 SET client_min_messages = warning;
 \echo
@@ -329,49 +238,47 @@ SELECT team, wave, transactions, handlers, csat, nps, effort, nps_score, respond
 
 \echo
 \echo '--- 7. Linked correlations: EX measure vs CX outcome, from merged published cells ---'
--- r from the co-moments of the merged cells (demo.corr); exlink.linked_correlation adds inference.
+-- exlink.linked_correlation(m, i, j): variables i and j (1-based) of a moments value, here the
+-- merge of all released cells; the moments hold (1 csat, 2 nps, 3 effort, 4 engagement,
+-- 5 enablement, 6 manager_coaching, 7 training_hours, 8 tenure_years, 9 workload, 10 performance,
+-- 11 nps_promoter, 12 nps_detractor).
 WITH all_cells AS (SELECT exlink.merge(moments) AS m FROM published.team_wave),
-     x(measure, i) AS (VALUES ('engagement', 3), ('enablement', 4), ('manager_coaching', 5),
-                              ('training_hours', 6), ('tenure_years', 7), ('workload', 8),
-                              ('performance', 9))
-SELECT x.measure, round(demo.corr(m, 0, i)::numeric, 3) AS "r with csat",
-       round(demo.corr(m, 1, i)::numeric, 3) AS "r with nps",
-       round(demo.corr(m, 2, i)::numeric, 3) AS "r with effort",
+     x(measure, i) AS (VALUES ('engagement', 4), ('enablement', 5), ('manager_coaching', 6),
+                              ('training_hours', 7), ('tenure_years', 8), ('workload', 9),
+                              ('performance', 10))
+SELECT x.measure, round((exlink.linked_correlation(m, 1, i)).r::numeric, 3) AS "r with csat",
+       round((exlink.linked_correlation(m, 2, i)).r::numeric, 3) AS "r with nps",
+       round((exlink.linked_correlation(m, 3, i)).r::numeric, 3) AS "r with effort",
        exlink.n(m) AS n
   FROM all_cells, x ORDER BY x.i;
 \echo 'Note performance: it correlates with every CX score (through engagement) although its planted'
 \echo 'effect is zero; the key-driver analysis below separates the two.'
 \echo
-\echo 'Per region: r(nps, enablement) and r(csat, engagement)'
-SELECT region, count(*) AS cells, exlink.n(exlink.merge(moments)) AS n,
-       round(demo.corr(exlink.merge(moments), 1, 4)::numeric, 3) AS "r(nps, enablement)",
-       round(demo.corr(exlink.merge(moments), 0, 3)::numeric, 3) AS "r(csat, engagement)"
-  FROM published.team_wave GROUP BY region ORDER BY region COLLATE "C";
-
-\if :have_correlation
-\echo
-\echo 'With inference (exlink.linked_correlation on the merged cells of each region):'
-SELECT region, (c).n, round((c).r::numeric, 3) AS "r(nps, enablement)",
-       round((c).ci_low::numeric, 3) AS "95% CI low", round((c).ci_high::numeric, 3) AS "95% CI high",
-       CASE WHEN (c).p_value < 1e-16 THEN '< 1e-16' ELSE trim(to_char((c).p_value, '9.9EEEE')) END AS p
-  FROM (SELECT region, exlink.linked_correlation(exlink.merge(moments), 2, 5) AS c
+\echo 'Per region (merged cells of each region): r(nps, enablement) with 95% CI and p; r(csat, engagement)'
+SELECT region, cells, (c).n, round((c).r::numeric, 3) AS "r(nps, enablement)",
+       '[' || round((c).ci_low::numeric, 3) || ', ' || round((c).ci_high::numeric, 3) || ']' AS "95% CI",
+       CASE WHEN (c).p_value < 1e-16 THEN '< 1e-16' ELSE trim(to_char((c).p_value, '9.9EEEE')) END AS p,
+       round((e).r::numeric, 3) AS "r(csat, engagement)"
+  FROM (SELECT region, count(*) AS cells,
+               exlink.linked_correlation(exlink.merge(moments), 2, 5) AS c,
+               exlink.linked_correlation(exlink.merge(moments), 1, 4) AS e
           FROM published.team_wave GROUP BY region) s
  ORDER BY region COLLATE "C";
-\endif
 
 \echo
 \set drivers '\'{engagement,enablement,manager_coaching,training_hours,tenure_years,workload,performance}\'::text[]'
-\if :have_drivers
 \echo '--- 8. Key drivers (exlink.driver_weights on all released cells): betas, Johnson relative'
 \echo '    weights and Shapley/LMG shares of R2, ranked by LMG ---------------------------------'
+-- exlink.subset(m, ARRAY[outcome, drivers...]) picks the outcome and the 7 EX measures out of the
+-- merged moments, in that order: variable 1 is the outcome, 2..8 the drivers.
 WITH c AS (SELECT exlink.merge(moments) AS m FROM published.team_wave)
 SELECT o.outcome, d.rank, d.name AS driver, round(d.beta::numeric, 3) AS beta,
        round(d.beta_se::numeric, 3) AS se, CASE WHEN d.p_value < 1e-16 THEN '< 1e-16' ELSE trim(to_char(d.p_value, '9.9EEEE')) END AS p,
        round(d.relative_weight_share::numeric, 1) AS "RW % of R2", round(d.lmg_share::numeric, 1) AS "LMG % of R2",
        round(d.r2::numeric, 3) AS "R2"
-  FROM c, (VALUES ('csat', 0), ('nps', 1), ('effort', 2)) o(outcome, y),
-       exlink.drivers(exlink.driver_weights(demo.subset(c.m, ARRAY[o.y, 3, 4, 5, 6, 7, 8, 9]), :drivers)) d
- ORDER BY array_position(ARRAY['csat', 'nps', 'effort'], o.outcome), d.rank, d.name COLLATE "C";
+  FROM c, (VALUES ('csat', 1), ('nps', 2), ('effort', 3)) o(outcome, y),
+       exlink.drivers(exlink.driver_weights(exlink.subset(c.m, ARRAY[o.y, 4, 5, 6, 7, 8, 9, 10]), :drivers)) d
+ ORDER BY o.y, d.rank, d.name COLLATE "C";
 \echo 'se and p treat transactions as independent; they cluster in 2,000 employees and 150 teams, so'
 \echo 'the real uncertainty is larger (compare the planted betas at the end).'
 \echo 'performance: beta ~ 0 (p large), as planted; LMG and RW still give it a few % of R2 through'
@@ -382,34 +289,13 @@ WITH c AS (SELECT region, exlink.merge(moments) AS m FROM published.team_wave GR
 SELECT c.region, round(max(d.r2)::numeric, 3) AS "R2",
        string_agg(d.name || ' ' || round(d.lmg_share::numeric) || '%', ', ' ORDER BY d.rank, d.name COLLATE "C")
            FILTER (WHERE d.rank <= 3) AS "top drivers (LMG share of R2)"
-  FROM c, exlink.drivers(exlink.driver_weights(demo.subset(c.m, ARRAY[1, 3, 4, 5, 6, 7, 8, 9]), :drivers)) d
+  FROM c, exlink.drivers(exlink.driver_weights(exlink.subset(c.m, ARRAY[2, 4, 5, 6, 7, 8, 9, 10]), :drivers)) d
  GROUP BY c.region ORDER BY c.region COLLATE "C";
-\else
-\echo '--- 8. Key drivers: standardized betas and Pratt shares of R2, all released cells --'
--- STAND-IN for issue 5 (exlink.driver_weights / exlink.drivers, used above when installed).
-WITH c AS (SELECT exlink.merge(moments) AS m FROM published.team_wave)
-SELECT o.outcome, rank() OVER (PARTITION BY o.outcome ORDER BY abs(d.pratt_share) DESC) AS rank,
-       d.driver, round(d.beta::numeric, 3) AS beta, round(d.b::numeric, 4) AS "raw slope",
-       round((100 * d.pratt_share)::numeric, 1) AS "share of R2 %", round(d.r2::numeric, 3) AS "R2"
-  FROM c, (VALUES ('csat', 0), ('nps', 1), ('effort', 2)) o(outcome, y),
-       demo.ols(c.m, o.y, ARRAY[3, 4, 5, 6, 7, 8, 9], :drivers) d
- ORDER BY array_position(ARRAY['csat', 'nps', 'effort'], o.outcome), 2 LIMIT 21;
-\echo 'share of R2 = Pratt measure beta * r / R2 (sums to 100 %); Shapley/LMG and Johnson shares come'
-\echo 'with exlink.driver_weights.'
-\echo
-\echo 'Top 3 drivers of NPS per region'
-WITH c AS (SELECT region, exlink.merge(moments) AS m FROM published.team_wave GROUP BY region),
-     d AS (SELECT c.region, d.driver, d.pratt_share, d.r2,
-                  rank() OVER (PARTITION BY c.region ORDER BY d.pratt_share DESC) AS rk
-             FROM c, demo.ols(c.m, 1, ARRAY[3, 4, 5, 6, 7, 8, 9], :drivers) d)
-SELECT region, round(max(r2)::numeric, 3) AS "R2",
-       string_agg(driver || ' ' || round((100 * pratt_share)::numeric) || '%', ', ' ORDER BY rk) AS "top drivers (share of R2)"
-  FROM d WHERE rk <= 3 GROUP BY region ORDER BY region COLLATE "C";
-\endif
 
 \echo
 \echo '--- 9. eNPS (employees) vs NPS (customers) by team, last wave; small teams absent --'
--- LATER: exlink.nps(score, member) computes both, guarded, in the publication.
+-- eNPS and NPS = 100 x (mean promoter - mean detractor indicator) of a released cell, i.e. what
+-- exlink.nps(score, member) gives on the cell's rows (checked by the operator at the end).
 SELECT team, respondents, enps AS "eNPS", handlers, nps_score AS "NPS", transactions
   FROM published.team_wave WHERE wave = 3
  ORDER BY enps DESC, team COLLATE "C" LIMIT 5;
@@ -453,12 +339,13 @@ END $$;
 SELECT what, pg_temp.attempt(q) AS outcome FROM (VALUES
     (1, 'read raw HR data', 'SELECT * FROM hr.employees'),
     (2, 'read the linked rows', 'SELECT * FROM link.linked'),
-    (3, 'read the key', 'SELECT * FROM ' || :'keytable'),
-    (4, 'compute a pseudonym', 'SELECT ' || :'pseudonymize' || '(''E10001'', ''linkage-2026'')'),
+    (3, 'read the key', 'SELECT * FROM exlink.pseudonym_keys'),
+    (4, 'compute a pseudonym', 'SELECT exlink.pseudonymize(''E10001'', ''linkage-2026'')'),
     (5, 'SET exlink.min_group_size = 2', 'SET exlink.min_group_size = 2'),
     (6, 'set_config(''exlink.min_group_size'', ...)', 'SELECT set_config(''exlink.min_group_size'', ''2'', false)'),
     (7, 'ALTER ROLE ... SET exlink.min_group_size', 'ALTER ROLE analyst SET exlink.min_group_size = 2'),
-    (8, 'refresh the publication', 'REFRESH MATERIALIZED VIEW ' || :'refresh_target')) v(i, what, q)
+    (8, 'publish cells of its own choosing', 'SELECT exlink.publish(''published.mine'', ''published.cx_cells'', ''team'', ''{wave}'')'),
+    (9, 'refresh the publication', 'REFRESH MATERIALIZED VIEW CONCURRENTLY published.cx_cells')) v(i, what, q)
  ORDER BY i;
 SELECT exlink.min_group_size() AS "k after the attempts", current_setting('exlink.min_group_size') AS "GUC";
 
@@ -469,14 +356,22 @@ SELECT exlink.min_group_size() AS "k after the attempts", current_setting('exlin
 \c - postgres
 SET client_min_messages = warning;
 \set tolerance 0.02
-\echo 'found = OLS of each CX score on the 7 EX measures over the merged released cells;'
-\echo 'planted/found: raw effect (CX points per unit of the measure); beta: standardized'
+\echo 'found = exlink.driver_weights of each CX score on the 7 EX measures, over the merged released'
+\echo 'cells (the analyst''s section 8); beta: standardized; planted/found: raw effect in CX points per'
+\echo 'unit of the measure (found = beta x sd(CX) / sd(EX), the sds from the merged co-moments)'
 \echo 'tolerance: |beta found - beta planted| <=' :tolerance
+-- The raw slope of a driver is beta x sd(outcome) / sd(driver); the sums of squares
+-- sum (x - mean)^2 of one variable are the only co-moment of exlink.subset(m, ARRAY[i]), read from
+-- the moments' text form (the n - 1 of the two sds cancels).
 CREATE TEMP TABLE recovered AS
-WITH c AS (SELECT exlink.merge(moments) AS m FROM published.team_wave)
-SELECT o.outcome, d.driver AS measure, d.beta, d.b, d.pratt_share, d.r2
-  FROM c, (VALUES ('csat', 0), ('nps', 1), ('effort', 2)) o(outcome, y),
-       demo.ols(c.m, o.y, ARRAY[3, 4, 5, 6, 7, 8, 9], :drivers) d;
+WITH c AS (SELECT exlink.merge(moments) AS m FROM published.team_wave),
+     ss AS (SELECT i, (exlink.subset(c.m, ARRAY[i])::text::jsonb #>> '{comoment,0}')::float8 AS ss
+              FROM c, generate_series(1, 10) i)
+SELECT o.outcome, d.name AS measure, d.beta, d.beta * sqrt(sy.ss / sx.ss) AS b, d.lmg_share, d.r2
+  FROM c, (VALUES ('csat', 1), ('nps', 2), ('effort', 3)) o(outcome, y),
+       exlink.drivers(exlink.driver_weights(exlink.subset(c.m, ARRAY[o.y, 4, 5, 6, 7, 8, 9, 10]), :drivers)) d,
+       ss sy, ss sx
+ WHERE sy.i = o.y AND sx.i = d.ordinal + 3;
 SELECT p.outcome, p.measure, split_part(p.unit, ' ', 2) AS "per",
        round(p.effect_raw::numeric, 3) AS "planted", round(r.b::numeric, 3) AS "found",
        round(p.std_beta::numeric, 3) AS "beta planted", round(r.beta::numeric, 3) AS "beta found",
@@ -489,7 +384,6 @@ SELECT count(*) FILTER (WHERE abs(r.beta - p.std_beta) <= :tolerance) || ' of ' 
        || ' (max |diff| ' || round(max(abs(r.beta - p.std_beta))::numeric, 3) || ')' AS summary
   FROM truth.planted_effects p JOIN recovered r USING (outcome, measure);
 
-
 \echo
 \echo 'Exactness: the analyst merged cells without reading a row; the same figure on the raw linked'
 \echo 'rows of the released cells (custodian, plain corr()) agrees to rounding:'
@@ -497,10 +391,26 @@ WITH released AS (
     SELECT l.* FROM link.linked l
       JOIN published.team_wave p ON p.team = l.team AND p.wave = l.period)
 SELECT round(corr(nps, enablement)::numeric, 12) AS "custodian: corr() on rows",
-       round((SELECT demo.corr(exlink.merge(moments), 1, 4) FROM published.team_wave)::numeric, 12)
+       round((SELECT (exlink.linked_correlation(exlink.merge(moments), 2, 5)).r FROM published.team_wave)::numeric, 12)
            AS "analyst: merged cells",
        count(*) AS "rows"
   FROM released;
+\echo 'The guarded aggregates on the raw survey rows (custodian, the rows ex_cells uses) agree with'
+\echo 'the published EX cells, and give NULL for a team x wave below k (members_at_least: false):'
+WITH g AS (SELECT team, wave, exlink.members_at_least(pseudonym, NULL) AS at_least_k,
+                  exlink.nps(enps_score, pseudonym) AS enps, exlink.guarded_avg(engagement, pseudonym) AS engagement
+             FROM hr.ex_linkable
+            WHERE num_nulls(engagement, enablement, manager_coaching, enps_score) = 0
+            GROUP BY team, wave)
+SELECT count(*) AS "team x wave", count(*) FILTER (WHERE g.enps IS NULL) AS "< k (NULL)",
+       count(*) FILTER (WHERE at_least_k) AS ">= k", count(e.cell) AS published,
+       CASE WHEN max(abs(g.enps - 100 * (e.mean_enps_promoter - e.mean_enps_detractor))) < 1e-9
+            THEN 'exact' ELSE 'DIFFERS' END AS "published eNPS vs exlink.nps",
+       CASE WHEN max(abs(g.engagement - e.mean_engagement)) < 1e-9
+            THEN 'exact' ELSE 'DIFFERS' END AS "engagement vs exlink.guarded_avg"
+  FROM g LEFT JOIN published.ex_cells e USING (team, wave);
+\echo 'A cell with >= k members may still be withheld (complementary suppression): the withheld cells'
+\echo 'must together cover >= k members, so that no small group is left by subtraction from a total.'
 
 \ir demo_chart.sql
 \echo

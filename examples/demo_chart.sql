@@ -120,7 +120,7 @@ SELECT '<svg xmlns="http://www.w3.org/2000/svg" width="1200" height="740" viewBo
     || '.planted{stroke:#111;stroke-width:2.5}.frame{fill:none;stroke:#ccc}.fit{stroke:#c1121f;stroke-width:1.6;stroke-dasharray:5 3}</style>'
     || '<rect width="100%" height="100%" fill="white"/>'
     || pg_temp.txt(20, 30, 'What drives the customer experience? Key drivers recovered by exlink', 'class="h1"')
-    || pg_temp.txt(20, 52, format('Standardized effect of each EX measure (bars, from %s published team×wave cells; %s linked transactions) vs the planted truth (black ticks).',
+    || pg_temp.txt(20, 52, format('Standardized effect of each EX measure (bars: exlink.driver_weights over %s published team×wave cells, %s linked transactions) vs the planted truth (black ticks).',
                                   (SELECT count(*) FROM published.team_wave),
                                   (SELECT exlink.n(exlink.merge(moments)) FROM published.team_wave)), 'class="sub"')
     || pg_temp.txt(20, 68, 'Green: better for customers; orange: worse. Bottom: team means, only teams with at least k = 5 employees are published.', 'class="sub"')

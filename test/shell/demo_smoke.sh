@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-3.0-or-later
-# The demo still runs end to end (small data), every refused attempt is refused, and the
-# chart is well-formed SVG.  Cleans up its database and roles (the docs test creates roles of
+# The demo still runs end to end (small data) on the real exlink functions: every refused attempt
+# is refused, the refresh publishes the nightly load, the exactness checks hold, and the chart is
+# well-formed SVG.  Cleans up its database and roles (the docs test creates roles of
 # the same names).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -17,11 +18,24 @@ psql -X -q -v ON_ERROR_STOP=1 -v seed=3 -v employees=400 -v teams=40 -v transact
     -v chart="$tmp/drivers.svg" -f examples/demo.sql >"$tmp/out.txt" 2>&1 \
     || { cat "$tmp/out.txt"; exit 1; }
 cat "$tmp/out.txt"
-# Every attempt of section 11 is refused with 42501.
+# Every refused attempt is refused with 42501: 3 publications the custodian tries (section 5)
+# and 9 analyst attempts (section 11).
 attempts=$(grep -c '│ 42501: ' "$tmp/out.txt" || true)
-[ "$attempts" -eq 8 ] || { echo "expected 8 refused attempts, got $attempts"; exit 1; }
-! grep -q 'ALLOWED' "$tmp/out.txt" || { echo "an analyst attempt was allowed"; exit 1; }
+[ "$attempts" -eq 12 ] || { echo "expected 12 refused attempts, got $attempts"; exit 1; }
+! grep -q 'ALLOWED' "$tmp/out.txt" || { echo "an attempt was allowed"; exit 1; }
+# The nightly load reaches the analyst only through the refresh: more rows after it.
+grep -q '^REFRESH MATERIALIZED VIEW CONCURRENTLY published.cx_cells' "$tmp/out.txt"
+awk -F'│' '$1 ~ /published\.cx_cells/ && NF == 5 { found = 1; if ($5 + 0 <= $4 + 0) bad = 1 }
+           END { exit !found || bad }' "$tmp/out.txt" \
+    || { echo "the refresh did not publish the nightly load"; exit 1; }
 grep -q 'planted effects recovered within' "$tmp/out.txt"
+# Exactness: the analyst's figure from merged cells equals the custodian's on the rows.
+awk -F'│' '/custodian: corr\(\) on rows/ { getline; getline; found = 1; if ($1 + 0 == 0 || $1 + 0 != $2 + 0) bad = 1 }
+           END { exit !found || bad }' "$tmp/out.txt" \
+    || { echo "exactness: merged cells differ from the rows"; exit 1; }
+# The guarded aggregates on rows agree with the publication.
+[ "$(grep -c '│ exact *│ exact *$' "$tmp/out.txt")" -eq 1 ] \
+    || { echo "exlink.nps / guarded_avg differ from the published cells"; exit 1; }
 # The chart: one <svg> root, closed, with the three driver panels.
 head -c 5 "$tmp/drivers.svg" | grep -q '<svg '
 tail -c 7 "$tmp/drivers.svg" | grep -q '</svg>'
