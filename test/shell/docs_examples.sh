@@ -33,7 +33,8 @@ cd "$(dirname "$0")/../.."
 files=("$@")
 [ ${#files[@]} -eq 0 ] && files=(README.md docs/*.md)
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/exlink-docs.XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
+# DOCS_EXAMPLES_KEEP=1 keeps each block's SQL and output (NNN.sql, NNN.stdout) for writing docs.
+if [ -n "${DOCS_EXAMPLES_KEEP:-}" ]; then echo "blocks and outputs kept in $tmp"; else trap 'rm -rf "$tmp"' EXIT; fi
 pending=" docs/security.md "
 psql=(psql -X -q)
 export PGOPTIONS="${PGOPTIONS:-} -c client_min_messages=warning"
