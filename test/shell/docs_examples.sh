@@ -128,6 +128,9 @@ for f in "${files[@]}"; do
                     failures=$((failures + 1))
                 fi
             fi
+        elif [ -f "$blk.expected" ]; then
+            echo "FAIL $f:$line: a fails= block cannot have an output block (it would not be checked)"
+            failures=$((failures + 1))
         else
             "${psql[@]}" -v ON_ERROR_STOP=0 -v VERBOSITY=verbose -d "$target" -f "$blk.sql" >"$blk.out" 2>&1
             errs=$(grep -oE 'ERROR:  [0-9A-Z]{5}' "$blk.out" | awk '{ print $2 }' | sort -u)
