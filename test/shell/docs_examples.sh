@@ -11,6 +11,9 @@
 #   ```sql db=postgres          run in database "postgres" instead of the fresh one (pg_cron)
 #   ```sql requires=pg_cron     skipped (reported) when that extension is not available/preloaded
 #   ```sql-norun                shown only, never run (syntax sketches, future API, fragments)
+#   ```text output              right after a sql block (blank lines between allowed): the
+#                               block's expected psql output (aligned; trailing blanks and the
+#                               "(N rows)" footer ignored); a difference fails the test
 #   <!-- docs-test-setup        hidden SQL run at this point, as a block that must succeed
 #   ...                         (test data, stand-ins); invisible when the Markdown is rendered
 #   -->
@@ -30,11 +33,16 @@ cd "$(dirname "$0")/../.."
 files=("$@")
 [ ${#files[@]} -eq 0 ] && files=(README.md docs/*.md)
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/exlink-docs.XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
-pending=" docs/pseudonyms.md docs/security.md docs/reference.md docs/drivers.md docs/statistics.md "
+# DOCS_EXAMPLES_KEEP=1 keeps each block's SQL and output (NNN.sql, NNN.stdout) for writing docs.
+if [ -n "${DOCS_EXAMPLES_KEEP:-}" ]; then echo "blocks and outputs kept in $tmp"; else trap 'rm -rf "$tmp"' EXIT; fi
+pending=" "
 psql=(psql -X -q)
 export PGOPTIONS="${PGOPTIONS:-} -c client_min_messages=warning"
 failures=0; ran=0; skipped=0; pending_failures=0
+
+normalize() {   # psql output as compared: no trailing blanks, no "(N rows)", no edge blank lines
+    sed -E 's/[ \t]+$//; /^\([0-9]+ rows?\)$/d' "$1" | sed '/./,$!d' | sed -e :a -e '/^\n*$/{$d;N;ba' -e '}'
+}
 
 has_requirement() {   # extension available (and preloaded if it must be)
     local ext=$1
@@ -64,6 +72,12 @@ for f in "${files[@]}"; do
         mode == "" && /^[ \t]*<!-- docs-test-setup[ \t]*$/ { start("setup", ""); mode = "setup"; next }
         mode == "" && /^[ \t]*```sql([ \t].*)?$/ {
             a = $0; sub(/^[ \t]*```sql[ \t]*/, "", a); start("sql", a); mode = "sql"; next }
+        mode == "" && after_sql && /^[ \t]*```text[ \t]+output[ \t]*$/ {
+            printf "" > (cur ".expected"); mode = "output"; after_sql = 0; next }
+        mode == "" && /^[ \t]*$/ { next }
+        mode == "" { after_sql = 0 }
+        mode == "" && /^[ \t]*```text[ \t]+output[ \t]*$/ {
+            printf "FAIL %s:%d: an output block must follow a sql block\n", FILENAME, NR; bad = 1 }
         mode == "" && /^[ \t]*(```|~~~)/ {
             fence = $0; sub(/^[ \t]*/, "", fence); match(fence, /^(`+|~+)/)
             fence = substr(fence, 1, RLENGTH); mode = "other"; next }
@@ -71,10 +85,13 @@ for f in "${files[@]}"; do
             l = $0; sub(/^[ \t]*/, "", l)
             if (index(l, fence) == 1 && l ~ /^(`+|~+)[ \t]*$/ && length(l) >= length(fence)) mode = ""
             next }
-        mode == "sql" && /^[ \t]*```[ \t]*$/ { mode = ""; next }
+        mode == "sql" && /^[ \t]*```[ \t]*$/ { mode = ""; after_sql = 1; next }
+        mode == "output" && /^[ \t]*```[ \t]*$/ { mode = ""; next }
+        mode == "output" { print >> (cur ".expected"); next }
         mode == "setup" && /^[ \t]*-->[ \t]*$/ { mode = ""; next }
         mode != "" { print >> (cur ".sql") }
-    ' "$f"
+        END { exit bad }
+    ' "$f" || failures=$((failures + 1))
     grep -qx 'skip' "$dir/directives" 2>/dev/null && { echo "skip $f (docs-test: skip)"; continue; }
     ls "$dir"/*.meta >/dev/null 2>&1 || continue
     db=$(sed -n 's/^database=//p' "$dir/directives" 2>/dev/null | tail -1)
@@ -100,11 +117,20 @@ for f in "${files[@]}"; do
         ran=$((ran + 1))
         if [ -z "$fails" ]; then
             if ! "${psql[@]}" -v ON_ERROR_STOP=1 -v VERBOSITY=verbose -d "$target" -f "$blk.sql" \
-                    >"$blk.out" 2>&1; then
+                    >"$blk.stdout" 2>"$blk.out"; then
                 echo "FAIL $f:$line ($kind block): unexpected error"
                 sed 's/^/    /' "$blk.out" | grep -v '^    LOCATION:' | tail -n 15
                 failures=$((failures + 1))
+            elif [ -f "$blk.expected" ]; then
+                if ! diff -u <(normalize "$blk.expected") <(normalize "$blk.stdout") >"$blk.diff"; then
+                    echo "FAIL $f:$line: the output shown differs from what the block returns"
+                    tail -n +3 "$blk.diff" | head -n 30 | sed 's/^/    /'
+                    failures=$((failures + 1))
+                fi
             fi
+        elif [ -f "$blk.expected" ]; then
+            echo "FAIL $f:$line: a fails= block cannot have an output block (it would not be checked)"
+            failures=$((failures + 1))
         else
             "${psql[@]}" -v ON_ERROR_STOP=0 -v VERBOSITY=verbose -d "$target" -f "$blk.sql" >"$blk.out" 2>&1
             errs=$(grep -oE 'ERROR:  [0-9A-Z]{5}' "$blk.out" | awk '{ print $2 }' | sort -u)
