@@ -1,5 +1,4 @@
 -- title: control: avg() of 11 columns speed-up, leader alone / leader + 1 worker
--- target: >= 1.7
 -- setup: SET parallel_setup_cost = 0; SET parallel_tuple_cost = 0; SET min_parallel_table_scan_size = 0;
 -- baseline-setup: SET max_parallel_workers_per_gather = 1;
 -- exlink-setup: SET max_parallel_workers_per_gather = 0;
