@@ -302,8 +302,9 @@ MomentsDeserialize(bytea *b, MemoryContext cxt)
 
 /*
  * Seal a state into the SQL value: member hashes never leave, only the count's lower bound.
- * Values so large that a co-moment overflowed (|x| beyond ~1e154) cannot be represented:
- * 22003, as core float8 aggregates do, rather than a value its own input would refuse.
+ * NULL when a mean or co-moment is not finite (values beyond ~1e154 in magnitude overflow the
+ * co-moments): such a value would break the type's own invariants (its text form could not be
+ * read back), so the aggregates return NULL instead, as documented.
  */
 MomentsValue *
 MomentsToValue(const Moments *m)
@@ -313,10 +314,10 @@ MomentsToValue(const Moments *m)
 
 	for (int i = 0; i < m->p; i++)
 		if (!isfinite(m->mean[i]))
-			goto overflow;
+			return NULL;
 	for (int i = 0; i < MOMENTS_TRI_SIZE(m->p); i++)
 		if (!isfinite(m->comoment[i]))
-			goto overflow;
+			return NULL;
 
 	v = palloc0(size);
 
@@ -330,14 +331,6 @@ MomentsToValue(const Moments *m)
 	memcpy(v->data, m->mean, sizeof(double) * m->p);
 	memcpy(v->data + m->p, m->comoment, sizeof(double) * MOMENTS_TRI_SIZE(m->p));
 	return v;
-
-overflow:
-	ereport(ERROR,
-			(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-			 errmsg("exlink moments overflowed"),
-			 errdetail("A mean or co-moment is not finite: the values are too large in magnitude."),
-			 errhint("Rescale the values.")));
-	return NULL;				/* keep the compiler quiet */
 }
 
 Moments *

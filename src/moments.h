@@ -78,7 +78,7 @@ extern int	MomentsThreshold(const Moments *m);	/* max(exlink.min_group_size, m->
 extern bytea *MomentsSerialize(const Moments *m);
 extern Moments *MomentsDeserialize(bytea *b, MemoryContext cxt);
 
-extern MomentsValue *MomentsToValue(const Moments *m);
+extern MomentsValue *MomentsToValue(const Moments *m);	/* NULL when not finite */
 extern Moments *MomentsFromValue(const MomentsValue *v, MemoryContext cxt);
 
 /*

@@ -443,6 +443,7 @@ Datum
 exlink_moments_finalfn(PG_FUNCTION_ARGS)
 {
 	Moments    *m;
+	MomentsValue *v;
 
 	(void) ExlinkAggContext(fcinfo, "exlink_moments_finalfn");
 	if (PG_ARGISNULL(0))
@@ -458,16 +459,12 @@ exlink_moments_finalfn(PG_FUNCTION_ARGS)
 		PG_RETURN_NULL();
 	/*
 	 * Values near the float8 limits (or merged extreme values) can overflow the running means
-	 * or co-moments: no value then, as guarded_avg gives no mean, rather than a value that
-	 * breaks the type's own invariants (its text form could not be read back).
+	 * or co-moments: no value then (MomentsToValue gives NULL), as guarded_avg gives no mean.
 	 */
-	for (int i = 0; i < m->p; i++)
-		if (!isfinite(m->mean[i]))
-			PG_RETURN_NULL();
-	for (int i = 0; i < MOMENTS_TRI_SIZE(m->p); i++)
-		if (!isfinite(m->comoment[i]))
-			PG_RETURN_NULL();
-	PG_RETURN_POINTER(MomentsToValue(m));
+	v = MomentsToValue(m);
+	if (v == NULL)
+		PG_RETURN_NULL();
+	PG_RETURN_POINTER(v);
 }
 
 /* exlink.merge(exlink.moments): the union of cells. */
