@@ -549,11 +549,17 @@ BEGIN
                       AND (f.proname IN ('members_at_least', 'guarded_avg', 'guarded_count', 'nps',
                                          'complementary_suppression')
                            OR f.oid IN ('@extschema@.moments(float8[], text)'::regprocedure,
-                                        '@extschema@.moments(float8[], text, integer)'::regprocedure)))
+                                        '@extschema@.moments(float8[], text, integer)'::regprocedure,
+                                        '@extschema@.linked_correlation(float8, float8, text)'::regprocedure,
+                                        '@extschema@.linked_correlation(float8, float8, text, float8)'::regprocedure,
+                                        '@extschema@.rank_correlation(float8, float8, text)'::regprocedure,
+                                        '@extschema@.rank_correlation(float8, float8, text, float8)'::regprocedure,
+                                        '@extschema@.driver_weights(float8, float8[], text)'::regprocedure,
+                                        '@extschema@.driver_weights(float8, float8[], text, text[])'::regprocedure)))
       INTO guarded;
     IF NOT guarded THEN
         RETURN QUERY SELECT NULL::name, 'no k guard'::text,
-            'Neither an exlink publication nor a view using an exlink guard (members_at_least, guarded_avg, guarded_count, nps, guarded moments).'::text;
+            'Neither an exlink publication nor a view using an exlink guard (members_at_least, guarded_avg, guarded_count, nps, the guarded moments, linked_correlation, rank_correlation or driver_weights).'::text;
     END IF;
 END
 $fn$;

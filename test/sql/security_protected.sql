@@ -33,6 +33,16 @@ CREATE VIEW linked.renamed AS SELECT region, "ethnicGroup" AS grp, count(*) AS n
 SELECT * FROM exlink.audit_view('linked.renamed');
 CREATE MATERIALIZED VIEW linked.guarded AS SELECT region, exlink.guarded_avg(score, employee) AS score FROM linked.hr GROUP BY 1;
 SELECT * FROM exlink.audit_view('linked.guarded');
+-- The guarded (member) forms of the statistics are guards too; their unguarded forms are not.
+CREATE VIEW linked.guarded_corr AS SELECT region, exlink.linked_correlation(score, score, employee) AS c FROM linked.hr GROUP BY 1;
+SELECT * FROM exlink.audit_view('linked.guarded_corr');
+CREATE VIEW linked.guarded_rank AS SELECT region, exlink.rank_correlation(score, score, employee, 0.9) AS c FROM linked.hr GROUP BY 1;
+SELECT * FROM exlink.audit_view('linked.guarded_rank');
+CREATE VIEW linked.guarded_kda AS SELECT region, exlink.driver_weights(score, ARRAY[score], employee) AS d FROM linked.hr GROUP BY 1;
+SELECT * FROM exlink.audit_view('linked.guarded_kda');
+CREATE VIEW linked.unguarded_corr AS SELECT region, exlink.linked_correlation(score, score) AS c FROM linked.hr GROUP BY 1;
+SELECT violation FROM exlink.audit_view('linked.unguarded_corr');
+DROP VIEW linked.guarded_corr, linked.guarded_rank, linked.guarded_kda, linked.unguarded_corr;
 SELECT * FROM exlink.audit_view('linked.hr');
 SELECT exlink.unpublish('published.hr');
 DROP VIEW linked.leaky, linked.renamed;
