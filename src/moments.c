@@ -293,6 +293,7 @@ MomentsDeserialize(bytea *b, MemoryContext cxt)
 	}
 	pq_getmsgend(&buf);
 	if (m->n < 0 || m->skipped < 0 || m->k < 0 || m->k > EXLINK_MAX_GROUP_SIZE ||
+		(p == 0 && m->n != 0) || (!track && m->members_min < -1) ||
 		!(m->level == 0.0 || (m->level > 0.0 && m->level < 1.0)))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
