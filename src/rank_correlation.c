@@ -231,7 +231,9 @@ exlink_rank_correlation_deserialfn(PG_FUNCTION_ARGS)
 	s->track_members = pq_getmsgbyte(&buf) != 0;
 	if (s->track_members)
 		MemberSetDeserialize(&buf, &s->members, aggcxt);
-	if (n < 0 || (Size) n > (Size) (buf.len - buf.cursor) / sizeof(RankPair) || s->skipped < 0)
+	if (n < 0 || (Size) n > (Size) (buf.len - buf.cursor) / sizeof(RankPair) || s->skipped < 0 ||
+		s->k < 0 || s->k > EXLINK_MAX_GROUP_SIZE ||
+		!(s->level == 0.0 || (s->level > 0.0 && s->level < 1.0)))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
 				 errmsg("invalid exlink rank state")));
