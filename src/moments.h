@@ -17,8 +17,9 @@
 
 /*
  * The aggregate state (STYPE internal).  Contract: a Moments and its arrays live in the
- * MemoryContext given to MomentsCreate (the aggregate context); MomentsAccumulate and
- * MomentsCombine allocate nothing except member-set growth in that same context.
+ * MemoryContext given to MomentsCreate (the aggregate context); MomentsAccumulate allocates
+ * nothing, MomentsCombine only in dst's context (member-set growth, and the arrays and labels
+ * of a dst that had none yet).
  *
  * comoment holds C_ij = sum_k (x_ki - mean_i)(x_kj - mean_j) for i <= j, updated with the
  * one-pass Welford update and merged with the pairwise Chan-Golub-LeVeque formula, so the
