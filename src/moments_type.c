@@ -314,7 +314,8 @@ exlink_moments_recv(PG_FUNCTION_ARGS)
 
 /*
  * Read a float8[] row into x (length p); false when the row must be skipped (NULL element,
- * NaN, +-Infinity).  Errors on multi-dimensional arrays and on more than MOMENTS_MAX_DIM values.
+ * NaN, +-Infinity).  Errors on multi-dimensional arrays and on fewer than 1 or more than max_dim
+ * values (2202E, 54000).
  */
 bool
 ExlinkArrayRow(ArrayType *arr, int max_dim, int *p_out, double *x)
