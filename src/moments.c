@@ -11,7 +11,7 @@
 #include "exlink.h"
 #include "moments.h"
 
-#define MOMENTS_STATE_VERSION 2
+#define MOMENTS_STATE_VERSION 3
 
 static void
 moments_set_dim(Moments *m, int p)
@@ -232,8 +232,13 @@ MomentsSerialize(const Moments *m)
 	for (int i = 0; i < MOMENTS_TRI_SIZE(m->p); i++)
 		pq_sendfloat8(&buf, m->comoment[i]);
 	pq_sendint32(&buf, m->nlabels);
+	/*
+	 * Raw bytes in the server encoding: pq_sendstring/pq_getmsgstring convert to and from the
+	 * client encoding, which a parallel worker does not use (it sends server-encoded bytes), so
+	 * the leader would read a worker's non-ASCII names in the wrong encoding.
+	 */
 	for (int i = 0; i < m->nlabels; i++)
-		pq_sendstring(&buf, m->labels[i]);
+		pq_sendbytes(&buf, m->labels[i], strlen(m->labels[i]) + 1);
 	return pq_endtypsend(&buf);
 }
 
@@ -286,7 +291,7 @@ MomentsDeserialize(bytea *b, MemoryContext cxt)
 			char	  **labels = palloc(sizeof(char *) * nlabels);
 
 			for (int i = 0; i < nlabels; i++)
-				labels[i] = (char *) pq_getmsgstring(&buf);
+				labels[i] = (char *) pq_getmsgrawstring(&buf);
 			MomentsSetLabels(m, nlabels, labels);
 			pfree(labels);
 		}

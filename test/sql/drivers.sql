@@ -219,6 +219,17 @@ RESET max_parallel_workers_per_gather;
 SELECT dclose(dvec(p.m), dvec(s.m), 1e-10) AS parallel_equals_serial, (p.m).n, (p.m).members,
        (SELECT string_agg(name, ',' ORDER BY ordinal) FROM exlink.drivers(p.m)) AS names
   FROM drv_par p, drv_ser s;
+-- Non-ASCII names through parallel workers under a client encoding other than the server's: the
+-- names travel as server-encoded bytes (they once came back converted twice, or refused as
+-- "names must be the same").  Workers only, so every state crosses the wire from a worker.
+SET client_encoding = 'LATIN1';
+SET parallel_leader_participation = off;
+SET max_parallel_workers_per_gather = 2;
+SELECT (d).status, (SELECT string_agg(encode(convert_to(name, 'UTF8'), 'hex'), ',' ORDER BY ordinal) FROM exlink.drivers(d)) AS names_utf8_hex
+  FROM (SELECT exlink.driver_weights(y, ARRAY[a, b, c], member, ARRAY[E'\u00f6', 'v', E'gr\u00f6\u00dfe']) AS d FROM drv_big) s;
+RESET max_parallel_workers_per_gather;
+RESET parallel_leader_participation;
+RESET client_encoding;
 RESET parallel_setup_cost; RESET parallel_tuple_cost; RESET min_parallel_table_scan_size;
 
 DROP TABLE drv, drv_cells, drv20, drv20_fit, drv_big;
