@@ -279,6 +279,9 @@ key_cache_load(Oid nsp, const char *domain, int domain_len, int32 requested)
 		explicit_bzero(kblock, sizeof(kblock));
 		if (e->inner)
 			EVP_MD_CTX_free(e->inner);
+		/* Not yet in the cache list: free it here, or it would live until the next reset. */
+		pfree(e->domain);
+		pfree(e);
 		PG_RE_THROW();
 	}
 	PG_END_TRY();
