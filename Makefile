@@ -7,7 +7,8 @@ OBJS       = $(patsubst %.c,%.o,$(sort $(wildcard src/*.c)))
 
 # One master script, assembled from the topic files in sql/parts/ (sorted by name).
 DATA_built = sql/$(EXTENSION)--$(EXTVERSION).sql
-DATA       = $(filter-out $(DATA_built),$(wildcard sql/$(EXTENSION)--*--*.sql))
+# Frozen install scripts of released versions and the upgrade scripts between them.
+DATA       = $(filter-out $(DATA_built),$(sort $(wildcard sql/$(EXTENSION)--*.sql)))
 
 # pg_regress: test/sql/T.sql against top-level expected/T.out (PostgreSQL 15 has no
 # --expecteddir: it looks for expected/ in the output directory first, which is ".").
@@ -54,3 +55,6 @@ bench:
 	@tools/deps.sh
 	@tools/build.sh
 	@tools/with-cluster.sh bench/run.sh
+
+# The library reports the version it was built for: rebuild when the control file changes.
+src/exlink.o: $(EXTENSION).control

@@ -37,7 +37,7 @@ SELECT c.relname, has_table_privilege('regress_analyst', c.oid, 'SELECT') AS ana
   FROM pg_class c WHERE c.relnamespace = 'exlink'::regnamespace AND c.relname IN ('publications', 'protected_columns')
  ORDER BY c.relname COLLATE "C";
 -- The control file is not trusted: a non-superuser cannot install exlink.
-SELECT trusted, superuser FROM pg_available_extension_versions WHERE name = 'exlink';
+SELECT DISTINCT trusted, superuser FROM pg_available_extension_versions WHERE name = 'exlink';
 -- SECURITY DEFINER functions of the guard: none (every guard function runs as its caller);
 -- every plpgsql/sql function pins its search_path.
 SELECT p.proname, p.prosecdef, p.proconfig FROM pg_proc p

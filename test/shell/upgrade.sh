@@ -1,0 +1,179 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
+# ALTER EXTENSION exlink UPDATE from every frozen release gives the same catalog as a fresh
+# install of the current version (functions with their definitions, aggregates, types and
+# their attributes, tables, views, indexes, triggers, casts, privileges, comments, config-dump
+# registrations), and a publication made by the old version keeps working and stays guarded.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+new=$(sed -n "s/^default_version *= *'\(.*\)'/\1/p" exlink.control)
+q() { psql -X -q -At -v ON_ERROR_STOP=1 "$@"; }
+fresh=exlink_upgrade_fresh
+old=exlink_upgrade_old
+work=$(mktemp -d "${TMPDIR:-/tmp}/exlink-upgrade.XXXXXX")
+cleanup() {
+    rm -rf "$work"
+    q -d postgres -c "DROP DATABASE IF EXISTS $fresh" -c "DROP DATABASE IF EXISTS $old" >/dev/null 2>&1 || true
+}
+trap cleanup EXIT
+
+# One line per catalog fact about the extension's member objects, with no OIDs in it.
+snapshot() {
+    q -d "$1" <<'SQL'
+WITH members AS (
+    SELECT d.classid, d.objid, d.objsubid
+      FROM pg_depend d
+     WHERE d.refclassid = 'pg_extension'::regclass
+       AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'exlink')
+       AND d.deptype = 'e'
+), facts AS (
+    -- identity, comment of every member
+    SELECT pg_describe_object(m.classid, m.objid, m.objsubid) AS obj,
+           'comment=' || coalesce(obj_description(m.objid, (SELECT relname FROM pg_class WHERE oid = m.classid)), '<none>') AS fact
+      FROM members m
+    UNION ALL
+    -- functions and procedures: full definition (volatility, strictness, parallel safety,
+    -- security, SET clauses, body or C symbol), privileges
+    SELECT p.oid::regprocedure::text, 'def=' || pg_get_functiondef(p.oid)
+      FROM members m JOIN pg_proc p ON m.classid = 'pg_proc'::regclass AND p.oid = m.objid
+     WHERE p.prokind <> 'a'
+    UNION ALL
+    SELECT p.oid::regprocedure::text,
+           'acl=' || coalesce((SELECT string_agg(a::text, ',' ORDER BY a::text) FROM unnest(p.proacl) a), '<default>')
+             || ' owner-is-extension-owner=' || (p.proowner = (SELECT extowner FROM pg_extension WHERE extname = 'exlink'))
+             || ' cost=' || p.procost || ' rows=' || p.prorows || ' leakproof=' || p.proleakproof
+             || ' support=' || p.prosupport::text || ' kind=' || p.prokind::text
+             || ' args=' || pg_get_function_arguments(p.oid) || ' result=' || pg_get_function_result(p.oid)
+      FROM members m JOIN pg_proc p ON m.classid = 'pg_proc'::regclass AND p.oid = m.objid
+    UNION ALL
+    -- aggregates: every support function and option
+    SELECT a.aggfnoid::regprocedure::text,
+           format('agg kind=%s nargs=%s trans=%s final=%s combine=%s serial=%s deserial=%s mtrans=%s minv=%s mfinal=%s finalextra=%s finalmodify=%s stype=%s sspace=%s init=%s sort=%s',
+                  a.aggkind, a.aggnumdirectargs, a.aggtransfn::regprocedure, a.aggfinalfn::regproc,
+                  a.aggcombinefn::regproc, a.aggserialfn::regproc, a.aggdeserialfn::regproc,
+                  a.aggmtransfn::regproc, a.aggminvtransfn::regproc, a.aggmfinalfn::regproc,
+                  a.aggfinalextra, a.aggfinalmodify, a.aggtranstype::regtype, a.aggtransspace,
+                  a.agginitval, a.aggsortop::regoperator)
+      FROM members m JOIN pg_aggregate a ON m.classid = 'pg_proc'::regclass AND a.aggfnoid = m.objid
+    UNION ALL
+    -- types: kind, I/O, storage, and attributes of composites (order matters)
+    SELECT t.oid::regtype::text,
+           format('type kind=%s len=%s align=%s storage=%s in=%s out=%s recv=%s send=%s array=%s',
+                  t.typtype, t.typlen, t.typalign, t.typstorage, t.typinput::regproc, t.typoutput::regproc,
+                  t.typreceive::regproc, t.typsend::regproc, t.typarray::regtype)
+             || coalesce(' attrs=' || (SELECT string_agg(a.attname || ' ' || format_type(a.atttypid, a.atttypmod)
+                                                         || coalesce(' comment=' || col_description(t.typrelid, a.attnum), ''),
+                                                         ', ' ORDER BY a.attnum)
+                                          FROM pg_attribute a WHERE a.attrelid = t.typrelid AND a.attnum > 0 AND NOT a.attisdropped), '')
+             || ' acl=' || coalesce(t.typacl::text, '<default>')
+      FROM members m JOIN pg_type t ON m.classid = 'pg_type'::regclass AND t.oid = m.objid
+    UNION ALL
+    -- relations: columns with types, defaults, constraints, view definitions, privileges
+    SELECT c.oid::regclass::text,
+           format('rel kind=%s acl=%s', c.relkind, coalesce(c.relacl::text, '<default>'))
+             || ' cols=' || coalesce((SELECT string_agg(a.attname || ' ' || format_type(a.atttypid, a.atttypmod)
+                                                  || CASE WHEN a.attnotnull THEN ' not null' ELSE '' END
+                                                  || coalesce(' default ' || pg_get_expr(ad.adbin, ad.adrelid), '')
+                                                  || coalesce(' comment=' || col_description(c.oid, a.attnum), '')
+                                                  || coalesce(' acl=' || a.attacl::text, ''),
+                                                  ', ' ORDER BY a.attnum)
+                                       FROM pg_attribute a LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
+                                      WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped), '')
+             || coalesce(' view=' || pg_get_viewdef(c.oid), '')
+             || coalesce(' constraints=' || (SELECT string_agg(conname || ' ' || pg_get_constraintdef(co.oid), '; ' ORDER BY conname)
+                                               FROM pg_constraint co WHERE co.conrelid = c.oid), '')
+             || coalesce(' indexes=' || (SELECT string_agg(pg_get_indexdef(i.indexrelid), '; ' ORDER BY 1)
+                                           FROM pg_index i WHERE i.indrelid = c.oid), '')
+             || coalesce(' triggers=' || (SELECT string_agg(pg_get_triggerdef(tg.oid), '; ' ORDER BY 1)
+                                            FROM pg_trigger tg WHERE tg.tgrelid = c.oid AND NOT tg.tgisinternal), '')
+             || coalesce(' policies=' || (SELECT string_agg(pol.polname || ' ' || pg_get_expr(pol.polqual, pol.polrelid), '; ' ORDER BY 1)
+                                            FROM pg_policy pol WHERE pol.polrelid = c.oid), '')
+             || ' rls=' || c.relrowsecurity
+      FROM members m JOIN pg_class c ON m.classid = 'pg_class'::regclass AND c.oid = m.objid
+    UNION ALL
+    SELECT 'cast ' || format_type(ca.castsource, NULL) || ' -> ' || format_type(ca.casttarget, NULL),
+           format('func=%s context=%s method=%s', ca.castfunc::regprocedure, ca.castcontext, ca.castmethod)
+      FROM members m JOIN pg_cast ca ON m.classid = 'pg_cast'::regclass AND ca.oid = m.objid
+    UNION ALL
+    SELECT 'operator ' || o.oid::regoperator::text, format('proc=%s', o.oprcode::regproc)
+      FROM members m JOIN pg_operator o ON m.classid = 'pg_operator'::regclass AND o.oid = m.objid
+    UNION ALL
+    SELECT 'event trigger ' || e.evtname, format('event=%s func=%s tags=%s enabled=%s', e.evtevent, e.evtfoid::regproc, e.evttags, e.evtenabled)
+      FROM members m JOIN pg_event_trigger e ON m.classid = 'pg_event_trigger'::regclass AND e.oid = m.objid
+    UNION ALL
+    -- the schema itself and what pg_dump keeps of the extension's tables
+    SELECT 'schema exlink', 'acl=' || coalesce(n.nspacl::text, '<default>') || ' comment=' || coalesce(obj_description(n.oid, 'pg_namespace'), '<none>')
+      FROM pg_namespace n WHERE n.nspname = 'exlink'
+    UNION ALL
+    SELECT 'extension config',
+           coalesce((SELECT string_agg(c::regclass::text || ' ' || coalesce(w, ''), '; ' ORDER BY c::regclass::text)
+                       FROM pg_extension e, unnest(e.extconfig, e.extcondition) AS u(c, w)
+                      WHERE e.extname = 'exlink'), '<none>')
+)
+SELECT line FROM (SELECT obj || ' | ' || fact AS line FROM facts) f ORDER BY line COLLATE "C";
+SQL
+}
+
+q -d postgres -c "DROP DATABASE IF EXISTS $fresh" -c "DROP DATABASE IF EXISTS $old" \
+  -c "CREATE DATABASE $fresh" -c "CREATE DATABASE $old" >/dev/null
+q -d "$fresh" -c "CREATE EXTENSION exlink CASCADE" >/dev/null
+snapshot "$fresh" >"$work/fresh.txt"
+[ "$(wc -l <"$work/fresh.txt")" -gt 100 ] || { echo "FAILED: the fresh catalog snapshot is too small"; exit 1; }
+[ "$(q -d "$fresh" -c "SELECT extversion FROM pg_extension WHERE extname = 'exlink'")" = "$new" ]
+
+status=0
+for script in sql/exlink--[0-9]*.[0-9]*.[0-9]*.sql; do
+    from=$(basename "$script" .sql); from=${from#exlink--}
+    case "$from" in "$new"|*--*) continue;; esac
+    q -d postgres -c "DROP DATABASE IF EXISTS $old" -c "CREATE DATABASE $old" >/dev/null
+    q -d "$old" -c "CREATE EXTENSION exlink VERSION '$from' CASCADE" >/dev/null
+    # A publication made by the old version, read by an analyst before and after the update.
+    q -d "$old" <<'SQL' >/dev/null
+DO $$ BEGIN
+    IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'regress_upgrade_analyst') THEN
+        CREATE ROLE regress_upgrade_analyst;
+    END IF;
+END $$;
+CREATE SCHEMA published;
+GRANT USAGE ON SCHEMA published TO regress_upgrade_analyst;
+CREATE TABLE src AS
+    SELECT 'team' || (i % 3) AS team, 'e' || (i % 30) AS employee_ref, (i % 7)::float8 AS cx, (i % 5)::float8 AS ex
+      FROM generate_series(1, 600) i;
+-- team2 of region 'small' has 3 members only: it must stay suppressed
+INSERT INTO src SELECT 'small', 'tiny' || (i % 3), 1, 1 FROM generate_series(1, 30) i;
+SELECT exlink.publish('published.cells', 'src', 'employee_ref', '{team}', '{cx,ex}',
+                      grant_to => '{regress_upgrade_analyst}');
+SQL
+    readcells() {
+        q -d "$old" -c "SET ROLE regress_upgrade_analyst" -c "SELECT string_agg(team || ':' || members || ':' || round(mean_cx::numeric, 9), ',' ORDER BY team COLLATE \"C\") FROM published.cells"
+    }
+    before=$(readcells)
+    q -d "$old" -c "ALTER EXTENSION exlink UPDATE" >/dev/null
+    version=$(q -d "$old" -c "SELECT extversion FROM pg_extension WHERE extname = 'exlink'")
+    snapshot "$old" >"$work/from-$from.txt"
+    if ! diff -u "$work/fresh.txt" "$work/from-$from.txt" >"$work/diff-$from.txt"; then
+        echo "FAILED: catalog after ALTER EXTENSION exlink UPDATE from $from differs from a fresh $new install:"
+        head -n 200 "$work/diff-$from.txt"
+        status=1
+    fi
+    [ "$version" = "$new" ] || { echo "FAILED: update from $from reached $version, not $new"; status=1; }
+    # The old publication: same released cells after the update, refreshable, still guarded.
+    q -d "$old" -c "REFRESH MATERIALIZED VIEW published.cells" >/dev/null 2>&1 \
+        || q -d "$old" -c "SELECT exlink.refresh('published.cells')" >/dev/null
+    after=$(readcells)
+    echo "from $from: cells before update: $before"
+    echo "from $from: cells after update:  $after"
+    [ -n "$before" ] && [ "$before" = "$after" ] || { echo "FAILED: cells of a $from publication changed"; status=1; }
+    case ",$after," in *",small:"*) echo "FAILED: the 3-member cell was released after the update"; status=1;; esac
+    # positive control: the custodian sees the small group in the source
+    [ "$(q -d "$old" -c "SELECT count(DISTINCT employee_ref) FROM src WHERE team = 'small'")" = 3 ]
+    # the analyst still cannot read the source, and audit_view still finds the guard
+    if q -d "$old" -c "SET ROLE regress_upgrade_analyst" -c "SELECT count(*) FROM src" >/dev/null 2>&1; then
+        echo "FAILED: the analyst reads the source after the update"; status=1
+    fi
+    audit=$(q -d "$old" -c "SELECT count(*) FROM exlink.audit_view('published.cells')")
+    [ "$audit" = 0 ] || { echo "FAILED: audit_view reports $audit problems on the old publication"; status=1; }
+done
+q -d postgres -c "DROP ROLE IF EXISTS regress_upgrade_analyst" >/dev/null 2>&1 || true
+[ $status -eq 0 ] && echo ok
+exit $status
