@@ -5,7 +5,8 @@ EXTVERSION = $(shell sed -n "s/^default_version *= *'\(.*\)'/\1/p" $(EXTENSION).
 MODULE_big = exlink
 OBJS       = $(patsubst %.c,%.o,$(sort $(wildcard src/*.c)))
 
-# One master script, assembled from the topic files in sql/parts/ (sorted by name).
+# One master script, assembled from the topic files in sql/parts/ (sorted by name); a comment
+# line "-- part: sql/parts/NAME.sql" marks where each part begins.
 DATA_built = sql/$(EXTENSION)--$(EXTVERSION).sql
 # Frozen install scripts of released versions and the upgrade scripts between them.
 DATA       = $(filter-out $(DATA_built),$(sort $(wildcard sql/$(EXTENSION)--*.sql)))
@@ -35,7 +36,7 @@ endif
 include $(PGXS)
 
 sql/$(EXTENSION)--$(EXTVERSION).sql: $(sort $(wildcard sql/parts/*.sql))
-	cat $^ > $@
+	awk 'FNR == 1 { print "-- part: " FILENAME } { print }' $^ > $@
 
 .PHONY: deps test demo bench
 deps:

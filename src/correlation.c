@@ -15,6 +15,7 @@
 #include "correlation.h"
 #include "exlink.h"
 #include "moments.h"
+#include "release_policy.h"
 
 /* 1 - |r| within this many ulps (times sqrt(n), the typical rounding growth) is |r| = 1. */
 #define PERFECT_TOLERANCE (8.0 * DBL_EPSILON)
@@ -242,8 +243,11 @@ exlink_linked_correlation_finalfn(PG_FUNCTION_ARGS)
 	(void) ExlinkAggContext(fcinfo, "exlink_linked_correlation_finalfn");
 	if (m == NULL)
 	{
+		ReleaseFacts facts;
+
 		in.members = guarded ? 0 : -1;
-		in.suppressed = guarded;
+		ReleaseFactsInit(&facts, in.members, 0);
+		in.suppressed = !ReleaseAllowed(&facts);
 		return CorrelationResult(fcinfo, &in);
 	}
 	if (m->p != 2)
@@ -254,7 +258,13 @@ exlink_linked_correlation_finalfn(PG_FUNCTION_ARGS)
 	in.syy = m->comoment[2];
 	in.skipped = m->skipped;
 	in.members = MomentsMembers(m);
-	in.suppressed = guarded && MomentsSuppressed(m, MomentsThreshold(m));
+	if (guarded)
+	{
+		ReleaseFacts facts;
+
+		MomentsReleaseFacts(m, &facts);
+		in.suppressed = !ReleaseAllowed(&facts);
+	}
 	in.level = m->level;
 	return CorrelationResult(fcinfo, &in);
 }
@@ -290,6 +300,11 @@ exlink_linked_correlation_moments(PG_FUNCTION_ARGS)
 	in.sxy = c[MOMENTS_TRI(p, Min(i, j), Max(i, j))];
 	in.skipped = v->skipped;
 	in.members = v->members;
-	in.suppressed = v->members >= 0 && v->members < ExlinkMinGroupSize();
+	{
+		ReleaseFacts facts;
+
+		ReleaseFactsInit(&facts, v->members, 0);
+		in.suppressed = !ReleaseAllowed(&facts);
+	}
 	return CorrelationResult(fcinfo, &in);
 }

@@ -24,6 +24,7 @@
 #include "drivers.h"
 #include "exlink.h"
 #include "moments.h"
+#include "release_policy.h"
 
 /*
  * One fitted model.  Figures that are undefined on the data are NaN here and NULL in SQL.
@@ -478,7 +479,7 @@ check_names_count(int nnames, int q)
 
 /* Build the exlink.driver_model value of a state (its labels, if any, are the driver names). */
 static Datum
-drivers_result(FunctionCallInfo fcinfo, const Moments *m, int k)
+drivers_result(FunctionCallInfo fcinfo, const Moments *m)
 {
 	TupleDesc	tupdesc;
 	TupleDesc	dtupdesc;
@@ -489,6 +490,8 @@ drivers_result(FunctionCallInfo fcinfo, const Moments *m, int k)
 	int			q;
 	char	  **names;
 	bool		suppressed;
+	ReleaseFacts facts;
+	const char *refusal;
 	DriverFit	fit;
 	Datum	   *elems;
 	Datum		values[MODEL_NATTS];
@@ -527,11 +530,13 @@ drivers_result(FunctionCallInfo fcinfo, const Moments *m, int k)
 	}
 
 	/* The guard first: below k distinct members nothing about the data is released. */
-	suppressed = MomentsSuppressed(m, k);
+	MomentsReleaseFacts(m, &facts);
+	refusal = ReleaseRefusal(&facts);
+	suppressed = refusal != NULL;
 	if (suppressed)
 	{
 		fit_init(&fit, q);
-		add_status(&fit, "suppressed: fewer than the minimum group size of distinct members");
+		add_status(&fit, psprintf("suppressed: %s", refusal));
 	}
 	else
 		drivers_fit(m, q, (const char *const *) names, &fit);
@@ -711,7 +716,7 @@ exlink_driver_weights_finalfn(PG_FUNCTION_ARGS)
 	(void) ExlinkAggContext(fcinfo, "exlink_driver_weights_finalfn");
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
-	return drivers_result(fcinfo, (Moments *) PG_GETARG_POINTER(0), ExlinkMinGroupSize());
+	return drivers_result(fcinfo, (Moments *) PG_GETARG_POINTER(0));
 }
 
 /* driver_weights(m exlink.moments [, names text[]]): variable 1 is the outcome. */
@@ -739,5 +744,5 @@ exlink_driver_weights_moments(PG_FUNCTION_ARGS)
 		check_names_count(count, v->p - 1);
 		MomentsSetLabels(m, count, names);
 	}
-	return drivers_result(fcinfo, m, ExlinkMinGroupSize());
+	return drivers_result(fcinfo, m);
 }

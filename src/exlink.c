@@ -10,7 +10,7 @@
 
 #include "compat.h"
 #include "exlink.h"
-#include "guard.h"
+#include "explain_guard.h"
 
 PG_MODULE_MAGIC;
 

@@ -21,7 +21,7 @@
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
 
-#include "guard.h"
+#include "explain_guard.h"
 
 /*
  * A live publication is a security_barrier view over the raw source: its cells are computed at

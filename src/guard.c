@@ -11,6 +11,7 @@
 #include "exlink.h"
 #include "members.h"
 #include "moments.h"
+#include "release_policy.h"
 
 /*
  * exlink.members_at_least(member text, k int): true once max(k, exlink.min_group_size)
@@ -132,7 +133,12 @@ exlink_members_at_least_finalfn(PG_FUNCTION_ARGS)
 	 * The cap was max(k, setting) when the group started; the setting may only have been
 	 * raised since by a superuser, so check against today's value too.
 	 */
-	PG_RETURN_BOOL(s->set.count >= Max(s->set.cap, ExlinkMinGroupSize()));
+	{
+		ReleaseFacts facts;
+
+		ReleaseFactsInit(&facts, s->set.count, s->set.cap);
+		PG_RETURN_BOOL(ReleaseAllowed(&facts));
+	}
 }
 
 /*
@@ -231,12 +237,16 @@ static Moments *
 guarded_final(FunctionCallInfo fcinfo)
 {
 	Moments    *m;
+	ReleaseFacts facts;
 
 	(void) ExlinkAggContext(fcinfo, "exlink guarded final function");
 	if (PG_ARGISNULL(0))
 		return NULL;
 	m = (Moments *) PG_GETARG_POINTER(0);
-	if (m->n == 0 || !m->track_members || MomentsSuppressed(m, MomentsThreshold(m)))
+	if (m->n == 0 || !m->track_members)
+		return NULL;
+	MomentsReleaseFacts(m, &facts);
+	if (!ReleaseAllowed(&facts))
 		return NULL;
 	return m;
 }

@@ -10,6 +10,7 @@
 
 #include "exlink.h"
 #include "moments.h"
+#include "release_policy.h"
 
 #define MOMENTS_STATE_VERSION 3
 
@@ -175,20 +176,14 @@ MomentsMembers(const Moments *m)
 	return m->track_members ? (int64) m->members.count : m->members_min;
 }
 
-/* True when the figures must be withheld: members are known and fewer than k. */
-bool
-MomentsSuppressed(const Moments *m, int k)
+/*
+ * What the release policy knows about a state's group: its members (exact, or the lower bound
+ * of a value; -1 unknown) and the k argument baked into it.
+ */
+void
+MomentsReleaseFacts(const Moments *m, ReleaseFacts *facts)
 {
-	int64		members = MomentsMembers(m);
-
-	return members >= 0 && members < k;
-}
-
-/* The threshold a group's figures must meet: the server's k, raised by a k argument. */
-int
-MomentsThreshold(const Moments *m)
-{
-	return Max(ExlinkMinGroupSize(), m->k);
+	ReleaseFactsInit(facts, MomentsMembers(m), m->k);
 }
 
 /*

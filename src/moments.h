@@ -8,6 +8,7 @@
 #include "utils/array.h"
 
 #include "members.h"
+#include "release_policy.h"
 
 #define MOMENTS_MAX_DIM 64
 
@@ -73,8 +74,7 @@ extern void MomentsAccumulate(Moments *m, const double *x);
 extern void MomentsCombine(Moments *dst, const Moments *src);
 extern void MomentsSetLabels(Moments *m, int nlabels, char *const *labels);
 extern int64 MomentsMembers(const Moments *m);	/* -1 unknown, else exact up to cap */
-extern bool MomentsSuppressed(const Moments *m, int k);
-extern int	MomentsThreshold(const Moments *m);	/* max(exlink.min_group_size, m->k) */
+extern void MomentsReleaseFacts(const Moments *m, ReleaseFacts *facts);	/* for ReleaseRefusal */
 
 extern bytea *MomentsSerialize(const Moments *m);
 extern Moments *MomentsDeserialize(bytea *b, MemoryContext cxt);
@@ -102,7 +102,7 @@ extern Moments *MomentsTransState(FunctionCallInfo fcinfo, int p, bool track_mem
  * so ExlinkEffectiveK(fcinfo, argno) in a final function silently ignores the k the caller
  * gave.  Aggregates read the argument in the transition function with ExlinkKArg (validated,
  * 0 when absent or NULL), keep it in the state (Moments.k, merged by max) and finalise with
- * MomentsThreshold.  ExlinkLevelArg does the same for a confidence level (0 when absent,
+ * the release policy (MomentsReleaseFacts, ReleaseRefusal).  ExlinkLevelArg does the same for a confidence level (0 when absent,
  * 22023 outside (0, 1)); MomentsSetLevel stores it (22023 when rows of one group disagree).
  */
 extern bool ExlinkArrayRow(ArrayType *arr, int max_dim, int *p_out, double *x);

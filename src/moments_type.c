@@ -456,8 +456,14 @@ exlink_moments_finalfn(PG_FUNCTION_ARGS)
 	 * Guarded form: a value below k is never released, not even its n.  The k argument is
 	 * read from the state: a FINALFUNC_EXTRA argument is always NULL here.
 	 */
-	if (m->track_members && MomentsSuppressed(m, MomentsThreshold(m)))
-		PG_RETURN_NULL();
+	if (m->track_members)
+	{
+		ReleaseFacts facts;
+
+		MomentsReleaseFacts(m, &facts);
+		if (!ReleaseAllowed(&facts))
+			PG_RETURN_NULL();
+	}
 	/*
 	 * Values near the float8 limits (or merged extreme values) can overflow the running means
 	 * or co-moments: no value then (MomentsToValue gives NULL), as guarded_avg gives no mean.

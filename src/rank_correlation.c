@@ -13,6 +13,7 @@
 #include "exlink.h"
 #include "members.h"
 #include "moments.h"
+#include "release_policy.h"
 
 #define RANK_STATE_VERSION 1
 #define RANK_INITIAL_CAPACITY 64
@@ -317,14 +318,23 @@ exlink_rank_correlation_finalfn(PG_FUNCTION_ARGS)
 	(void) ExlinkAggContext(fcinfo, "exlink_rank_correlation_finalfn");
 	if (s == NULL)
 	{
+		ReleaseFacts facts;
+
 		in.members = guarded ? 0 : -1;
-		in.suppressed = guarded;
+		ReleaseFactsInit(&facts, in.members, 0);
+		in.suppressed = !ReleaseAllowed(&facts);
 		return CorrelationResult(fcinfo, &in);
 	}
 	in.n = s->n;
 	in.skipped = s->skipped;
 	in.members = s->track_members ? (int64) s->members.count : -1;
-	in.suppressed = guarded && in.members < Max(ExlinkMinGroupSize(), s->k);
+	if (guarded)
+	{
+		ReleaseFacts facts;
+
+		ReleaseFactsInit(&facts, in.members, s->k);
+		in.suppressed = !ReleaseAllowed(&facts);
+	}
 	in.level = s->level;
 	if (!in.suppressed && s->n >= 3)
 	{

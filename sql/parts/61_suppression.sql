@@ -1,0 +1,104 @@
+-- Suppression: the release decision as SQL (release_status, the C policy of every final
+-- function), and complementary suppression over the cells of a hierarchy (suppress_cells, and
+-- complementary_suppression, its form with the plain k rule).
+
+-- The one release decision (src/release_policy.c), for publish and for custodians' checks.
+CREATE FUNCTION @extschema@.release_status(members bigint, k integer, max_member_share float8 DEFAULT NULL, changed_members bigint DEFAULT NULL)
+RETURNS text
+LANGUAGE c STABLE PARALLEL SAFE
+AS 'MODULE_PATHNAME', 'exlink_release_status';
+COMMENT ON FUNCTION @extschema@.release_status(bigint, integer, float8, bigint) IS
+    'The release decision every exlink figure goes through: ''ok'', or ''suppressed: <reason>'' (fewer than max(k, exlink.min_group_size) distinct members). NULL members, share or changed members: not known.';
+
+-- Complementary suppression over the cells of one hierarchy.  Cells are given as parallel arrays:
+-- a key, the key of the parent cell (NULL at the top), the cell's exact distinct-member count, and
+-- whether the release policy (exlink.release_status) releases the cell on its own.  Returns the
+-- keys that may be released.  Rules, for every parent P with children C(P):
+--   primary:  a cell the policy does not release (released[i] false or NULL) is suppressed;
+--   P released: the suppressed children S are none, or at least two covering together at least
+--     k members (lower bound: max(max |s|, |P| - sum of released children's members));
+--   P suppressed: S is all of C(P), or at least two covering at least k members (so P is never
+--     derivable from its children);
+-- else the smallest released child (by members, then key) is suppressed too (or, when no child
+-- is left to suppress, P), and everything is checked again until nothing changes, so the rules
+-- propagate up and down the hierarchy.
+CREATE FUNCTION @extschema@.suppress_cells(cells text[], parents text[], members bigint[], released boolean[], k integer)
+RETURNS text[]
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+    n integer := coalesce(pg_catalog.array_length(cells, 1), 0);
+    parent_idx integer[];
+    supp boolean[];
+    victims integer[];
+    v integer;
+    rounds integer := 0;
+BEGIN
+    IF k IS NULL OR k < 2 THEN
+        RAISE EXCEPTION 'k must be at least 2' USING ERRCODE = '22023';
+    END IF;
+    IF coalesce(pg_catalog.array_length(parents, 1), 0) <> n OR coalesce(pg_catalog.array_length(members, 1), 0) <> n THEN
+        RAISE EXCEPTION 'cells, parents and members must have the same length' USING ERRCODE = '22023';
+    END IF;
+    IF coalesce(pg_catalog.array_length(released, 1), 0) <> n THEN
+        RAISE EXCEPTION 'released must have one entry per cell' USING ERRCODE = '22023';
+    END IF;
+    IF n = 0 THEN
+        RETURN '{}'::text[];
+    END IF;
+    IF (SELECT pg_catalog.count(DISTINCT c) FROM pg_catalog.unnest(cells) AS c) <> n OR pg_catalog.array_position(cells, NULL) IS NOT NULL THEN
+        RAISE EXCEPTION 'cell keys must be unique and not null' USING ERRCODE = '22023';
+    END IF;
+    SELECT pg_catalog.array_agg(p.i ORDER BY c.i), pg_catalog.array_agg(NOT coalesce(c.r, false) ORDER BY c.i)
+      INTO parent_idx, supp
+      FROM unnest(cells, parents, members, released) WITH ORDINALITY AS c(key, parent, m, r, i)
+      LEFT JOIN pg_catalog.unnest(cells) WITH ORDINALITY AS p(key, i) ON p.key = c.parent;
+    LOOP
+        rounds := rounds + 1;
+        WITH c AS (
+            SELECT i, parent_idx[i] AS p, coalesce(members[i], 0) AS m, supp[i] AS s
+              FROM pg_catalog.generate_subscripts(cells, 1) AS i),
+        rel AS (
+            SELECT c.p, pg_catalog.count(*) FILTER (WHERE c.s) AS ns, pg_catalog.count(*) AS nc,
+                   coalesce(pg_catalog.max(c.m) FILTER (WHERE c.s), 0) AS maxs,
+                   coalesce(pg_catalog.sum(c.m) FILTER (WHERE NOT c.s), 0) AS sumr
+              FROM c WHERE c.p IS NOT NULL GROUP BY c.p),
+        bad AS (
+            SELECT rel.p FROM rel
+             WHERE (NOT supp[rel.p] AND rel.ns >= 1
+                    AND (rel.ns < 2 OR GREATEST(rel.maxs, coalesce(members[rel.p], 0) - rel.sumr) < k))
+                OR (supp[rel.p] AND rel.ns < rel.nc
+                    AND (rel.ns < 2 OR GREATEST(rel.maxs, coalesce(members[rel.p], 0) - rel.sumr) < k))),
+        pick AS (
+            SELECT DISTINCT ON (bad.p) bad.p, c.i
+              FROM bad LEFT JOIN c ON c.p = bad.p AND NOT c.s
+             ORDER BY bad.p, c.m NULLS LAST, cells[c.i] COLLATE "C")
+        SELECT pg_catalog.array_agg(DISTINCT coalesce(pick.i, pick.p)) INTO victims FROM pick;
+        EXIT WHEN victims IS NULL;
+        FOREACH v IN ARRAY victims LOOP
+            supp[v] := true;
+        END LOOP;
+        IF rounds > n + 1 THEN
+            RAISE EXCEPTION 'complementary suppression did not converge' USING ERRCODE = 'XX000';
+        END IF;
+    END LOOP;
+    RETURN ARRAY(SELECT cells[i] FROM pg_catalog.generate_subscripts(cells, 1) AS i WHERE NOT supp[i] ORDER BY i);
+END
+$fn$;
+COMMENT ON FUNCTION @extschema@.suppress_cells(text[], text[], bigint[], boolean[], integer) IS
+    'Keys of the cells that may be released along a hierarchy (cells, their parents, their exact distinct-member counts, whether the release policy releases each cell on its own) under complementary suppression at k.';
+
+-- The plain k rule as the primary rule (fewer than exactly k members, the server's setting not
+-- applied): for checking a suppression pattern by hand.  publish uses suppress_cells with the
+-- release policy's decision instead.
+CREATE FUNCTION @extschema@.complementary_suppression(cells text[], parents text[], members bigint[], k integer)
+RETURNS text[]
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+    SELECT @extschema@.suppress_cells(cells, parents, members,
+               ARRAY(SELECT coalesce(t.m, 0) OPERATOR(pg_catalog.>=) k FROM pg_catalog.unnest(members) WITH ORDINALITY AS t(m, i) ORDER BY t.i), k)
+$fn$;
+COMMENT ON FUNCTION @extschema@.complementary_suppression(text[], text[], bigint[], integer) IS
+    'Keys of the cells that may be released under primary (< k members) and complementary suppression along a hierarchy (cells, their parents, their exact distinct-member counts).';
