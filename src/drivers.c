@@ -148,72 +148,86 @@ rank_by(const double *v, int q, int *rank)
 }
 
 /*
- * The analysis of a moments state whose variable 0 is the outcome and variables 1..q the
- * drivers.  Allocates in CurrentMemoryContext.
+ * The working data of one fit, filled step by step by drivers_fit: the standardised scale of each
+ * variable, the drivers kept in the model, their correlations and the eigen-decomposition of the
+ * drivers' correlation matrix.  Arrays in CurrentMemoryContext.
  */
-static void
-drivers_fit(const Moments *m, int q, const char *const *names, DriverFit *fit)
+typedef struct DriverData
 {
-	const int	p = q + 1;
-	const double n = (double) m->n;
-	double	   *sd;
-	int		   *idx;			/* driver positions kept in the model */
-	int			k = 0;			/* how many */
-	double	   *rxx,
-			   *rxy,
-			   *eval,
-			   *evec;
-	int			rank = 0;
-	bool		full_rank;
-	double		r2_eigen = 0.0;
+	const Moments *m;			/* variable 0 the outcome, 1..q the drivers */
+	int			q;				/* drivers given */
+	int			p;				/* q + 1 variables */
+	double		n;				/* complete rows */
+	double	   *sd;				/* [p] sqrt of each co-moment diagonal, 0 = no variance */
+	int		   *idx;			/* [k] positions (0..q-1) of the drivers kept in the model */
+	int			k;				/* how many are kept */
+	double	   *full;			/* [(k+1)^2] correlations, kept drivers first, outcome last */
+	double	   *rxx;			/* [k*k] R_xx, the leading k x k block of full */
+	double	   *rxy;			/* [k] r_xy, correlations of the kept drivers with the outcome */
+	double	   *eval;			/* [k] eigenvalues of R_xx, descending, negatives set to 0 */
+	double	   *evec;			/* [k*k] eigenvectors in columns, row-major */
+	int			rank;			/* eigenvalues above EXLINK_COLLINEAR_TOL * max */
+} DriverData;
+
+/*
+ * Step 1, standardise and exclude: usable moments, the scale of each variable, the drivers with
+ * variance.  False when no model can be fitted (the status says why).
+ */
+static bool
+fit_standardise(const Moments *m, int q, const char *const *names, DriverData *d, DriverFit *fit)
+{
 	StringInfoData excluded;
 
-	fit_init(fit, q);
+	d->m = m;
+	d->q = q;
+	d->p = q + 1;
+	d->n = (double) m->n;
+	d->k = 0;
 	if (m->n == 0 || m->p == 0)
 	{
 		add_status(fit, "no complete rows");
-		return;
+		return false;
 	}
 
 	/* Values so large that their squares overflow leave no usable moments. */
-	for (int i = 0; i < MOMENTS_TRI_SIZE(p); i++)
+	for (int i = 0; i < MOMENTS_TRI_SIZE(d->p); i++)
 		if (!isfinite(m->comoment[i]))
 		{
 			add_status(fit, "values too large: co-moments overflow");
-			return;
+			return false;
 		}
 
 	/*
 	 * Zero variance: exactly zero co-moment, or a spread below what double precision can
 	 * resolve around the mean (constant columns can leave rounding residue).
 	 */
-	sd = palloc(sizeof(double) * p);
-	for (int i = 0; i < p; i++)
+	d->sd = palloc(sizeof(double) * d->p);
+	for (int i = 0; i < d->p; i++)
 	{
-		double		c = m->comoment[MOMENTS_TRI(p, i, i)];
+		double		c = m->comoment[MOMENTS_TRI(d->p, i, i)];
 
-		sd[i] = c > 0.0 ? sqrt(c) : 0.0;
-		if (sd[i] <= 1e-13 * fabs(m->mean[i]) * sqrt(n))
-			sd[i] = 0.0;
+		d->sd[i] = c > 0.0 ? sqrt(c) : 0.0;
+		if (d->sd[i] <= 1e-13 * fabs(m->mean[i]) * sqrt(d->n))
+			d->sd[i] = 0.0;
 	}
-	if (sd[0] == 0.0)
+	if (d->sd[0] == 0.0)
 	{
 		add_status(fit, "outcome has zero variance");
-		return;
+		return false;
 	}
-	idx = palloc(sizeof(int) * q);
+	d->idx = palloc(sizeof(int) * q);
 	initStringInfo(&excluded);
 	for (int j = 0; j < q; j++)
 	{
-		if (sd[j + 1] > 0.0)
-			idx[k++] = j;
+		if (d->sd[j + 1] > 0.0)
+			d->idx[d->k++] = j;
 		else
 			appendStringInfo(&excluded, "%s%s", excluded.len > 0 ? ", " : "", names[j]);
 	}
-	if (k == 0)
+	if (d->k == 0)
 	{
 		add_status(fit, "no driver has variance");
-		return;
+		return false;
 	}
 	if (excluded.len > 0)
 	{
@@ -223,182 +237,292 @@ drivers_fit(const Moments *m, int q, const char *const *names, DriverFit *fit)
 		appendStringInfo(&s, "zero variance, excluded: %s", excluded.data);
 		add_status(fit, s.data);
 	}
+	return true;
+}
 
-	/*
-	 * Correlations from co-moments: r_ij = C_ij / sqrt(C_ii C_jj).  The matrix for the Shapley
-	 * walk has the kept drivers first and the outcome last; rxx is its leading k x k block.
-	 */
-	{
-		const int	mm = k + 1;
-		double	   *full = palloc(sizeof(double) * mm * mm);
+/*
+ * Step 2, the correlation matrix from co-moments: r_ij = C_ij / sqrt(C_ii C_jj).  The matrix for
+ * the Shapley walk has the kept drivers first and the outcome last; rxx is its leading k x k
+ * block, rxy its last column.
+ */
+static void
+fit_correlations(DriverData *d)
+{
+	const int	k = d->k;
+	const int	mm = k + 1;
 
-		for (int a = 0; a < mm; a++)
-			for (int b = a; b < mm; b++)
+	d->full = palloc(sizeof(double) * mm * mm);
+	for (int a = 0; a < mm; a++)
+		for (int b = a; b < mm; b++)
+		{
+			int			va = a < k ? d->idx[a] + 1 : 0;
+			int			vb = b < k ? d->idx[b] + 1 : 0;
+			double		r;
+
+			if (a == b)
+				r = 1.0;
+			else
 			{
-				int			va = a < k ? idx[a] + 1 : 0;
-				int			vb = b < k ? idx[b] + 1 : 0;
-				double		r;
+				int			lo = Min(va, vb),
+							hi = Max(va, vb);
 
-				if (a == b)
-					r = 1.0;
-				else
-				{
-					int			lo = Min(va, vb),
-								hi = Max(va, vb);
-
-					r = m->comoment[MOMENTS_TRI(p, lo, hi)] / (sd[va] * sd[vb]);
-					r = Max(-1.0, Min(1.0, r));
-				}
-				full[a * mm + b] = full[b * mm + a] = r;
+				r = d->m->comoment[MOMENTS_TRI(d->p, lo, hi)] / (d->sd[va] * d->sd[vb]);
+				r = Max(-1.0, Min(1.0, r));
 			}
-
-		rxx = palloc(sizeof(double) * k * k);
-		rxy = palloc(sizeof(double) * k);
-		for (int a = 0; a < k; a++)
-		{
-			memcpy(rxx + a * k, full + a * mm, sizeof(double) * k);
-			rxy[a] = full[a * mm + k];
+			d->full[a * mm + b] = d->full[b * mm + a] = r;
 		}
 
-		/* Exact Shapley/LMG over all 2^k subsets of the kept drivers. */
-		if (k <= EXLINK_LMG_MAX_DRIVERS)
-		{
-			double	   *lmg = palloc(sizeof(double) * k);
-
-			(void) ShapleyLMG(full, k, lmg);
-			for (int a = 0; a < k; a++)
-				fit->lmg[idx[a]] = lmg[a];
-		}
-		else
-		{
-			StringInfoData s;
-
-			initStringInfo(&s);
-			appendStringInfo(&s, "more than %d drivers: lmg not computed", EXLINK_LMG_MAX_DRIVERS);
-			add_status(fit, s.data);
-		}
+	d->rxx = palloc(sizeof(double) * k * k);
+	d->rxy = palloc(sizeof(double) * k);
+	for (int a = 0; a < k; a++)
+	{
+		memcpy(d->rxx + a * k, d->full + a * mm, sizeof(double) * k);
+		d->rxy[a] = d->full[a * mm + k];
 	}
+}
 
-	/* R_xx = V diag(lambda) V'.  Rank and condition number from the eigenvalues. */
-	eval = palloc(sizeof(double) * k);
-	evec = palloc(sizeof(double) * k * k);
-	if (!eigen_symmetric(rxx, k, eval, evec))
+/* Step 3, Shapley/LMG: exact, over all 2^k subsets of the kept drivers, up to the limit. */
+static void
+fit_lmg(const DriverData *d, DriverFit *fit)
+{
+	if (d->k <= EXLINK_LMG_MAX_DRIVERS)
+	{
+		double	   *lmg = palloc(sizeof(double) * d->k);
+
+		(void) ShapleyLMG(d->full, d->k, lmg);
+		for (int a = 0; a < d->k; a++)
+			fit->lmg[d->idx[a]] = lmg[a];
+	}
+	else
+	{
+		StringInfoData s;
+
+		initStringInfo(&s);
+		appendStringInfo(&s, "more than %d drivers: lmg not computed", EXLINK_LMG_MAX_DRIVERS);
+		add_status(fit, s.data);
+	}
+}
+
+/*
+ * Step 4, R_xx = V diag(lambda) V': rank and the eigen-decomposition the relative weights and the
+ * condition number use.  False when no figure means anything (decomposition failed, or the
+ * moments are inconsistent: the fit is then reset with that status).
+ */
+static bool
+fit_eigen(DriverData *d, DriverFit *fit)
+{
+	const int	k = d->k;
+
+	d->eval = palloc(sizeof(double) * k);
+	d->evec = palloc(sizeof(double) * k * k);
+	d->rank = 0;
+	if (!eigen_symmetric(d->rxx, k, d->eval, d->evec))
 	{
 		add_status(fit, "eigen-decomposition failed");
-		return;
+		return false;
 	}
 	/*
 	 * Moments of real data give a positive semi-definite correlation matrix up to rounding; a
 	 * crafted exlink.moments value can be consistent pair by pair (as input validation checks)
 	 * and still not be: then no figure means anything.
 	 */
-	if (eval[k - 1] < -INCONSISTENT_TOL * Max(eval[0], 1.0))
+	if (d->eval[k - 1] < -INCONSISTENT_TOL * Max(d->eval[0], 1.0))
 	{
 		fit_inconsistent(fit);
-		return;
+		return false;
 	}
 	for (int a = 0; a < k; a++)
 	{
-		if (eval[a] < 0.0)
-			eval[a] = 0.0;
-		if (eval[a] > EXLINK_COLLINEAR_TOL * Max(eval[0], 1.0))
-			rank++;
+		if (d->eval[a] < 0.0)
+			d->eval[a] = 0.0;
+		if (d->eval[a] > EXLINK_COLLINEAR_TOL * Max(d->eval[0], 1.0))
+			d->rank++;
 	}
-	full_rank = (rank == k);
+	return true;
+}
 
-	/*
-	 * Johnson (2000) relative weights: Lambda* = V diag(sqrt(lambda)) V' (the symmetric square
-	 * root of R_xx), beta* = Lambda*^+ r_xy, RW_j = sum_c Lambda*_jc^2 beta*_c^2.  With the
-	 * pseudo-inverse (zero eigenvalues dropped) they stay defined under collinearity, and
-	 * sum RW = r_xy' R_xx^+ r_xy = R^2 either way.
-	 */
+/*
+ * Step 5, Johnson (2000) relative weights: Lambda* = V diag(sqrt(lambda)) V' (the symmetric square
+ * root of R_xx), beta* = Lambda*^+ r_xy, RW_j = sum_c Lambda*_jc^2 beta*_c^2.  With the
+ * pseudo-inverse (zero eigenvalues dropped) they stay defined under collinearity, and
+ * sum RW = r_xy' R_xx^+ r_xy = R^2 either way.  Returns that R^2.
+ */
+static double
+fit_relative_weights(const DriverData *d, DriverFit *fit)
+{
+	const int	k = d->k;
+	const double *evec = d->evec;
+	const double *eval = d->eval;
+	double	   *u = palloc0(sizeof(double) * k);	/* V' r_xy */
+	double	   *bstar = palloc0(sizeof(double) * k);
+	double	   *lstar = palloc0(sizeof(double) * k * k);
+	double		r2_eigen = 0.0;
+
+	for (int c = 0; c < d->rank; c++)
 	{
-		double	   *u = palloc0(sizeof(double) * k);	/* V' r_xy */
-		double	   *bstar = palloc0(sizeof(double) * k);
-		double	   *lstar = palloc0(sizeof(double) * k * k);
-
-		for (int c = 0; c < rank; c++)
-		{
-			for (int a = 0; a < k; a++)
-				u[c] += evec[a * k + c] * rxy[a];
-			r2_eigen += u[c] * u[c] / eval[c];
-		}
 		for (int a = 0; a < k; a++)
-		{
-			for (int c = 0; c < rank; c++)
-				bstar[a] += evec[a * k + c] * u[c] / sqrt(eval[c]);
-			for (int b = 0; b < k; b++)
-			{
-				double		s = 0.0;
-
-				for (int c = 0; c < rank; c++)
-					s += evec[a * k + c] * sqrt(eval[c]) * evec[b * k + c];
-				lstar[a * k + b] = s;
-			}
-		}
-		for (int a = 0; a < k; a++)
+			u[c] += evec[a * k + c] * d->rxy[a];
+		r2_eigen += u[c] * u[c] / eval[c];
+	}
+	for (int a = 0; a < k; a++)
+	{
+		for (int c = 0; c < d->rank; c++)
+			bstar[a] += evec[a * k + c] * u[c] / sqrt(eval[c]);
+		for (int b = 0; b < k; b++)
 		{
 			double		s = 0.0;
 
-			for (int b = 0; b < k; b++)
-				s += lstar[a * k + b] * lstar[a * k + b] * bstar[b] * bstar[b];
-			fit->rw[idx[a]] = s;
+			for (int c = 0; c < d->rank; c++)
+				s += evec[a * k + c] * sqrt(eval[c]) * evec[b * k + c];
+			lstar[a * k + b] = s;
 		}
 	}
+	for (int a = 0; a < k; a++)
+	{
+		double		s = 0.0;
+
+		for (int b = 0; b < k; b++)
+			s += lstar[a * k + b] * lstar[a * k + b] * bstar[b] * bstar[b];
+		fit->rw[d->idx[a]] = s;
+	}
+	return r2_eigen;
+}
+
+/*
+ * The variance step's result: the covariance of the standardized coefficients and the degrees of
+ * freedom of their t statistics.
+ */
+typedef struct BetaVariance
+{
+	double	   *cov;			/* [k*k] row-major, in the kept drivers' order */
+	double		df;				/* <= 0: no standard errors, t or p */
+} BetaVariance;
+
+/*
+ * The variance step, the one place the covariance of the coefficients comes from.  Given the fit
+ * so far (d: the kept drivers and their correlations; inv = R_xx^-1, the "bread"; beta; r2), fill
+ * v.  Classical OLS (homoskedastic, independent rows): cov = (1 - R^2) / (n - k - 1) R_xx^-1 on
+ * the standardized scale, df = n - k - 1.  Another estimator (e.g. a CR1 sandwich clustered by
+ * member, from per-member sums kept in the state d->m) is another function with this signature,
+ * chosen here; nothing else in the fit changes.
+ */
+static void
+beta_variance(const DriverData *d, const double *inv, const double *beta, double r2, BetaVariance *v)
+{
+	const int	k = d->k;
+
+	v->df = d->n - k - 1;
+	v->cov = palloc(sizeof(double) * k * k);
+	for (int a = 0; a < k; a++)
+		for (int b = 0; b < k; b++)
+			v->cov[a * k + b] = v->df > 0 ? Max(1.0 - r2, 0.0) / v->df * inv[a * k + b] : NAN;
+}
+
+/*
+ * Step 6, OLS on the standardized scale (full rank only): betas by Cholesky, R_xx beta = r_xy,
+ * R^2 = r_xy' beta, Pratt's measure beta_j r_j, and from the variance step standard errors, t and
+ * p.  False when the Cholesky factorisation fails (treated as collinear).
+ */
+static bool
+fit_ols(const DriverData *d, DriverFit *fit)
+{
+	const int	k = d->k;
+	double	   *chol = palloc(sizeof(double) * k * k);
+	double	   *beta = palloc(sizeof(double) * k);
+	gsl_matrix_view cv = gsl_matrix_view_array(chol, k, k);
+	gsl_vector_const_view rv = gsl_vector_const_view_array(d->rxy, k);
+	gsl_vector_view bv = gsl_vector_view_array(beta, k);
+	int			status;
+	double		r2 = 0.0;
+	BetaVariance v;
+
+	fit->condition_number = d->eval[0] / d->eval[k - 1];
+	memcpy(chol, d->rxx, sizeof(double) * k * k);
+	status = gsl_linalg_cholesky_decomp1(&cv.matrix);
+	if (status == GSL_SUCCESS)
+		status = gsl_linalg_cholesky_solve(&cv.matrix, &rv.vector, &bv.vector);
+	if (status == GSL_SUCCESS)
+		status = gsl_linalg_cholesky_invert(&cv.matrix);
+	if (status != GSL_SUCCESS)
+		return false;
+
+	for (int a = 0; a < k; a++)
+		r2 += d->rxy[a] * beta[a];
+	fit->r2 = r2;
+	beta_variance(d, chol, beta, r2, &v);
+	for (int a = 0; a < k; a++)
+	{
+		int			j = d->idx[a];
+
+		fit->beta[j] = beta[a];
+		fit->pratt[j] = beta[a] * d->rxy[a];
+		if (v.df > 0)
+		{
+			double		se = sqrt(v.cov[a * k + a]);
+
+			fit->beta_se[j] = se;
+			if (se > 0.0)
+			{
+				fit->t[j] = beta[a] / se;
+				fit->p_value[j] = 2.0 * gsl_cdf_tdist_Q(fabs(fit->t[j]), v.df);
+			}
+		}
+	}
+	if (v.df > 0 && r2 >= 1.0)
+		add_status(fit, "perfect fit: no t or p");
+	return true;
+}
+
+/*
+ * Step 7, what follows from R^2: adjusted R^2 with the model's effective number of drivers (its
+ * rank), shares of R^2 in percent, then the ranking (by LMG, or by relative weight without it).
+ */
+static void
+fit_shares(const DriverData *d, DriverFit *fit)
+{
+	const double n = d->n;
+
+	if (n - d->rank - 1 > 0)
+		fit->adj_r2 = 1.0 - (1.0 - fit->r2) * (n - 1) / (n - d->rank - 1);
+	for (int j = 0; j < d->q; j++)
+		if (fit->r2 > 0.0)
+		{
+			fit->rw_share[j] = 100.0 * fit->rw[j] / fit->r2;
+			fit->lmg_share[j] = 100.0 * fit->lmg[j] / fit->r2;
+		}
+	if (d->k <= EXLINK_LMG_MAX_DRIVERS)
+		rank_by(fit->lmg, d->q, fit->rank);
+	else
+		rank_by(fit->rw, d->q, fit->rank);
+}
+
+/*
+ * The analysis of a moments state whose variable 0 is the outcome and variables 1..q the
+ * drivers, step by step.  Allocates in CurrentMemoryContext.
+ */
+static void
+drivers_fit(const Moments *m, int q, const char *const *names, DriverFit *fit)
+{
+	DriverData	d;
+	bool		full_rank;
+	double		r2_eigen;
+
+	fit_init(fit, q);
+	if (!fit_standardise(m, q, names, &d, fit))
+		return;
+	fit_correlations(&d);
+	fit_lmg(&d, fit);
+	if (!fit_eigen(&d, fit))
+		return;
+	full_rank = (d.rank == d.k);
+	r2_eigen = fit_relative_weights(&d, fit);
 
 	fit->r2 = r2_eigen;
 	if (full_rank)
-	{
-		/* Betas by Cholesky: R_xx beta = r_xy; (R_xx^-1)_jj for the standard errors. */
-		double	   *chol = palloc(sizeof(double) * k * k);
-		double	   *beta = palloc(sizeof(double) * k);
-		gsl_matrix_view cv = gsl_matrix_view_array(chol, k, k);
-		gsl_vector_const_view rv = gsl_vector_const_view_array(rxy, k);
-		gsl_vector_view bv = gsl_vector_view_array(beta, k);
-		int			status;
-
-		fit->condition_number = eval[0] / eval[k - 1];
-		memcpy(chol, rxx, sizeof(double) * k * k);
-		status = gsl_linalg_cholesky_decomp1(&cv.matrix);
-		if (status == GSL_SUCCESS)
-			status = gsl_linalg_cholesky_solve(&cv.matrix, &rv.vector, &bv.vector);
-		if (status == GSL_SUCCESS)
-			status = gsl_linalg_cholesky_invert(&cv.matrix);
-		if (status != GSL_SUCCESS)
-			full_rank = false;
-		else
-		{
-			double		r2 = 0.0;
-			double		df = n - k - 1;
-
-			for (int a = 0; a < k; a++)
-				r2 += rxy[a] * beta[a];
-			fit->r2 = r2;
-			for (int a = 0; a < k; a++)
-			{
-				int			j = idx[a];
-
-				fit->beta[j] = beta[a];
-				fit->pratt[j] = beta[a] * rxy[a];
-				if (df > 0)
-				{
-					double		se = sqrt(Max(1.0 - r2, 0.0) / df * chol[a * k + a]);
-
-					fit->beta_se[j] = se;
-					if (se > 0.0)
-					{
-						fit->t[j] = beta[a] / se;
-						fit->p_value[j] = 2.0 * gsl_cdf_tdist_Q(fabs(fit->t[j]), df);
-					}
-				}
-			}
-			if (df > 0 && r2 >= 1.0)
-				add_status(fit, "perfect fit: no t or p");
-		}
-	}
+		full_rank = fit_ols(&d, fit);
 	if (!full_rank)
 		add_status(fit, "collinear drivers: no betas, standard errors, t, p, pratt or condition number");
-	if (n - rank - 1 <= 0)
+	if (d.n - d.rank - 1 <= 0)
 		add_status(fit, "n <= drivers + 1: no standard errors, t, p or adjusted r2");
 
 	if (fit->r2 > 1.0 + INCONSISTENT_TOL || r2_eigen > 1.0 + INCONSISTENT_TOL)
@@ -406,22 +530,7 @@ drivers_fit(const Moments *m, int q, const char *const *names, DriverFit *fit)
 		fit_inconsistent(fit);
 		return;
 	}
-
-	/* Adjusted R^2 with the model's effective number of drivers (its rank). */
-	if (n - rank - 1 > 0)
-		fit->adj_r2 = 1.0 - (1.0 - fit->r2) * (n - 1) / (n - rank - 1);
-
-	/* Shares of R^2 in percent, then the ranking (by LMG, or by relative weight without it). */
-	for (int j = 0; j < q; j++)
-		if (fit->r2 > 0.0)
-		{
-			fit->rw_share[j] = 100.0 * fit->rw[j] / fit->r2;
-			fit->lmg_share[j] = 100.0 * fit->lmg[j] / fit->r2;
-		}
-	if (k <= EXLINK_LMG_MAX_DRIVERS)
-		rank_by(fit->lmg, q, fit->rank);
-	else
-		rank_by(fit->rw, q, fit->rank);
+	fit_shares(&d, fit);
 }
 
 /* --- SQL interface ------------------------------------------------------------------ */
