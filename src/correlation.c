@@ -181,19 +181,15 @@ Datum
 exlink_linked_correlation_transfn(PG_FUNCTION_ARGS)
 {
 	MemoryContext aggcxt;
-	Moments    *m;
+	Moments    *m = ExlinkAggState(fcinfo, "exlink_linked_correlation_transfn", &aggcxt);
 	double		x,
 				y;
 
-	if (!AggCheckCallContext(fcinfo, &aggcxt))
-		elog(ERROR, "exlink_linked_correlation_transfn called in non-aggregate context");
-	if (PG_ARGISNULL(0))
-		m = MomentsCreate(aggcxt, 2, PG_NARGS() >= 4, MEMBERS_CAP);
-	else
-		m = (Moments *) PG_GETARG_POINTER(0);
+	if (m == NULL)
+		m = MomentsCreate(aggcxt, 2, ExlinkAggGuarded(fcinfo, 3), MEMBERS_CAP);
 
 	if (PG_NARGS() >= 5)
-		MomentsSetLevel(&m->level, ExlinkLevelArg(fcinfo, 4));
+		ExlinkSetLevel(&m->level, ExlinkLevelArg(fcinfo, 4));
 
 	if (PG_ARGISNULL(1) || PG_ARGISNULL(2))
 		goto skip;
@@ -236,11 +232,10 @@ PG_FUNCTION_INFO_V1(exlink_linked_correlation_finalfn);
 Datum
 exlink_linked_correlation_finalfn(PG_FUNCTION_ARGS)
 {
-	Moments    *m = PG_ARGISNULL(0) ? NULL : (Moments *) PG_GETARG_POINTER(0);
-	bool		guarded = PG_NARGS() > 1;
+	Moments    *m = ExlinkFinalState(fcinfo, "exlink_linked_correlation_finalfn");
+	bool		guarded = m != NULL ? m->track_members : ExlinkAggGuarded(fcinfo, 3);
 	CorrelationInput in = {CORRELATION_PEARSON};
 
-	(void) ExlinkAggContext(fcinfo, "exlink_linked_correlation_finalfn");
 	if (m == NULL)
 	{
 		ReleaseFacts facts;

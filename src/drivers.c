@@ -759,9 +759,12 @@ drivers_names_arg(FunctionCallInfo fcinfo, int argno, Moments *m, int q)
 		MomentsSetLabels(m, count, names);
 }
 
-/* Transition: outcome in variable 0, drivers in 1..q; member and names optional. */
+/*
+ * Transition: outcome in variable 0, drivers in 1..q; member (argument 3, the guarded form) and
+ * names optional.
+ */
 static Datum
-drivers_trans(FunctionCallInfo fcinfo, int member_argno, int names_argno)
+drivers_trans(FunctionCallInfo fcinfo, int names_argno)
 {
 	double		x[MOMENTS_MAX_DIM];
 	int			q = 0;
@@ -780,7 +783,7 @@ drivers_trans(FunctionCallInfo fcinfo, int member_argno, int names_argno)
 					 errmsg("all drivers arrays of a group must have the same length"),
 					 errdetail("The group started with %d drivers; this row has %d.", s->p - 1, q)));
 	}
-	m = MomentsTransState(fcinfo, q > 0 ? q + 1 : 0, member_argno >= 0);
+	m = MomentsTransState(fcinfo, q > 0 ? q + 1 : 0, PG_ARGISNULL(0) && ExlinkAggGuarded(fcinfo, 3));
 	if (names_argno >= 0 && !PG_ARGISNULL(names_argno))
 		drivers_names_arg(fcinfo, names_argno, m, q);
 
@@ -791,8 +794,8 @@ drivers_trans(FunctionCallInfo fcinfo, int member_argno, int names_argno)
 		x[0] = PG_GETARG_FLOAT8(1);
 		ok = isfinite(x[0]);
 	}
-	if (ok && member_argno >= 0)
-		ok = ExlinkMemberRow(fcinfo, member_argno, &m->members, m->cxt);
+	if (ok && m->track_members)
+		ok = ExlinkMemberRow(fcinfo, 3, &m->members, m->cxt);
 	if (!ok)
 	{
 		m->skipped++;
@@ -807,7 +810,7 @@ PG_FUNCTION_INFO_V1(exlink_driver_weights_transfn);
 Datum
 exlink_driver_weights_transfn(PG_FUNCTION_ARGS)
 {
-	return drivers_trans(fcinfo, PG_NARGS() >= 4 ? 3 : -1, -1);
+	return drivers_trans(fcinfo, -1);
 }
 
 /* driver_weights(outcome, drivers [, member], names) */
@@ -815,17 +818,18 @@ PG_FUNCTION_INFO_V1(exlink_driver_weights_named_transfn);
 Datum
 exlink_driver_weights_named_transfn(PG_FUNCTION_ARGS)
 {
-	return drivers_trans(fcinfo, PG_NARGS() >= 5 ? 3 : -1, PG_NARGS() - 1);
+	return drivers_trans(fcinfo, PG_NARGS() - 1);
 }
 
 PG_FUNCTION_INFO_V1(exlink_driver_weights_finalfn);
 Datum
 exlink_driver_weights_finalfn(PG_FUNCTION_ARGS)
 {
-	(void) ExlinkAggContext(fcinfo, "exlink_driver_weights_finalfn");
-	if (PG_ARGISNULL(0))
+	Moments    *m = ExlinkFinalState(fcinfo, "exlink_driver_weights_finalfn");
+
+	if (m == NULL)
 		PG_RETURN_NULL();
-	return drivers_result(fcinfo, (Moments *) PG_GETARG_POINTER(0));
+	return drivers_result(fcinfo, m);
 }
 
 /* driver_weights(m exlink.moments [, names text[]]): variable 1 is the outcome. */

@@ -90,8 +90,7 @@ exlink_members_at_least_serialfn(PG_FUNCTION_ARGS)
 
 	(void) ExlinkAggContext(fcinfo, "exlink_members_at_least_serialfn");
 	s = (AtLeastState *) PG_GETARG_POINTER(0);
-	pq_begintypsend(&buf);
-	pq_sendbyte(&buf, ATLEAST_STATE_VERSION);
+	ExlinkStateSendBegin(&buf, ATLEAST_STATE_VERSION);
 	MemberSetSerialize(&buf, &s->set);
 	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
 }
@@ -105,14 +104,7 @@ exlink_members_at_least_deserialfn(PG_FUNCTION_ARGS)
 	AtLeastState *s = MemoryContextAllocZero(aggcxt, sizeof(AtLeastState));
 	StringInfoData buf;
 
-	buf.data = VARDATA_ANY(b);
-	buf.len = VARSIZE_ANY_EXHDR(b);
-	buf.maxlen = buf.len;
-	buf.cursor = 0;
-	if (pq_getmsgbyte(&buf) != ATLEAST_STATE_VERSION)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-				 errmsg("unsupported exlink members_at_least state version")));
+	ExlinkStateRecvBegin(b, &buf, ATLEAST_STATE_VERSION, "members_at_least");
 	MemberSetDeserialize(&buf, &s->set, aggcxt);
 	pq_getmsgend(&buf);
 	PG_RETURN_POINTER(s);
@@ -122,12 +114,10 @@ PG_FUNCTION_INFO_V1(exlink_members_at_least_finalfn);
 Datum
 exlink_members_at_least_finalfn(PG_FUNCTION_ARGS)
 {
-	AtLeastState *s;
+	AtLeastState *s = ExlinkFinalState(fcinfo, "exlink_members_at_least_finalfn");
 
-	(void) ExlinkAggContext(fcinfo, "exlink_members_at_least_finalfn");
-	if (PG_ARGISNULL(0))
+	if (s == NULL)
 		PG_RETURN_BOOL(false);
-	s = (AtLeastState *) PG_GETARG_POINTER(0);
 
 	/*
 	 * The cap was max(k, setting) when the group started; the setting may only have been
@@ -236,13 +226,11 @@ exlink_nps_transfn(PG_FUNCTION_ARGS)
 static Moments *
 guarded_final(FunctionCallInfo fcinfo)
 {
-	Moments    *m;
+	Moments    *m = ExlinkFinalState(fcinfo, "exlink guarded final function");
 	ReleaseFacts facts;
 
-	(void) ExlinkAggContext(fcinfo, "exlink guarded final function");
-	if (PG_ARGISNULL(0))
+	if (m == NULL)
 		return NULL;
-	m = (Moments *) PG_GETARG_POINTER(0);
 	if (m->n == 0 || !m->track_members)
 		return NULL;
 	MomentsReleaseFacts(m, &facts);

@@ -119,7 +119,7 @@ MomentsCombine(Moments *dst, const Moments *src)
 				 errmsg("exlink moments row count out of range")));
 	dst->k = Max(dst->k, src->k);
 	if (src->level != 0.0)
-		MomentsSetLevel(&dst->level, src->level);
+		ExlinkSetLevel(&dst->level, src->level);
 	if (src->nlabels > 0)
 		MomentsSetLabels(dst, src->nlabels, src->labels);
 
@@ -187,21 +187,6 @@ MomentsReleaseFacts(const Moments *m, ReleaseFacts *facts)
 }
 
 /*
- * Keep the confidence level of a group: the first one given, and an error when rows (or
- * merged partial states) of one group ask for different levels.
- */
-void
-MomentsSetLevel(double *dst, double level)
-{
-	if (*dst == 0.0)
-		*dst = level;
-	else if (*dst != level)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("all rows of a group must use the same confidence level")));
-}
-
-/*
  * Wire format of the internal state between parallel workers: a version byte, then fields
  * with pq_send*; never a memcpy of the struct.
  */
@@ -210,8 +195,7 @@ MomentsSerialize(const Moments *m)
 {
 	StringInfoData buf;
 
-	pq_begintypsend(&buf);
-	pq_sendbyte(&buf, MOMENTS_STATE_VERSION);
+	ExlinkStateSendBegin(&buf, MOMENTS_STATE_VERSION);
 	pq_sendint32(&buf, m->p);
 	pq_sendint64(&buf, m->n);
 	pq_sendint64(&buf, m->skipped);
@@ -245,15 +229,7 @@ MomentsDeserialize(bytea *b, MemoryContext cxt)
 	int			p;
 	bool		track;
 
-	buf.data = VARDATA_ANY(b);
-	buf.len = VARSIZE_ANY_EXHDR(b);
-	buf.maxlen = buf.len;
-	buf.cursor = 0;
-
-	if (pq_getmsgbyte(&buf) != MOMENTS_STATE_VERSION)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-				 errmsg("unsupported exlink moments state version")));
+	ExlinkStateRecvBegin(b, &buf, MOMENTS_STATE_VERSION, "moments");
 	p = pq_getmsgint(&buf, 4);
 	if (p < 0 || p > MOMENTS_MAX_DIM)
 		ereport(ERROR,
@@ -345,16 +321,6 @@ MomentsFromValue(const MomentsValue *v, MemoryContext cxt)
 	memcpy(m->mean, v->data, sizeof(double) * v->p);
 	memcpy(m->comoment, v->data + v->p, sizeof(double) * MOMENTS_TRI_SIZE(v->p));
 	return m;
-}
-
-MemoryContext
-ExlinkAggContext(FunctionCallInfo fcinfo, const char *fname)
-{
-	MemoryContext aggcxt;
-
-	if (!AggCheckCallContext(fcinfo, &aggcxt))
-		elog(ERROR, "%s called in non-aggregate context", fname);
-	return aggcxt;
 }
 
 Moments *

@@ -7,6 +7,7 @@
 #include "lib/stringinfo.h"
 #include "utils/array.h"
 
+#include "aggkit.h"
 #include "members.h"
 #include "release_policy.h"
 
@@ -83,34 +84,11 @@ extern MomentsValue *MomentsToValue(const Moments *m);	/* NULL when not finite *
 extern Moments *MomentsFromValue(const MomentsValue *v, MemoryContext cxt);
 
 /*
- * Helpers for aggregate support functions: the aggregate context (errors out when not called
- * as an aggregate), and the state of a moments-based transition function, created on the
- * first row so that skipped rows are counted too.  p = 0 means "not yet known".
+ * The state of a moments-based transition function (the aggregate kit, aggkit.h, has the
+ * helpers every aggregate uses), created on the first row so that skipped rows are counted
+ * too.  p = 0 means "not yet known".
  */
-extern MemoryContext ExlinkAggContext(FunctionCallInfo fcinfo, const char *fname);
 extern Moments *MomentsTransState(FunctionCallInfo fcinfo, int p, bool track_members);
-
-/*
- * Row helpers shared by every aggregate (moments_type.c): read a float8[] row into x, false
- * when the row must be skipped (a NULL element, NaN or +-Infinity); count a complete row's
- * member into a set (hashed only while the set is not yet full), false when the member is
- * NULL or empty (such rows are skipped too, and nothing is counted); the effective threshold,
- * max(exlink.min_group_size, the optional int argument argno), which can never go below the
- * server's setting.
- *
- * Trap: a final function declared FINALFUNC_EXTRA receives NULL for every aggregate argument,
- * so ExlinkEffectiveK(fcinfo, argno) in a final function silently ignores the k the caller
- * gave.  Aggregates read the argument in the transition function with ExlinkKArg (validated,
- * 0 when absent or NULL), keep it in the state (Moments.k, merged by max) and finalise with
- * the release policy (MomentsReleaseFacts, ReleaseRefusal).  ExlinkLevelArg does the same for a confidence level (0 when absent,
- * 22023 outside (0, 1)); MomentsSetLevel stores it (22023 when rows of one group disagree).
- */
-extern bool ExlinkArrayRow(ArrayType *arr, int max_dim, int *p_out, double *x);
-extern bool ExlinkMemberRow(FunctionCallInfo fcinfo, int argno, MemberSet *set, MemoryContext cxt);
-extern int	ExlinkEffectiveK(FunctionCallInfo fcinfo, int argno);
-extern int32 ExlinkKArg(FunctionCallInfo fcinfo, int argno);
-extern double ExlinkLevelArg(FunctionCallInfo fcinfo, int argno);
-extern void MomentsSetLevel(double *dst, double level);
 
 /* Shared support functions usable by any aggregate whose state is a Moments. */
 extern Datum exlink_moments_combinefn(PG_FUNCTION_ARGS);

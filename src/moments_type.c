@@ -312,66 +312,11 @@ exlink_moments_recv(PG_FUNCTION_ARGS)
 
 /* --- aggregates ---------------------------------------------------------------------- */
 
-/*
- * Read a float8[] row into x (length p); false when the row must be skipped (NULL element,
- * NaN, +-Infinity).  Errors on multi-dimensional arrays and on fewer than 1 or more than max_dim
- * values (2202E, 54000).
- */
-bool
-ExlinkArrayRow(ArrayType *arr, int max_dim, int *p_out, double *x)
-{
-	int			nitems;
-	const double *vals;
-
-	if (ARR_ELEMTYPE(arr) != FLOAT8OID)
-		elog(ERROR, "expected a float8[] argument");
-	if (ARR_NDIM(arr) > 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
-				 errmsg("values must be a one-dimensional array")));
-	nitems = ARR_NDIM(arr) == 0 ? 0 : ARR_DIMS(arr)[0];
-	if (nitems < 1 || nitems > max_dim)
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("values must have between 1 and %d elements, got %d", max_dim, nitems)));
-	*p_out = nitems;
-	if (ARR_HASNULL(arr))
-		return false;
-	vals = (const double *) ARR_DATA_PTR(arr);
-	for (int i = 0; i < nitems; i++)
-	{
-		if (!isfinite(vals[i]))
-			return false;
-		x[i] = vals[i];
-	}
-	return true;
-}
-
-/*
- * A member counts when it is neither NULL nor empty.  Call it only for an otherwise complete
- * row: it adds the member to the set (allocating in cxt) unless the set is already full.
- */
-bool
-ExlinkMemberRow(FunctionCallInfo fcinfo, int argno, MemberSet *set, MemoryContext cxt)
-{
-	text	   *t;
-
-	if (PG_ARGISNULL(argno))
-		return false;
-	t = PG_GETARG_TEXT_PP(argno);
-	if (VARSIZE_ANY_EXHDR(t) == 0)
-		return false;
-	if (!MemberSetFull(set))
-		MemberSetAdd(set, cxt, MemberHash(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t)));
-	return true;
-}
-
 /* exlink.moments(values float8[] [, member text [, k int]]) */
 PG_FUNCTION_INFO_V1(exlink_moments_transfn);
 Datum
 exlink_moments_transfn(PG_FUNCTION_ARGS)
 {
-	bool		with_member = PG_NARGS() >= 3;
 	Moments    *m;
 	double		x[MOMENTS_MAX_DIM];
 	int			p = 0;
@@ -379,10 +324,10 @@ exlink_moments_transfn(PG_FUNCTION_ARGS)
 
 	if (!PG_ARGISNULL(1))
 		ok = ExlinkArrayRow(PG_GETARG_ARRAYTYPE_P(1), MOMENTS_MAX_DIM, &p, x);
-	m = MomentsTransState(fcinfo, p, with_member);
+	m = MomentsTransState(fcinfo, p, PG_ARGISNULL(0) && ExlinkAggGuarded(fcinfo, 2));
 	if (PG_NARGS() >= 4)
 		m->k = Max(m->k, ExlinkKArg(fcinfo, 3));
-	if (with_member && ok)
+	if (m->track_members && ok)
 		ok = ExlinkMemberRow(fcinfo, 2, &m->members, m->cxt);
 	if (!ok)
 	{
@@ -393,64 +338,14 @@ exlink_moments_transfn(PG_FUNCTION_ARGS)
 	PG_RETURN_POINTER(m);
 }
 
-/* A k argument, validated; 0 when absent or NULL. */
-int32
-ExlinkKArg(FunctionCallInfo fcinfo, int argno)
-{
-	int32		kk;
-
-	if (argno >= PG_NARGS() || PG_ARGISNULL(argno))
-		return 0;
-	kk = PG_GETARG_INT32(argno);
-	if (kk < EXLINK_MIN_GROUP_SIZE || kk > EXLINK_MAX_GROUP_SIZE)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("k must be between %d and %d", EXLINK_MIN_GROUP_SIZE, EXLINK_MAX_GROUP_SIZE)));
-	return kk;
-}
-
-/* A confidence level argument, validated; 0 when absent, 22023 when NULL or outside (0, 1). */
-double
-ExlinkLevelArg(FunctionCallInfo fcinfo, int argno)
-{
-	double		level;
-
-	if (argno >= PG_NARGS())
-		return 0.0;
-	if (PG_ARGISNULL(argno))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("confidence level must not be null")));
-	level = PG_GETARG_FLOAT8(argno);
-	if (!(level > 0.0 && level < 1.0))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("confidence level must be between 0 and 1 (exclusive)")));
-	return level;
-}
-
-/*
- * The effective threshold for a plain (non-aggregate) function: a k argument can only raise
- * the server's exlink.min_group_size.  Not for final functions (see moments.h).
- */
-int
-ExlinkEffectiveK(FunctionCallInfo fcinfo, int argno)
-{
-	return Max(ExlinkMinGroupSize(), ExlinkKArg(fcinfo, argno));
-}
-
 PG_FUNCTION_INFO_V1(exlink_moments_finalfn);
 Datum
 exlink_moments_finalfn(PG_FUNCTION_ARGS)
 {
-	Moments    *m;
+	Moments    *m = ExlinkFinalState(fcinfo, "exlink_moments_finalfn");
 	MomentsValue *v;
 
-	(void) ExlinkAggContext(fcinfo, "exlink_moments_finalfn");
-	if (PG_ARGISNULL(0))
-		PG_RETURN_NULL();
-	m = (Moments *) PG_GETARG_POINTER(0);
-	if (m->p == 0)
+	if (m == NULL || m->p == 0)
 		PG_RETURN_NULL();
 	/*
 	 * Guarded form: a value below k is never released, not even its n.  The k argument is

@@ -85,7 +85,7 @@ rank_reserve(RankState *s, int64 need)
 static void
 rank_set_level(RankState *s, double level)
 {
-	MomentsSetLevel(&s->level, level);
+	ExlinkSetLevel(&s->level, level);
 }
 
 PG_FUNCTION_INFO_V1(exlink_rank_correlation_transfn);
@@ -93,16 +93,12 @@ Datum
 exlink_rank_correlation_transfn(PG_FUNCTION_ARGS)
 {
 	MemoryContext aggcxt;
-	RankState  *s;
+	RankState  *s = ExlinkAggState(fcinfo, "exlink_rank_correlation_transfn", &aggcxt);
 	double		x,
 				y;
 
-	if (!AggCheckCallContext(fcinfo, &aggcxt))
-		elog(ERROR, "exlink_rank_correlation_transfn called in non-aggregate context");
-	if (PG_ARGISNULL(0))
-		s = rank_create(aggcxt, PG_NARGS() >= 4);
-	else
-		s = (RankState *) PG_GETARG_POINTER(0);
+	if (s == NULL)
+		s = rank_create(aggcxt, ExlinkAggGuarded(fcinfo, 3));
 
 	if (PG_NARGS() >= 5)
 		rank_set_level(s, ExlinkLevelArg(fcinfo, 4));
@@ -186,9 +182,8 @@ exlink_rank_correlation_serialfn(PG_FUNCTION_ARGS)
 				 errmsg("too many rows in one parallel worker for exlink.rank_correlation"),
 				 errdetail("A partial state of " INT64_FORMAT " rows exceeds the 1 GB limit of a serialized state.", s->n),
 				 errhint("Run it without parallel query (SET max_parallel_workers_per_gather = 0).")));
-	pq_begintypsend(&buf);
+	ExlinkStateSendBegin(&buf, RANK_STATE_VERSION);
 	enlargeStringInfo(&buf, (int) (header + (Size) s->n * sizeof(RankPair)));
-	pq_sendbyte(&buf, RANK_STATE_VERSION);
 	pq_sendint64(&buf, s->n);
 	pq_sendint64(&buf, s->skipped);
 	pq_sendint32(&buf, s->k);
@@ -216,14 +211,7 @@ exlink_rank_correlation_deserialfn(PG_FUNCTION_ARGS)
 
 	if (!AggCheckCallContext(fcinfo, &aggcxt))
 		elog(ERROR, "exlink_rank_correlation_deserialfn called in non-aggregate context");
-	buf.data = VARDATA_ANY(b);
-	buf.len = VARSIZE_ANY_EXHDR(b);
-	buf.maxlen = buf.len;
-	buf.cursor = 0;
-	if (pq_getmsgbyte(&buf) != RANK_STATE_VERSION)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-				 errmsg("unsupported exlink rank state version")));
+	ExlinkStateRecvBegin(b, &buf, RANK_STATE_VERSION, "rank");
 	s = rank_create(aggcxt, false);
 	n = pq_getmsgint64(&buf);
 	s->skipped = pq_getmsgint64(&buf);
@@ -311,11 +299,10 @@ PG_FUNCTION_INFO_V1(exlink_rank_correlation_finalfn);
 Datum
 exlink_rank_correlation_finalfn(PG_FUNCTION_ARGS)
 {
-	RankState  *s = PG_ARGISNULL(0) ? NULL : (RankState *) PG_GETARG_POINTER(0);
-	bool		guarded = PG_NARGS() > 1;
+	RankState  *s = ExlinkFinalState(fcinfo, "exlink_rank_correlation_finalfn");
+	bool		guarded = s != NULL ? s->track_members : ExlinkAggGuarded(fcinfo, 3);
 	CorrelationInput in = {CORRELATION_SPEARMAN};
 
-	(void) ExlinkAggContext(fcinfo, "exlink_rank_correlation_finalfn");
 	if (s == NULL)
 	{
 		ReleaseFacts facts;
