@@ -491,3 +491,162 @@ CREATE FUNCTION @extschema@.driver_priority(names text[], beta float8[], vcov fl
     LANGUAGE c IMMUTABLE PARALLEL SAFE ROWS 10 AS 'MODULE_PATHNAME', 'exlink_driver_priority_arrays';
 COMMENT ON FUNCTION @extschema@.driver_priority(text[], float8[], float8[], float8, integer, bigint, float8, boolean) IS
     'driver_priority for betas and their covariance (q x q) from any source; df NULL or Infinity draws from a normal, else from a multivariate t.';
+
+-- Employee-clustered inference (issue 12): cluster-robust CR1 p-values and intervals for the
+-- member forms of linked_correlation and driver_weights; new result fields at the end of the
+-- composite types; an explicit inference argument; the cluster summary in exlink.moments.
+ALTER TYPE @extschema@.correlation ADD ATTRIBUTE clusters bigint;
+ALTER TYPE @extschema@.correlation ADD ATTRIBUTE inference text;
+ALTER TYPE @extschema@.driver ADD ATTRIBUTE ci_low float8;
+ALTER TYPE @extschema@.driver ADD ATTRIBUTE ci_high float8;
+ALTER TYPE @extschema@.driver_model ADD ATTRIBUTE clusters bigint;
+ALTER TYPE @extschema@.driver_model ADD ATTRIBUTE df float8;
+ALTER TYPE @extschema@.driver_model ADD ATTRIBUTE inference text;
+ALTER TYPE @extschema@.driver_model ADD ATTRIBUTE vcov float8[];
+COMMENT ON TYPE @extschema@.correlation IS
+    'A correlation with inference: n, members (NULL when unknown), r, t, df, two-sided p, Fisher-z interval at level, suppressed, status (ok or why figures are NULL), rows skipped, clusters (distinct members behind cluster-robust inference, else NULL) and the inference used (cluster-robust CR1, independent rows, or unavailable: why).';
+COMMENT ON TYPE @extschema@.driver IS
+    'One driver of a key-driver model: standardized beta, its standard error, t and p; Pratt measure; Johnson relative weight and its share of R² (%); Shapley/LMG value and share (%); rank by LMG (by relative weight when LMG is NULL); 95% interval of the beta.';
+COMMENT ON TYPE @extschema@.driver_model IS
+    'A key-driver model: complete rows, skipped rows, distinct members, R², adjusted R², condition number of the driver correlation matrix, suppressed flag, status (''ok'' or why figures are NULL), the drivers, clusters (G of cluster-robust inference, else NULL), df of the t tests, the inference used, and the covariance matrix of the standardized betas.';
+COMMENT ON TYPE @extschema@.moments IS
+    'Sealed mergeable sufficient statistics of a float8 vector: n, means, co-moments, a lower bound on distinct members (never member hashes) and, when made with members from at most 16 variables, a fixed-size cluster summary for cluster-robust inference.';
+COMMENT ON AGGREGATE @extschema@.merge(@extschema@.moments) IS
+    'Union of exlink.moments values (exact pairwise merge); members is the largest lower bound among the inputs; cluster summaries add up (exact when no member is in two inputs).';
+CREATE FUNCTION @extschema@.linked_correlation_transfn(internal, float8, float8, text, float8, text) RETURNS internal
+    LANGUAGE c IMMUTABLE PARALLEL SAFE AS 'MODULE_PATHNAME', 'exlink_linked_correlation_transfn';
+CREATE FUNCTION @extschema@.linked_correlation_finalfn(internal, float8, float8, text, float8, text) RETURNS @extschema@.correlation
+    LANGUAGE c STABLE PARALLEL SAFE AS 'MODULE_PATHNAME', 'exlink_linked_correlation_finalfn';
+COMMENT ON FUNCTION @extschema@.linked_correlation_transfn(internal, float8, float8, text, float8, text) IS 'Aggregate support: add a (cx, ex) row and its member to a state, with a confidence level and the inference asked for.';
+COMMENT ON FUNCTION @extschema@.linked_correlation_finalfn(internal, float8, float8, text, float8, text) IS 'Aggregate support: guarded Pearson correlation with the inference asked for, from a state.';
+CREATE AGGREGATE @extschema@.linked_correlation(cx float8, ex float8, member text, level float8, inference text) (
+    SFUNC = @extschema@.linked_correlation_transfn, STYPE = internal,
+    FINALFUNC = @extschema@.linked_correlation_finalfn, FINALFUNC_EXTRA, FINALFUNC_MODIFY = READ_ONLY,
+    COMBINEFUNC = @extschema@.moments_combinefn,
+    SERIALFUNC = @extschema@.moments_serialfn, DESERIALFUNC = @extschema@.moments_deserialfn,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.linked_correlation(float8, float8, text, float8, text) IS
+    'Guarded Pearson correlation with the interval at a level and the inference asked for: ''cluster'' (cluster-robust CR1 by member, the default of the member forms) or ''independent'' (rows independent).';
+COMMENT ON AGGREGATE @extschema@.linked_correlation(float8, float8, text) IS
+    'Guarded Pearson correlation with cluster-robust (CR1, by member) t, p and interval: all figures NULL and suppressed = true below exlink.min_group_size distinct members.';
+COMMENT ON AGGREGATE @extschema@.linked_correlation(float8, float8, text, float8) IS
+    'Guarded Pearson correlation with cluster-robust inference, the interval at a confidence level in (0, 1).';
+CREATE FUNCTION @extschema@.linked_correlation(m @extschema@.moments, i integer, j integer, level float8, inference text)
+    RETURNS @extschema@.correlation
+    LANGUAGE c STABLE STRICT PARALLEL SAFE AS 'MODULE_PATHNAME', 'exlink_linked_correlation_moments';
+COMMENT ON FUNCTION @extschema@.linked_correlation(@extschema@.moments, integer, integer, float8, text) IS
+    'Pearson correlation between variables i and j of a moments value, interval at a level, with the inference asked for (''cluster'' or ''independent'').';
+COMMENT ON FUNCTION @extschema@.linked_correlation(@extschema@.moments, integer, integer) IS
+    'Pearson correlation with inference between variables i and j (1-based) of a moments value (cluster-robust when it carries a cluster summary); suppressed when its member lower bound is below exlink.min_group_size.';
+CREATE FUNCTION @extschema@.driver_weights_transfn(internal, float8, float8[], text, text[], text) RETURNS internal
+    LANGUAGE c IMMUTABLE PARALLEL SAFE AS 'MODULE_PATHNAME', 'exlink_driver_weights_named_transfn';
+COMMENT ON FUNCTION @extschema@.driver_weights_transfn(internal, float8, float8[], text, text[], text) IS 'Aggregate support: add a row and its member to a state carrying driver names and the inference asked for.';
+CREATE AGGREGATE @extschema@.driver_weights(outcome float8, drivers float8[], member text, names text[], inference text) (
+    SFUNC = @extschema@.driver_weights_transfn, STYPE = internal,
+    FINALFUNC = @extschema@.driver_weights_finalfn, FINALFUNC_MODIFY = READ_ONLY,
+    COMBINEFUNC = @extschema@.moments_combinefn,
+    SERIALFUNC = @extschema@.moments_serialfn, DESERIALFUNC = @extschema@.moments_deserialfn,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.driver_weights(float8, float8[], text, text[], text) IS
+    'Guarded key-driver analysis with driver names (NULL for x1..xq) and the inference asked for: ''cluster'' (cluster-robust CR1 by member, the default of the member forms) or ''independent''.';
+COMMENT ON AGGREGATE @extschema@.driver_weights(float8, float8[], text) IS
+    'Guarded key-driver analysis with cluster-robust (CR1, by member) standard errors: all figures NULL and suppressed = true unless at least exlink.min_group_size distinct members (non-NULL, non-empty) contributed.';
+CREATE FUNCTION @extschema@.driver_weights(m @extschema@.moments, names text[], inference text) RETURNS @extschema@.driver_model
+    LANGUAGE c STABLE PARALLEL SAFE AS 'MODULE_PATHNAME', 'exlink_driver_weights_moments';
+COMMENT ON FUNCTION @extschema@.driver_weights(@extschema@.moments, text[], text) IS
+    'Key-driver analysis of a moments value with driver names (NULL for x1..xq) and the inference asked for (''cluster'' or ''independent'').';
+COMMENT ON FUNCTION @extschema@.driver_weights(@extschema@.moments) IS
+    'Key-driver analysis of a moments value (a published cell or a merge of cells): variable 1 is the outcome, the others the drivers x1..xq; cluster-robust when it carries a cluster summary; suppressed when its member lower bound is below exlink.min_group_size.';
+DROP FUNCTION @extschema@.drivers(@extschema@.driver_model);
+CREATE FUNCTION @extschema@.drivers(m @extschema@.driver_model)
+    RETURNS TABLE (ordinal integer, name text, beta float8, beta_se float8, t float8, p_value float8,
+                   pratt float8, relative_weight float8, relative_weight_share float8,
+                   lmg float8, lmg_share float8, rank integer,
+                   n bigint, members bigint, r2 float8, adj_r2 float8, condition_number float8,
+                   suppressed boolean, status text,
+                   ci_low float8, ci_high float8, clusters bigint, df float8, inference text)
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    AS $$
+    SELECT d.ordinal::integer, d.name, d.beta, d.beta_se, d.t, d.p_value, d.pratt,
+           d.relative_weight, d.relative_weight_share, d.lmg, d.lmg_share, d.rank,
+           ($1).n, ($1).members, ($1).r2, ($1).adj_r2, ($1).condition_number,
+           ($1).suppressed, ($1).status,
+           d.ci_low, d.ci_high, ($1).clusters, ($1).df, ($1).inference
+      FROM pg_catalog.unnest(($1).drivers) WITH ORDINALITY
+           AS d(name, beta, beta_se, t, p_value, pratt, relative_weight, relative_weight_share,
+                lmg, lmg_share, rank, ci_low, ci_high, ordinal)
+     ORDER BY d.ordinal
+    $$;
+COMMENT ON FUNCTION @extschema@.drivers(@extschema@.driver_model) IS
+    'One plain row per driver of a key-driver model (in input order, with ordinal), repeating the model''s n, members, R², adjusted R², condition number, suppressed and status; then the beta''s interval, clusters, df and inference.';
+-- audit_view: the new member forms (inference argument) are k guards too.
+CREATE OR REPLACE FUNCTION @extschema@.audit_view(target regclass)
+RETURNS TABLE (column_name name, violation text, detail text)
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+    guarded boolean;
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_class c WHERE c.oid = target AND c.relkind IN ('v', 'm')) THEN
+        RAISE EXCEPTION '% is not a view or materialized view', target USING ERRCODE = '22023';
+    END IF;
+    -- Output columns that match the policy.
+    RETURN QUERY
+    SELECT a.attname,
+           CASE WHEN @extschema@.policy_violation(a.attname, 'member identifier') IS NOT NULL
+                THEN 'raw member or pseudonym column' ELSE 'protected column' END,
+           @extschema@.policy_violation(a.attname)
+      FROM pg_catalog.pg_attribute a
+     WHERE a.attrelid = target AND a.attnum > 0 AND NOT a.attisdropped
+       AND @extschema@.policy_violation(a.attname) IS NOT NULL
+     ORDER BY a.attnum;
+    -- Output columns that are, under another name, a registered member column.
+    RETURN QUERY
+    SELECT a.attname, 'raw member or pseudonym column'::text,
+           pg_catalog.format('same name as the member column of %s', p.object)
+      FROM pg_catalog.pg_attribute a
+      JOIN @extschema@.publications p ON p.member_column = a.attname
+     WHERE a.attrelid = target AND a.attnum > 0 AND NOT a.attisdropped
+       AND @extschema@.policy_violation(a.attname) IS NULL
+     ORDER BY a.attnum;
+    -- Source columns the view reads that the policy protects (even when renamed in the output).
+    RETURN QUERY
+    SELECT DISTINCT sa.attname, 'reads protected column'::text,
+           pg_catalog.format('%s.%s: %s', d.refobjid::regclass, pg_catalog.quote_ident(sa.attname), @extschema@.policy_violation(sa.attname))
+      FROM pg_catalog.pg_rewrite rw
+      JOIN pg_catalog.pg_depend d ON d.classid = 'pg_catalog.pg_rewrite'::regclass AND d.objid = rw.oid
+                                 AND d.refclassid = 'pg_catalog.pg_class'::regclass AND d.refobjsubid > 0
+      JOIN pg_catalog.pg_attribute sa ON sa.attrelid = d.refobjid AND sa.attnum = d.refobjsubid
+     WHERE rw.ev_class = target AND d.refobjid <> target
+       AND @extschema@.policy_violation(sa.attname, 'protected attribute') IS NOT NULL;
+    -- A guard: a registered publication, or a view that calls an exlink guard.
+    SELECT EXISTS (SELECT 1 FROM @extschema@.publications p WHERE p.object = target)
+        OR EXISTS (SELECT 1
+                     FROM pg_catalog.pg_rewrite rw
+                     JOIN pg_catalog.pg_depend d ON d.classid = 'pg_catalog.pg_rewrite'::regclass AND d.objid = rw.oid
+                                                AND d.refclassid = 'pg_catalog.pg_proc'::regclass
+                     JOIN pg_catalog.pg_proc f ON f.oid = d.refobjid
+                    WHERE rw.ev_class = target
+                      AND f.pronamespace = '@extschema@'::regnamespace
+                      AND (f.proname IN ('members_at_least', 'guarded_avg', 'guarded_count', 'nps',
+                                         'complementary_suppression', 'suppress_cells', 'release_status')
+                           OR f.oid IN ('@extschema@.moments(float8[], text)'::regprocedure,
+                                        '@extschema@.moments(float8[], text, integer)'::regprocedure,
+                                        '@extschema@.linked_correlation(float8, float8, text)'::regprocedure,
+                                        '@extschema@.linked_correlation(float8, float8, text, float8)'::regprocedure,
+                                        '@extschema@.rank_correlation(float8, float8, text)'::regprocedure,
+                                        '@extschema@.rank_correlation(float8, float8, text, float8)'::regprocedure,
+                                        '@extschema@.driver_weights(float8, float8[], text)'::regprocedure,
+                                        '@extschema@.driver_weights(float8, float8[], text, text[])'::regprocedure,
+                                        '@extschema@.linked_correlation(float8, float8, text, float8, text)'::regprocedure,
+                                        '@extschema@.driver_weights(float8, float8[], text, text[], text)'::regprocedure)))
+      INTO guarded;
+    IF NOT guarded THEN
+        RETURN QUERY SELECT NULL::name, 'no k guard'::text,
+            'Neither an exlink publication nor a view using an exlink guard (members_at_least, guarded_avg, guarded_count, nps, the guarded moments, linked_correlation, rank_correlation or driver_weights).'::text;
+    END IF;
+END
+$fn$;

@@ -35,6 +35,8 @@ enum
 	COL_STATUS,
 	COL_SKIPPED,
 	COL_LEVEL,
+	COL_CLUSTERS,
+	COL_INFERENCE,
 	NUM_COLS
 };
 
@@ -44,6 +46,17 @@ enum
  *   p = 2 P(T_df > |t|),  CI = tanh(atanh(r) -+ z_{(1+level)/2} se),
  * se = 1/sqrt(n-3) (Pearson) or sqrt((1 + r^2/2)/(n-3)) (Spearman, Bonett & Wright 2000).
  * The first degeneracy found sets the status; figures that stay defined are kept.
+ *
+ * Cluster-robust (CR1, members as clusters): the regression of the first variable (CX) on
+ * the second (EX) with an intercept, slope b = Sxy / S_ex; its CR1 variance
+ * V_b = G/(G-1) (n-1)/(n-2) M / S_ex^2 (M = sum_g s_g^2, sandwich::vcovCL(type = "HC1"));
+ * the standardized slope is r, with SE(r) = sqrt(V_b) sd_ex / sd_cx; t = r / SE(r) on G - 1
+ * df (the t and p of lm(scale(cx) ~ scale(ex)) with vcovCL).  Interval: Fisher's z with its
+ * variance 1/(n-3) inflated by the estimated design effect deff = SE(r)^2 / ((1-r^2)/(n-2))
+ * (the clustered over the classical variance of the same slope) and the t_{G-1} quantile:
+ *   tanh(atanh(r) -+ t_{G-1,(1+level)/2} sqrt(deff / (n-3))).
+ * It stays inside (-1, 1), is the classical interval when deff = 1 and G is large, and
+ * widens as clustering shrinks the effective sample.
  */
 Datum
 CorrelationResult(FunctionCallInfo fcinfo, const CorrelationInput *in)
@@ -53,6 +66,10 @@ CorrelationResult(FunctionCallInfo fcinfo, const CorrelationInput *in)
 	bool		nulls[NUM_COLS];
 	double		level = in->level > 0.0 ? in->level : CORRELATION_DEFAULT_LEVEL;
 	const char *status = "ok";
+	bool		clustered = in->inference != NULL &&
+		strcmp(in->inference, INFERENCE_CLUSTER) == 0;
+	bool		unavailable = in->inference != NULL &&
+		strncmp(in->inference, "unavailable", 11) == 0;
 
 	/* Cached per call site: a GROUP BY finalises once per group. */
 	tupdesc = (TupleDesc) fcinfo->flinfo->fn_extra;
@@ -64,13 +81,24 @@ CorrelationResult(FunctionCallInfo fcinfo, const CorrelationInput *in)
 			elog(ERROR, "exlink correlation called in a context that cannot accept a composite");
 		tupdesc = BlessTupleDesc(CreateTupleDescCopy(tupdesc));
 		MemoryContextSwitchTo(old);
-		if (tupdesc->natts != NUM_COLS)
+		/* The 0.1.0 type (before clusters and inference) still works with this library. */
+		if (tupdesc->natts != NUM_COLS && tupdesc->natts != COL_CLUSTERS)
 			elog(ERROR, "exlink.correlation has %d columns, expected %d", tupdesc->natts, NUM_COLS);
 		fcinfo->flinfo->fn_extra = tupdesc;
 	}
 
 	for (int i = 0; i < NUM_COLS; i++)
 		nulls[i] = true;
+	if (!in->suppressed)
+	{
+		values[COL_INFERENCE] = CStringGetTextDatum(in->inference ? in->inference : INFERENCE_INDEPENDENT);
+		nulls[COL_INFERENCE] = false;
+		if (clustered)
+		{
+			values[COL_CLUSTERS] = Int64GetDatum(in->clusters);
+			nulls[COL_CLUSTERS] = false;
+		}
+	}
 	values[COL_SUPPRESSED] = BoolGetDatum(in->suppressed);
 	nulls[COL_SUPPRESSED] = false;
 	values[COL_LEVEL] = Float8GetDatum(level);
@@ -102,10 +130,13 @@ CorrelationResult(FunctionCallInfo fcinfo, const CorrelationInput *in)
 		{
 			/* sqrt of each factor: Sxx * Syy alone could overflow. */
 			double		r = in->sxy / (sqrt(in->sxx) * sqrt(in->syy));
-			double		df = n - 2.0;
+			double		df = clustered ? (double) in->clusters - 1.0 : n - 2.0;
 
-			values[COL_DF] = Float8GetDatum(df);
-			nulls[COL_DF] = false;
+			if (!unavailable)
+			{
+				values[COL_DF] = Float8GetDatum(df);
+				nulls[COL_DF] = false;
+			}
 			if (!isfinite(r))
 				status = "overflow";
 			else if (1.0 - fabs(r) <= PERFECT_TOLERANCE * Max(1.0, sqrt(n)))
@@ -119,10 +150,31 @@ CorrelationResult(FunctionCallInfo fcinfo, const CorrelationInput *in)
 				nulls[COL_R] = false;
 				status = "perfect_correlation";
 			}
+			else if (unavailable)
+			{
+				values[COL_R] = Float8GetDatum(r);
+				nulls[COL_R] = false;
+				status = "clustered_inference_unavailable";
+			}
 			else
 			{
-				double		t = sqrt(df) * r / sqrt(1.0 - r * r);
-				double		p = 2.0 * gsl_cdf_tdist_Q(fabs(t), df);
+				double		t;
+				double		p;
+				double		deff = 1.0;
+
+				if (clustered)
+				{
+					/* sxx: the first variable (CX), syy: the second (EX); see above. */
+					double		vb = (double) in->clusters / (in->clusters - 1.0) *
+						(n - 1.0) / (n - 2.0) * in->meat / (in->syy * in->syy);
+					double		se = sqrt(vb) * sqrt(in->syy) / sqrt(in->sxx);
+
+					t = r / se;
+					deff = se * se * (n - 2.0) / (1.0 - r * r);
+				}
+				else
+					t = sqrt(df) * r / sqrt(1.0 - r * r);
+				p = 2.0 * gsl_cdf_tdist_Q(fabs(t), df);
 
 				values[COL_R] = Float8GetDatum(r);
 				nulls[COL_R] = false;
@@ -143,10 +195,12 @@ CorrelationResult(FunctionCallInfo fcinfo, const CorrelationInput *in)
 				}
 				else
 				{
-					double		q = gsl_cdf_ugaussian_Pinv((1.0 + level) / 2.0);
+					double		q = clustered
+						? gsl_cdf_tdist_Pinv((1.0 + level) / 2.0, df)
+						: gsl_cdf_ugaussian_Pinv((1.0 + level) / 2.0);
 					double		se = in->kind == CORRELATION_SPEARMAN
 						? sqrt((1.0 + r * r / 2.0) / (n - 3.0))
-						: 1.0 / sqrt(n - 3.0);
+						: sqrt(deff / (n - 3.0));
 					double		z = atanh(r);
 					double		lo = tanh(z - q * se);
 					double		hi = tanh(z + q * se);
@@ -164,6 +218,8 @@ CorrelationResult(FunctionCallInfo fcinfo, const CorrelationInput *in)
 			}
 		}
 	}
+	if (clustered && strcmp(status, "ok") == 0 && in->clusters < MOMENTS_FEW_CLUSTERS)
+		status = "few_clusters";
 	values[COL_STATUS] = CStringGetTextDatum(status);
 	nulls[COL_STATUS] = false;
 
@@ -171,10 +227,12 @@ CorrelationResult(FunctionCallInfo fcinfo, const CorrelationInput *in)
 }
 
 /*
- * Transition: exlink.linked_correlation(cx, ex [, member [, level]]).  The hot path of the
- * bench: a specialised p = 2 update, arithmetically identical to MomentsAccumulate (so the
- * row form and the moments-cell form agree bit for bit), and a member hashed only while the
- * member set still counts (past MEMBERS_CAP distinct members a row costs no hashing).
+ * Transition: exlink.linked_correlation(cx, ex [, member [, level [, inference]]]).  The hot
+ * path of the bench: a specialised p = 2 update, arithmetically identical to
+ * MomentsAccumulate (so the row form and the moments-cell form agree bit for bit), and a
+ * member hashed only while the member set still counts (past MEMBERS_CAP distinct members a
+ * row costs no hashing).  With a member and cluster-robust inference (the default), rows go
+ * to the per-member table instead.
  */
 PG_FUNCTION_INFO_V1(exlink_linked_correlation_transfn);
 Datum
@@ -186,7 +244,15 @@ exlink_linked_correlation_transfn(PG_FUNCTION_ARGS)
 				y;
 
 	if (m == NULL)
+	{
 		m = MomentsCreate(aggcxt, 2, ExlinkAggGuarded(fcinfo, 3), MEMBERS_CAP);
+		if (PG_NARGS() >= 6)
+			MomentsSetInference(m, ExlinkInferenceArg(fcinfo, 5));
+		if (m->track_members && m->inference != MOMENTS_INFERENCE_INDEPENDENT)
+			MomentsUseClusters(m);
+	}
+	else if (PG_NARGS() >= 6)
+		MomentsSetInference(m, ExlinkInferenceArg(fcinfo, 5));
 
 	if (PG_NARGS() >= 5)
 		ExlinkSetLevel(&m->level, ExlinkLevelArg(fcinfo, 4));
@@ -197,6 +263,21 @@ exlink_linked_correlation_transfn(PG_FUNCTION_ARGS)
 	y = PG_GETARG_FLOAT8(2);
 	if (!isfinite(x) || !isfinite(y))
 		goto skip;
+
+	if (m->cluster == CLUSTER_ROWS)
+	{
+		uint64		key;
+		double		xy[2];
+
+		if (!ExlinkMemberKey(fcinfo, 3, &key))
+			goto skip;
+		if (m->clusters == NULL)
+			m->clusters = ClusterTableCreate(aggcxt, 2);
+		xy[0] = x;
+		xy[1] = y;
+		ClusterTableAdd(m->clusters, key, xy);
+		PG_RETURN_POINTER(m);
+	}
 
 	if (m->track_members && !ExlinkMemberRow(fcinfo, 3, &m->members, aggcxt))
 		goto skip;
@@ -224,6 +305,26 @@ skip:
 }
 
 /*
+ * The inference fields of in for variables a (CX, the outcome of the slope) and b (EX) of a
+ * resolved state.
+ */
+static void
+correlation_inference(const Moments *m, int a, int b, CorrelationInput *in)
+{
+	in->inference = MomentsInference(m, &in->clusters);
+	if (strcmp(in->inference, INFERENCE_CLUSTER) == 0)
+	{
+		int			p = m->p;
+		double		sbb = m->comoment[MOMENTS_TRI(p, b, b)];
+		double		sab = m->comoment[MOMENTS_TRI(p, Min(a, b), Max(a, b))];
+		double		slope = sbb > 0.0 ? sab / sbb : 0.0;
+
+		if (!MomentsClusterMeat(m, a, &b, 1, &slope, &in->meat))
+			elog(ERROR, "exlink correlation: no per-member moments for clustered inference");
+	}
+}
+
+/*
  * Final: the row forms.  Rows-without-member form: never suppressed.  Member forms (declared
  * with FINALFUNC_EXTRA, so PG_NARGS() > 1): suppressed below max(exlink.min_group_size, k),
  * including a group with no rows at all.
@@ -247,6 +348,7 @@ exlink_linked_correlation_finalfn(PG_FUNCTION_ARGS)
 	}
 	if (m->p != 2)
 		elog(ERROR, "exlink_linked_correlation_finalfn: state has %d variables, expected 2", m->p);
+	m = MomentsResolve(m);
 	in.n = m->n;
 	in.sxx = m->comoment[0];
 	in.sxy = m->comoment[1];
@@ -261,12 +363,15 @@ exlink_linked_correlation_finalfn(PG_FUNCTION_ARGS)
 		in.suppressed = !ReleaseAllowed(&facts);
 	}
 	in.level = m->level;
+	if (!in.suppressed)
+		correlation_inference(m, 0, 1, &in);
 	return CorrelationResult(fcinfo, &in);
 }
 
 /*
- * exlink.linked_correlation(m exlink.moments, i int, j int [, level float8]): variables i
- * and j (1-based) of a published cell or a merge of cells.  The value's member lower bound is
+ * exlink.linked_correlation(m exlink.moments, i int, j int [, level float8 [, inference]]):
+ * variables i and j (1-based) of a published cell or a merge of cells; the clustered t is
+ * that of the slope of variable i (CX) on variable j (EX).  The value's member lower bound is
  * checked against exlink.min_group_size: a cell known to cover fewer members is suppressed.
  */
 PG_FUNCTION_INFO_V1(exlink_linked_correlation_moments);
@@ -300,6 +405,16 @@ exlink_linked_correlation_moments(PG_FUNCTION_ARGS)
 
 		ReleaseFactsInit(&facts, v->members, 0);
 		in.suppressed = !ReleaseAllowed(&facts);
+	}
+	if (!in.suppressed)
+	{
+		Moments    *m = MomentsFromValue(v, CurrentMemoryContext);
+
+		if (PG_NARGS() >= 5)
+			m->inference = ExlinkInferenceArg(fcinfo, 4);
+		if (i == j)
+			m->inference = MOMENTS_INFERENCE_INDEPENDENT;	/* r = 1: no inference anyway */
+		correlation_inference(MomentsResolve(m), i, j, &in);
 	}
 	return CorrelationResult(fcinfo, &in);
 }

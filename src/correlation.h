@@ -30,7 +30,18 @@ typedef struct CorrelationInput
 	int64		members;
 	bool		suppressed;
 	double		level;			/* 0 = CORRELATION_DEFAULT_LEVEL */
+
+	/*
+	 * Inference: NULL or "independent rows" for the classical figures; "cluster-robust CR1"
+	 * with clusters (G >= 2) and meat = sum_g s_g^2, the squared cluster scores of the slope
+	 * of the first variable (CX) on the second (EX); "unavailable: ..." for no t, p or
+	 * interval.
+	 */
+	const char *inference;
+	int64		clusters;		/* -1 = not clustered */
+	double		meat;
 } CorrelationInput;
+
 
 /*
  * The exlink.correlation row for one group (a composite Datum of the calling function's

@@ -44,10 +44,20 @@ typedef struct DriverFit
 			   *rw,
 			   *rw_share,
 			   *lmg,
-			   *lmg_share;
+			   *lmg_share,
+			   *ci_low,
+			   *ci_high;
 	int		   *rank;			/* 0 = NULL */
 	StringInfoData status;		/* empty = "ok" */
+	/* Inference (see beta_variance). */
+	int64		clusters;		/* G, -1 = not clustered */
+	double		df;				/* of the t tests; NaN = none */
+	double		level;			/* of the intervals */
+	const char *inference;		/* INFERENCE_* or "unavailable: ..." */
+	double	   *vcov;			/* [q * q] covariance of the standardized betas; NULL = none */
 } DriverFit;
+
+#define DRIVERS_DEFAULT_LEVEL 0.95
 
 static void
 add_status(DriverFit *fit, const char *msg)
@@ -81,8 +91,16 @@ fit_init(DriverFit *fit, int q)
 	fit->rw_share = nan_array(q);
 	fit->lmg = nan_array(q);
 	fit->lmg_share = nan_array(q);
+	fit->ci_low = nan_array(q);
+	fit->ci_high = nan_array(q);
 	fit->rank = palloc0(sizeof(int) * Max(q, 1));
 	initStringInfo(&fit->status);
+	fit->clusters = -1;
+	fit->df = NAN;
+	if (fit->level == 0.0)
+		fit->level = DRIVERS_DEFAULT_LEVEL;
+	fit->inference = INFERENCE_INDEPENDENT;
+	fit->vcov = NULL;
 }
 
 /* Beyond rounding: an eigenvalue below -tol * max, or R² above 1 + tol. */
@@ -91,7 +109,12 @@ fit_init(DriverFit *fit, int q)
 static void
 fit_inconsistent(DriverFit *fit)
 {
+	const char *inference = fit->inference;
+	int64		clusters = fit->clusters;
+
 	fit_init(fit, fit->q);
+	fit->inference = inference;
+	fit->clusters = clusters;
 	add_status(fit, "inconsistent moments: correlation matrix not positive semi-definite");
 }
 
@@ -167,6 +190,8 @@ typedef struct DriverData
 	double	   *eval;			/* [k] eigenvalues of R_xx, descending, negatives set to 0 */
 	double	   *evec;			/* [k*k] eigenvectors in columns, row-major */
 	int			rank;			/* eigenvalues above EXLINK_COLLINEAR_TOL * max */
+	const char *inference;		/* which variance step: INFERENCE_* or "unavailable: ..." */
+	int64		clusters;		/* G when cluster-robust */
 } DriverData;
 
 /*
@@ -401,18 +426,77 @@ typedef struct BetaVariance
 /*
  * The variance step, the one place the covariance of the coefficients comes from.  Given the fit
  * so far (d: the kept drivers and their correlations; inv = R_xx^-1, the "bread"; beta; r2), fill
- * v.  Classical OLS (homoskedastic, independent rows): cov = (1 - R^2) / (n - k - 1) R_xx^-1 on
- * the standardized scale, df = n - k - 1.  Another estimator (e.g. a CR1 sandwich clustered by
- * member, from per-member sums kept in the state d->m) is another function with this signature,
- * chosen here; nothing else in the fit changes.
+ * v, by d->inference:
+ *
+ * independent rows (classical OLS, homoskedastic): cov = (1 - R^2) / (n - k - 1) R_xx^-1 on the
+ * standardized scale, df = n - k - 1 (summary(lm)).
+ *
+ * cluster-robust CR1 (sandwich::vcovCL(type = "HC1"), clusters = members): the slopes b of the
+ * regression on the original scale with an intercept, b_l = beta_l sd_y / sd_l; bread C_xx^-1
+ * (co-moments of the drivers: with the design centred, the intercept's block is separate and
+ * the slopes' block of the sandwich is C_xx^-1 M C_xx^-1); meat M = sum_g s_g s_g',
+ * s_g = sum_{i in g} (x_i - mean x) e_i (MomentsClusterMeat, exact from per-member moments or
+ * a cell's summary); factor G/(G-1) (N-1)/(N-K) with K = k + 1 (intercept included, as lm);
+ * standardized as R's lm(scale(y) ~ scale(X)): cov = D V_b D with D = diag(sd_l / sd_y), which
+ * leaves t and p unchanged.  With C_xx^-1 = S R_xx^-1 S, S = diag(1 / sd_l):
+ *   cov = factor R_xx^-1 (S M S / sd_y^2) R_xx^-1   (sd from the co-moments, n - 1 cancels),
+ * df = G - 1.
+ *
+ * unavailable: df = 0 (no standard errors, t or p).  N - K <= 0: df = n - k - 1 <= 0, none either.
  */
 static void
 beta_variance(const DriverData *d, const double *inv, const double *beta, double r2, BetaVariance *v)
 {
 	const int	k = d->k;
+	const double n = d->n;
 
 	v->df = d->n - k - 1;
 	v->cov = palloc(sizeof(double) * k * k);
+	if (v->df > 0 && strcmp(d->inference, INFERENCE_CLUSTER) == 0)
+	{
+		const double *sd = d->sd;
+		double		G = (double) d->clusters;
+		double	   *b = palloc(sizeof(double) * k);
+		int		   *x = palloc(sizeof(int) * k);
+		double	   *M = palloc(sizeof(double) * k * k);
+		double	   *T = palloc(sizeof(double) * k * k);
+		double		factor = G / (G - 1.0) * (n - 1.0) / (n - (k + 1));
+
+		for (int a = 0; a < k; a++)
+		{
+			x[a] = d->idx[a] + 1;
+			b[a] = beta[a] * sd[0] / sd[x[a]];
+		}
+		if (!MomentsClusterMeat(d->m, 0, x, k, b, M))
+			elog(ERROR, "exlink driver_weights: no per-member moments for clustered inference");
+		/* M <- S M S / sd_y^2 */
+		for (int a = 0; a < k; a++)
+			for (int c = 0; c < k; c++)
+				M[a * k + c] /= sd[x[a]] * sd[x[c]] * sd[0] * sd[0];
+		/* T = R^-1 M, cov = factor T R^-1 */
+		for (int a = 0; a < k; a++)
+			for (int c = 0; c < k; c++)
+			{
+				double		acc = 0.0;
+
+				for (int e = 0; e < k; e++)
+					acc += inv[a * k + e] * M[e * k + c];
+				T[a * k + c] = acc;
+			}
+		for (int a = 0; a < k; a++)
+			for (int c = 0; c < k; c++)
+			{
+				double		acc = 0.0;
+
+				for (int e = 0; e < k; e++)
+					acc += T[a * k + e] * inv[e * k + c];
+				v->cov[a * k + c] = factor * acc;
+			}
+		v->df = G - 1.0;
+		return;
+	}
+	if (strcmp(d->inference, INFERENCE_INDEPENDENT) != 0)
+		v->df = 0.0;			/* unavailable */
 	for (int a = 0; a < k; a++)
 		for (int b = 0; b < k; b++)
 			v->cov[a * k + b] = v->df > 0 ? Max(1.0 - r2, 0.0) / v->df * inv[a * k + b] : NAN;
@@ -450,6 +534,17 @@ fit_ols(const DriverData *d, DriverFit *fit)
 		r2 += d->rxy[a] * beta[a];
 	fit->r2 = r2;
 	beta_variance(d, chol, beta, r2, &v);
+	if (v.df > 0)
+	{
+		fit->df = v.df;
+		fit->vcov = nan_array(d->q * d->q);
+		for (int a = 0; a < k; a++)
+			for (int c = 0; c < k; c++)
+				fit->vcov[d->idx[a] * d->q + d->idx[c]] = v.cov[a * k + c];
+		if (strcmp(d->inference, INFERENCE_CLUSTER) == 0 && d->clusters < MOMENTS_FEW_CLUSTERS)
+			add_status(fit, psprintf("few clusters (%lld < %d): cluster-robust p-values and intervals may be too small",
+									 (long long) d->clusters, MOMENTS_FEW_CLUSTERS));
+	}
 	for (int a = 0; a < k; a++)
 	{
 		int			j = d->idx[a];
@@ -458,13 +553,19 @@ fit_ols(const DriverData *d, DriverFit *fit)
 		fit->pratt[j] = beta[a] * d->rxy[a];
 		if (v.df > 0)
 		{
-			double		se = sqrt(v.cov[a * k + a]);
+			double		se = sqrt(Max(v.cov[a * k + a], 0.0));
+			double		tq = gsl_cdf_tdist_Pinv((1.0 + fit->level) / 2.0, v.df);
 
 			fit->beta_se[j] = se;
 			if (se > 0.0)
 			{
 				fit->t[j] = beta[a] / se;
 				fit->p_value[j] = 2.0 * gsl_cdf_tdist_Q(fabs(fit->t[j]), v.df);
+				if (isfinite(tq))
+				{
+					fit->ci_low[j] = beta[a] - tq * se;
+					fit->ci_high[j] = beta[a] + tq * se;
+				}
 			}
 		}
 	}
@@ -501,13 +602,21 @@ fit_shares(const DriverData *d, DriverFit *fit)
  * drivers, step by step.  Allocates in CurrentMemoryContext.
  */
 static void
-drivers_fit(const Moments *m, int q, const char *const *names, DriverFit *fit)
+drivers_fit(const Moments *m, int q, const char *const *names, DriverFit *fit,
+			const char *inference, int64 clusters, double level)
 {
 	DriverData	d;
 	bool		full_rank;
 	double		r2_eigen;
 
+	fit->level = level;
 	fit_init(fit, q);
+	fit->inference = inference;
+	fit->clusters = clusters;
+	d.inference = inference;
+	d.clusters = clusters;
+	if (strncmp(inference, "unavailable", 11) == 0)
+		add_status(fit, inference);
 	if (!fit_standardise(m, q, names, &d, fit))
 		return;
 	fit_correlations(&d);
@@ -535,8 +644,9 @@ drivers_fit(const Moments *m, int q, const char *const *names, DriverFit *fit)
 
 /* --- SQL interface ------------------------------------------------------------------ */
 
-#define DRIVER_NATTS 11
-#define MODEL_NATTS 9
+#define DRIVER_NATTS 13
+#define MODEL_NATTS 13
+#define MODEL_DRIVERS_ATT 8		/* the drivers array */
 
 static Datum
 float_or_null(double v, bool *isnull)
@@ -610,14 +720,15 @@ drivers_result(FunctionCallInfo fcinfo, const Moments *m)
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "exlink.driver_weights must return a composite type");
 	tupdesc = BlessTupleDesc(tupdesc);
-	if (tupdesc->natts != MODEL_NATTS)
+	/* The 0.1.0 types (9 and 11 attributes) still work with this library. */
+	if (tupdesc->natts != MODEL_NATTS && tupdesc->natts != 9)
 		elog(ERROR, "unexpected exlink.driver_model type");
-	elemtype = get_element_type(TupleDescAttr(tupdesc, MODEL_NATTS - 1)->atttypid);
+	elemtype = get_element_type(TupleDescAttr(tupdesc, MODEL_DRIVERS_ATT)->atttypid);
 	if (!OidIsValid(elemtype))
 		elog(ERROR, "unexpected exlink.driver_model type");
 	get_typlenbyvalalign(elemtype, &elemlen, &elembyval, &elemalign);
 	dtupdesc = BlessTupleDesc(lookup_rowtype_tupdesc_copy(elemtype, -1));
-	if (dtupdesc->natts != DRIVER_NATTS)
+	if (dtupdesc->natts != DRIVER_NATTS && dtupdesc->natts != 11)
 		elog(ERROR, "unexpected exlink.driver type");
 
 	/* The number of drivers: from the rows, else from the names. */
@@ -642,13 +753,20 @@ drivers_result(FunctionCallInfo fcinfo, const Moments *m)
 	MomentsReleaseFacts(m, &facts);
 	refusal = ReleaseRefusal(&facts);
 	suppressed = refusal != NULL;
+	fit.level = 0.0;
 	if (suppressed)
 	{
 		fit_init(&fit, q);
 		add_status(&fit, psprintf("suppressed: %s", refusal));
 	}
 	else
-		drivers_fit(m, q, (const char *const *) names, &fit);
+	{
+		int64		clusters;
+		const char *inference = MomentsInference(m, &clusters);
+
+		drivers_fit(m, q, (const char *const *) names, &fit, inference, clusters,
+					m->level > 0.0 ? m->level : DRIVERS_DEFAULT_LEVEL);
+	}
 
 	elems = palloc(sizeof(Datum) * Max(q, 1));
 	for (int j = 0; j < q; j++)
@@ -669,6 +787,8 @@ drivers_result(FunctionCallInfo fcinfo, const Moments *m)
 		dv[9] = float_or_null(fit.lmg_share[j], &dn[9]);
 		dv[10] = Int32GetDatum(fit.rank[j]);
 		dn[10] = fit.rank[j] == 0;
+		dv[11] = float_or_null(fit.ci_low[j], &dn[11]);
+		dv[12] = float_or_null(fit.ci_high[j], &dn[12]);
 		elems[j] = HeapTupleGetDatum(heap_form_tuple(dtupdesc, dv, dn));
 	}
 
@@ -685,6 +805,25 @@ drivers_result(FunctionCallInfo fcinfo, const Moments *m)
 	values[6] = BoolGetDatum(suppressed);
 	values[7] = CStringGetTextDatum(fit.status.len > 0 ? fit.status.data : "ok");
 	values[8] = PointerGetDatum(construct_array(elems, q, elemtype, elemlen, elembyval, elemalign));
+	values[9] = Int64GetDatum(fit.clusters);
+	nulls[9] = suppressed || fit.clusters < 0;
+	values[10] = float_or_null(fit.df, &nulls[10]);
+	values[11] = CStringGetTextDatum(fit.inference);
+	nulls[11] = suppressed;
+	nulls[12] = true;
+	if (fit.vcov != NULL && q > 0)
+	{
+		Datum	   *vd = palloc(sizeof(Datum) * q * q);
+		bool	   *vn = palloc(sizeof(bool) * q * q);
+		int			dims[2] = {q, q};
+		int			lbs[2] = {1, 1};
+
+		for (int a = 0; a < q * q; a++)
+			vd[a] = float_or_null(fit.vcov[a], &vn[a]);
+		values[12] = PointerGetDatum(construct_md_array(vd, vn, 2, dims, lbs, FLOAT8OID,
+														sizeof(float8), FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+		nulls[12] = false;
+	}
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
 }
 
@@ -760,15 +899,17 @@ drivers_names_arg(FunctionCallInfo fcinfo, int argno, Moments *m, int q)
 }
 
 /*
- * Transition: outcome in variable 0, drivers in 1..q; member (argument 3, the guarded form) and
- * names optional.
+ * Transition: outcome in variable 0, drivers in 1..q; member (argument 3, the guarded form),
+ * names and inference optional.  With a member, rows go to the per-member table
+ * (cluster-robust inference) unless the first row asked for inference => 'independent'.
  */
 static Datum
-drivers_trans(FunctionCallInfo fcinfo, int names_argno)
+drivers_trans(FunctionCallInfo fcinfo, int names_argno, int inference_argno)
 {
 	double		x[MOMENTS_MAX_DIM];
 	int			q = 0;
 	bool		ok = false;
+	bool		created = PG_ARGISNULL(0);
 	Moments    *m;
 
 	if (!PG_ARGISNULL(2))
@@ -783,7 +924,14 @@ drivers_trans(FunctionCallInfo fcinfo, int names_argno)
 					 errmsg("all drivers arrays of a group must have the same length"),
 					 errdetail("The group started with %d drivers; this row has %d.", s->p - 1, q)));
 	}
-	m = MomentsTransState(fcinfo, q > 0 ? q + 1 : 0, PG_ARGISNULL(0) && ExlinkAggGuarded(fcinfo, 3));
+	m = MomentsTransState(fcinfo, q > 0 ? q + 1 : 0, created && ExlinkAggGuarded(fcinfo, 3));
+	if (m->track_members)
+	{
+		if (inference_argno >= 0)
+			MomentsSetInference(m, ExlinkInferenceArg(fcinfo, inference_argno));
+		if (created && m->inference != MOMENTS_INFERENCE_INDEPENDENT)
+			MomentsUseClusters(m);
+	}
 	if (names_argno >= 0 && !PG_ARGISNULL(names_argno))
 		drivers_names_arg(fcinfo, names_argno, m, q);
 
@@ -793,6 +941,20 @@ drivers_trans(FunctionCallInfo fcinfo, int names_argno)
 	{
 		x[0] = PG_GETARG_FLOAT8(1);
 		ok = isfinite(x[0]);
+	}
+	if (ok && m->cluster == CLUSTER_ROWS)
+	{
+		uint64		key;
+
+		if (!ExlinkMemberKey(fcinfo, 3, &key))
+		{
+			m->skipped++;
+			PG_RETURN_POINTER(m);
+		}
+		if (m->clusters == NULL)
+			m->clusters = ClusterTableCreate(m->cxt, m->p);
+		ClusterTableAdd(m->clusters, key, x);
+		PG_RETURN_POINTER(m);
 	}
 	if (ok && m->track_members)
 		ok = ExlinkMemberRow(fcinfo, 3, &m->members, m->cxt);
@@ -810,15 +972,17 @@ PG_FUNCTION_INFO_V1(exlink_driver_weights_transfn);
 Datum
 exlink_driver_weights_transfn(PG_FUNCTION_ARGS)
 {
-	return drivers_trans(fcinfo, -1);
+	return drivers_trans(fcinfo, -1, -1);
 }
 
-/* driver_weights(outcome, drivers [, member], names) */
+/* driver_weights(outcome, drivers [, member], names [, inference]) */
 PG_FUNCTION_INFO_V1(exlink_driver_weights_named_transfn);
 Datum
 exlink_driver_weights_named_transfn(PG_FUNCTION_ARGS)
 {
-	return drivers_trans(fcinfo, PG_NARGS() - 1);
+	if (PG_NARGS() >= 6)
+		return drivers_trans(fcinfo, 4, 5);
+	return drivers_trans(fcinfo, PG_NARGS() - 1, -1);
 }
 
 PG_FUNCTION_INFO_V1(exlink_driver_weights_finalfn);
@@ -829,10 +993,10 @@ exlink_driver_weights_finalfn(PG_FUNCTION_ARGS)
 
 	if (m == NULL)
 		PG_RETURN_NULL();
-	return drivers_result(fcinfo, m);
+	return drivers_result(fcinfo, MomentsResolve(m));
 }
 
-/* driver_weights(m exlink.moments [, names text[]]): variable 1 is the outcome. */
+/* driver_weights(m exlink.moments [, names text[] [, inference text]]): variable 1 is the outcome. */
 PG_FUNCTION_INFO_V1(exlink_driver_weights_moments);
 Datum
 exlink_driver_weights_moments(PG_FUNCTION_ARGS)
@@ -857,5 +1021,7 @@ exlink_driver_weights_moments(PG_FUNCTION_ARGS)
 		check_names_count(count, v->p - 1);
 		MomentsSetLabels(m, count, names);
 	}
-	return drivers_result(fcinfo, m);
+	if (PG_NARGS() > 2)
+		m->inference = ExlinkInferenceArg(fcinfo, 2);
+	return drivers_result(fcinfo, MomentsResolve(m));
 }

@@ -2,6 +2,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "postgres.h"
 
+#include <limits.h>
+
 #include <gsl/gsl_errno.h>
 
 #include "fmgr.h"
@@ -11,12 +13,14 @@
 #include "compat.h"
 #include "exlink.h"
 #include "explain_guard.h"
+#include "members.h"
 
 PG_MODULE_MAGIC;
 
 
 static int	min_group_size = EXLINK_DEFAULT_GROUP_SIZE;
 static bool guc_defined = false;
+static int	max_cluster_members = 200000;
 
 void		_PG_init(void);
 
@@ -45,6 +49,21 @@ _PG_init(void)
 							PGC_SUSET,
 							0,
 							NULL, NULL, NULL);
+	/*
+	 * A resource limit, not a policy: any user may raise it for a query (as work_mem).  Each
+	 * member costs 8 * (2 + p + p(p+1)/2) bytes plus a hash entry (members.h).
+	 */
+	DefineCustomIntVariable("exlink.max_cluster_members",
+							"Most distinct members one group of a clustered exlink aggregate may hold.",
+							"Cluster-robust inference keeps the moments of each member in memory; past this many "
+							"members in one group the aggregate stops with an error.",
+							&max_cluster_members,
+							200000,
+							1,
+							INT_MAX / 2,
+							PGC_USERSET,
+							0,
+							NULL, NULL, NULL);
 	MarkGUCPrefixReserved("exlink");
 	guc_defined = true;
 
@@ -58,6 +77,12 @@ ExlinkMinGroupSize(void)
 		elog(ERROR, "exlink.min_group_size read before the library was initialized");
 	/* Defence in depth: never below the floor, whatever the variable holds. */
 	return Max(min_group_size, EXLINK_MIN_GROUP_SIZE);
+}
+
+int
+ExlinkMaxClusterMembers(void)
+{
+	return max_cluster_members;
 }
 
 PG_FUNCTION_INFO_V1(exlink_version);

@@ -2,8 +2,12 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "postgres.h"
 
+#include <math.h>
+
 #include "common/hashfn.h"
 #include "libpq/pqformat.h"
+#include "miscadmin.h"
+#include "utils/memutils.h"
 
 #include "members.h"
 
@@ -124,4 +128,226 @@ MemberSetDeserialize(StringInfo buf, MemberSet *set, MemoryContext cxt)
 				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
 				 errmsg("invalid member set in aggregate state"),
 				 errdetail("The set holds repeated members.")));
+}
+
+
+/* --- per-member moments for cluster-robust inference ------------------------------------ */
+
+typedef struct ClusterEntry
+{
+	uint64		key;
+	int64		slot;
+	char		status;
+} ClusterEntry;
+
+#define SH_PREFIX clusters
+#define SH_ELEMENT_TYPE ClusterEntry
+#define SH_KEY_TYPE uint64
+#define SH_KEY key
+#define SH_HASH_KEY(tb, key) ((uint32) ((key) ^ ((key) >> 32)))
+#define SH_EQUAL(tb, a, b) ((a) == (b))
+#define SH_SCOPE static inline
+#define SH_DECLARE
+#define SH_DEFINE
+#include "lib/simplehash.h"
+
+ClusterTable *
+ClusterTableCreate(MemoryContext parent, int p)
+{
+	MemoryContext cxt = AllocSetContextCreate(parent, "exlink per-member moments",
+											  ALLOCSET_DEFAULT_SIZES);
+	ClusterTable *t = MemoryContextAllocZero(cxt, sizeof(ClusterTable));
+
+	Assert(p >= 1);
+	t->cxt = cxt;
+	t->p = p;
+	t->stride = 1 + p + p * (p + 1) / 2;
+	t->capacity = 64;
+	t->data = MemoryContextAllocHuge(cxt, sizeof(double) * t->capacity * t->stride);
+	t->keys = MemoryContextAllocHuge(cxt, sizeof(uint64) * t->capacity);
+	t->hash = clusters_create(cxt, 64, NULL);
+	t->scratch = MemoryContextAlloc(cxt, sizeof(double) * p);
+	return t;
+}
+
+/* The slot of key, created (zeroed) when new; 54000 past exlink.max_cluster_members. */
+static double *
+cluster_slot(ClusterTable *t, uint64 key)
+{
+	ClusterEntry *e;
+	bool		found;
+
+	if (t->last_slot != NULL && t->last_key == key)
+		return t->last_slot;
+	e = clusters_insert(t->hash, key, &found);
+	if (!found)
+	{
+		int			limit = ExlinkMaxClusterMembers();
+
+		if (t->count >= limit)
+			ereport(ERROR,
+					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+					 errmsg("too many distinct members for cluster-robust inference"),
+					 errdetail("A group has more than %d distinct members (exlink.max_cluster_members); each costs about %d bytes of memory here.",
+							   limit, (int) (t->stride * sizeof(double) + 32)),
+					 errhint("Raise exlink.max_cluster_members, or ask for inference => 'independent' if the rows are independent.")));
+		if (t->count == t->capacity)
+		{
+			t->capacity *= 2;
+			t->data = repalloc_huge(t->data, sizeof(double) * t->capacity * t->stride);
+			t->keys = repalloc_huge(t->keys, sizeof(uint64) * t->capacity);
+		}
+		e->slot = t->count;
+		t->keys[t->count] = key;
+		memset(ClusterTableSlot(t, t->count), 0, sizeof(double) * t->stride);
+		t->count++;
+	}
+	t->last_key = key;
+	t->last_slot = ClusterTableSlot(t, e->slot);
+	return t->last_slot;
+}
+
+/* Welford's update of the member's slot (as MomentsAccumulate); x finite, length p. */
+void
+ClusterTableAdd(ClusterTable *t, uint64 key, const double *x)
+{
+	const int	p = t->p;
+	double	   *slot = cluster_slot(t, key);
+	double	   *mean = slot + 1;
+	double	   *c = slot + 1 + p;
+	double	   *d = t->scratch;
+	double		n1 = slot[0] + 1.0;
+	double		f = slot[0] / n1;
+
+	for (int i = 0; i < p; i++)
+	{
+		d[i] = x[i] - mean[i];
+		mean[i] += d[i] / n1;
+	}
+	for (int i = 0; i < p; i++)
+	{
+		double		fdi = f * d[i];
+
+		for (int j = i; j < p; j++)
+			*c++ += fdi * d[j];
+	}
+	slot[0] = n1;
+}
+
+void
+ClusterSlotMerge(int p, double *dst, const double *src, double *scratch)
+{
+	double		na = dst[0],
+				nb = src[0];
+	int			tri = p * (p + 1) / 2;
+
+	if (nb == 0.0)
+		return;
+	if (na == 0.0)
+	{
+		memcpy(dst, src, sizeof(double) * (1 + p + tri));
+		return;
+	}
+	{
+		double		nt = na + nb;
+		double		w = na * nb / nt;
+		double	   *mean = dst + 1;
+		double	   *c = dst + 1 + p;
+		const double *cs = src + 1 + p;
+		int			k = 0;
+
+		for (int i = 0; i < p; i++)
+		{
+			scratch[i] = src[1 + i] - mean[i];
+			mean[i] += scratch[i] * (nb / nt);
+		}
+		for (int i = 0; i < p; i++)
+			for (int j = i; j < p; j++, k++)
+				c[k] += cs[k] + w * scratch[i] * scratch[j];
+		dst[0] = nt;
+	}
+}
+
+/* Merge a member's slot (from another state) into its slot here, by key. */
+void
+ClusterTableMergeSlot(ClusterTable *t, uint64 key, const double *slot)
+{
+	ClusterSlotMerge(t->p, cluster_slot(t, key), slot, t->scratch);
+}
+
+void
+ClusterTableMerge(ClusterTable *dst, const ClusterTable *src)
+{
+	if (src->p != dst->p)
+		elog(ERROR, "cannot merge per-member moments of %d and %d variables", dst->p, src->p);
+	for (int64 i = 0; i < src->count; i++)
+	{
+		CHECK_FOR_INTERRUPTS();
+		ClusterTableMergeSlot(dst, src->keys[i], ClusterTableSlot(src, i));
+	}
+}
+
+/* Wire format (inside an aggregate's serialized state only): count, then key and slot each. */
+void
+ClusterTableSerialize(StringInfo buf, const ClusterTable *t)
+{
+	pq_sendint64(buf, t->count);
+	for (int64 i = 0; i < t->count; i++)
+	{
+		const double *slot = ClusterTableSlot(t, i);
+
+		pq_sendint64(buf, t->keys[i]);
+		for (int j = 0; j < t->stride; j++)
+			pq_sendfloat8(buf, slot[j]);
+	}
+}
+
+ClusterTable *
+ClusterTableDeserialize(StringInfo buf, MemoryContext parent, int p)
+{
+	ClusterTable *t = ClusterTableCreate(parent, p);
+	int64		count = pq_getmsgint64(buf);
+	double	   *slot = palloc(sizeof(double) * t->stride);
+
+	if (count < 0 || count > (int64) (buf->len - buf->cursor) / (int64) (8 * (1 + t->stride)))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+				 errmsg("invalid per-member moments in aggregate state")));
+	for (int64 i = 0; i < count; i++)
+	{
+		uint64		key = (uint64) pq_getmsgint64(buf);
+		double		n;
+
+		for (int j = 0; j < t->stride; j++)
+			slot[j] = pq_getmsgfloat8(buf);
+		n = slot[0];
+		if (!(n >= 1.0 && n <= 9007199254740992.0 && n == floor(n)))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+					 errmsg("invalid per-member moments in aggregate state")));
+		for (int j = 1; j < t->stride; j++)
+			if (!isfinite(slot[j]))
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+						 errmsg("invalid per-member moments in aggregate state")));
+		ClusterTableMergeSlot(t, key, slot);
+	}
+	pfree(slot);
+	return t;
+}
+
+double
+ClusterTableMaxShare(const ClusterTable *t)
+{
+	double		total = 0.0,
+				max = 0.0;
+
+	for (int64 i = 0; i < t->count; i++)
+	{
+		double		n = ClusterTableSlot(t, i)[0];
+
+		total += n;
+		max = Max(max, n);
+	}
+	return total > 0.0 ? max / total : 0.0;
 }

@@ -6,13 +6,15 @@
 
 #include "common/int.h"
 #include "libpq/pqformat.h"
+#include "miscadmin.h"
+#include "utils/builtins.h"
 #include "utils/memutils.h"
 
 #include "exlink.h"
 #include "moments.h"
 #include "release_policy.h"
 
-#define MOMENTS_STATE_VERSION 3
+#define MOMENTS_STATE_VERSION 4
 
 static void
 moments_set_dim(Moments *m, int p)
@@ -38,6 +40,7 @@ MomentsCreate(MemoryContext cxt, int p, bool track_members, int member_cap)
 	m->cxt = cxt;
 	m->track_members = track_members;
 	m->members_min = -1;
+	m->cluster = CLUSTER_NONE;
 	if (track_members)
 		MemberSetInit(&m->members, member_cap);
 	if (p > 0)
@@ -102,6 +105,197 @@ MomentsSetLabels(Moments *m, int nlabels, char *const *labels)
 	m->nlabels = nlabels;
 }
 
+/* --- cluster summary ---------------------------------------------------------------------- */
+
+static ClusterSummary *
+summary_create(MemoryContext cxt, int p)
+{
+	ClusterSummary *s = MemoryContextAllocZero(cxt, sizeof(ClusterSummary));
+
+	s->p = p;
+	s->r = SUMMARY_R(p);
+	s->centre = MemoryContextAllocZero(cxt, sizeof(double) * p);
+	s->S = MemoryContextAllocZero(cxt, sizeof(double) * s->r * s->r);
+	return s;
+}
+
+static ClusterSummary *
+summary_copy(MemoryContext cxt, const ClusterSummary *src)
+{
+	ClusterSummary *s = summary_create(cxt, src->p);
+
+	s->clusters = src->clusters;
+	memcpy(s->centre, src->centre, sizeof(double) * src->p);
+	memcpy(s->S, src->S, sizeof(double) * src->r * src->r);
+	return s;
+}
+
+/*
+ * Rows of S become rows of K(d) S: the Q rows first (they read the old L and n rows), then
+ * the L rows.  Row-major rows are contiguous, so this is a few axpy's per row.
+ */
+static void
+summary_shift_rows(int p, int r, double *S, const double *d)
+{
+	const double *rn = S;
+
+	for (int i = 0; i < p; i++)
+		for (int j = i; j < p; j++)
+		{
+			double	   *rq = S + (size_t) SUMMARY_Q(p, i, j) * r;
+			const double *li = S + (size_t) (1 + i) * r;
+			const double *lj = S + (size_t) (1 + j) * r;
+			double		di = d[i],
+						dj = d[j],
+						dd = d[i] * d[j];
+
+			for (int c = 0; c < r; c++)
+				rq[c] += dd * rn[c] - dj * li[c] - di * lj[c];
+		}
+	for (int i = 0; i < p; i++)
+	{
+		double	   *li = S + (size_t) (1 + i) * r;
+
+		for (int c = 0; c < r; c++)
+			li[c] -= d[i] * rn[c];
+	}
+}
+
+/* Move the centre of s to c: S <- K(d) S K(d)', d = c - centre (exact up to rounding). */
+static void
+summary_recentre(ClusterSummary *s, const double *c)
+{
+	const int	p = s->p,
+				r = s->r;
+	double		d[MOMENTS_SUMMARY_MAX_DIM];
+	bool		zero = true;
+
+	for (int i = 0; i < p; i++)
+	{
+		d[i] = c[i] - s->centre[i];
+		zero = zero && d[i] == 0.0;
+	}
+	if (zero)
+		return;
+	/* K S, transposed (S is symmetric, so (K S)' = S K'), then K (S K') = K S K'. */
+	summary_shift_rows(p, r, s->S, d);
+	for (int a = 0; a < r; a++)
+		for (int b = a + 1; b < r; b++)
+		{
+			double		t = s->S[a * r + b];
+
+			s->S[a * r + b] = s->S[b * r + a];
+			s->S[b * r + a] = t;
+		}
+	summary_shift_rows(p, r, s->S, d);
+	/* Symmetrize the rounding. */
+	for (int a = 0; a < r; a++)
+		for (int b = a + 1; b < r; b++)
+		{
+			double		t = 0.5 * (s->S[a * r + b] + s->S[b * r + a]);
+
+			s->S[a * r + b] = s->S[b * r + a] = t;
+		}
+	memcpy(s->centre, c, sizeof(double) * p);
+}
+
+/* dst += src (members disjoint), src moved to dst's centre on a copy. */
+static void
+summary_add(ClusterSummary *dst, const ClusterSummary *src)
+{
+	const int	rr = dst->r * dst->r;
+	ClusterSummary *t = summary_copy(CurrentMemoryContext, src);
+
+	summary_recentre(t, dst->centre);
+	for (int a = 0; a < rr; a++)
+		dst->S[a] += t->S[a];
+	dst->clusters += t->clusters;
+	pfree(t->S);
+	pfree(t->centre);
+	pfree(t);
+}
+
+/* The summary of a per-member table at centre c: S = sum_g w_g(c) w_g(c)'. */
+static ClusterSummary *
+summary_from_table(MemoryContext cxt, const ClusterTable *t, const double *c)
+{
+	const int	p = t->p;
+	ClusterSummary *s = summary_create(cxt, p);
+	const int	r = s->r;
+	double	   *w = palloc(sizeof(double) * r);
+	double	   *d = palloc(sizeof(double) * p);
+
+	memcpy(s->centre, c, sizeof(double) * p);
+	s->clusters = t->count;
+	for (int64 g = 0; g < t->count; g++)
+	{
+		const double *slot = ClusterTableSlot(t, g);
+		double		ng = slot[0];
+		const double *cg = slot + 1 + p;
+		int			k = 0;
+
+		CHECK_FOR_INTERRUPTS();
+		w[0] = ng;
+		for (int i = 0; i < p; i++)
+		{
+			d[i] = slot[1 + i] - c[i];
+			w[1 + i] = ng * d[i];
+		}
+		for (int i = 0; i < p; i++)
+			for (int j = i; j < p; j++, k++)
+				w[1 + p + k] = cg[k] + ng * d[i] * d[j];
+		for (int a = 0; a < r; a++)
+		{
+			double		wa = w[a];
+			double	   *row = s->S + (size_t) a * r;
+
+			for (int b = a; b < r; b++)
+				row[b] += wa * w[b];
+		}
+	}
+	for (int a = 0; a < r; a++)
+		for (int b = a + 1; b < r; b++)
+			s->S[b * r + a] = s->S[a * r + b];
+	pfree(w);
+	pfree(d);
+	return s;
+}
+
+/* Merge the cluster information of src into dst (see MomentsCluster). */
+static void
+moments_combine_clusters(Moments *dst, const Moments *src)
+{
+	if (src->cluster == CLUSTER_EMPTY)
+		return;
+	if (dst->cluster == CLUSTER_EMPTY)
+	{
+		dst->cluster = src->cluster;
+		if (src->cluster == CLUSTER_SUMMARY)
+			dst->summary = summary_copy(dst->cxt, src->summary);
+		else if (src->cluster == CLUSTER_ROWS && src->clusters != NULL)
+		{
+			dst->clusters = ClusterTableCreate(dst->cxt, src->clusters->p);
+			ClusterTableMerge(dst->clusters, src->clusters);
+		}
+		return;
+	}
+	if (dst->cluster != src->cluster)
+	{
+		/* A value without a summary among values with one: no clustered inference. */
+		dst->cluster = CLUSTER_MISSING;
+		dst->summary = NULL;	/* freed with the context */
+		return;
+	}
+	if (dst->cluster == CLUSTER_SUMMARY)
+		summary_add(dst->summary, src->summary);
+	else if (dst->cluster == CLUSTER_ROWS && src->clusters != NULL)
+	{
+		if (dst->clusters == NULL)
+			dst->clusters = ClusterTableCreate(dst->cxt, src->clusters->p);
+		ClusterTableMerge(dst->clusters, src->clusters);
+	}
+}
+
 /* Chan, Golub & LeVeque's pairwise merge; dst keeps its memory context. */
 void
 MomentsCombine(Moments *dst, const Moments *src)
@@ -129,6 +323,15 @@ MomentsCombine(Moments *dst, const Moments *src)
 		MemberSetMerge(&dst->members, &src->members, dst->cxt);
 	else
 		dst->members_min = Max(dst->members_min, src->members_min);
+	if (src->inference != MOMENTS_INFERENCE_UNSET)
+		MomentsSetInference(dst, src->inference);
+	/* Dimensions first: the per-member and summary merges need p. */
+	if (src->p != 0 && dst->p != 0 && dst->p != src->p)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("cannot combine exlink moments of %d and %d variables", dst->p, src->p),
+				 errhint("Every row and every merged value of one group must have the same number of variables.")));
+	moments_combine_clusters(dst, src);
 
 	if (src->p == 0)
 		return;
@@ -173,6 +376,9 @@ MomentsCombine(Moments *dst, const Moments *src)
 int64
 MomentsMembers(const Moments *m)
 {
+	/* Per-member rows count exactly; the reported member count keeps its cap (members.h). */
+	if (m->cluster == CLUSTER_ROWS)
+		return m->clusters ? Min(m->clusters->count, (int64) MEMBERS_CAP) : 0;
 	return m->track_members ? (int64) m->members.count : m->members_min;
 }
 
@@ -218,6 +424,29 @@ MomentsSerialize(const Moments *m)
 	 */
 	for (int i = 0; i < m->nlabels; i++)
 		pq_sendbytes(&buf, m->labels[i], strlen(m->labels[i]) + 1);
+	pq_sendbyte(&buf, (uint8) m->inference);
+	pq_sendbyte(&buf, (uint8) m->cluster);
+	if (m->cluster == CLUSTER_ROWS)
+	{
+		pq_sendbyte(&buf, m->clusters ? 1 : 0);
+		if (m->clusters)
+		{
+			pq_sendint32(&buf, m->clusters->p);
+			ClusterTableSerialize(&buf, m->clusters);
+		}
+	}
+	else if (m->cluster == CLUSTER_SUMMARY)
+	{
+		const ClusterSummary *cs = m->summary;
+
+		pq_sendint32(&buf, cs->p);
+		pq_sendint64(&buf, cs->clusters);
+		for (int i = 0; i < cs->p; i++)
+			pq_sendfloat8(&buf, cs->centre[i]);
+		for (int a = 0; a < cs->r; a++)
+			for (int b = a; b < cs->r; b++)
+				pq_sendfloat8(&buf, cs->S[a * cs->r + b]);
+	}
 	return pq_endtypsend(&buf);
 }
 
@@ -267,6 +496,40 @@ MomentsDeserialize(bytea *b, MemoryContext cxt)
 			pfree(labels);
 		}
 	}
+	m->inference = pq_getmsgbyte(&buf);
+	m->cluster = (MomentsCluster) pq_getmsgbyte(&buf);
+	if (m->inference > MOMENTS_INFERENCE_INDEPENDENT || m->cluster > CLUSTER_EMPTY)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+				 errmsg("invalid exlink moments state")));
+	if (m->cluster == CLUSTER_ROWS && pq_getmsgbyte(&buf) != 0)
+	{
+		int			cp = pq_getmsgint(&buf, 4);
+
+		if (cp < 1 || cp > MOMENTS_MAX_DIM)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+					 errmsg("invalid exlink moments state")));
+		m->clusters = ClusterTableDeserialize(&buf, cxt, cp);
+	}
+	else if (m->cluster == CLUSTER_SUMMARY)
+	{
+		int			cp = pq_getmsgint(&buf, 4);
+		ClusterSummary *cs;
+
+		if (cp < 1 || cp > MOMENTS_SUMMARY_MAX_DIM)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+					 errmsg("invalid exlink moments state")));
+		cs = summary_create(cxt, cp);
+		cs->clusters = pq_getmsgint64(&buf);
+		for (int i = 0; i < cp; i++)
+			cs->centre[i] = pq_getmsgfloat8(&buf);
+		for (int a = 0; a < cs->r; a++)
+			for (int b = a; b < cs->r; b++)
+				cs->S[a * cs->r + b] = cs->S[b * cs->r + a] = pq_getmsgfloat8(&buf);
+		m->summary = cs;
+	}
 	pq_getmsgend(&buf);
 	if (m->n < 0 || m->skipped < 0 || m->k < 0 || m->k > EXLINK_MAX_GROUP_SIZE ||
 		(p == 0 && m->n != 0) || (!track && m->members_min < -1) ||
@@ -288,6 +551,7 @@ MomentsToValue(const Moments *m)
 {
 	Size		size = MomentsValueSize(m->p);
 	MomentsValue *v;
+	ClusterSummary *cs = NULL;
 
 	for (int i = 0; i < m->p; i++)
 		if (!isfinite(m->mean[i]))
@@ -296,11 +560,36 @@ MomentsToValue(const Moments *m)
 		if (!isfinite(m->comoment[i]))
 			return NULL;
 
+	/* m is resolved (MomentsResolve): a summary is centred at m->mean. */
+	if (m->p <= MOMENTS_SUMMARY_MAX_DIM && m->n > 0)
+	{
+		if (m->cluster == CLUSTER_ROWS && m->clusters != NULL)
+			cs = summary_from_table(CurrentMemoryContext, m->clusters, m->mean);
+		else if (m->cluster == CLUSTER_SUMMARY)
+			cs = m->summary;
+	}
+	if (cs != NULL)
+	{
+		for (int a = 0; a < cs->r * cs->r; a++)
+			if (!isfinite(cs->S[a]))
+				return NULL;
+		size = MomentsValueSummarySize(m->p);
+	}
+
 	v = palloc0(size);
 
 	SET_VARSIZE(v, size);
-	v->version = MOMENTS_VALUE_VERSION;
-	v->flags = 0;
+	v->version = cs ? MOMENTS_VALUE_VERSION_SUMMARY : MOMENTS_VALUE_VERSION;
+	v->flags = cs ? MOMENTS_FLAG_SUMMARY : 0;
+	if (cs)
+	{
+		double	   *out = v->data + m->p + MOMENTS_TRI_SIZE(m->p);
+
+		*out++ = (double) cs->clusters;
+		for (int a = 0; a < cs->r; a++)
+			for (int b = a; b < cs->r; b++)
+				*out++ = cs->S[a * cs->r + b];
+	}
 	v->p = (int16) m->p;
 	v->n = m->n;
 	v->skipped = m->skipped;
@@ -320,7 +609,238 @@ MomentsFromValue(const MomentsValue *v, MemoryContext cxt)
 	m->members_min = v->members;
 	memcpy(m->mean, v->data, sizeof(double) * v->p);
 	memcpy(m->comoment, v->data + v->p, sizeof(double) * MOMENTS_TRI_SIZE(v->p));
+	if (MomentsValueHasSummary(v))
+	{
+		const double *in = v->data + v->p + MOMENTS_TRI_SIZE(v->p);
+		ClusterSummary *cs = summary_create(cxt, v->p);
+
+		cs->clusters = (int64) *in++;
+		memcpy(cs->centre, v->data, sizeof(double) * v->p);
+		for (int a = 0; a < cs->r; a++)
+			for (int b = a; b < cs->r; b++)
+				cs->S[a * cs->r + b] = cs->S[b * cs->r + a] = *in++;
+		m->summary = cs;
+		m->cluster = CLUSTER_SUMMARY;
+	}
+	else
+		m->cluster = v->members >= 0 ? CLUSTER_MISSING : CLUSTER_NONE;
 	return m;
+}
+
+/* --- cluster-robust support -------------------------------------------------------------- */
+
+void
+MomentsUseClusters(Moments *m)
+{
+	m->cluster = CLUSTER_ROWS;
+}
+
+/* Keep the inference of a group: rows (or partial states) of one group must agree. */
+void
+MomentsSetInference(Moments *m, int inference)
+{
+	if (m->inference == MOMENTS_INFERENCE_UNSET)
+		m->inference = inference;
+	else if (m->inference != inference)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("all rows of a group must ask for the same inference")));
+}
+
+/* An inference argument: 'cluster' or 'independent' (22023 otherwise, or NULL). */
+int
+ExlinkInferenceArg(FunctionCallInfo fcinfo, int argno)
+{
+	char	   *s;
+
+	if (argno >= PG_NARGS())
+		return MOMENTS_INFERENCE_UNSET;
+	if (PG_ARGISNULL(argno))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("inference must not be null"),
+				 errhint("Use 'cluster' (the default) or 'independent'.")));
+	s = text_to_cstring(PG_GETARG_TEXT_PP(argno));
+	if (strcmp(s, "cluster") == 0)
+		return MOMENTS_INFERENCE_CLUSTER;
+	if (strcmp(s, "independent") == 0)
+		return MOMENTS_INFERENCE_INDEPENDENT;
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("inference must be 'cluster' or 'independent'")));
+	return MOMENTS_INFERENCE_UNSET;	/* keep the compiler quiet */
+}
+
+/* A member key for the per-member table: false when the member is NULL or empty. */
+bool
+ExlinkMemberKey(FunctionCallInfo fcinfo, int argno, uint64 *key)
+{
+	text	   *t;
+
+	if (PG_ARGISNULL(argno))
+		return false;
+	t = PG_GETARG_TEXT_PP(argno);
+	if (VARSIZE_ANY_EXHDR(t) == 0)
+		return false;
+	*key = MemberHash(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
+	return true;
+}
+
+Moments *
+MomentsResolve(const Moments *m)
+{
+	Moments    *r;
+
+	if (m->cluster != CLUSTER_ROWS && m->cluster != CLUSTER_SUMMARY)
+		return (Moments *) m;
+	r = palloc(sizeof(Moments));
+	memcpy(r, m, sizeof(Moments));
+	r->cxt = CurrentMemoryContext;
+	if (m->cluster == CLUSTER_ROWS)
+	{
+		const ClusterTable *t = m->clusters;
+		int			p = m->p;
+		double	   *acc;
+
+		if (t == NULL || p == 0)
+			return r;
+		/* n, means and co-moments of all rows: the Chan merge of the members'. */
+		acc = palloc0(sizeof(double) * (1 + p + MOMENTS_TRI_SIZE(p)));
+		for (int64 g = 0; g < t->count; g++)
+			ClusterSlotMerge(p, acc, ClusterTableSlot(t, g), t->scratch);
+		r->n = (int64) acc[0];
+		r->mean = acc + 1;
+		r->comoment = acc + 1 + p;
+		r->scratch = palloc(sizeof(double) * p);
+		return r;
+	}
+	/* A summary: centred at the mean of all rows, on a copy. */
+	if (m->summary != NULL && m->n > 0)
+	{
+		r->summary = summary_copy(CurrentMemoryContext, m->summary);
+		summary_recentre(r->summary, m->mean);
+	}
+	return r;
+}
+
+int64
+MomentsClusters(const Moments *m)
+{
+	if (m->cluster == CLUSTER_ROWS)
+		return m->clusters ? m->clusters->count : 0;
+	if (m->cluster == CLUSTER_SUMMARY && m->summary)
+		return m->summary->clusters;
+	return -1;
+}
+
+bool
+MomentsClusterMeat(const Moments *m, int y, const int *x, int k, const double *b, double *M)
+{
+	const int	p = m->p;
+
+	memset(M, 0, sizeof(double) * k * k);
+	if (m->cluster == CLUSTER_ROWS && m->clusters != NULL)
+	{
+		const ClusterTable *t = m->clusters;
+		double	   *d = palloc(sizeof(double) * p);
+		double	   *sg = palloc(sizeof(double) * k);
+
+		for (int64 g = 0; g < t->count; g++)
+		{
+			const double *slot = ClusterTableSlot(t, g);
+			double		ng = slot[0];
+			const double *cg = slot + 1 + p;
+
+			if ((g & 1023) == 0)
+				CHECK_FOR_INTERRUPTS();
+			for (int i = 0; i < p; i++)
+				d[i] = slot[1 + i] - m->mean[i];
+			/* s_j = Q[x_j, y] - sum_l b_l Q[x_j, x_l], Q = C_g + n_g d d' */
+			for (int j = 0; j < k; j++)
+			{
+				int			xj = x[j];
+				double		s = cg[MOMENTS_TRI(p, Min(xj, y), Max(xj, y))] + ng * d[xj] * d[y];
+
+				for (int l = 0; l < k; l++)
+				{
+					int			xl = x[l];
+
+					s -= b[l] * (cg[MOMENTS_TRI(p, Min(xj, xl), Max(xj, xl))] + ng * d[xj] * d[xl]);
+				}
+				sg[j] = s;
+			}
+			for (int j = 0; j < k; j++)
+				for (int l = 0; l < k; l++)
+					M[j * k + l] += sg[j] * sg[l];
+		}
+		pfree(d);
+		pfree(sg);
+		return true;
+	}
+	if (m->cluster == CLUSTER_SUMMARY && m->summary != NULL)
+	{
+		const ClusterSummary *cs = m->summary;
+		const int	r = cs->r;
+		int		   *v = palloc(sizeof(int) * (k + 1));
+		double	   *gam = palloc(sizeof(double) * (k + 1));
+
+		/* gamma over the variables y, x_1..x_k: 1, -b. */
+		v[0] = y;
+		gam[0] = 1.0;
+		for (int l = 0; l < k; l++)
+		{
+			v[l + 1] = x[l];
+			gam[l + 1] = -b[l];
+		}
+		for (int j = 0; j < k; j++)
+			for (int l = j; l < k; l++)
+			{
+				double		s = 0.0;
+
+				for (int a = 0; a <= k; a++)
+				{
+					const double *row = cs->S + (size_t) SUMMARY_Q(p, x[j], v[a]) * r;
+					double		inner = 0.0;
+
+					for (int c = 0; c <= k; c++)
+						inner += gam[c] * row[SUMMARY_Q(p, x[l], v[c])];
+					s += gam[a] * inner;
+				}
+				M[j * k + l] = M[l * k + j] = s;
+			}
+		pfree(v);
+		pfree(gam);
+		return true;
+	}
+	return false;
+}
+
+/*
+ * Which inference a resolved state gets: independent rows when asked for or when no member
+ * was given; cluster-robust CR1 with per-member moments or a cell summary and at least two
+ * clusters; otherwise "unavailable: <why>".  *clusters: G when CR1, else -1.
+ */
+const char *
+MomentsInference(const Moments *m, int64 *clusters)
+{
+	*clusters = -1;
+	if (m->inference == MOMENTS_INFERENCE_INDEPENDENT || m->cluster == CLUSTER_NONE ||
+		m->cluster == CLUSTER_EMPTY)
+		return INFERENCE_INDEPENDENT;
+	if (m->cluster == CLUSTER_MISSING)
+		return "unavailable: a merged value has no cluster summary (made by exlink 0.1.0, without members, or with more than 16 variables)";
+	if (MomentsClusters(m) < 2)
+		return "unavailable: fewer than 2 clusters";
+	*clusters = MomentsClusters(m);
+	return INFERENCE_CLUSTER;
+}
+
+double
+MomentsMaxMemberShare(const Moments *m)
+{
+	if (m->cluster == CLUSTER_ROWS && m->clusters != NULL)
+		return ClusterTableMaxShare(m->clusters);
+	return -1.0;
 }
 
 Moments *
@@ -363,6 +883,7 @@ exlink_moments_combinefn(PG_FUNCTION_ARGS)
 		/* Copy into the aggregate context: b may live in a shorter-lived one. */
 		a = MomentsCreate(aggcxt, 0, b->track_members,
 						  b->track_members ? b->members.cap : 1);
+		a->cluster = CLUSTER_EMPTY;
 	}
 	MomentsCombine(a, b);
 	PG_RETURN_POINTER(a);

@@ -18,6 +18,60 @@
 #define MOMENTS_TRI_SIZE(p) ((p) * ((p) + 1) / 2)
 
 /*
+ * Largest number of variables whose exlink.moments value carries a cluster summary (an
+ * outcome and 15 drivers).  The summary has tri(1 + p + tri(p)) doubles: 3,081 (24 kB) for
+ * p = 11, 11,781 (92 kB) for p = 16; it grows as p^4, so beyond 16 a value has none and
+ * cluster-robust inference from it is unavailable.
+ */
+#define MOMENTS_SUMMARY_MAX_DIM 16
+
+/* Fewer clusters than this: the status warns that CR1 p-values may be too small. */
+#define MOMENTS_FEW_CLUSTERS 30
+
+/*
+ * Where a state's cluster-robust inference comes from.  Combining two states of different
+ * kinds gives CLUSTER_MISSING, except that CLUSTER_EMPTY (a merge state before its first
+ * value) is the identity.
+ */
+typedef enum MomentsCluster
+{
+	CLUSTER_NONE = 0,			/* no member information (or independent inference asked) */
+	CLUSTER_ROWS,				/* rows with members: the per-member table `clusters` */
+	CLUSTER_SUMMARY,			/* merged exlink.moments values: the fixed-size `summary` */
+	CLUSTER_MISSING,			/* members known but no summary: clustered inference unavailable */
+	CLUSTER_EMPTY				/* a merge state that has seen no value yet */
+} MomentsCluster;
+
+/*
+ * The fixed-size cluster summary of a set of members.  For member g with n_g rows, mean
+ * vector m_g and co-moments C_g, and a centre c, let
+ *   w_g(c) = (n_g, L_g = n_g (m_g - c), vec Q_g)  with  Q_g = C_g + n_g (m_g - c)(m_g - c)'
+ * (Q_g: the member's co-moments about c, packed upper triangle).  The summary is
+ * S(c) = sum_g w_g(c) w_g(c)', r x r with r = 1 + p + tri(p), and the count of members G.
+ * Moving the centre by d is linear in w (n' = n, L' = L - n d, Q' = Q - L d' - d L' + n d d'),
+ * so S moves exactly as K(d) S K(d)' (as Chan's update moves co-moments): summaries of cells
+ * that share no member add up after moving to a common centre.  At the centre of all rows
+ * the Q block gives every cluster score of any regression on these variables:
+ * s_g = Q_g gamma restricted to the regressors, gamma = (1 for the outcome, -b for the slopes).
+ */
+typedef struct ClusterSummary
+{
+	int			p;
+	int			r;				/* 1 + p + tri(p) */
+	int64		clusters;		/* G */
+	double	   *centre;			/* [p]: the c of S */
+	double	   *S;				/* [r * r], full symmetric, row-major */
+} ClusterSummary;
+
+#define SUMMARY_R(p) (1 + (p) + MOMENTS_TRI_SIZE(p))
+#define SUMMARY_Q(p, i, j) (1 + (p) + MOMENTS_TRI(p, Min(i, j), Max(i, j)))
+
+/* Inference asked for in an aggregate's argument (kept in the state). */
+#define MOMENTS_INFERENCE_UNSET 0
+#define MOMENTS_INFERENCE_CLUSTER 1
+#define MOMENTS_INFERENCE_INDEPENDENT 2
+
+/*
  * The aggregate state (STYPE internal).  Contract: a Moments and its arrays live in the
  * MemoryContext given to MomentsCreate (the aggregate context); MomentsAccumulate allocates
  * nothing, MomentsCombine only in dst's context (member-set growth, and the arrays and labels
@@ -47,6 +101,17 @@ typedef struct Moments
 	double	   *scratch;		/* [p] work space for the update */
 	int			nlabels;		/* names a caller attached (e.g. driver names); 0 = none */
 	char	  **labels;			/* [nlabels] in cxt; merged (must agree) and serialized */
+
+	/*
+	 * Cluster-robust inference.  CLUSTER_ROWS: rows are accumulated only per member (in
+	 * `clusters`, a child context of cxt), n, mean and comoment stay empty until
+	 * MomentsResolve derives them (every counted row has a member).  CLUSTER_SUMMARY: the
+	 * summary of merged values (in cxt).
+	 */
+	MomentsCluster cluster;
+	int			inference;		/* MOMENTS_INFERENCE_*, as the rows asked */
+	ClusterTable *clusters;		/* CLUSTER_ROWS; NULL until the first complete row */
+	ClusterSummary *summary;	/* CLUSTER_SUMMARY */
 } Moments;
 
 /*
@@ -65,8 +130,17 @@ typedef struct MomentsValue
 	double		data[FLEXIBLE_ARRAY_MEMBER];	/* mean[p], then comoment[tri(p)] */
 } MomentsValue;
 
+/*
+ * Version 1 (0.1.0, and 0.2.0 values without a cluster summary): data = mean, comoment.
+ * Version 2: flags & MOMENTS_FLAG_SUMMARY, then after the co-moments G (as a double, exact
+ * below 2^53) and S at the value's means, packed upper triangle: tri(SUMMARY_R(p)) doubles.
+ */
 #define MOMENTS_VALUE_VERSION 1
+#define MOMENTS_VALUE_VERSION_SUMMARY 2
+#define MOMENTS_FLAG_SUMMARY 0x01
 #define MomentsValueSize(p) (offsetof(MomentsValue, data) + sizeof(double) * ((p) + MOMENTS_TRI_SIZE(p)))
+#define MomentsValueSummarySize(p) (MomentsValueSize(p) + sizeof(double) * (1 + MOMENTS_TRI_SIZE(SUMMARY_R(p))))
+#define MomentsValueHasSummary(v) ((v)->version == MOMENTS_VALUE_VERSION_SUMMARY && ((v)->flags & MOMENTS_FLAG_SUMMARY))
 #define DatumGetMomentsValue(d) ((MomentsValue *) PG_DETOAST_DATUM(d))
 #define PG_GETARG_MOMENTS(n) DatumGetMomentsValue(PG_GETARG_DATUM(n))
 
@@ -82,6 +156,31 @@ extern Moments *MomentsDeserialize(bytea *b, MemoryContext cxt);
 
 extern MomentsValue *MomentsToValue(const Moments *m);	/* NULL when not finite */
 extern Moments *MomentsFromValue(const MomentsValue *v, MemoryContext cxt);
+
+/*
+ * Cluster-robust support.  MomentsUseClusters: make a new rows state accumulate per member.
+ * MomentsResolve: the state as the final functions need it, never modifying m (final
+ * functions are READ_ONLY): m itself, or (CLUSTER_ROWS, CLUSTER_SUMMARY) a copy in
+ * CurrentMemoryContext whose n, mean and comoment come from the members and whose summary
+ * (if any) is centred at the mean of all rows.  MomentsClusters: G, -1 when unknown.
+ * MomentsClusterMeat: on a resolved state, M = sum_g s_g s_g' (k x k, row-major) for the
+ * regression of variable y on variables x[0..k-1] with slopes b (original scale), where
+ * s_g = sum over the member's rows of (x_i - mean x)(residual_i).  False when the state has
+ * no per-member information.  MomentsMaxMemberShare: max_g n_g / n for the release decision
+ * (dominance), -1 when the state has no per-member table.
+ */
+extern void MomentsUseClusters(Moments *m);
+extern void MomentsSetInference(Moments *m, int inference);
+extern int	ExlinkInferenceArg(FunctionCallInfo fcinfo, int argno);
+extern Moments *MomentsResolve(const Moments *m);
+extern int64 MomentsClusters(const Moments *m);
+extern bool MomentsClusterMeat(const Moments *m, int y, const int *x, int k, const double *b, double *M);
+extern double MomentsMaxMemberShare(const Moments *m);
+extern const char *MomentsInference(const Moments *m, int64 *clusters);
+
+#define INFERENCE_CLUSTER "cluster-robust CR1"
+#define INFERENCE_INDEPENDENT "independent rows"
+extern bool ExlinkMemberKey(FunctionCallInfo fcinfo, int argno, uint64 *key);
 
 /*
  * The state of a moments-based transition function (the aggregate kit, aggkit.h, has the

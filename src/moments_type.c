@@ -43,12 +43,46 @@ validate_value(const MomentsValue *v, bool binary)
 	const double *mean = v->data;
 	const double *c = v->data + p;
 
-	if (v->version != MOMENTS_VALUE_VERSION || v->flags != 0)
+	if (!((v->version == MOMENTS_VALUE_VERSION && v->flags == 0) ||
+		  (v->version == MOMENTS_VALUE_VERSION_SUMMARY && v->flags == MOMENTS_FLAG_SUMMARY)))
 		invalid_value(binary, "Unsupported format version.");
 	if (p < 1 || p > MOMENTS_MAX_DIM)
 		invalid_value(binary, "The number of variables must be between 1 and 64.");
-	if (VARSIZE(v) != MomentsValueSize(p))
+	if (VARSIZE(v) != (MomentsValueHasSummary(v) ? MomentsValueSummarySize(p) : MomentsValueSize(p)))
 		invalid_value(binary, "The value's size does not match its number of variables.");
+	if (MomentsValueHasSummary(v))
+	{
+		const double *sum = v->data + p + MOMENTS_TRI_SIZE(p);
+		double		g = sum[0];
+		int			r = SUMMARY_R(p);
+		const double *S = sum + 1;
+		double	   *diag;
+		int			k = 0;
+
+		if (p > MOMENTS_SUMMARY_MAX_DIM)
+			invalid_value(binary, "Only values of at most 16 variables carry a cluster summary.");
+		if (!(g == floor(g) && g >= (v->n > 0 ? 1.0 : 0.0) && g <= (double) v->n))
+			invalid_value(binary, "The number of clusters must be an integer between 1 and n.");
+		diag = palloc(sizeof(double) * r);
+		for (int a = 0; a < r; a++)
+			for (int b = a; b < r; b++, k++)
+			{
+				if (!isfinite(S[k]))
+					invalid_value(binary, "The cluster summary must be finite.");
+				if (a == b)
+				{
+					if (S[k] < 0.0)
+						invalid_value(binary, "The cluster summary is not positive semi-definite.");
+					diag[a] = S[k];
+				}
+			}
+		k = 0;
+		for (int a = 0; a < r; a++)
+			for (int b = a; b < r; b++, k++)
+				if (fabs(S[k]) > sqrt(diag[a]) * sqrt(diag[b]) * (1.0 + 1e-9))
+					invalid_value(binary, "The cluster summary is not positive semi-definite.");
+		pfree(diag);
+	}
 	if (v->n < 0 || v->skipped < 0)
 		invalid_value(binary, "Row counts cannot be negative.");
 	if (v->members < -1 || v->members > Min(v->n, MEMBERS_CAP))
@@ -214,6 +248,32 @@ exlink_moments_in(PG_FUNCTION_ARGS)
 	expect(&ps, "\"comoment\"");
 	expect(&ps, ":");
 	parse_floats(&ps, v->data + p, MOMENTS_TRI_SIZE((int) p));
+	if (accept(&ps, ","))
+	{
+		/* Version 2: the cluster summary (p <= 16). */
+		MomentsValue *v2;
+		int64		g;
+
+		if (p > MOMENTS_SUMMARY_MAX_DIM)
+			invalid_value(false, "Only values of at most 16 variables carry a cluster summary.");
+		v2 = palloc0(MomentsValueSummarySize(p));
+		memcpy(v2, v, MomentsValueSize(p));
+		SET_VARSIZE(v2, MomentsValueSummarySize(p));
+		v2->version = MOMENTS_VALUE_VERSION_SUMMARY;
+		v2->flags = MOMENTS_FLAG_SUMMARY;
+		v = v2;
+		expect(&ps, "\"clusters\"");
+		expect(&ps, ":");
+		g = parse_int(&ps);
+		if (g < 0 || g > v->n)
+			invalid_value(false, "The number of clusters must be an integer between 1 and n.");
+		v->data[p + MOMENTS_TRI_SIZE((int) p)] = (double) g;
+		expect(&ps, ",");
+		expect(&ps, "\"cluster_summary\"");
+		expect(&ps, ":");
+		parse_floats(&ps, v->data + p + MOMENTS_TRI_SIZE((int) p) + 1,
+					 MOMENTS_TRI_SIZE(SUMMARY_R((int) p)));
+	}
 	expect(&ps, "}");
 	skip_ws(&ps);
 	if (*ps.s != '\0')
@@ -261,6 +321,13 @@ exlink_moments_out(PG_FUNCTION_ARGS)
 	append_floats(&buf, v->data, v->p);
 	appendStringInfoString(&buf, ",\"comoment\":");
 	append_floats(&buf, v->data + v->p, MOMENTS_TRI_SIZE(v->p));
+	if (MomentsValueHasSummary(v))
+	{
+		const double *sum = v->data + v->p + MOMENTS_TRI_SIZE(v->p);
+
+		appendStringInfo(&buf, ",\"clusters\":" INT64_FORMAT ",\"cluster_summary\":", (int64) sum[0]);
+		append_floats(&buf, sum + 1, MOMENTS_TRI_SIZE(SUMMARY_R(v->p)));
+	}
 	appendStringInfoChar(&buf, '}');
 	PG_RETURN_CSTRING(buf.data);
 }
@@ -280,6 +347,14 @@ exlink_moments_send(PG_FUNCTION_ARGS)
 	pq_sendint64(&buf, v->members);
 	for (int i = 0; i < v->p + MOMENTS_TRI_SIZE(v->p); i++)
 		pq_sendfloat8(&buf, v->data[i]);
+	if (MomentsValueHasSummary(v))
+	{
+		const double *sum = v->data + v->p + MOMENTS_TRI_SIZE(v->p);
+
+		pq_sendint64(&buf, (int64) sum[0]);
+		for (int i = 1; i <= MOMENTS_TRI_SIZE(SUMMARY_R(v->p)); i++)
+			pq_sendfloat8(&buf, sum[i]);
+	}
 	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
 }
 
@@ -292,19 +367,37 @@ exlink_moments_recv(PG_FUNCTION_ARGS)
 	int			p = (int16) pq_getmsgint(buf, 2);
 	MomentsValue *v;
 
-	if (version != MOMENTS_VALUE_VERSION)
+	if (version != MOMENTS_VALUE_VERSION && version != MOMENTS_VALUE_VERSION_SUMMARY)
 		invalid_value(true, "Unsupported format version.");
 	if (p < 1 || p > MOMENTS_MAX_DIM)
 		invalid_value(true, "The number of variables must be between 1 and 64.");
-	v = palloc0(MomentsValueSize(p));
-	SET_VARSIZE(v, MomentsValueSize(p));
-	v->version = MOMENTS_VALUE_VERSION;
+	if (version == MOMENTS_VALUE_VERSION_SUMMARY && p > MOMENTS_SUMMARY_MAX_DIM)
+		invalid_value(true, "Only values of at most 16 variables carry a cluster summary.");
+	{
+		Size		size = version == MOMENTS_VALUE_VERSION ? MomentsValueSize(p) : MomentsValueSummarySize(p);
+
+		v = palloc0(size);
+		SET_VARSIZE(v, size);
+	}
+	v->version = version;
+	v->flags = version == MOMENTS_VALUE_VERSION ? 0 : MOMENTS_FLAG_SUMMARY;
 	v->p = (int16) p;
 	v->n = pq_getmsgint64(buf);
 	v->skipped = pq_getmsgint64(buf);
 	v->members = pq_getmsgint64(buf);
 	for (int i = 0; i < p + MOMENTS_TRI_SIZE(p); i++)
 		v->data[i] = pq_getmsgfloat8(buf);
+	if (version == MOMENTS_VALUE_VERSION_SUMMARY)
+	{
+		double	   *sum = v->data + p + MOMENTS_TRI_SIZE(p);
+		int64		g = pq_getmsgint64(buf);
+
+		if (g < 0 || g > v->n)
+			invalid_value(true, "The number of clusters must be an integer between 1 and n.");
+		sum[0] = (double) g;
+		for (int i = 1; i <= MOMENTS_TRI_SIZE(SUMMARY_R(p)); i++)
+			sum[i] = pq_getmsgfloat8(buf);
+	}
 	pq_getmsgend(buf);
 	validate_value(v, true);
 	PG_RETURN_POINTER(v);
@@ -321,12 +414,36 @@ exlink_moments_transfn(PG_FUNCTION_ARGS)
 	double		x[MOMENTS_MAX_DIM];
 	int			p = 0;
 	bool		ok = false;
+	bool		created = PG_ARGISNULL(0);
 
 	if (!PG_ARGISNULL(1))
 		ok = ExlinkArrayRow(PG_GETARG_ARRAYTYPE_P(1), MOMENTS_MAX_DIM, &p, x);
-	m = MomentsTransState(fcinfo, p, PG_ARGISNULL(0) && ExlinkAggGuarded(fcinfo, 2));
+	m = MomentsTransState(fcinfo, p, created && ExlinkAggGuarded(fcinfo, 2));
+	if (created && m->track_members)
+		MomentsUseClusters(m);
 	if (PG_NARGS() >= 4)
 		m->k = Max(m->k, ExlinkKArg(fcinfo, 3));
+	/*
+	 * With a member, rows go to the per-member table so that the value carries its cluster
+	 * summary; past MOMENTS_SUMMARY_MAX_DIM variables there is no summary to make, and the
+	 * member set counts as in 0.1.0.
+	 */
+	if (ok && m->cluster == CLUSTER_ROWS && m->clusters == NULL && m->p > MOMENTS_SUMMARY_MAX_DIM)
+		m->cluster = CLUSTER_MISSING;
+	if (ok && m->cluster == CLUSTER_ROWS)
+	{
+		uint64		key;
+
+		if (!ExlinkMemberKey(fcinfo, 2, &key))
+		{
+			m->skipped++;
+			PG_RETURN_POINTER(m);
+		}
+		if (m->clusters == NULL)
+			m->clusters = ClusterTableCreate(m->cxt, m->p);
+		ClusterTableAdd(m->clusters, key, x);
+		PG_RETURN_POINTER(m);
+	}
 	if (m->track_members && ok)
 		ok = ExlinkMemberRow(fcinfo, 2, &m->members, m->cxt);
 	if (!ok)
@@ -347,6 +464,7 @@ exlink_moments_finalfn(PG_FUNCTION_ARGS)
 
 	if (m == NULL || m->p == 0)
 		PG_RETURN_NULL();
+	m = MomentsResolve(m);
 	/*
 	 * Guarded form: a value below k is never released, not even its n.  The k argument is
 	 * read from the state: a FINALFUNC_EXTRA argument is always NULL here.
@@ -378,15 +496,14 @@ exlink_merge_transfn(PG_FUNCTION_ARGS)
 	Moments    *m = PG_ARGISNULL(0) ? NULL : (Moments *) PG_GETARG_POINTER(0);
 	MomentsValue *v;
 
-	if (PG_ARGISNULL(1))
-	{
-		if (m == NULL)
-			m = MomentsCreate(aggcxt, 0, false, 1);
-		PG_RETURN_POINTER(m);
-	}
-	v = PG_GETARG_MOMENTS(1);
 	if (m == NULL)
+	{
 		m = MomentsCreate(aggcxt, 0, false, 1);
+		m->cluster = CLUSTER_EMPTY;
+	}
+	if (PG_ARGISNULL(1))
+		PG_RETURN_POINTER(m);
+	v = PG_GETARG_MOMENTS(1);
 	/* The incoming value is short-lived: unpack it in the per-row context, then merge. */
 	MomentsCombine(m, MomentsFromValue(v, CurrentMemoryContext));
 	PG_RETURN_POINTER(m);
@@ -465,9 +582,41 @@ exlink_moments_subset(PG_FUNCTION_ARGS)
 		seen[idx[a] - 1] = true;
 	}
 
-	out = palloc0(MomentsValueSize(q));
-	SET_VARSIZE(out, MomentsValueSize(q));
+	{
+		Size		size = MomentsValueHasSummary(v) ? MomentsValueSummarySize(q) : MomentsValueSize(q);
+
+		out = palloc0(size);
+		SET_VARSIZE(out, size);
+	}
 	out->version = v->version;
+	out->flags = v->flags;
+	if (MomentsValueHasSummary(v))
+	{
+		/* The summary of the chosen variables: the rows and columns of their n, L and Q. */
+		int			r = SUMMARY_R(q);
+		int			rv = SUMMARY_R(v->p);
+		int		   *sel = palloc(sizeof(int) * r);
+		const double *in = v->data + v->p + MOMENTS_TRI_SIZE(v->p);
+		double	   *o = out->data + q + MOMENTS_TRI_SIZE(q);
+		int			k = 1;
+
+		sel[0] = 0;
+		for (int a = 0; a < q; a++)
+			sel[1 + a] = 1 + (idx[a] - 1);
+		for (int a = 0; a < q; a++)
+			for (int b = a; b < q; b++)
+				sel[SUMMARY_Q(q, a, b)] = SUMMARY_Q(v->p, idx[a] - 1, idx[b] - 1);
+		o[0] = in[0];
+		for (int a = 0; a < r; a++)
+			for (int b = a; b < r; b++)
+			{
+				int			i = Min(sel[a], sel[b]),
+							j = Max(sel[a], sel[b]);
+
+				o[k++] = in[1 + MOMENTS_TRI(rv, i, j)];
+			}
+		pfree(sel);
+	}
 	out->p = (int16) q;
 	out->n = v->n;
 	out->skipped = v->skipped;

@@ -21,7 +21,7 @@ CREATE TYPE @extschema@.moments (
     STORAGE = extended
 );
 COMMENT ON TYPE @extschema@.moments IS
-    'Sealed mergeable sufficient statistics of a float8 vector: n, means, co-moments and a lower bound on distinct members (never member hashes).';
+    'Sealed mergeable sufficient statistics of a float8 vector: n, means, co-moments, a lower bound on distinct members (never member hashes) and, when made with members from at most 16 variables, a fixed-size cluster summary for cluster-robust inference.';
 COMMENT ON FUNCTION @extschema@.moments_in(cstring) IS 'Text input of exlink.moments (validated).';
 COMMENT ON FUNCTION @extschema@.moments_out(@extschema@.moments) IS 'Text output of exlink.moments (JSON-compatible, exact).';
 COMMENT ON FUNCTION @extschema@.moments_recv(internal) IS 'Binary input of exlink.moments (validated).';
@@ -92,7 +92,7 @@ CREATE AGGREGATE @extschema@.merge(@extschema@.moments) (
     PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE @extschema@.merge(@extschema@.moments) IS
-    'Union of exlink.moments values (exact pairwise merge); members is the largest lower bound among the inputs.';
+    'Union of exlink.moments values (exact pairwise merge); members is the largest lower bound among the inputs; cluster summaries add up (exact when no member is in two inputs).';
 
 CREATE FUNCTION @extschema@.n(@extschema@.moments) RETURNS bigint
     LANGUAGE c IMMUTABLE STRICT PARALLEL SAFE AS 'MODULE_PATHNAME', 'exlink_moments_n';

@@ -13,10 +13,12 @@ CREATE TYPE @extschema@.correlation AS (
     suppressed boolean,
     status text,
     skipped bigint,
-    level float8
+    level float8,
+    clusters bigint,
+    inference text
 );
 COMMENT ON TYPE @extschema@.correlation IS
-    'A correlation with inference: n, members (NULL when unknown), r, t, df, two-sided p, Fisher-z interval at level, suppressed, status (ok or why figures are NULL), rows skipped.';
+    'A correlation with inference: n, members (NULL when unknown), r, t, df, two-sided p, Fisher-z interval at level, suppressed, status (ok or why figures are NULL), rows skipped, clusters (distinct members behind cluster-robust inference, else NULL) and the inference used (cluster-robust CR1, independent rows, or unavailable: why).';
 
 -- Pearson: the state is the shared moments state (p = 2).
 CREATE FUNCTION @extschema@.linked_correlation_transfn(internal, float8, float8) RETURNS internal
@@ -25,6 +27,8 @@ CREATE FUNCTION @extschema@.linked_correlation_transfn(internal, float8, float8,
     LANGUAGE c IMMUTABLE PARALLEL SAFE AS 'MODULE_PATHNAME', 'exlink_linked_correlation_transfn';
 CREATE FUNCTION @extschema@.linked_correlation_transfn(internal, float8, float8, text, float8) RETURNS internal
     LANGUAGE c IMMUTABLE PARALLEL SAFE AS 'MODULE_PATHNAME', 'exlink_linked_correlation_transfn';
+CREATE FUNCTION @extschema@.linked_correlation_transfn(internal, float8, float8, text, float8, text) RETURNS internal
+    LANGUAGE c IMMUTABLE PARALLEL SAFE AS 'MODULE_PATHNAME', 'exlink_linked_correlation_transfn';
 -- STABLE: the guarded forms read exlink.min_group_size.
 CREATE FUNCTION @extschema@.linked_correlation_finalfn(internal) RETURNS @extschema@.correlation
     LANGUAGE c STABLE PARALLEL SAFE AS 'MODULE_PATHNAME', 'exlink_linked_correlation_finalfn';
@@ -32,6 +36,10 @@ CREATE FUNCTION @extschema@.linked_correlation_finalfn(internal, float8, float8,
     LANGUAGE c STABLE PARALLEL SAFE AS 'MODULE_PATHNAME', 'exlink_linked_correlation_finalfn';
 CREATE FUNCTION @extschema@.linked_correlation_finalfn(internal, float8, float8, text, float8) RETURNS @extschema@.correlation
     LANGUAGE c STABLE PARALLEL SAFE AS 'MODULE_PATHNAME', 'exlink_linked_correlation_finalfn';
+CREATE FUNCTION @extschema@.linked_correlation_finalfn(internal, float8, float8, text, float8, text) RETURNS @extschema@.correlation
+    LANGUAGE c STABLE PARALLEL SAFE AS 'MODULE_PATHNAME', 'exlink_linked_correlation_finalfn';
+COMMENT ON FUNCTION @extschema@.linked_correlation_transfn(internal, float8, float8, text, float8, text) IS 'Aggregate support: add a (cx, ex) row and its member to a state, with a confidence level and the inference asked for.';
+COMMENT ON FUNCTION @extschema@.linked_correlation_finalfn(internal, float8, float8, text, float8, text) IS 'Aggregate support: guarded Pearson correlation with the inference asked for, from a state.';
 COMMENT ON FUNCTION @extschema@.linked_correlation_transfn(internal, float8, float8) IS 'Aggregate support: add a (cx, ex) row to a moments state.';
 COMMENT ON FUNCTION @extschema@.linked_correlation_transfn(internal, float8, float8, text) IS 'Aggregate support: add a (cx, ex) row and its member to a moments state.';
 COMMENT ON FUNCTION @extschema@.linked_correlation_transfn(internal, float8, float8, text, float8) IS 'Aggregate support: add a (cx, ex) row and its member to a moments state, with a confidence level.';
@@ -60,12 +68,21 @@ CREATE AGGREGATE @extschema@.linked_correlation(cx float8, ex float8, member tex
     SERIALFUNC = @extschema@.moments_serialfn, DESERIALFUNC = @extschema@.moments_deserialfn,
     PARALLEL = SAFE
 );
+CREATE AGGREGATE @extschema@.linked_correlation(cx float8, ex float8, member text, level float8, inference text) (
+    SFUNC = @extschema@.linked_correlation_transfn, STYPE = internal,
+    FINALFUNC = @extschema@.linked_correlation_finalfn, FINALFUNC_EXTRA, FINALFUNC_MODIFY = READ_ONLY,
+    COMBINEFUNC = @extschema@.moments_combinefn,
+    SERIALFUNC = @extschema@.moments_serialfn, DESERIALFUNC = @extschema@.moments_deserialfn,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.linked_correlation(float8, float8, text, float8, text) IS
+    'Guarded Pearson correlation with the interval at a level and the inference asked for: ''cluster'' (cluster-robust CR1 by member, the default of the member forms) or ''independent'' (rows independent).';
 COMMENT ON AGGREGATE @extschema@.linked_correlation(float8, float8) IS
     'Pearson correlation of cx and ex with t, df, two-sided p and a 95% Fisher-z interval; rows with NULL, NaN or Infinity skipped.';
 COMMENT ON AGGREGATE @extschema@.linked_correlation(float8, float8, text) IS
-    'Guarded Pearson correlation: all figures NULL and suppressed = true below exlink.min_group_size distinct members.';
+    'Guarded Pearson correlation with cluster-robust (CR1, by member) t, p and interval: all figures NULL and suppressed = true below exlink.min_group_size distinct members.';
 COMMENT ON AGGREGATE @extschema@.linked_correlation(float8, float8, text, float8) IS
-    'Guarded Pearson correlation with the interval at a confidence level in (0, 1).';
+    'Guarded Pearson correlation with cluster-robust inference, the interval at a confidence level in (0, 1).';
 
 CREATE FUNCTION @extschema@.linked_correlation(m @extschema@.moments, i integer, j integer)
     RETURNS @extschema@.correlation
@@ -73,8 +90,13 @@ CREATE FUNCTION @extschema@.linked_correlation(m @extschema@.moments, i integer,
 CREATE FUNCTION @extschema@.linked_correlation(m @extschema@.moments, i integer, j integer, level float8)
     RETURNS @extschema@.correlation
     LANGUAGE c STABLE STRICT PARALLEL SAFE AS 'MODULE_PATHNAME', 'exlink_linked_correlation_moments';
+CREATE FUNCTION @extschema@.linked_correlation(m @extschema@.moments, i integer, j integer, level float8, inference text)
+    RETURNS @extschema@.correlation
+    LANGUAGE c STABLE STRICT PARALLEL SAFE AS 'MODULE_PATHNAME', 'exlink_linked_correlation_moments';
+COMMENT ON FUNCTION @extschema@.linked_correlation(@extschema@.moments, integer, integer, float8, text) IS
+    'Pearson correlation between variables i and j of a moments value, interval at a level, with the inference asked for (''cluster'' or ''independent'').';
 COMMENT ON FUNCTION @extschema@.linked_correlation(@extschema@.moments, integer, integer) IS
-    'Pearson correlation with inference between variables i and j (1-based) of a moments value; suppressed when its member lower bound is below exlink.min_group_size.';
+    'Pearson correlation with inference between variables i and j (1-based) of a moments value (cluster-robust when it carries a cluster summary); suppressed when its member lower bound is below exlink.min_group_size.';
 COMMENT ON FUNCTION @extschema@.linked_correlation(@extschema@.moments, integer, integer, float8) IS
     'Pearson correlation with inference between variables i and j of a moments value, interval at a confidence level in (0, 1).';
 

@@ -61,7 +61,9 @@ BEGIN
                                         '@extschema@.rank_correlation(float8, float8, text)'::regprocedure,
                                         '@extschema@.rank_correlation(float8, float8, text, float8)'::regprocedure,
                                         '@extschema@.driver_weights(float8, float8[], text)'::regprocedure,
-                                        '@extschema@.driver_weights(float8, float8[], text, text[])'::regprocedure)))
+                                        '@extschema@.driver_weights(float8, float8[], text, text[])'::regprocedure,
+                                        '@extschema@.linked_correlation(float8, float8, text, float8, text)'::regprocedure,
+                                        '@extschema@.driver_weights(float8, float8[], text, text[], text)'::regprocedure)))
       INTO guarded;
     IF NOT guarded THEN
         RETURN QUERY SELECT NULL::name, 'no k guard'::text,

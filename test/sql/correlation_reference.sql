@@ -31,14 +31,15 @@ CREATE FUNCTION rel_ok(got float8, want float8, tol float8) RETURNS boolean LANG
                       ELSE got IS NOT NULL AND abs(got - want) <= tol * abs(want) END $$;
 
 -- Every figure from the row aggregates: the plain form at 95%, the guarded form with a level
--- otherwise (members = rows here), and the moments-cell form for Pearson.
+-- otherwise (members = rows here; Pearson's with inference => 'independent', the figures of
+-- cor.test, since its default is cluster-robust), and the moments-cell form for Pearson.
 CREATE TABLE ref_got AS
 SELECT w.dataset, w.xcol, w.ycol, w.method, w.level,
        CASE WHEN w.method = 'pearson' AND w.level = 0.95 THEN
                 (SELECT exlink.linked_correlation(a.v, b.v) FROM ref_long a JOIN ref_long b USING (dataset, row_id)
                   WHERE a.dataset = w.dataset AND a.col = xc AND b.col = yc)
             WHEN w.method = 'pearson' THEN
-                (SELECT exlink.linked_correlation(a.v, b.v, a.row_id, w.level) FROM ref_long a JOIN ref_long b USING (dataset, row_id)
+                (SELECT exlink.linked_correlation(a.v, b.v, a.row_id, w.level, 'independent') FROM ref_long a JOIN ref_long b USING (dataset, row_id)
                   WHERE a.dataset = w.dataset AND a.col = xc AND b.col = yc)
             WHEN w.level = 0.95 THEN
                 (SELECT exlink.rank_correlation(a.v, b.v) FROM ref_long a JOIN ref_long b USING (dataset, row_id)

@@ -1,0 +1,80 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Reference figures for exlink's cluster-robust (CR1) inference, computed with R's sandwich:
+#   Rscript test/data/cluster_reference.R      (from the repository root; needs r-cran-sandwich)
+# Writes cluster_data.csv (the input rows) and the expected figures:
+#  - cluster_reference_drivers.csv: for each set, lm(scale(y) ~ scale(X)) with
+#    vcovCL(fit, cluster = ~member, type = "HC1") (cadjust = TRUE: G/(G-1) (N-1)/(N-K));
+#    beta, SE = sqrt(diag(V)), t = beta / SE, p = 2 pt(-|t|, G - 1), interval
+#    beta -+ qt(0.975, G - 1) SE; and the same with independent rows (summary(lm)).
+#  - cluster_reference_vcov.csv: the CR1 covariance matrix of the standardized betas.
+#  - cluster_reference_correlation.csv: r = cor(y, x); t and p of the slope of
+#    lm(scale(y) ~ scale(x)) with vcovCL (G - 1 df); interval
+#    tanh(atanh(r) -+ qt((1 + level)/2, G - 1) sqrt(deff / (n - 3))),
+#    deff = SE^2 (n - 2) / (1 - r^2) (docs/statistics.md).
+# The EX columns carry an offset of 1e4 (uncentred sums of squares lose every digit there).
+suppressPackageStartupMessages(library(sandwich))
+RNGkind("Mersenne-Twister", "Inversion", "Rejection")
+options(digits = 17)
+out_dir <- "test/data"
+
+make_set <- function(name, G, max_rows, icc_sd) {
+  size <- sample(1:max_rows, G, replace = TRUE)
+  member <- rep(sprintf("%s-e%03d", name, 1:G), size)
+  team <- rep(sprintf("t%d", (1:G) %% 5), size)
+  g <- rep(1:G, size)
+  # EX: constant within an employee (x1..x3), x4 varies by row (a shift-level measure).
+  ex <- matrix(rnorm(G * 3), G, 3)
+  ex[, 2] <- 0.5 * ex[, 1] + ex[, 2]
+  x1 <- ex[g, 1]; x2 <- ex[g, 2]; x3 <- ex[g, 3]
+  x4 <- rnorm(length(g)) + 0.3 * x1
+  u <- rnorm(G, sd = icc_sd)[g]
+  y <- 0.4 * x1 + 0.2 * x2 + 0 * x3 + 0.1 * x4 + u + rnorm(length(g))
+  data.frame(set = name, member = member, team = team,
+             y = round(y, 6),
+             x1 = round(x1, 6) + 10000, x2 = round(x2, 6) + 10000,
+             x3 = round(x3, 6) + 10000, x4 = round(x4, 6) + 10000)
+}
+
+set.seed(20261201)
+data <- rbind(make_set("main", 80, 40, 0.8), make_set("few", 12, 30, 0.5))
+write.csv(data, file.path(out_dir, "cluster_data.csv"), row.names = FALSE, quote = TRUE)
+
+drivers <- list(); vcovs <- list(); cors <- list()
+for (s in unique(data$set)) {
+  d <- data[data$set == s, ]
+  G <- length(unique(d$member)); n <- nrow(d)
+  X <- as.matrix(d[, c("x1", "x2", "x3", "x4")])
+  fit <- lm(scale(d$y) ~ scale(X))
+  V <- vcovCL(fit, cluster = d$member, type = "HC1", cadjust = TRUE)[-1, -1]
+  b <- coef(fit)[-1]
+  se <- sqrt(diag(V)); t <- b / se
+  sm <- summary(fit)$coefficients[-1, ]
+  drivers[[s]] <- data.frame(set = s, ordinal = 1:4, clusters = G, df = G - 1, beta = b,
+                             beta_se = se, t = t, p_value = 2 * pt(-abs(t), G - 1),
+                             ci_low = b - qt(0.975, G - 1) * se, ci_high = b + qt(0.975, G - 1) * se,
+                             iid_beta_se = sm[, 2], iid_t = sm[, 3], iid_p_value = sm[, 4],
+                             iid_df = n - 5,
+                             iid_ci_low = b - qt(0.975, n - 5) * sm[, 2],
+                             iid_ci_high = b + qt(0.975, n - 5) * sm[, 2])
+  vcovs[[s]] <- data.frame(set = s, i = rep(1:4, 4), j = rep(1:4, each = 4), v = as.vector(V))
+  for (v in c("x1", "x4")) {
+    x <- d[[v]]
+    r <- cor(d$y, x)
+    f1 <- lm(scale(d$y) ~ scale(x))
+    se1 <- sqrt(vcovCL(f1, cluster = d$member, type = "HC1", cadjust = TRUE)[2, 2])
+    t1 <- coef(f1)[2] / se1
+    deff <- se1^2 * (n - 2) / (1 - r^2)
+    for (level in c(0.95, 0.9)) {
+      q <- qt((1 + level) / 2, G - 1)
+      cors[[length(cors) + 1]] <- data.frame(set = s, var = v, level = level, n = n, clusters = G,
+                                             r = r, t = t1, df = G - 1,
+                                             p_value = 2 * pt(-abs(t1), G - 1),
+                                             ci_low = tanh(atanh(r) - q * sqrt(deff / (n - 3))),
+                                             ci_high = tanh(atanh(r) + q * sqrt(deff / (n - 3))))
+    }
+  }
+}
+fmt <- function(df) { for (c in names(df)) if (is.double(df[[c]])) df[[c]] <- sprintf("%.17g", df[[c]]); df }
+write.csv(fmt(do.call(rbind, drivers)), file.path(out_dir, "cluster_reference_drivers.csv"), row.names = FALSE, quote = FALSE)
+write.csv(fmt(do.call(rbind, vcovs)), file.path(out_dir, "cluster_reference_vcov.csv"), row.names = FALSE, quote = FALSE)
+write.csv(fmt(do.call(rbind, cors)), file.path(out_dir, "cluster_reference_correlation.csv"), row.names = FALSE, quote = FALSE)

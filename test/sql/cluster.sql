@@ -1,0 +1,160 @@
+-- Cluster-robust (CR1, by member) inference of linked_correlation and driver_weights against
+-- R's sandwich::vcovCL (test/data/cluster_reference.R): rows, a forced parallel plan and
+-- merged cells in which members are nested all give R's figures to 1e-9 relative, with an
+-- offset of 1e4 on every EX column.  Then the inference option, the few-clusters status,
+-- values without a cluster summary, the cluster summary's formats and the member limit.
+CREATE TABLE cl_rows (set text, member text, team text, y float8, x1 float8, x2 float8, x3 float8, x4 float8)
+    WITH (fillfactor = 10);
+CREATE TABLE cl_ref (set text, ordinal int, clusters bigint, df float8, beta float8, beta_se float8,
+                     t float8, p_value float8, ci_low float8, ci_high float8,
+                     iid_beta_se float8, iid_t float8, iid_p_value float8, iid_df float8,
+                     iid_ci_low float8, iid_ci_high float8);
+CREATE TABLE cl_ref_vcov (set text, i int, j int, v float8);
+CREATE TABLE cl_ref_cor (set text, var text, level float8, n bigint, clusters bigint, r float8,
+                         t float8, df float8, p_value float8, ci_low float8, ci_high float8);
+\copy cl_rows FROM 'test/data/cluster_data.csv' WITH (FORMAT csv, HEADER)
+\copy cl_ref FROM 'test/data/cluster_reference_drivers.csv' WITH (FORMAT csv, HEADER)
+\copy cl_ref_vcov FROM 'test/data/cluster_reference_vcov.csv' WITH (FORMAT csv, HEADER)
+\copy cl_ref_cor FROM 'test/data/cluster_reference_correlation.csv' WITH (FORMAT csv, HEADER)
+-- Rows in random order over many pages: a parallel plan splits every member across workers.
+CREATE TABLE cl_shuffled WITH (fillfactor = 10) AS
+SELECT * FROM cl_rows ORDER BY md5(member || y::text);
+ANALYZE cl_shuffled;
+SELECT set, count(*) AS n, count(DISTINCT member) AS members, min(x1) > 9990 AS offset_1e4
+  FROM cl_rows GROUP BY set ORDER BY set COLLATE "C";
+
+CREATE FUNCTION cl_close(a float8, b float8) RETURNS boolean LANGUAGE sql IMMUTABLE
+    AS $$ SELECT abs(a - b) <= greatest(1e-9 * abs(b), 1e-300) $$;
+
+-- The same model three ways: rows (serial), rows (parallel, workers only), merged team cells.
+CREATE TABLE cl_fit (how text, set text, m exlink.driver_model);
+SET max_parallel_workers_per_gather = 0;
+INSERT INTO cl_fit
+SELECT 'rows', set, exlink.driver_weights(y, ARRAY[x1, x2, x3, x4], member) FROM cl_shuffled GROUP BY set;
+SET parallel_setup_cost = 0; SET parallel_tuple_cost = 0; SET min_parallel_table_scan_size = 0;
+SET max_parallel_workers_per_gather = 2; SET parallel_leader_participation = off;
+EXPLAIN (COSTS OFF) SELECT exlink.driver_weights(y, ARRAY[x1, x2, x3, x4], member) FROM cl_shuffled WHERE set = 'main';
+INSERT INTO cl_fit
+SELECT 'parallel', 'main', exlink.driver_weights(y, ARRAY[x1, x2, x3, x4], member) FROM cl_shuffled WHERE set = 'main';
+INSERT INTO cl_fit
+SELECT 'parallel', 'few', exlink.driver_weights(y, ARRAY[x1, x2, x3, x4], member) FROM cl_shuffled WHERE set = 'few';
+RESET max_parallel_workers_per_gather; RESET parallel_leader_participation;
+-- Cells: team x set (every member in one team), sealed, through their text form, merged.
+-- (The cells of set 'few' cover fewer than k = 5 members each: suppressed, so no cells rows.)
+CREATE TABLE cl_cells AS
+SELECT set, team, exlink.moments(ARRAY[y, x1, x2, x3, x4], member)::text::exlink.moments AS m
+  FROM cl_rows GROUP BY set, team;
+INSERT INTO cl_fit
+SELECT 'cells', set, exlink.driver_weights(exlink.merge(m ORDER BY team DESC)) FROM cl_cells WHERE m IS NOT NULL GROUP BY set;
+
+SELECT f.how, f.set, (f.m).clusters, (f.m).df, (f.m).inference, (f.m).status, count(*) AS drivers,
+       bool_and(cl_close(d.beta, r.beta)) AS beta, bool_and(cl_close(d.beta_se, r.beta_se)) AS se,
+       bool_and(cl_close(d.t, r.t)) AS t, bool_and(cl_close(d.p_value, r.p_value)) AS p,
+       bool_and(cl_close(d.ci_low, r.ci_low) AND cl_close(d.ci_high, r.ci_high)) AS ci,
+       bool_and((f.m).df = r.df AND (f.m).clusters = r.clusters) AS df_g
+  FROM cl_fit f, exlink.drivers(f.m) d, cl_ref r
+ WHERE r.set = f.set AND r.ordinal = d.ordinal
+ GROUP BY f.how, f.set, f.m
+ ORDER BY f.set COLLATE "C", f.how COLLATE "C";
+-- Any figure outside the tolerance, with both values (no rows: none).
+SELECT f.how, f.set, d.ordinal, d.beta_se, r.beta_se, d.p_value, r.p_value
+  FROM cl_fit f, exlink.drivers(f.m) d, cl_ref r
+ WHERE r.set = f.set AND r.ordinal = d.ordinal
+   AND NOT (cl_close(d.beta_se, r.beta_se) AND cl_close(d.p_value, r.p_value));
+-- The covariance matrix of the standardized betas (4 x 4) equals vcovCL's.
+SELECT f.how, f.set, array_dims((f.m).vcov) AS dims,
+       bool_and(cl_close((f.m).vcov[v.i][v.j], v.v)) AS vcov_ok
+  FROM cl_fit f JOIN cl_ref_vcov v ON v.set = f.set
+ GROUP BY f.how, f.set, f.m ORDER BY f.set COLLATE "C", f.how COLLATE "C";
+
+-- Independent rows on request (summary(lm) figures), and without a member (as in 0.1.0).
+SELECT f.set, (f.m).inference, (f.m).clusters, (f.m).df,
+       bool_and(cl_close(d.beta_se, r.iid_beta_se) AND cl_close(d.t, r.iid_t)
+                AND cl_close(d.p_value, r.iid_p_value) AND (f.m).df = r.iid_df
+                AND cl_close(d.ci_low, r.iid_ci_low) AND cl_close(d.ci_high, r.iid_ci_high)) AS iid_ok
+  FROM (SELECT set, exlink.driver_weights(y, ARRAY[x1, x2, x3, x4], member, NULL, 'independent') AS m
+          FROM cl_rows GROUP BY set
+        UNION ALL
+        SELECT set, exlink.driver_weights(y, ARRAY[x1, x2, x3, x4]) FROM cl_rows GROUP BY set) f,
+       exlink.drivers(f.m) d, cl_ref r
+ WHERE r.set = f.set AND r.ordinal = d.ordinal
+ GROUP BY f.set, f.m ORDER BY f.set COLLATE "C", (f.m).inference COLLATE "C";
+SELECT (exlink.driver_weights(exlink.merge(m), NULL, 'independent')).inference FROM cl_cells WHERE set = 'main';
+
+-- linked_correlation(cx, ex, member [, level]): rows, parallel, merged cells.
+CREATE TABLE cl_cor (how text, set text, var text, level float8, c exlink.correlation);
+INSERT INTO cl_cor
+SELECT 'rows', set, 'x1', 0.95, exlink.linked_correlation(y, x1, member) FROM cl_shuffled GROUP BY set
+UNION ALL
+SELECT 'rows', set, 'x4', 0.9, exlink.linked_correlation(y, x4, member, 0.9) FROM cl_shuffled GROUP BY set
+UNION ALL
+SELECT 'cells', set, 'x1', 0.9, exlink.linked_correlation(exlink.merge(m), 1, 2, 0.9) FROM cl_cells WHERE m IS NOT NULL GROUP BY set
+UNION ALL
+SELECT 'cells', set, 'x4', 0.95, exlink.linked_correlation(exlink.merge(m), 1, 5) FROM cl_cells WHERE m IS NOT NULL GROUP BY set;
+SET max_parallel_workers_per_gather = 2; SET parallel_leader_participation = off;
+INSERT INTO cl_cor
+SELECT 'parallel', 'main', 'x4', 0.95, exlink.linked_correlation(y, x4, member) FROM cl_shuffled WHERE set = 'main';
+RESET max_parallel_workers_per_gather; RESET parallel_leader_participation;
+RESET parallel_setup_cost; RESET parallel_tuple_cost; RESET min_parallel_table_scan_size;
+SELECT c.how, c.set, c.var, c.level, (c.c).clusters, (c.c).df, (c.c).inference, (c.c).status,
+       cl_close((c.c).r, r.r) AS r_ok, cl_close((c.c).t, r.t) AS t_ok,
+       cl_close((c.c).p_value, r.p_value) AS p_ok,
+       cl_close((c.c).ci_low, r.ci_low) AND cl_close((c.c).ci_high, r.ci_high) AS ci_ok,
+       round((c.c).r::numeric, 4) AS r, round((c.c).ci_low::numeric, 4) AS ci_low,
+       round((c.c).ci_high::numeric, 4) AS ci_high
+  FROM cl_cor c JOIN cl_ref_cor r USING (set, var, level)
+ ORDER BY c.set COLLATE "C", c.var COLLATE "C", c.level, c.how COLLATE "C";
+SELECT (c).inference, (c).clusters, (c).df
+  FROM (SELECT exlink.linked_correlation(y, x1, member, 0.95, 'independent') AS c FROM cl_rows WHERE set = 'main') s;
+-- must fail: bad inference argument
+SELECT exlink.linked_correlation(y, x1, member, 0.95, 'robust') FROM cl_rows;
+SELECT exlink.driver_weights(y, ARRAY[x1], member, NULL, NULL) FROM cl_rows;
+
+-- Values without a cluster summary: 0.1.0's format with members (clustered inference
+-- unavailable: no SE, t, p or interval), alone or merged with a value that has one.
+CREATE TABLE cl_old AS
+SELECT regexp_replace(m::text, ',"clusters".*$', '}')::exlink.moments AS m
+  FROM cl_cells WHERE set = 'main' AND team = 't1';
+SELECT exlink.members(m) > 0 AS has_members, length(m::text) < 2000 AS no_summary FROM cl_old;
+SELECT (d).inference, (d).status, (d).clusters, (SELECT bool_and(beta IS NOT NULL AND beta_se IS NULL AND p_value IS NULL) FROM exlink.drivers(d)) AS betas_only
+  FROM (SELECT exlink.driver_weights(m) AS d FROM cl_old) s;
+SELECT (d).inference FROM (SELECT exlink.driver_weights(m, NULL, 'independent') AS d FROM cl_old) s;
+SELECT (exlink.driver_weights(exlink.merge(m))).inference
+  FROM (SELECT m FROM cl_old UNION ALL SELECT m FROM cl_cells WHERE set = 'main' AND team <> 't1') s;
+SELECT (c).inference, (c).status, (c).t IS NULL AS no_t, (c).r IS NOT NULL AS has_r
+  FROM (SELECT exlink.linked_correlation(m, 1, 2) AS c FROM cl_old) s;
+-- A value made without members: independent rows, as in 0.1.0.
+SELECT (exlink.driver_weights(exlink.moments(ARRAY[y, x1]))).inference FROM cl_rows;
+
+-- The summary's formats: text and binary round trips are exact; subset keeps it exact.
+CREATE TABLE cl_bin (set text, team text, m exlink.moments);
+\copy cl_cells TO 'results/cluster_cells.bin' WITH (FORMAT binary)
+\copy cl_bin FROM 'results/cluster_cells.bin' WITH (FORMAT binary)
+SELECT count(*) AS cells, bool_and(b.m::text = c.m::text) AS binary_round_trip
+  FROM cl_bin b JOIN cl_cells c USING (set, team);
+SELECT count(m) AS cells, bool_and(m::text::exlink.moments::text = m::text) AS text_round_trip,
+       bool_and(m::text LIKE '%"clusters":%,"cluster_summary":[%') AS summary_in_text
+  FROM cl_cells;
+SELECT cl_close((c).t, r.t) AS subset_t_ok, cl_close((c).ci_low, r.ci_low) AS subset_ci_ok
+  FROM (SELECT exlink.linked_correlation(exlink.merge(exlink.subset(m, '{5,1}')), 2, 1) AS c
+          FROM cl_cells WHERE set = 'main') s, cl_ref_cor r
+ WHERE r.set = 'main' AND r.var = 'x4' AND r.level = 0.95;
+-- must fail: malformed summaries
+SELECT '{"p":1,"n":2,"skipped":0,"members":2,"mean":[1],"comoment":[2],"clusters":3,"cluster_summary":[2,0,0,0,0,0]}'::exlink.moments;
+SELECT '{"p":1,"n":2,"skipped":0,"members":2,"mean":[1],"comoment":[2],"clusters":2,"cluster_summary":[1,1]}'::exlink.moments;
+SELECT '{"p":1,"n":2,"skipped":0,"members":2,"mean":[1],"comoment":[2],"clusters":2,"cluster_summary":[2,5,0,1,0,1]}'::exlink.moments;
+SELECT '{"p":1,"n":2,"skipped":0,"members":2,"mean":[1],"comoment":[2],"clusters":2,"cluster_summary":[2,0,0,0,"NaN",0]}'::exlink.moments;
+-- (a valid one: two members of one row each, at 0 and 2)
+SELECT '{"p":1,"n":2,"skipped":0,"members":2,"mean":[1],"comoment":[2],"clusters":2,"cluster_summary":[2,0,2,2,0,2]}'::exlink.moments IS NOT NULL AS valid;
+
+-- Few clusters: the status says so (G < 30), the figures stay.
+SELECT (m).clusters, (m).status FROM cl_fit WHERE how = 'rows' AND set = 'few';
+SELECT (exlink.linked_correlation(y, x1, member)).status FROM cl_rows WHERE set = 'few';
+-- The member limit: a clear 54000 with a hint.
+SET exlink.max_cluster_members = 10;
+SELECT exlink.driver_weights(y, ARRAY[x1, x2], member) FROM cl_rows;
+SELECT (exlink.driver_weights(y, ARRAY[x1, x2], member, NULL, 'independent')).inference FROM cl_rows;
+RESET exlink.max_cluster_members;
+
+DROP TABLE cl_rows, cl_shuffled, cl_ref, cl_ref_vcov, cl_ref_cor, cl_fit, cl_cor, cl_cells, cl_old, cl_bin;
+DROP FUNCTION cl_close(float8, float8);
