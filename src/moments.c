@@ -389,7 +389,12 @@ MomentsMembers(const Moments *m)
 void
 MomentsReleaseFacts(const Moments *m, ReleaseFacts *facts)
 {
+	double		share = MomentsMaxMemberShare(m);
+
 	ReleaseFactsInit(facts, MomentsMembers(m), m->k);
+	/* Known when the state keeps per-member moments (the cluster-robust member forms). */
+	if (share >= 0.0)
+		facts->max_member_share = share;
 }
 
 /*

@@ -71,14 +71,18 @@ SELECT name, rank, round(p_most_important::numeric, 2) AS p_first, rank_low, ran
 -- A covariance given as a flat array of q² numbers is read row by row.
 SELECT count(*) FROM exlink.driver_priority(ARRAY['a', 'b'], ARRAY[0.2, 0.1], ARRAY[0.01, 0, 0, 0.01]);
 
--- From a model: a model without a covariance of its betas (a value built before 0.2.0 could
--- not carry one) says so; a suppressed model releases nothing; a NULL model gives no rows.
+-- From a model: its covariance (cluster-robust here: rows with a member); a model without a
+-- covariance of its betas (a value with members but no cluster summary, as 0.1.0 made them)
+-- says so; a suppressed model releases nothing; a NULL model gives no rows.
 CREATE TABLE prio (member text, y float8, a float8, b float8);
 INSERT INTO prio SELECT 'e' || (i % 8), sin(i) + 0.5 * cos(i * 0.3) + 0.3 * sin(i * 7.1), sin(i), cos(i * 0.3)
   FROM generate_series(1, 80) i;
 SELECT p.name, round(p.importance::numeric, 4) AS importance, p.rank, p.p_most_important, p.status
   FROM (SELECT exlink.driver_weights(y, ARRAY[a, b], member, ARRAY['a', 'b']) AS m FROM prio) s,
        exlink.driver_priority(s.m) p ORDER BY p.ordinal;
+SELECT p.name, p.rank, p.p_most_important, p.status
+  FROM exlink.driver_priority(exlink.driver_weights('{"p":3,"n":10,"skipped":0,"members":7,"mean":[0,0,0],"comoment":[1,0.5,0.2,1,0.1,1]}'::exlink.moments)) p
+ ORDER BY p.ordinal;
 SELECT p.name, p.rank, p.p_most_important, p.status
   FROM (SELECT exlink.driver_weights(y, ARRAY[a, b], member, ARRAY['a', 'b']) AS m FROM prio WHERE member < 'e3') s,
        exlink.driver_priority(s.m) p ORDER BY p.ordinal;
