@@ -8,8 +8,9 @@
 --
 -- Every figure the analyst sees comes from exlink functions over published cells:
 -- exlink.create_key/pseudonymize (3), exlink.publish + REFRESH ... CONCURRENTLY (5),
--- exlink.linked_correlation (7), exlink.subset + exlink.driver_weights/drivers (8).  The
--- operator's final check uses the same functions, and exlink.nps/guarded_avg/members_at_least.
+-- exlink.linked_correlation (7), exlink.subset + exlink.driver_weights/drivers and
+-- exlink.driver_priority (8), exlink.driver_weights with the team as member (10).  The operator's
+-- final check uses the same functions, and exlink.nps/guarded_avg/members_at_least.
 \set ON_ERROR_STOP on
 \set QUIET on
 \if :{?seed} \else \set seed 42 \endif
@@ -254,8 +255,9 @@ SELECT x.measure, round((exlink.linked_correlation(m, 1, i)).r::numeric, 3) AS "
 \echo 'Note performance: it correlates with every CX score (through engagement) although its planted'
 \echo 'effect is zero; the key-driver analysis below separates the two.'
 \echo
-\echo 'Per region (merged cells of each region): r(nps, enablement) with 95% CI and p; r(csat, engagement)'
-SELECT region, cells, (c).n, round((c).r::numeric, 3) AS "r(nps, enablement)",
+\echo 'Per region (merged cells of each region): r(nps, enablement) with 95% CI and p, clustered by employee'
+\echo '(CR1 from the cells'' cluster summaries, t on G - 1 df); r(csat, engagement)'
+SELECT region, cells, (c).n, (c).clusters AS "G", round((c).r::numeric, 3) AS "r(nps, enablement)",
        '[' || round((c).ci_low::numeric, 3) || ', ' || round((c).ci_high::numeric, 3) || ']' AS "95% CI",
        CASE WHEN (c).p_value < 1e-16 THEN '< 1e-16' ELSE trim(to_char((c).p_value, '9.9EEEE')) END AS p,
        round((e).r::numeric, 3) AS "r(csat, engagement)"
@@ -273,16 +275,32 @@ SELECT region, cells, (c).n, round((c).r::numeric, 3) AS "r(nps, enablement)",
 -- merged moments, in that order: variable 1 is the outcome, 2..8 the drivers.
 WITH c AS (SELECT exlink.merge(moments) AS m FROM published.team_wave)
 SELECT o.outcome, d.rank, d.name AS driver, round(d.beta::numeric, 3) AS beta,
-       round(d.beta_se::numeric, 3) AS se, CASE WHEN d.p_value < 1e-16 THEN '< 1e-16' ELSE trim(to_char(d.p_value, '9.9EEEE')) END AS p,
+       '[' || to_char(d.ci_low, 'FM0.000') || ', ' || to_char(d.ci_high, 'FM0.000') || ']' AS "95% CI",
+       CASE WHEN d.p_value < 1e-16 THEN '< 1e-16' ELSE trim(to_char(d.p_value, '9.9EEEE')) END AS p,
        round(d.relative_weight_share::numeric, 1) AS "RW % of R2", round(d.lmg_share::numeric, 1) AS "LMG % of R2",
-       round(d.r2::numeric, 3) AS "R2"
+       round(d.r2::numeric, 3) AS "R2", d.clusters AS "G"
   FROM c, (VALUES ('csat', 1), ('nps', 2), ('effort', 3)) o(outcome, y),
        exlink.drivers(exlink.driver_weights(exlink.subset(c.m, ARRAY[o.y, 4, 5, 6, 7, 8, 9, 10]), :drivers)) d
  ORDER BY o.y, d.rank, d.name COLLATE "C";
-\echo 'se and p treat transactions as independent; they cluster in 2,000 employees and 150 teams, so'
-\echo 'the real uncertainty is larger (compare the planted betas at the end).'
-\echo 'performance: beta ~ 0 (p large), as planted; LMG and RW still give it a few % of R2 through'
-\echo 'its correlation with engagement (shares split explained variance, they do not test effects).'
+\echo 'The 95% CI and p are clustered by employee (inference: cluster-robust CR1, t on G - 1 df), from'
+\echo 'the summaries the published cells carry.  G counts an employee once per cell: the cells are'
+\echo 'region x team x period, so an employee who served customers in three periods counts three'
+\echo 'times, and the team a CX score shares is not accounted for: the intervals are still somewhat'
+\echo 'narrow (the planted-truth table at the end shows how many planted effects each kind covers).'
+\echo 'performance: beta near 0, as planted; LMG and RW still give it a few % of R2 through its'
+\echo 'correlation with engagement (shares split explained variance, they do not test effects).'
+\echo
+\echo 'Which driver first?  exlink.driver_priority: from 10,000 seeded draws of the betas (multivariate'
+\echo 't with their clustered covariance), the probability that each driver has the largest |beta|,'
+\echo 'and a 95% interval of its rank (the same figures on every refresh of the same cells).'
+WITH c AS (SELECT exlink.merge(moments) AS m FROM published.team_wave)
+SELECT o.outcome, p.rank, p.name AS driver, round(p.importance::numeric, 3) AS "|beta|",
+       round(p.p_most_important::numeric, 3) AS "P(most important)",
+       p.rank_low || '-' || p.rank_high AS "rank 95%", p.status
+  FROM c, (VALUES ('csat', 1), ('nps', 2), ('effort', 3)) o(outcome, y),
+       exlink.driver_priority(exlink.driver_weights(exlink.subset(c.m, ARRAY[o.y, 4, 5, 6, 7, 8, 9, 10]), :drivers)) p
+ WHERE p.rank <= 3
+ ORDER BY o.y, p.rank, p.name COLLATE "C";
 \echo
 \echo 'Top 3 drivers of NPS per region (Shapley/LMG share of R2)'
 WITH c AS (SELECT region, exlink.merge(moments) AS m FROM published.team_wave GROUP BY region)
@@ -305,27 +323,45 @@ SELECT :'small_team' AS "smallest team", count(*) AS "published cells", 'suppres
   FROM published.team_wave WHERE team = :'small_team';
 
 \echo
-\echo '--- 10. Cross-lagged view (team cells): does EX lead CX, or CX lead EX? ------------'
--- EX index = mean of engagement, enablement and manager coaching (team means of respondents).
--- partial r = the lagged correlation given the earlier level (at t) of the later variable.
+\echo '--- 10. Direction of flow: does EX lead CX, or CX lead EX? (cross-lagged regressions)'
+-- One row per team and pair of consecutive waves (team means of released cells); EX index = mean
+-- of engagement, enablement and manager coaching; CX = mean NPS.  Each direction is a regression
+-- of the later wave on both earlier ones, with the team as the member: the guard counts teams and
+-- the inference is clustered by team (a team's two pairs share its persistent level).
+CREATE TEMP TABLE flow_models AS
 WITH c AS (SELECT team, wave, (engagement + enablement + manager_coaching) / 3 AS ex, nps AS cx
              FROM published.team_wave),
-     p AS (SELECT a.ex AS ex0, a.cx AS cx0, b.ex AS ex1, b.cx AS cx1
-             FROM c a JOIN c b ON b.team = a.team AND b.wave = a.wave + 1),
-     r AS (SELECT count(*) AS pairs, corr(ex0, cx1) AS ex_cx, corr(cx0, ex1) AS cx_ex,
-                  corr(cx0, cx1) AS cx_cx, corr(ex0, ex1) AS ex_ex, corr(ex0, cx0) AS ex_cx0
-             FROM p)
-SELECT 'EX wave t -> CX (NPS) period t+1' AS path, pairs,
-       round(ex_cx::numeric, 3) AS "lagged r",
-       round(((ex_cx - ex_cx0 * cx_cx) / sqrt((1 - ex_cx0 ^ 2) * (1 - cx_cx ^ 2)))::numeric, 3) AS "partial r, given the target at t"
-  FROM r
+     lagged AS (SELECT a.team, a.ex::float8 AS ex_t, a.cx::float8 AS cx_t, b.ex::float8 AS ex_next, b.cx::float8 AS cx_next
+                  FROM c a JOIN c b ON b.team = a.team AND b.wave = a.wave + 1),
+     m AS (SELECT 'NPS(t+1)' AS outcome,
+                  exlink.driver_weights(cx_next, ARRAY[ex_t, cx_t], team, ARRAY['EX(t)', 'NPS(t)']) AS m FROM lagged
+           UNION ALL
+           SELECT 'EX(t+1)', exlink.driver_weights(ex_next, ARRAY[cx_t, ex_t], team, ARRAY['NPS(t)', 'EX(t)']) FROM lagged)
+SELECT * FROM m;
+SELECT m.outcome, d.name AS "on", round(d.beta::numeric, 3) AS beta,
+       '[' || to_char(d.ci_low, 'FM0.000') || ', ' || to_char(d.ci_high, 'FM0.000') || ']' AS "95% CI",
+       round(d.p_value::numeric, 4) AS p, d.clusters AS teams, d.n AS pairs, d.inference
+  FROM flow_models m, exlink.drivers(m.m) d
+ ORDER BY m.outcome DESC, d.ordinal;
+CREATE TEMP VIEW flow AS
+SELECT (SELECT d.ci_low FROM flow_models m, exlink.drivers(m.m) d WHERE m.outcome = 'NPS(t+1)' AND d.name = 'EX(t)') AS ex_lo,
+       (SELECT d.ci_high FROM flow_models m, exlink.drivers(m.m) d WHERE m.outcome = 'NPS(t+1)' AND d.name = 'EX(t)') AS ex_hi,
+       (SELECT d.ci_low FROM flow_models m, exlink.drivers(m.m) d WHERE m.outcome = 'EX(t+1)' AND d.name = 'NPS(t)') AS cx_lo,
+       (SELECT d.ci_high FROM flow_models m, exlink.drivers(m.m) d WHERE m.outcome = 'EX(t+1)' AND d.name = 'NPS(t)') AS cx_hi;
+\echo 'Read the cross paths: NPS(t+1) on EX(t) (does EX lead?) and EX(t+1) on NPS(t) (does CX lead?),'
+\echo 'each beyond the target''s own persistence.  Temporal precedence, not proof of cause: stable team'
+\echo 'differences are not separated from change (docs/drivers.md, "Direction of flow").'
+SELECT 'EX -> CX' AS path,
+       CASE WHEN ex_lo > 0 THEN 'EX(t) predicts later NPS (95% CI above 0)'
+            WHEN ex_hi < 0 THEN 'EX(t) predicts lower later NPS (95% CI below 0)'
+            ELSE 'not shown (95% CI covers 0)' END AS finding
+  FROM flow
 UNION ALL
-SELECT 'CX (NPS) period t -> EX wave t+1', pairs, round(cx_ex::numeric, 3),
-       round(((cx_ex - ex_cx0 * ex_ex) / sqrt((1 - ex_cx0 ^ 2) * (1 - ex_ex ^ 2)))::numeric, 3)
-  FROM r;
-
-\echo 'Read: both lagged r are high because teams are stable; controlling for the earlier level of'
-\echo 'the target, EX predicts later CX, while CX does not predict later EX: the flow is EX -> CX.'
+SELECT 'CX -> EX',
+       CASE WHEN cx_lo > 0 THEN 'NPS(t) predicts later EX (95% CI above 0)'
+            WHEN cx_hi < 0 THEN 'NPS(t) predicts lower later EX (95% CI below 0)'
+            ELSE 'not shown (95% CI covers 0)' END
+  FROM flow;
 
 \echo
 \echo '--- 11. Refused attempts (as the analyst) -----------------------------------------'
@@ -367,22 +403,64 @@ CREATE TEMP TABLE recovered AS
 WITH c AS (SELECT exlink.merge(moments) AS m FROM published.team_wave),
      ss AS (SELECT i, (exlink.subset(c.m, ARRAY[i])::text::jsonb #>> '{comoment,0}')::float8 AS ss
               FROM c, generate_series(1, 10) i)
-SELECT o.outcome, d.name AS measure, d.beta, d.beta * sqrt(sy.ss / sx.ss) AS b, d.lmg_share, d.r2
+SELECT o.outcome, d.name AS measure, d.beta, d.beta * sqrt(sy.ss / sx.ss) AS b, d.lmg_share, d.r2,
+       d.ci_low, d.ci_high
   FROM c, (VALUES ('csat', 1), ('nps', 2), ('effort', 3)) o(outcome, y),
        exlink.drivers(exlink.driver_weights(exlink.subset(c.m, ARRAY[o.y, 4, 5, 6, 7, 8, 9, 10]), :drivers)) d,
        ss sy, ss sx
  WHERE sy.i = o.y AND sx.i = d.ordinal + 3;
+-- The same betas with four kinds of 95% interval: from the merged cells with independent rows
+-- (what exlink 0.1.0 reported) and clustered by employee (the analyst's, above), and from the
+-- released linked rows (the custodian's) clustered by employee and by team.
+CREATE TEMP TABLE intervals AS
+WITH c AS (SELECT exlink.merge(moments) AS m FROM published.team_wave),
+     released AS (SELECT l.* FROM link.linked l JOIN published.team_wave p ON p.team = l.team AND p.wave = l.period),
+     rows_fit AS (
+         SELECT exlink.driver_weights(csat, ARRAY[engagement, enablement, manager_coaching, training_hours, tenure_years, workload, performance], pseudonym, :drivers) AS csat_e,
+                exlink.driver_weights(nps, ARRAY[engagement, enablement, manager_coaching, training_hours, tenure_years, workload, performance], pseudonym, :drivers) AS nps_e,
+                exlink.driver_weights(effort, ARRAY[engagement, enablement, manager_coaching, training_hours, tenure_years, workload, performance], pseudonym, :drivers) AS effort_e,
+                exlink.driver_weights(csat, ARRAY[engagement, enablement, manager_coaching, training_hours, tenure_years, workload, performance], team, :drivers) AS csat_t,
+                exlink.driver_weights(nps, ARRAY[engagement, enablement, manager_coaching, training_hours, tenure_years, workload, performance], team, :drivers) AS nps_t,
+                exlink.driver_weights(effort, ARRAY[engagement, enablement, manager_coaching, training_hours, tenure_years, workload, performance], team, :drivers) AS effort_t
+           FROM released),
+     models AS (
+         SELECT 1 AS k, 'independent rows (cells)' AS kind, o.outcome,
+                exlink.driver_weights(exlink.subset(c.m, ARRAY[o.y, 4, 5, 6, 7, 8, 9, 10]), :drivers, 'independent') AS m
+           FROM c, (VALUES ('csat', 1), ('nps', 2), ('effort', 3)) o(outcome, y)
+         UNION ALL
+         SELECT 2, 'by employee (cells)', o.outcome, exlink.driver_weights(exlink.subset(c.m, ARRAY[o.y, 4, 5, 6, 7, 8, 9, 10]), :drivers)
+           FROM c, (VALUES ('csat', 1), ('nps', 2), ('effort', 3)) o(outcome, y)
+         UNION ALL
+         SELECT 3, 'by employee (rows)', o, m FROM rows_fit, LATERAL (VALUES ('csat', csat_e), ('nps', nps_e), ('effort', effort_e)) v(o, m)
+         UNION ALL
+         SELECT 4, 'by team (rows)', o, m FROM rows_fit, LATERAL (VALUES ('csat', csat_t), ('nps', nps_t), ('effort', effort_t)) v(o, m))
+SELECT models.k, models.kind, models.outcome, d.name AS measure, d.beta, d.ci_low, d.ci_high, d.clusters
+  FROM models, exlink.drivers(models.m) d;
 SELECT p.outcome, p.measure, split_part(p.unit, ' ', 2) AS "per",
        round(p.effect_raw::numeric, 3) AS "planted", round(r.b::numeric, 3) AS "found",
        round(p.std_beta::numeric, 3) AS "beta planted", round(r.beta::numeric, 3) AS "beta found",
        round((r.beta - p.std_beta)::numeric, 3) AS diff,
-       CASE WHEN abs(r.beta - p.std_beta) <= :tolerance THEN 'ok' ELSE 'OFF' END AS "within"
+       CASE WHEN abs(r.beta - p.std_beta) <= :tolerance THEN 'ok' ELSE 'OFF' END AS "within",
+       '[' || to_char(t.ci_low, 'FM0.000') || ', ' || to_char(t.ci_high, 'FM0.000') || ']' AS "95% CI (by team)",
+       CASE WHEN p.std_beta BETWEEN t.ci_low AND t.ci_high THEN 'yes' ELSE 'NO' END AS "covers"
   FROM truth.planted_effects p JOIN recovered r USING (outcome, measure)
+  JOIN intervals t ON t.k = 4 AND t.outcome = p.outcome AND t.measure = p.measure
  ORDER BY array_position(ARRAY['csat', 'nps', 'effort'], p.outcome), p.ord;
 SELECT count(*) FILTER (WHERE abs(r.beta - p.std_beta) <= :tolerance) || ' of ' || count(*)
        || ' planted effects recovered within ' || :tolerance
        || ' (max |diff| ' || round(max(abs(r.beta - p.std_beta))::numeric, 3) || ')' AS summary
   FROM truth.planted_effects p JOIN recovered r USING (outcome, measure);
+\echo 'How many planted betas each kind of 95% interval covers (a right interval covers about 95%):'
+SELECT i.kind AS "95% interval", max(i.clusters) AS "G",
+       count(*) FILTER (WHERE p.std_beta BETWEEN i.ci_low AND i.ci_high) || ' of ' || count(*) AS "planted effects covered",
+       round(avg(i.ci_high - i.ci_low)::numeric, 3) AS "mean width"
+  FROM truth.planted_effects p JOIN intervals i USING (outcome, measure)
+ GROUP BY i.k, i.kind ORDER BY i.k;
+\echo 'CX scores share their employee and their team (planted employee and team effects), and the EX'
+\echo 'measures share the team''s manager: intervals that assume independent rows are too narrow, those'
+\echo 'clustered by employee account for the employee part, those clustered by team for both (150'
+\echo 'teams).  The published cells carry employee-level summaries only, so team-clustered intervals'
+\echo 'need the rows (the custodian''s, as above).'
 
 \echo
 \echo 'Exactness: the analyst merged cells without reading a row; the same figure on the raw linked'

@@ -29,6 +29,16 @@ awk -F'│' '$1 ~ /published\.cx_cells/ && NF == 5 { found = 1; if ($5 + 0 <= $4
            END { exit !found || bad }' "$tmp/out.txt" \
     || { echo "the refresh did not publish the nightly load"; exit 1; }
 grep -q 'planted effects recovered within' "$tmp/out.txt"
+# Clustered inference reaches the analyst: key drivers with 95% intervals, the prioritization,
+# the cross-lagged regressions clustered by team, and the planted-truth coverage of 4 intervals.
+grep -q '95% CI' "$tmp/out.txt"
+grep -q 'P(most important)' "$tmp/out.txt"
+[ "$(grep -c '│ cluster-robust CR1' "$tmp/out.txt")" -eq 4 ] \
+    || { echo "cross-lagged regressions: expected 4 clustered rows"; exit 1; }
+[ "$(grep -cE '^ (EX -> CX|CX -> EX) +│' "$tmp/out.txt")" -eq 2 ] \
+    || { echo "cross-lagged regressions: no finding per direction"; exit 1; }
+[ "$(grep -cE '│ +[0-9]+ of 21 +│' "$tmp/out.txt")" -eq 4 ] \
+    || { echo "planted truth: expected the coverage of 4 kinds of interval"; exit 1; }
 # Exactness: the analyst's figure from merged cells equals the custodian's on the rows.
 awk -F'│' '/custodian: corr\(\) on rows/ { getline; getline; found = 1; if ($1 + 0 == 0 || $1 + 0 != $2 + 0) bad = 1 }
            END { exit !found || bad }' "$tmp/out.txt" \
