@@ -230,7 +230,9 @@ priority_compute(Priority *pr, int draws, int64 seed, double level, bool is_sign
 
 	if (pr->vcov == NULL)
 	{
-		priority_status(pr, "unavailable: no covariance of the betas");
+		/* A model that says why it has no covariance has said it already. */
+		if (strstr(pr->status.data, "unavailable") == NULL)
+			priority_status(pr, "unavailable: no covariance of the betas");
 		return;
 	}
 	S = palloc(sizeof(double) * k * k);
@@ -597,6 +599,9 @@ exlink_driver_priority_model(PG_FUNCTION_ARGS)
 		priority_emit(fcinfo, &pr);
 		return (Datum) 0;
 	}
+	/* The model's own caveats (few clusters, excluded drivers) apply to its ranking too. */
+	if (model_status != NULL && strcmp(model_status, "ok") != 0)
+		priority_status(&pr, model_status);
 	d = attr_by_name(model, desc, "vcov", &isnull);
 	if (!isnull)
 		pr.vcov = vcov_from_array(DatumGetArrayTypeP(d), q, true);

@@ -71,9 +71,10 @@ SELECT name, rank, round(p_most_important::numeric, 2) AS p_first, rank_low, ran
 -- A covariance given as a flat array of q² numbers is read row by row.
 SELECT count(*) FROM exlink.driver_priority(ARRAY['a', 'b'], ARRAY[0.2, 0.1], ARRAY[0.01, 0, 0, 0.01]);
 
--- From a model: its covariance (cluster-robust here: rows with a member); a model without a
--- covariance of its betas (a value with members but no cluster summary, as 0.1.0 made them)
--- says so; a suppressed model releases nothing; a NULL model gives no rows.
+-- From a model: its covariance (cluster-robust here: 8 members, so the model's few-clusters
+-- caveat is repeated in the status); a model without a covariance of its betas (a value with
+-- members but no cluster summary, as 0.1.0 made them) says so; a suppressed model releases
+-- nothing; a NULL model gives no rows.
 CREATE TABLE prio (member text, y float8, a float8, b float8);
 INSERT INTO prio SELECT 'e' || (i % 8), sin(i) + 0.5 * cos(i * 0.3) + 0.3 * sin(i * 7.1), sin(i), cos(i * 0.3)
   FROM generate_series(1, 80) i;
@@ -86,6 +87,14 @@ SELECT p.name, p.rank, p.p_most_important, p.status
 SELECT p.name, p.rank, p.p_most_important, p.status
   FROM (SELECT exlink.driver_weights(y, ARRAY[a, b], member, ARRAY['a', 'b']) AS m FROM prio WHERE member < 'e3') s,
        exlink.driver_priority(s.m) p ORDER BY p.ordinal;
+-- The model's covariance and df drive the draws: the array form on the same figures agrees
+-- exactly.
+SELECT (SELECT array_agg(p_most_important ORDER BY ordinal) FROM exlink.driver_priority(s.m, 20000, 5))
+     = (SELECT array_agg(p_most_important ORDER BY ordinal)
+          FROM exlink.driver_priority(ARRAY['a', 'b'], (SELECT array_agg(d.beta ORDER BY d.ordinal) FROM exlink.drivers(s.m) d),
+                                      (s.m).vcov, (s.m).df, 20000, 5)) AS model_equals_arrays,
+       (s.m).inference, (s.m).clusters, (s.m).df
+  FROM (SELECT exlink.driver_weights(y, ARRAY[a, b], member, ARRAY['a', 'b']) AS m FROM prio) s;
 SELECT count(*) FROM exlink.driver_priority(NULL::exlink.driver_model);
 
 -- Misuse: errors with their SQLSTATE.
