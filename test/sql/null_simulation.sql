@@ -44,8 +44,8 @@ SELECT (clustered).inference, (clustered).clusters, (clustered).df, (naive).infe
   FROM null_fits GROUP BY 1, 2, 3, 4;
 -- False positives at alpha = 0.05 over the 600 tests (3 drivers x 200 data sets) and the share
 -- of data sets with any "significant" driver.  Clustered: the rate must lie within 3 binomial SDs
--- (600 tests: SD 0.009) of the 0.055 that CR1 on t(G - 1) gives at G = 50 in the coverage study,
--- i.e. 0.028..0.082; independent-rows inference must be clearly anti-conservative (above 0.2:
+-- (600 tests: SD 0.009) of 0.055, i.e. 0.028..0.082 (CR1 on t(G - 1) at G = 50 rejects 5 to 7 %
+-- in the coverage study of docs/statistics.md); independent-rows inference must be clearly anti-conservative (above 0.2:
 -- the design effect 1 + (m - 1) ICC is about 5.5 here).  The counts are deterministic; R's
 -- sandwich::vcovCL on the same rows gives 42 and 258 (test/data/README.md).
 WITH t AS (SELECT c.p_value < 0.05 AS fp_clustered, n.p_value < 0.05 AS fp_naive, f.d
