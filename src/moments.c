@@ -604,8 +604,123 @@ MomentsToValue(const Moments *m)
 	return v;
 }
 
+static Moments *moments_from_value(const MomentsValue *v, MemoryContext cxt, bool with_summary);
+
 Moments *
 MomentsFromValue(const MomentsValue *v, MemoryContext cxt)
+{
+	return moments_from_value(v, cxt, true);
+}
+
+/*
+ * Add a value's packed summary (tri(r) doubles, centred at the value's means vc, G clusters)
+ * into s: S_s += K(d) S_v K(d)' with d = s->centre - vc, in one pass over the packed triangle
+ * after the row step (T = K S_v on a full scratch copy): (T K')_ab = T_ab + the column step of
+ * b, at most three more terms.  The hot loop of exlink.merge over cells with summaries.
+ */
+static void
+summary_add_packed(ClusterSummary *s, const double *packed, int64 G, const double *vc)
+{
+	const int	p = s->p,
+				r = s->r;
+	double		d[MOMENTS_SUMMARY_MAX_DIM];
+	bool		zero = true;
+	double	   *T;
+	int			k = 0;
+
+	for (int i = 0; i < p; i++)
+	{
+		d[i] = s->centre[i] - vc[i];
+		zero = zero && d[i] == 0.0;
+	}
+	s->clusters += G;
+	if (zero)
+	{
+		for (int a = 0; a < r; a++)
+			for (int b = a; b < r; b++, k++)
+			{
+				s->S[a * r + b] += packed[k];
+				if (b != a)
+					s->S[b * r + a] += packed[k];
+			}
+		return;
+	}
+	if (s->work == NULL)
+		s->work = MemoryContextAlloc(GetMemoryChunkContext(s->S), sizeof(double) * r * r);
+	T = s->work;
+	for (int a = 0; a < r; a++)
+		for (int b = a; b < r; b++, k++)
+			T[a * r + b] = T[b * r + a] = packed[k];
+	summary_shift_rows(p, r, T, d);
+	{
+		/* Column step of each column b: S'_ab = T_ab + c1 T_a,l1 + c2 T_a,l2 + cn T_a,0. */
+		int			l1[SUMMARY_R(MOMENTS_SUMMARY_MAX_DIM)];
+		int			l2[SUMMARY_R(MOMENTS_SUMMARY_MAX_DIM)];
+		double		c1[SUMMARY_R(MOMENTS_SUMMARY_MAX_DIM)];
+		double		c2[SUMMARY_R(MOMENTS_SUMMARY_MAX_DIM)];
+		double		cn[SUMMARY_R(MOMENTS_SUMMARY_MAX_DIM)];
+
+		l1[0] = l2[0] = 0;
+		c1[0] = c2[0] = cn[0] = 0.0;
+		for (int i = 0; i < p; i++)
+		{
+			l1[1 + i] = l2[1 + i] = 0;
+			c1[1 + i] = c2[1 + i] = 0.0;
+			cn[1 + i] = -d[i];
+			for (int j = i; j < p; j++)
+			{
+				int			b = SUMMARY_Q(p, i, j);
+
+				l1[b] = 1 + i;
+				c1[b] = -d[j];
+				l2[b] = 1 + j;
+				c2[b] = -d[i];
+				cn[b] = d[i] * d[j];
+			}
+		}
+		for (int a = 0; a < r; a++)
+		{
+			const double *ta = T + (size_t) a * r;
+			double	   *sa = s->S + (size_t) a * r;
+
+			for (int b = a; b < r; b++)
+			{
+				double		v = ta[b] + c1[b] * ta[l1[b]] + c2[b] * ta[l2[b]] + cn[b] * ta[0];
+
+				sa[b] += v;
+				if (b != a)
+					s->S[(size_t) b * r + a] += v;
+			}
+		}
+	}
+}
+
+/*
+ * exlink.merge's transition step: the union of dst and the value v.  A value's summary is
+ * added straight from its packed form when dst already has one (no unpacked copy, one pass);
+ * otherwise as MomentsCombine(dst, MomentsFromValue(v)).
+ */
+void
+MomentsMergeValue(Moments *dst, const MomentsValue *v)
+{
+	Moments    *src;
+
+	if (MomentsValueHasSummary(v) && dst->cluster == CLUSTER_SUMMARY && dst->summary != NULL &&
+		dst->p == v->p && v->n > 0)
+	{
+		const double *packed = v->data + v->p + MOMENTS_TRI_SIZE(v->p);
+
+		src = moments_from_value(v, CurrentMemoryContext, false);
+		summary_add_packed(dst->summary, packed + 1, (int64) packed[0], v->data);
+		src->cluster = CLUSTER_EMPTY;	/* its clusters are merged */
+	}
+	else
+		src = moments_from_value(v, CurrentMemoryContext, true);
+	MomentsCombine(dst, src);
+}
+
+static Moments *
+moments_from_value(const MomentsValue *v, MemoryContext cxt, bool with_summary)
 {
 	Moments    *m = MomentsCreate(cxt, v->p, false, 1);
 
@@ -614,7 +729,7 @@ MomentsFromValue(const MomentsValue *v, MemoryContext cxt)
 	m->members_min = v->members;
 	memcpy(m->mean, v->data, sizeof(double) * v->p);
 	memcpy(m->comoment, v->data + v->p, sizeof(double) * MOMENTS_TRI_SIZE(v->p));
-	if (MomentsValueHasSummary(v))
+	if (MomentsValueHasSummary(v) && with_summary)
 	{
 		const double *in = v->data + v->p + MOMENTS_TRI_SIZE(v->p);
 		ClusterSummary *cs = summary_create(cxt, v->p);

@@ -61,6 +61,7 @@ typedef struct ClusterSummary
 	int64		clusters;		/* G */
 	double	   *centre;			/* [p]: the c of S */
 	double	   *S;				/* [r * r], full symmetric, row-major */
+	double	   *work;			/* [r * r] scratch of MomentsMergeValue, NULL until used */
 } ClusterSummary;
 
 #define SUMMARY_R(p) (1 + (p) + MOMENTS_TRI_SIZE(p))
@@ -156,6 +157,7 @@ extern Moments *MomentsDeserialize(bytea *b, MemoryContext cxt);
 
 extern MomentsValue *MomentsToValue(const Moments *m);	/* NULL when not finite */
 extern Moments *MomentsFromValue(const MomentsValue *v, MemoryContext cxt);
+extern void MomentsMergeValue(Moments *dst, const MomentsValue *v);	/* exlink.merge's step */
 
 /*
  * Cluster-robust support.  MomentsUseClusters: make a new rows state accumulate per member.

@@ -505,7 +505,7 @@ exlink_merge_transfn(PG_FUNCTION_ARGS)
 		PG_RETURN_POINTER(m);
 	v = PG_GETARG_MOMENTS(1);
 	/* The incoming value is short-lived: unpack it in the per-row context, then merge. */
-	MomentsCombine(m, MomentsFromValue(v, CurrentMemoryContext));
+	MomentsMergeValue(m, v);
 	PG_RETURN_POINTER(m);
 }
 
