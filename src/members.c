@@ -154,18 +154,19 @@ typedef struct ClusterEntry
 ClusterTable *
 ClusterTableCreate(MemoryContext parent, int p)
 {
+	/* Small sizes: a GROUP BY creates one table per group, most of them small. */
 	MemoryContext cxt = AllocSetContextCreate(parent, "exlink per-member moments",
-											  ALLOCSET_DEFAULT_SIZES);
+											  ALLOCSET_SMALL_SIZES);
 	ClusterTable *t = MemoryContextAllocZero(cxt, sizeof(ClusterTable));
 
 	Assert(p >= 1);
 	t->cxt = cxt;
 	t->p = p;
 	t->stride = 1 + p + p * (p + 1) / 2;
-	t->capacity = 64;
+	t->capacity = 8;
 	t->data = MemoryContextAllocHuge(cxt, sizeof(double) * t->capacity * t->stride);
 	t->keys = MemoryContextAllocHuge(cxt, sizeof(uint64) * t->capacity);
-	t->hash = clusters_create(cxt, 64, NULL);
+	t->hash = clusters_create(cxt, 8, NULL);
 	t->scratch = MemoryContextAlloc(cxt, sizeof(double) * p);
 	return t;
 }

@@ -150,6 +150,17 @@ SELECT '{"p":1,"n":2,"skipped":0,"members":2,"mean":[1],"comoment":[2],"clusters
 -- Few clusters: the status says so (G < 30), the figures stay.
 SELECT (m).clusters, (m).status FROM cl_fit WHERE how = 'rows' AND set = 'few';
 SELECT (exlink.linked_correlation(y, x1, member)).status FROM cl_rows WHERE set = 'few';
+-- Nesting: members in one team each (0 split), or split by a row-level grain; custodian only.
+SELECT exlink.split_members('cl_rows', 'member', '{set,team}') AS by_team,
+       exlink.split_members('cl_rows', 'member', '{team,x4}') AS by_row,
+       exlink.split_members('cl_rows', 'member', '{}') AS no_grain;
+GRANT SELECT ON cl_rows TO regress_analyst;
+SET ROLE regress_analyst;
+-- must fail: the nesting check reads raw rows (custodian tool)
+SELECT exlink.split_members('cl_rows', 'member', '{team}');
+RESET ROLE;
+REVOKE SELECT ON cl_rows FROM regress_analyst;
+
 -- The member limit: a clear 54000 with a hint.
 SET exlink.max_cluster_members = 10;
 SELECT exlink.driver_weights(y, ARRAY[x1, x2], member) FROM cl_rows;
