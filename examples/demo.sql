@@ -456,6 +456,18 @@ SELECT i.kind AS "95% interval", max(i.clusters) AS "G",
        round(avg(i.ci_high - i.ci_low)::numeric, 3) AS "mean width"
   FROM truth.planted_effects p JOIN intervals i USING (outcome, measure)
  GROUP BY i.k, i.kind ORDER BY i.k;
+\echo 'Prioritization against the truth: the planted most important driver of each outcome (largest'
+\echo '|planted beta|) and the probability exlink.driver_priority gave it (the analyst''s section 8):'
+WITH c AS (SELECT exlink.merge(moments) AS m FROM published.team_wave),
+     pr AS (SELECT o.outcome, p.name AS measure, p.p_most_important, p.rank_low, p.rank_high
+              FROM c, (VALUES ('csat', 1), ('nps', 2), ('effort', 3)) o(outcome, y),
+                   exlink.driver_priority(exlink.driver_weights(exlink.subset(c.m, ARRAY[o.y, 4, 5, 6, 7, 8, 9, 10]), :drivers)) p),
+     top AS (SELECT DISTINCT ON (outcome) outcome, measure, std_beta FROM truth.planted_effects
+              ORDER BY outcome, abs(std_beta) DESC)
+SELECT t.outcome, t.measure AS "planted first", round(t.std_beta::numeric, 3) AS "beta planted",
+       round(pr.p_most_important::numeric, 3) AS "P(most important)", pr.rank_low || '-' || pr.rank_high AS "rank 95%"
+  FROM top t JOIN pr USING (outcome, measure)
+ ORDER BY array_position(ARRAY['csat', 'nps', 'effort'], t.outcome);
 \echo 'CX scores share their employee and their team (planted employee and team effects), and the EX'
 \echo 'measures share the team''s manager: intervals that assume independent rows are too narrow, those'
 \echo 'clustered by employee account for the employee part, those clustered by team for both (150'
