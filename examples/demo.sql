@@ -218,6 +218,15 @@ SELECT b.publication, b.cells AS "cells before", a.cells AS "cells after",
         SELECT 'published.ex_cells', count(*), sum(responses) FROM published.ex_cells) a USING (publication)
  ORDER BY 1;
 
+\echo 'Do the CX cells nest employees (exact clustered inference from merged cells)?  exlink.split_members'
+\echo 'counts the employees whose rows fall into more than one cell (custodian only; it reads the rows):'
+SELECT exlink.split_members('link.linked', 'pseudonym', '{region,team,period}') AS "employees split over region x team x period",
+       exlink.split_members('link.linked', 'pseudonym', '{region,team}') AS "over region x team",
+       count(DISTINCT pseudonym) AS employees
+  FROM link.linked;
+\echo 'Employees serve customers in every period, so the period cells split them: merged over periods,'
+\echo 'clustered intervals count an employee once per period and are somewhat too narrow (section 8 and'
+\echo 'the planted-truth table at the end show by how much).'
 SELECT team AS small_team FROM hr.employees GROUP BY team ORDER BY count(*), team COLLATE "C" LIMIT 1 \gset
 SELECT count(*) AS "team x wave cells", count(*) FILTER (WHERE released) AS "released (CX and EX)",
        count(*) FILTER (WHERE NOT released) AS withheld,
