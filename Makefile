@@ -42,10 +42,12 @@ sql/$(EXTENSION)--$(EXTVERSION).sql: $(sort $(wildcard sql/parts/*.sql))
 deps:
 	@tools/deps.sh
 
+# The cluster also listens on 127.0.0.1 (password authentication) for the client-driver tests.
 test:
 	@tools/deps.sh
+	@tools/deps-clients.sh
 	@tools/build.sh
-	@tools/with-cluster.sh tools/run-tests.sh
+	@EXLINK_TCP=1 tools/with-cluster.sh tools/run-tests.sh
 
 demo:
 	@tools/deps.sh

@@ -7,7 +7,9 @@
 #    relative to its binary, as its own `make check` relies on), so no root is needed and
 #    concurrent runs never see each other's builds;
 #  - a private data directory and socket directory, shared_preload_libraries = 'exlink', trust
-#    authentication over the Unix socket only (no TCP, so no port clashes);
+#    authentication over the Unix socket only (no TCP, so no port clashes); with EXLINK_TCP=1
+#    it also listens on 127.0.0.1 (a free port), password (scram) authentication only there,
+#    for tests of client drivers (the command then also sees EXLINK_TCP_HOST=127.0.0.1);
 #  - everything torn down on exit, whatever happens.
 # initdb refuses to run as root, so as root the cluster runs as the "postgres" system user.
 #   usage: tools/with-cluster.sh COMMAND [ARGS...]
@@ -40,14 +42,19 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-"${runas[@]}" "$bindir/initdb" -D "$dir/data" -U postgres --auth=trust --no-sync \
+"${runas[@]}" "$bindir/initdb" -D "$dir/data" -U postgres --auth-local=trust --auth-host=scram-sha-256 --no-sync \
     -E UTF8 --locale=C >"$dir/initdb.log" 2>&1 || { cat "$dir/initdb.log" >&2; exit 1; }
 
 preload="exlink"
 [ -f "$root$(pg_config --pkglibdir)/pg_stat_statements.so" ] && preload="$preload,pg_stat_statements"
 [ -f "$root$(pg_config --pkglibdir)/pg_cron.so" ] && preload="$preload,pg_cron"
+listen="''"
+if [ -n "${EXLINK_TCP:-}" ]; then
+    listen="'127.0.0.1'"
+    while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do port=$(( 20000 + RANDOM % 20000 )); done
+fi
 cat >>"$dir/data/postgresql.conf" <<CONF
-listen_addresses = ''
+listen_addresses = $listen
 unix_socket_directories = '$dir'
 port = $port
 shared_preload_libraries = '$preload'
@@ -72,6 +79,7 @@ fi
 
 export PGHOST="$dir" PGPORT="$port" PGUSER=postgres PGDATABASE=postgres EXLINK_PGDATA="$dir/data"
 export EXLINK_SERVER_LOG="$dir/server.log"
+[ -n "${EXLINK_TCP:-}" ] && export EXLINK_TCP_HOST=127.0.0.1
 status=0
 "$@" || status=$?
 if [ $status -ne 0 ] && [ -s "$dir/server.log" ]; then
