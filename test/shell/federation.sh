@@ -73,18 +73,27 @@ CREATE TABLE released (country text, team text, period integer);
 \\copy released FROM '$tmp/cells_a.csv' CSV
 \\copy released FROM '$tmp/cells_b.csv' CSV
 SQL
-figures="round(c.n::numeric) || ' ' || to_char(c.r, '9.99999999999EEEE') || ' ' || to_char(c.p_value, '9.99999999999EEEE')
-         || ' ' || to_char(c.ci_low, '9.99999999999EEEE')"
-fed=$(central "SELECT $figures FROM (SELECT (exlink.linked_correlation(exlink.merge(m), 1, 3)).*
-    FROM (SELECT exlink.merge(moments) AS m FROM fed.cells_a UNION ALL SELECT exlink.merge(moments) FROM fed.cells_b) s) c")
+# n, r and the means from the rows of the released cells; the clustered p and interval (which
+# depend on how members are split across cells) from the same cells published in one database.
+figures="round(c.n::numeric) || ' ' || to_char(c.r, '9.99999999999EEEE')"
+inference="to_char(c.p_value, '9.99999999999EEEE') || ' ' || to_char(c.ci_low, '9.99999999999EEEE') || ' ' || to_char(c.ci_high, '9.99999999999EEEE')"
+union_corr="(SELECT (exlink.linked_correlation(exlink.merge(m), 1, 3)).*
+    FROM (SELECT exlink.merge(moments) AS m FROM fed.cells_a UNION ALL SELECT exlink.merge(moments) FROM fed.cells_b) s) c"
+fed=$(central "SELECT $figures FROM $union_corr")
 one=$("${psql[@]}" -At -d single -c "SELECT $figures FROM (SELECT (exlink.linked_correlation(csat, enablement, pseudonym)).*
     FROM linked JOIN released USING (country, team, period)) c")
 means_fed=$(central "SELECT array_to_string(ARRAY(SELECT to_char(x, '9.99999999999EEEE') FROM unnest(exlink.means(exlink.merge(moments))) x), ' ') FROM fed.cells")
 means_one=$("${psql[@]}" -At -d single -c "SELECT array_to_string(ARRAY(SELECT to_char(x, '9.99999999999EEEE') FROM unnest(ARRAY[avg(csat), avg(engagement), avg(enablement)]) x), ' ')
     FROM linked JOIN released USING (country, team, period)")
-echo "union of released cells: n r p ci_low = $fed; means $means_fed"
-echo "one database, same cells: n r p ci_low = $one; means $means_one"
+echo "union of released cells: n r = $fed; means $means_fed"
+echo "one database, rows of the same cells: n r = $one; means $means_one"
 [ "$fed" = "$one" ] && [ "$means_fed" = "$means_one" ] || { echo "FAIL: the union differs from one database over the same cells"; exit 1; }
+"${psql[@]}" -d single -o /dev/null -c "SELECT exlink.publish('public.cells', 'linked', 'pseudonym', '{country,team,period}', '{csat,engagement,enablement}', k => 5)"
+inf_fed=$(central "SELECT $inference FROM $union_corr")
+inf_one=$("${psql[@]}" -At -d single -c "SELECT $inference FROM (SELECT (exlink.linked_correlation(exlink.merge(moments), 1, 3)).*
+    FROM cells JOIN released USING (country, team, period)) c")
+echo "p, ci: union $inf_fed; one database, same cells $inf_one"
+[ "$inf_fed" = "$inf_one" ] || { echo "FAIL: the union's inference differs from one database's over the same cells"; exit 1; }
 drv_fed=$(central "SELECT string_agg(d.name || ' ' || to_char(d.beta, '9.99999999999EEEE') || ' ' || to_char(d.lmg, '9.99999999999EEEE'), ', ' ORDER BY d.ordinal)
     FROM (SELECT exlink.driver_weights(exlink.merge(moments), ARRAY['engagement', 'enablement']) AS m FROM fed.cells) s, exlink.drivers(s.m) d")
 drv_one=$("${psql[@]}" -At -d single -c "SELECT string_agg(d.name || ' ' || to_char(d.beta, '9.99999999999EEEE') || ' ' || to_char(d.lmg, '9.99999999999EEEE'), ', ' ORDER BY d.ordinal)
