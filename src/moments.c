@@ -199,6 +199,20 @@ summary_recentre(ClusterSummary *s, const double *c)
 	memcpy(s->centre, c, sizeof(double) * p);
 }
 
+/*
+ * G of a sum of summaries.  Counts come from untrusted values too: a sum beyond what a value
+ * stores exactly is refused, as MomentsCombine refuses a row count that does not fit.
+ */
+static void
+summary_add_clusters(ClusterSummary *s, int64 G)
+{
+	if (G < 0 || G > MOMENTS_MAX_CLUSTERS - s->clusters)
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("exlink moments cluster count out of range")));
+	s->clusters += G;
+}
+
 /* dst += src (members disjoint), src moved to dst's centre on a copy. */
 static void
 summary_add(ClusterSummary *dst, const ClusterSummary *src)
@@ -209,7 +223,7 @@ summary_add(ClusterSummary *dst, const ClusterSummary *src)
 	summary_recentre(t, dst->centre);
 	for (int a = 0; a < rr; a++)
 		dst->S[a] += t->S[a];
-	dst->clusters += t->clusters;
+	summary_add_clusters(dst, t->clusters);
 	pfree(t->S);
 	pfree(t->centre);
 	pfree(t);
@@ -511,7 +525,7 @@ MomentsDeserialize(bytea *b, MemoryContext cxt)
 	{
 		int			cp = pq_getmsgint(&buf, 4);
 
-		if (cp < 1 || cp > MOMENTS_MAX_DIM)
+		if (cp < 1 || cp > MOMENTS_MAX_DIM || cp != p)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
 					 errmsg("invalid exlink moments state")));
@@ -522,12 +536,16 @@ MomentsDeserialize(bytea *b, MemoryContext cxt)
 		int			cp = pq_getmsgint(&buf, 4);
 		ClusterSummary *cs;
 
-		if (cp < 1 || cp > MOMENTS_SUMMARY_MAX_DIM)
+		if (cp < 1 || cp > MOMENTS_SUMMARY_MAX_DIM || cp != p)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
 					 errmsg("invalid exlink moments state")));
 		cs = summary_create(cxt, cp);
 		cs->clusters = pq_getmsgint64(&buf);
+		if (cs->clusters < 0 || cs->clusters > MOMENTS_MAX_CLUSTERS)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+					 errmsg("invalid exlink moments state")));
 		for (int i = 0; i < cp; i++)
 			cs->centre[i] = pq_getmsgfloat8(&buf);
 		for (int a = 0; a < cs->r; a++)
@@ -633,7 +651,7 @@ summary_add_packed(ClusterSummary *s, const double *packed, int64 G, const doubl
 		d[i] = s->centre[i] - vc[i];
 		zero = zero && d[i] == 0.0;
 	}
-	s->clusters += G;
+	summary_add_clusters(s, G);
 	if (zero)
 	{
 		for (int a = 0; a < r; a++)

@@ -25,6 +25,12 @@
  */
 #define MOMENTS_SUMMARY_MAX_DIM 16
 
+/*
+ * Largest cluster count G of a summary: a value stores G as a double, exact up to 2^53 (a
+ * crafted value could claim more; a merge refuses a sum beyond it rather than round it).
+ */
+#define MOMENTS_MAX_CLUSTERS (INT64CONST(1) << 53)
+
 /* Fewer clusters than this: the status warns that CR1 p-values may be too small. */
 #define MOMENTS_FEW_CLUSTERS 30
 

@@ -61,8 +61,9 @@ validate_value(const MomentsValue *v, bool binary)
 
 		if (p > MOMENTS_SUMMARY_MAX_DIM)
 			invalid_value(binary, "Only values of at most 16 variables carry a cluster summary.");
-		if (!(g == floor(g) && g >= (v->n > 0 ? 1.0 : 0.0) && g <= (double) v->n))
-			invalid_value(binary, "The number of clusters must be an integer between 1 and n.");
+		if (!(g == floor(g) && g >= (v->n > 0 ? 1.0 : 0.0) && g <= (double) v->n &&
+			  g <= (double) MOMENTS_MAX_CLUSTERS))
+			invalid_value(binary, "The number of clusters must be an integer between 1 and min(n, 2^53).");
 		diag = palloc(sizeof(double) * r);
 		for (int a = 0; a < r; a++)
 			for (int b = a; b < r; b++, k++)
@@ -265,8 +266,8 @@ exlink_moments_in(PG_FUNCTION_ARGS)
 		expect(&ps, "\"clusters\"");
 		expect(&ps, ":");
 		g = parse_int(&ps);
-		if (g < 0 || g > v->n)
-			invalid_value(false, "The number of clusters must be an integer between 1 and n.");
+		if (g < 0 || g > v->n || g > MOMENTS_MAX_CLUSTERS)
+			invalid_value(false, "The number of clusters must be an integer between 1 and min(n, 2^53).");
 		v->data[p + MOMENTS_TRI_SIZE((int) p)] = (double) g;
 		expect(&ps, ",");
 		expect(&ps, "\"cluster_summary\"");
@@ -392,8 +393,8 @@ exlink_moments_recv(PG_FUNCTION_ARGS)
 		double	   *sum = v->data + p + MOMENTS_TRI_SIZE(p);
 		int64		g = pq_getmsgint64(buf);
 
-		if (g < 0 || g > v->n)
-			invalid_value(true, "The number of clusters must be an integer between 1 and n.");
+		if (g < 0 || g > v->n || g > MOMENTS_MAX_CLUSTERS)
+			invalid_value(true, "The number of clusters must be an integer between 1 and min(n, 2^53).");
 		sum[0] = (double) g;
 		for (int i = 1; i <= MOMENTS_TRI_SIZE(SUMMARY_R(p)); i++)
 			sum[i] = pq_getmsgfloat8(buf);

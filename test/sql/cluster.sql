@@ -144,6 +144,14 @@ SELECT '{"p":1,"n":2,"skipped":0,"members":2,"mean":[1],"comoment":[2],"clusters
 SELECT '{"p":1,"n":2,"skipped":0,"members":2,"mean":[1],"comoment":[2],"clusters":2,"cluster_summary":[1,1]}'::exlink.moments;
 SELECT '{"p":1,"n":2,"skipped":0,"members":2,"mean":[1],"comoment":[2],"clusters":2,"cluster_summary":[2,5,0,1,0,1]}'::exlink.moments;
 SELECT '{"p":1,"n":2,"skipped":0,"members":2,"mean":[1],"comoment":[2],"clusters":2,"cluster_summary":[2,0,0,0,"NaN",0]}'::exlink.moments;
+-- must fail: G beyond 2^53 (a double would round it), and a merge whose G sum would pass it
+SELECT '{"p":1,"n":9007199254740993,"skipped":0,"members":5,"mean":[1],"comoment":[2],"clusters":9007199254740993,"cluster_summary":[2,0,2,2,0,2]}'::exlink.moments;
+SELECT exlink.merge(m) FROM (VALUES
+  ('{"p":1,"n":9007199254740992,"skipped":0,"members":5,"mean":[1],"comoment":[2],"clusters":9007199254740992,"cluster_summary":[2,0,2,2,0,2]}'::exlink.moments),
+  ('{"p":1,"n":9007199254740992,"skipped":0,"members":5,"mean":[1],"comoment":[2],"clusters":9007199254740992,"cluster_summary":[2,0,2,2,0,2]}'::exlink.moments)) t(m);
+SELECT exlink.merge(m) FROM (VALUES
+  ('{"p":1,"n":9007199254740992,"skipped":0,"members":5,"mean":[1],"comoment":[2],"clusters":9007199254740992,"cluster_summary":[2,0,2,2,0,2]}'::exlink.moments),
+  ('{"p":1,"n":9007199254740992,"skipped":0,"members":5,"mean":[2],"comoment":[2],"clusters":9007199254740992,"cluster_summary":[2,0,2,2,0,2]}'::exlink.moments)) t(m);
 -- (a valid one: two members of one row each, at 0 and 2)
 SELECT '{"p":1,"n":2,"skipped":0,"members":2,"mean":[1],"comoment":[2],"clusters":2,"cluster_summary":[2,0,2,2,0,2]}'::exlink.moments IS NOT NULL AS valid;
 
