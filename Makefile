@@ -27,7 +27,7 @@ EXTRA_CLEAN = results regression.diffs regression.out
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs 2>/dev/null)
 ifeq ($(PGXS),)
-ifneq ($(filter deps demo test bench,$(MAKECMDGOALS)),)
+ifneq ($(filter deps demo test bench package,$(MAKECMDGOALS)),)
 PGXS := /dev/null
 else
 $(error pg_config not found: run "make deps" (or tools/deps.sh) first, or pass PG_CONFIG=/path/to/pg_config)
@@ -38,7 +38,7 @@ include $(PGXS)
 sql/$(EXTENSION)--$(EXTVERSION).sql: $(sort $(wildcard sql/parts/*.sql))
 	awk 'FNR == 1 { print "-- part: " FILENAME } { print }' $^ > $@
 
-.PHONY: deps test demo bench
+.PHONY: deps test demo bench package
 deps:
 	@tools/deps.sh
 
@@ -53,6 +53,12 @@ demo:
 	@tools/deps.sh
 	@tools/build.sh
 	@tools/with-cluster.sh tools/run-demo.sh
+
+# The Debian package postgresql-15-exlink (debian/, pg_buildext), checked; a few minutes, not
+# part of make test.  Its build runs make installcheck without exlink preloaded.
+package:
+	@tools/deps.sh
+	@tools/package.sh
 
 bench:
 	@tools/deps.sh

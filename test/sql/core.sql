@@ -31,7 +31,7 @@ RESET ROLE;
 -- (Placeholders set before the library loads are tested in test/shell/threshold.sh, on a
 -- cluster without shared_preload_libraries.)
 \setenv PGDATABASE :DBNAME
-\! PGOPTIONS='-c exlink.min_group_size=2' psql -X -q -At -U regress_analyst -c "SELECT current_setting('exlink.min_group_size'), exlink.min_group_size()" 2>&1 | sed 's/.*FATAL: */FATAL: /' 
+\! PGPASSWORD=regress_analyst PGOPTIONS='-c exlink.min_group_size=2' psql -X -q -At -U regress_analyst -c "SELECT current_setting('exlink.min_group_size'), exlink.min_group_size()" 2>&1 | sed 's/.*FATAL: */FATAL: /' 
 
 -- Every SQL-visible object of the extension has a comment.
 SELECT missing_comment FROM (

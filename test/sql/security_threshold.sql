@@ -1,6 +1,10 @@
 -- Rule: no non-superuser can lower k (SET, SET LOCAL, set_config, ALTER ROLE ... SET on the own
 -- role, PGOPTIONS, a function SET clause, a k argument); publications bake their k in.
 -- (Placeholders set before the library loads: test/shell/threshold.sh, on a second cluster.)
+-- make installcheck on a server without exlink in shared_preload_libraries: the expected output
+-- is security_threshold_1.out (the SETs before the library loads only set a placeholder, which
+-- the library then refuses with a warning: k stays 5).
+SELECT 'exlink' = ANY (string_to_array(current_setting('shared_preload_libraries'), ',')) AS exlink_preloaded;
 \set SHOW_CONTEXT never
 \set VERBOSITY terse
 SET ROLE regress_analyst;
@@ -34,7 +38,7 @@ SELECT count(*) AS role_settings FROM pg_db_role_setting s JOIN pg_roles r ON r.
 
 -- must fail: threshold bypass by PGOPTIONS at connection time (a new backend, as the analyst)
 \setenv PGDATABASE :DBNAME
-\! PGOPTIONS='-c exlink.min_group_size=2' psql -X -q -At -U regress_analyst -c "SELECT exlink.min_group_size()" 2>&1 | sed 's/.*FATAL: */FATAL: /'
+\! PGPASSWORD=regress_analyst PGOPTIONS='-c exlink.min_group_size=2' psql -X -q -At -U regress_analyst -c "SELECT exlink.min_group_size()" 2>&1 | sed 's/.*FATAL: */FATAL: /'
 
 -- Publications bake k in: a k = 7 publication (teams of 12 and 7 released) keeps 7 even when a
 -- superuser session lowers the setting to its floor and refreshes; a setting of 8 at refresh
