@@ -44,8 +44,10 @@ dpkg -x "$deb" "$root"
 ext=$root/usr/share/postgresql/15/extension
 [ -f "$root/usr/lib/postgresql/15/lib/exlink.so" ] || { echo "FAIL: exlink.so missing"; exit 1; }
 cmp exlink.control "$ext/exlink.control"
-for f in sql/exlink--*.sql; do cmp "$f" "$ext/$(basename "$f")"; done
-cat sql/parts/*.sql | cmp - "$ext/exlink--$version.sql"
+for f in $(git -C "$top" ls-files 'sql/exlink--*.sql'); do   # frozen and upgrade scripts
+    cmp "$f" "$ext/$(basename "$f")"; done
+make -s "sql/exlink--$version.sql" >/dev/null   # the assembled install script, as the Makefile makes it
+cmp "sql/exlink--$version.sql" "$ext/exlink--$version.sql"
 # Every C symbol any shipped install or upgrade script binds must be exported by the library.
 for sym in $(grep -ohE "'exlink_[a-z0-9_]+'" "$ext"/exlink--*.sql | tr -d "'" | sort -u); do
     nm -D --defined-only "$root/usr/lib/postgresql/15/lib/exlink.so" | grep -qw "$sym" \
