@@ -65,12 +65,41 @@ BEGIN
                                         '@extschema@.linked_correlation(float8, float8, text, float8, text)'::regprocedure,
                                         '@extschema@.driver_weights(float8, float8[], text, text[], text)'::regprocedure)))
       INTO guarded;
+    -- Or a view that reads only publications: every relation it reads (through views and
+    -- materialized views, recursively) is a registered publication, and every function it
+    -- calls that is not built in is exlink's (built-in functions leave no pg_depend entry).
+    -- Such a view sees released cells only, whatever it computes from them.
+    IF NOT guarded THEN
+        WITH RECURSIVE reads(rel, depth) AS (
+            SELECT target::oid, 0
+            UNION
+            SELECT d.refobjid, r.depth + 1
+              FROM reads r
+              JOIN pg_catalog.pg_rewrite rw ON rw.ev_class = r.rel
+              JOIN pg_catalog.pg_depend d ON d.classid = 'pg_catalog.pg_rewrite'::regclass AND d.objid = rw.oid
+                                         AND d.refclassid = 'pg_catalog.pg_class'::regclass AND d.refobjid <> r.rel
+             WHERE r.depth < 32
+               AND NOT EXISTS (SELECT 1 FROM @extschema@.publications p WHERE p.object = r.rel))
+        SELECT EXISTS (SELECT 1 FROM reads r JOIN @extschema@.publications p ON p.object = r.rel)
+           AND NOT EXISTS (SELECT 1 FROM reads r JOIN pg_catalog.pg_class c ON c.oid = r.rel
+                            WHERE c.relkind NOT IN ('v', 'm')
+                              AND NOT EXISTS (SELECT 1 FROM @extschema@.publications p WHERE p.object = r.rel))
+           AND NOT EXISTS (SELECT 1 FROM reads r
+                             JOIN pg_catalog.pg_rewrite rw ON rw.ev_class = r.rel
+                             JOIN pg_catalog.pg_depend d ON d.classid = 'pg_catalog.pg_rewrite'::regclass AND d.objid = rw.oid
+                                                        AND d.refclassid = 'pg_catalog.pg_proc'::regclass
+                             JOIN pg_catalog.pg_proc f ON f.oid = d.refobjid
+                            WHERE f.pronamespace <> '@extschema@'::regnamespace
+                              AND NOT EXISTS (SELECT 1 FROM @extschema@.publications p WHERE p.object = r.rel))
+           AND NOT EXISTS (SELECT 1 FROM reads r WHERE r.depth >= 32)
+          INTO guarded;
+    END IF;
     IF NOT guarded THEN
         RETURN QUERY SELECT NULL::name, 'no k guard'::text,
-            'Neither an exlink publication nor a view using an exlink guard (members_at_least, guarded_avg, guarded_count, nps, the guarded moments, linked_correlation, rank_correlation or driver_weights).'::text;
+            'Neither an exlink publication, a view reading only publications, nor a view using an exlink guard (members_at_least, guarded_avg, guarded_count, nps, the guarded moments, linked_correlation, rank_correlation or driver_weights).'::text;
     END IF;
 END
 $fn$;
 COMMENT ON FUNCTION @extschema@.audit_view(regclass) IS
-    'Violations of a view or materialized view: protected columns, raw member or pseudonym columns, protected source columns read, no k guard (no rows: none found).';
+    'Violations of a view or materialized view: protected columns, raw member or pseudonym columns, protected source columns read, no k guard (neither a publication, a view reading only publications, nor a view using an exlink guard; no rows: none found).';
 REVOKE ALL ON FUNCTION @extschema@.audit_view(regclass) FROM PUBLIC;
