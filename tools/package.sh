@@ -49,8 +49,9 @@ for f in $(git -C "$top" ls-files 'sql/exlink--*.sql'); do   # frozen and upgrad
 make -s "sql/exlink--$version.sql" >/dev/null   # the assembled install script, as the Makefile makes it
 cmp "sql/exlink--$version.sql" "$ext/exlink--$version.sql"
 # Every C symbol any shipped install or upgrade script binds must be exported by the library.
+nm -D --defined-only "$root/usr/lib/postgresql/15/lib/exlink.so" > "$work/symbols"
 for sym in $(grep -ohE "'exlink_[a-z0-9_]+'" "$ext"/exlink--*.sql | tr -d "'" | sort -u); do
-    nm -D --defined-only "$root/usr/lib/postgresql/15/lib/exlink.so" | grep -qw "$sym" \
+    grep -qw "$sym" "$work/symbols" \
         || { echo "FAIL: exlink.so does not export $sym"; exit 1; }
 done
 ls "$root/usr/share/doc/postgresql-15-exlink/" | grep -q '^README.md' || { echo "FAIL: no README in the docs"; exit 1; }

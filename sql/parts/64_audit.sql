@@ -96,7 +96,7 @@ BEGIN
     END IF;
     IF NOT guarded THEN
         RETURN QUERY SELECT NULL::name, 'no k guard'::text,
-            'Neither an exlink publication, a view reading only publications, nor a view using an exlink guard (members_at_least, guarded_avg, guarded_count, nps, the guarded moments, linked_correlation, rank_correlation or driver_weights).'::text;
+            'Neither an exlink publication nor a view using an exlink guard (members_at_least, guarded_avg, guarded_count, nps, the guarded moments, linked_correlation, rank_correlation or driver_weights).'::text;
     END IF;
 END
 $fn$;
