@@ -30,7 +30,7 @@ if [ ${#missing[@]} -gt 0 ]; then
     fi
 fi
 
-cache="${XDG_CACHE_HOME:-$HOME/.cache}/exlink/node"
+cache="${XDG_CACHE_HOME:-${HOME:-/root}/.cache}/exlink/node"
 if command -v node >/dev/null \
    && ! NODE_PATH="$cache/node_modules:/usr/share/nodejs:/usr/lib/nodejs" node -e "require('pg')" 2>/dev/null; then
     if command -v npm >/dev/null; then

@@ -50,7 +50,7 @@ make -s "sql/exlink--$version.sql" >/dev/null   # the assembled install script, 
 cmp "sql/exlink--$version.sql" "$ext/exlink--$version.sql"
 # Every C symbol any shipped install or upgrade script binds must be exported by the library.
 nm -D --defined-only "$root/usr/lib/postgresql/15/lib/exlink.so" > "$work/symbols"
-for sym in $(grep -ohE "'exlink_[a-z0-9_]+'" "$ext"/exlink--*.sql | tr -d "'" | sort -u); do
+for sym in $(grep -ohE "MODULE_PATHNAME', *'exlink_[a-z0-9_]+'" "$ext"/exlink--*.sql | sed "s/.*'\(exlink_[a-z0-9_]*\)'/\1/" | sort -u); do
     grep -qw "$sym" "$work/symbols" \
         || { echo "FAIL: exlink.so does not export $sym"; exit 1; }
 done

@@ -59,7 +59,7 @@ done
 export PGHOST=$EXLINK_TCP_HOST PGUSER=bi_client PGPASSWORD=change-me PGDATABASE=$db
 python=/usr/bin/python3; [ -x "$python" ] || python=python3
 jar=/usr/share/java/postgresql.jar
-node_cache="${XDG_CACHE_HOME:-$HOME/.cache}/exlink/node/node_modules"
+node_cache="${XDG_CACHE_HOME:-${HOME:-/root}/.cache}/exlink/node/node_modules"
 export NODE_PATH="$node_cache:/usr/share/nodejs:/usr/lib/nodejs${NODE_PATH:+:$NODE_PATH}"
 
 missing() {   # why a client cannot run here (empty: it can)
