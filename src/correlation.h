@@ -40,6 +40,7 @@ typedef struct CorrelationInput
 	const char *inference;
 	int64		clusters;		/* -1 = not clustered */
 	double		meat;
+	double		psi2;			/* sum_g psi_g^2, the linearization of r (see correlation.c) */
 } CorrelationInput;
 
 

@@ -953,6 +953,50 @@ MomentsClusterMeat(const Moments *m, int y, const int *x, int k, const double *b
 	return false;
 }
 
+bool
+MomentsClusterLinear(const Moments *m, int nterms, const int *a, const int *b, const double *w,
+					 double *out)
+{
+	const int	p = m->p;
+
+	*out = 0.0;
+	if (m->cluster == CLUSTER_ROWS && m->clusters != NULL)
+	{
+		const ClusterTable *t = m->clusters;
+
+		for (int64 g = 0; g < t->count; g++)
+		{
+			const double *slot = ClusterTableSlot(t, g);
+			double		ng = slot[0];
+			const double *cg = slot + 1 + p;
+			double		psi = 0.0;
+
+			for (int u = 0; u < nterms; u++)
+			{
+				int			i = Min(a[u], b[u]),
+							j = Max(a[u], b[u]);
+				double		di = slot[1 + i] - m->mean[i];
+				double		dj = slot[1 + j] - m->mean[j];
+
+				psi += w[u] * (cg[MOMENTS_TRI(p, i, j)] + ng * di * dj);
+			}
+			*out += psi * psi;
+		}
+		return true;
+	}
+	if (m->cluster == CLUSTER_SUMMARY && m->summary != NULL)
+	{
+		const ClusterSummary *cs = m->summary;
+
+		for (int u = 0; u < nterms; u++)
+			for (int v = 0; v < nterms; v++)
+				*out += w[u] * w[v] *
+					cs->S[(size_t) SUMMARY_Q(p, a[u], b[u]) * cs->r + SUMMARY_Q(p, a[v], b[v])];
+		return true;
+	}
+	return false;
+}
+
 /*
  * Which inference a resolved state gets: independent rows when asked for or when no member
  * was given; cluster-robust CR1 with per-member moments or a cell summary and at least two

@@ -186,6 +186,14 @@ extern bool MomentsClusterMeat(const Moments *m, int y, const int *x, int k, con
 extern double MomentsMaxMemberShare(const Moments *m);
 extern const char *MomentsInference(const Moments *m, int64 *clusters);
 
+/*
+ * On a resolved state: sum_g psi_g^2 for psi_g = sum_t w[t] Q_g[a[t], b[t]] (Q_g: member g's
+ * co-moments about the overall means), e.g. the cluster-robust linearization variance of a
+ * correlation.  False when the state has no per-member information.
+ */
+extern bool MomentsClusterLinear(const Moments *m, int nterms, const int *a, const int *b,
+								 const double *w, double *out);
+
 #define INFERENCE_CLUSTER "cluster-robust CR1"
 #define INFERENCE_INDEPENDENT "independent rows"
 extern bool ExlinkMemberKey(FunctionCallInfo fcinfo, int argno, uint64 *key);

@@ -9,8 +9,10 @@
 #  - cluster_reference_vcov.csv: the CR1 covariance matrix of the standardized betas.
 #  - cluster_reference_correlation.csv: r = cor(y, x); t and p of the slope of
 #    lm(scale(y) ~ scale(x)) with vcovCL (G - 1 df); interval
-#    tanh(atanh(r) -+ qt((1 + level)/2, G - 1) sqrt(deff / (n - 3))),
-#    deff = SE^2 (n - 2) / (1 - r^2) (docs/statistics.md).
+#    tanh(atanh(r) -+ qt((1 + level)/2, G - 1) sqrt(V) / (1 - r^2)), V the cluster-robust
+#    linearization variance of r, G/(G-1) sum_g psi_g^2 with
+#    psi_g = Q_g[xy] / sqrt(Sxx Syy) - r/2 (Q_g[xx] / Sxx + Q_g[yy] / Syy), Q_g the member's sums
+#    of products about the overall means (base R, by the formula; docs/statistics.md).
 # The EX columns carry an offset of 1e4 (uncentred sums of squares lose every digit there).
 suppressPackageStartupMessages(library(sandwich))
 RNGkind("Mersenne-Twister", "Inversion", "Rejection")
@@ -63,14 +65,17 @@ for (s in unique(data$set)) {
     f1 <- lm(scale(d$y) ~ scale(x))
     se1 <- sqrt(vcovCL(f1, cluster = d$member, type = "HC1", cadjust = TRUE)[2, 2])
     t1 <- coef(f1)[2] / se1
-    deff <- se1^2 * (n - 2) / (1 - r^2)
+    xc <- x - mean(x); yc <- d$y - mean(d$y)
+    Sxx <- sum(xc^2); Syy <- sum(yc^2)
+    psi <- tapply(xc * yc / sqrt(Sxx * Syy) - r / 2 * (xc^2 / Sxx + yc^2 / Syy), d$member, sum)
+    se_z <- sqrt(G / (G - 1) * sum(psi^2)) / (1 - r^2)
     for (level in c(0.95, 0.9)) {
       q <- qt((1 + level) / 2, G - 1)
       cors[[length(cors) + 1]] <- data.frame(set = s, var = v, level = level, n = n, clusters = G,
                                              r = r, t = t1, df = G - 1,
                                              p_value = 2 * pt(-abs(t1), G - 1),
-                                             ci_low = tanh(atanh(r) - q * sqrt(deff / (n - 3))),
-                                             ci_high = tanh(atanh(r) + q * sqrt(deff / (n - 3))))
+                                             ci_low = tanh(atanh(r) - q * se_z),
+                                             ci_high = tanh(atanh(r) + q * se_z))
     }
   }
 }
