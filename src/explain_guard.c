@@ -1,8 +1,10 @@
-/* explain_guard.c: refuse EXPLAIN over live publications to roles that cannot read the source. */
+/* explain_guard.c: no plan or row count of a live publication's source reaches a role that cannot read the source. */
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "postgres.h"
 
 #include "access/genam.h"
+#include "access/parallel.h"
+#include "access/xact.h"
 #include "access/htup_details.h"
 #include "access/table.h"
 #include "catalog/namespace.h"
@@ -13,12 +15,17 @@
 #include "executor/instrument.h"
 #include "miscadmin.h"
 #include "nodes/nodeFuncs.h"
+#include "optimizer/planner.h"
+#include "parser/analyze.h"
+#include "rewrite/rewriteHandler.h"
 #include "tcop/tcopprot.h"
 #include "tcop/utility.h"
 #include "utils/plancache.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
+#include "utils/guc.h"
 #include "utils/lsyscache.h"
+#include "utils/memutils.h"
 #include "utils/rel.h"
 
 #include "explain_guard.h"
@@ -34,11 +41,38 @@
  * prepared statement's queries first.  Neither sees what the planner adds (the body of an inlined
  * SQL function), so an ExecutorStart hook also checks the plan about to be explained.  Materialized publications are not affected (their plans only touch released
  * cells).  Superusers are never refused.
+ *
+ * EXPLAIN is not the only way a plan reaches the client.  debug_print_parse,
+ * debug_print_rewritten and debug_print_plan print the query trees and the plan (with the
+ * planner's row estimates drawn from the source's statistics) as LOG messages, and
+ * client_min_messages = log (or a debug level) sends every LOG message to the client: those of
+ * trace_sort (tuple counts of every sort, one per group for a DISTINCT aggregate), of
+ * auto_explain, of log_planner_stats and the like.  So for a role that cannot read the source of
+ * a live publication, a query that reads it is refused while any of these channels is open,
+ * checked where each output is made: after parse analysis (views expanded here, since the parse
+ * and rewritten trees are printed before planning), after planning (prepared statements are
+ * replanned without a new parse; inlined SQL functions appear only here) and at executor start
+ * (a plan made before the setting changed).  A setting changed while such a query runs (by a
+ * function it calls) cannot reopen the channel: until the query ends, LOG and DEBUG messages
+ * that reach emit_log_hook are kept from the client.
  */
 
 static ExplainOneQuery_hook_type prev_explain_hook = NULL;
 static ProcessUtility_hook_type prev_utility_hook = NULL;
 static ExecutorStart_hook_type prev_executor_start_hook = NULL;
+static ExecutorEnd_hook_type prev_executor_end_hook = NULL;
+static post_parse_analyze_hook_type prev_post_parse_analyze_hook = NULL;
+static planner_hook_type prev_planner_hook = NULL;
+static emit_log_hook_type prev_emit_log_hook = NULL;
+
+/*
+ * The executions (QueryDesc pointers, compared only, never dereferenced) of plans that read a
+ * live source the role cannot read, started and not yet ended in this transaction; kept in
+ * TopMemoryContext and forgotten at transaction end (an aborted execution never reaches
+ * ExecutorEnd).
+ */
+static List *guarded_runs = NIL;
+static bool xact_callback_registered = false;
 
 /*
  * Depth of EXPLAIN utility statements being run in this backend.  The query-tree check above
@@ -107,10 +141,33 @@ live_sources(void)
 	return result;
 }
 
-static bool
-refuse_walker(Node *node, void *context)
+/*
+ * What a walk looks for: the live sources, whether to expand views (a query tree straight from
+ * parse analysis still holds views unexpanded), and how deep the view expansion is.
+ */
+typedef struct LiveWalk
 {
-	LiveSources *live = (LiveSources *) context;
+	LiveSources *live;
+	bool		expand_views;
+	List	   *expanded;		/* views already expanded (a view's own rule names it twice) */
+} LiveWalk;
+
+/* True when the range table entry is a live source the current role cannot read itself. */
+static bool
+unreadable_live_source(LiveSources *live, Oid relid)
+{
+	for (int i = 0; i < live->n; i++)
+		if (live->sources[i] == relid &&
+			pg_class_aclcheck(relid, GetUserId(), ACL_SELECT) != ACLCHECK_OK)
+			return true;
+	return false;
+}
+
+/* True when the tree reads the source of a live publication the current role cannot read. */
+static bool
+live_walker(Node *node, void *context)
+{
+	LiveWalk   *walk = (LiveWalk *) context;
 
 	if (node == NULL)
 		return false;
@@ -118,22 +175,47 @@ refuse_walker(Node *node, void *context)
 	{
 		RangeTblEntry *rte = (RangeTblEntry *) node;
 
-		if (rte->rtekind == RTE_RELATION)
+		if (rte->rtekind != RTE_RELATION)
+			return false;
+		if (unreadable_live_source(walk->live, rte->relid))
+			return true;
+		if (walk->expand_views && rte->relkind == RELKIND_VIEW &&
+			!list_member_oid(walk->expanded, rte->relid))
 		{
-			for (int i = 0; i < live->n; i++)
-				if (live->sources[i] == rte->relid &&
-					pg_class_aclcheck(rte->relid, GetUserId(), ACL_SELECT) != ACLCHECK_OK)
-					ereport(ERROR,
-							(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-							 errmsg("EXPLAIN is not allowed on a live exlink publication"),
-							 errdetail("The plan of a live publication shows statistics and row counts of the raw source, suppressed groups included."),
-							 errhint("Query the publication without EXPLAIN, or ask the custodian for a materialized publication.")));
+			Relation	view = table_open(rte->relid, AccessShareLock);
+			Query	   *body = get_view_query(view);
+			bool		found;
+
+			walk->expanded = lappend_oid(walk->expanded, rte->relid);
+			found = query_tree_walker(body, live_walker, context, QTW_EXAMINE_RTES_BEFORE);
+			table_close(view, AccessShareLock);
+			return found;
 		}
 		return false;
 	}
 	if (IsA(node, Query))
-		return query_tree_walker((Query *) node, refuse_walker, context, QTW_EXAMINE_RTES_BEFORE);
-	return expression_tree_walker(node, refuse_walker, context);
+		return query_tree_walker((Query *) node, live_walker, context, QTW_EXAMINE_RTES_BEFORE);
+	return expression_tree_walker(node, live_walker, context);
+}
+
+static bool
+reads_live_source(Node *node, LiveSources *live, bool expand_views)
+{
+	LiveWalk	walk = {live, expand_views, NIL};
+	bool		found = live_walker(node, &walk);
+
+	list_free(walk.expanded);
+	return found;
+}
+
+static void
+refuse_explain(void)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+			 errmsg("EXPLAIN is not allowed on a live exlink publication"),
+			 errdetail("The plan of a live publication shows statistics and row counts of the raw source, suppressed groups included."),
+			 errhint("Query the publication without EXPLAIN, or ask the custodian for a materialized publication.")));
 }
 
 /* Refuses when a plan's flattened range table holds a live publication's source the role cannot read. */
@@ -149,7 +231,8 @@ check_plan(PlannedStmt *plan)
 	if (live.n == 0)
 		return;
 	foreach(lc, plan->rtable)
-		(void) refuse_walker((Node *) lfirst(lc), &live);
+		if (reads_live_source((Node *) lfirst(lc), &live, false))
+			refuse_explain();
 }
 
 /* Refuses when any query in the list reads a live publication's source the role cannot read. */
@@ -165,7 +248,140 @@ check_queries(List *queries)
 	if (live.n == 0)
 		return;
 	foreach(lc, queries)
-		(void) refuse_walker((Node *) lfirst(lc), &live);
+		if (reads_live_source((Node *) lfirst(lc), &live, false))
+			refuse_explain();
+}
+
+/* The open channel through which plan output would be printed, or NULL. */
+static const char *
+plan_output_channel(void)
+{
+	if (Debug_print_parse)
+		return "debug_print_parse";
+	if (Debug_print_rewritten)
+		return "debug_print_rewritten";
+	if (Debug_print_plan)
+		return "debug_print_plan";
+	/* DEBUG5..DEBUG1 sort below LOG: each of them sends LOG messages to the client too. */
+	if (client_min_messages <= LOG)
+		return "client_min_messages";
+	return NULL;
+}
+
+static void
+refuse_plan_output(const char *channel)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+			 errmsg("%s is not allowed while reading a live exlink publication", channel),
+			 errdetail("Query trees, plans and the server's LOG and DEBUG messages (trace_sort, auto_explain, log_planner_stats) about a live publication show row counts and statistics of the raw source, suppressed groups included."),
+			 strcmp(channel, "client_min_messages") == 0
+			 ? errhint("Set client_min_messages to notice or higher, or ask the custodian for a materialized publication.")
+			 : errhint("Set %s to off, or ask the custodian for a materialized publication.", channel)));
+}
+
+/* Refuses when a plan-output channel is open and the tree reads a live source the role cannot read. */
+static void
+check_plan_output(Node *tree, bool expand_views)
+{
+	const char *channel = plan_output_channel();
+	LiveSources live;
+
+	if (channel == NULL || superuser())
+		return;
+	live = live_sources();
+	if (live.n > 0 && reads_live_source(tree, &live, expand_views))
+		refuse_plan_output(channel);
+}
+
+/* Whether any relation of a plan was reached through a view (a live publication always is). */
+static bool
+plan_reads_view(PlannedStmt *plan)
+{
+	ListCell   *lc;
+
+	foreach(lc, plan->rtable)
+	{
+		RangeTblEntry *rte = (RangeTblEntry *) lfirst(lc);
+
+		if (rte->rtekind == RTE_RELATION && rte->relkind == RELKIND_VIEW)
+			return true;
+	}
+	return false;
+}
+
+/* Whether a plan reads a live source the current role cannot read (superusers: never). */
+static bool
+plan_reads_live_source(PlannedStmt *plan)
+{
+	LiveSources live;
+	ListCell   *lc;
+
+	if (plan == NULL || !plan_reads_view(plan) || superuser())
+		return false;
+	live = live_sources();
+	if (live.n == 0)
+		return false;
+	foreach(lc, plan->rtable)
+		if (reads_live_source((Node *) lfirst(lc), &live, false))
+			return true;
+	return false;
+}
+
+static void
+exlink_post_parse_analyze(ParseState *pstate, Query *query, JumbleState *jstate)
+{
+	if (prev_post_parse_analyze_hook)
+		prev_post_parse_analyze_hook(pstate, query, jstate);
+	/* Before pg_rewrite_query prints the parse and rewritten trees: views are still unexpanded. */
+	check_plan_output((Node *) query, true);
+}
+
+static PlannedStmt *
+exlink_planner(Query *parse, const char *query_string, int cursorOptions, ParamListInfo boundParams)
+{
+	PlannedStmt *result;
+
+	if (prev_planner_hook)
+		result = prev_planner_hook(parse, query_string, cursorOptions, boundParams);
+	else
+		result = standard_planner(parse, query_string, cursorOptions, boundParams);
+	/* pg_plan_query prints the plan after this returns: refuse first. */
+	if (plan_output_channel() != NULL && plan_reads_live_source(result))
+		refuse_plan_output(plan_output_channel());
+	return result;
+}
+
+static void
+exlink_xact_callback(XactEvent event, void *arg)
+{
+	if (event == XACT_EVENT_COMMIT || event == XACT_EVENT_ABORT ||
+		event == XACT_EVENT_PARALLEL_COMMIT || event == XACT_EVENT_PARALLEL_ABORT ||
+		event == XACT_EVENT_PREPARE)
+	{
+		list_free(guarded_runs);
+		guarded_runs = NIL;
+	}
+}
+
+static void
+exlink_emit_log(ErrorData *edata)
+{
+	if (guarded_runs != NIL && edata->elevel <= LOG)
+		edata->output_to_client = false;
+	if (prev_emit_log_hook)
+		prev_emit_log_hook(edata);
+}
+
+static void
+exlink_executor_end(QueryDesc *queryDesc)
+{
+	/* Shutting the plan down logs too (trace_sort's "internal sort ended"): forget it after. */
+	if (prev_executor_end_hook)
+		prev_executor_end_hook(queryDesc);
+	else
+		standard_ExecutorEnd(queryDesc);
+	guarded_runs = list_delete_ptr(guarded_runs, queryDesc);
 }
 
 /*
@@ -228,6 +444,18 @@ exlink_executor_start(QueryDesc *queryDesc, int eflags)
 	if (explain_depth > 0 &&
 		((eflags & EXEC_FLAG_EXPLAIN_ONLY) != 0 || queryDesc->instrument_options != 0))
 		check_plan(queryDesc->plannedstmt);
+	if (!IsParallelWorker() && (eflags & EXEC_FLAG_EXPLAIN_ONLY) == 0 &&
+		plan_reads_live_source(queryDesc->plannedstmt))
+	{
+		const char *channel = plan_output_channel();
+		MemoryContext old;
+
+		if (channel != NULL)
+			refuse_plan_output(channel);
+		old = MemoryContextSwitchTo(TopMemoryContext);
+		guarded_runs = lappend(guarded_runs, queryDesc);
+		MemoryContextSwitchTo(old);
+	}
 	if (prev_executor_start_hook)
 		prev_executor_start_hook(queryDesc, eflags);
 	else
@@ -276,4 +504,17 @@ ExlinkExplainGuardInit(void)
 	ProcessUtility_hook = exlink_process_utility;
 	prev_executor_start_hook = ExecutorStart_hook;
 	ExecutorStart_hook = exlink_executor_start;
+	prev_executor_end_hook = ExecutorEnd_hook;
+	ExecutorEnd_hook = exlink_executor_end;
+	prev_post_parse_analyze_hook = post_parse_analyze_hook;
+	post_parse_analyze_hook = exlink_post_parse_analyze;
+	prev_planner_hook = planner_hook;
+	planner_hook = exlink_planner;
+	prev_emit_log_hook = emit_log_hook;
+	emit_log_hook = exlink_emit_log;
+	if (!xact_callback_registered)
+	{
+		RegisterXactCallback(exlink_xact_callback, NULL);
+		xact_callback_registered = true;
+	}
 }
