@@ -148,9 +148,10 @@ SELECT count(*) AS "linked transactions",
 -- overlapping grain would let an analyst subtract cells.
 CREATE SCHEMA published AUTHORIZATION exlink_admin;
 GRANT USAGE ON SCHEMA published TO analyst;
-GRANT EXECUTE ON FUNCTION exlink.publish(text, regclass, name, name[], name[], name[], integer, boolean, boolean, boolean)
-    TO exlink_admin;
-GRANT SELECT, INSERT, DELETE ON exlink.publications TO exlink_admin;
+GRANT EXECUTE ON FUNCTION exlink.publish(text, regclass, name, name[], name[], name[], integer, boolean, boolean, boolean),
+                          exlink.refresh(regclass) TO exlink_admin;
+GRANT SELECT, INSERT, UPDATE, DELETE ON exlink.publications, exlink.released_cells, exlink.release_ledger TO exlink_admin;
+GRANT SELECT ON exlink.refresh_status TO exlink_admin;
 CREATE FUNCTION pg_temp.attempt(q text) RETURNS text LANGUAGE plpgsql AS $$
 BEGIN
     EXECUTE q;

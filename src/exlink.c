@@ -14,11 +14,13 @@
 #include "exlink.h"
 #include "explain_guard.h"
 #include "members.h"
+#include "refresh_guard.h"
 
 PG_MODULE_MAGIC;
 
 
 static int	min_group_size = EXLINK_DEFAULT_GROUP_SIZE;
+static double max_member_share = EXLINK_DEFAULT_MAX_MEMBER_SHARE;
 static bool guc_defined = false;
 static int	max_cluster_members = 200000;
 
@@ -64,10 +66,27 @@ _PG_init(void)
 							PGC_USERSET,
 							0,
 							NULL, NULL, NULL);
+	/*
+	 * Dominance: k counts members, not how much each contributes; a cell of 5 members in which
+	 * one handled 95 % of the responses is that member's figure.  PGC_SUSET for the same reason
+	 * as k; publications bake their value in (the stricter of the two applies at refresh).
+	 */
+	DefineCustomRealVariable("exlink.max_member_share",
+							 "Largest share of a group's rows (responses) one member may hold for the group's figures to be released.",
+							 "Groups in which one member accounts for more are suppressed like groups below k. "
+							 "1 disables the rule. Only superusers can change it; publications keep the value they were made with.",
+							 &max_member_share,
+							 EXLINK_DEFAULT_MAX_MEMBER_SHARE,
+							 EXLINK_MIN_MAX_MEMBER_SHARE,
+							 1.0,
+							 PGC_SUSET,
+							 0,
+							 NULL, NULL, NULL);
 	MarkGUCPrefixReserved("exlink");
 	guc_defined = true;
 
 	ExlinkExplainGuardInit();
+	ExlinkRefreshGuardInit();
 }
 
 int
@@ -83,6 +102,21 @@ int
 ExlinkMaxClusterMembers(void)
 {
 	return max_cluster_members;
+}
+
+double
+ExlinkMaxMemberShare(void)
+{
+	if (!guc_defined)
+		elog(ERROR, "exlink.max_member_share read before the library was initialized");
+	return Min(Max(max_member_share, EXLINK_MIN_MAX_MEMBER_SHARE), 1.0);
+}
+
+PG_FUNCTION_INFO_V1(exlink_max_member_share);
+Datum
+exlink_max_member_share(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_FLOAT8(ExlinkMaxMemberShare());
 }
 
 PG_FUNCTION_INFO_V1(exlink_version);

@@ -14,4 +14,13 @@
 
 extern int	ExlinkMinGroupSize(void);
 
+/*
+ * The dominance threshold: the largest share of a group's rows (responses) one member may hold
+ * for the group to be released.  Read only through ExlinkMaxMemberShare(); 1.0 disables the rule.
+ */
+#define EXLINK_DEFAULT_MAX_MEMBER_SHARE	0.5
+#define EXLINK_MIN_MAX_MEMBER_SHARE		0.05
+
+extern double ExlinkMaxMemberShare(void);
+
 #endif

@@ -17,6 +17,7 @@ ReleaseFactsInit(ReleaseFacts *facts, int64 members, int32 k)
 	facts->k = k;
 	facts->max_member_share = NAN;
 	facts->changed_members = -1;
+	facts->share_limit = NAN;
 }
 
 int
@@ -24,6 +25,17 @@ ReleaseThreshold(int32 k)
 {
 	/* A k argument can only raise the server's threshold, never lower it. */
 	return Max(ExlinkMinGroupSize(), k);
+}
+
+double
+ReleaseShareLimit(double limit)
+{
+	/* A baked limit can only tighten the server's, never loosen it. */
+	double		setting = ExlinkMaxMemberShare();
+
+	if (isnan(limit))
+		return setting;
+	return Min(setting, limit);
 }
 
 /*
@@ -37,13 +49,29 @@ ReleaseRefusal(const ReleaseFacts *facts)
 	/* k-anonymity: members known and fewer than max(k, exlink.min_group_size). */
 	if (facts->members >= 0 && facts->members < ReleaseThreshold(facts->k))
 		return "fewer than the minimum group size of distinct members";
+
+	/*
+	 * Dominance: one member holds more than exlink.max_member_share of the group's rows (the
+	 * figure is mostly that member's).  A share of 1 never exceeds a limit of 1: disabled.
+	 */
+	if (!isnan(facts->max_member_share) &&
+		facts->max_member_share > ReleaseShareLimit(facts->share_limit))
+		return "one member accounts for more than exlink.max_member_share of the rows";
+
+	/*
+	 * Change since the last release (publication refresh): the difference between two releases
+	 * of a group covers exactly the members whose rows changed, so it must cover none or at
+	 * least k of them.
+	 */
+	if (facts->changed_members > 0 && facts->changed_members < ReleaseThreshold(facts->k))
+		return "changed by fewer than the minimum group size of members since the last release";
 	return NULL;
 }
 
 /*
  * exlink.release_status(members bigint, k integer [, max_member_share float8 [, changed_members
- * bigint]]): 'ok', or 'suppressed: <reason>'.  NULL members = unknown, NULL k = none, NULL
- * share or changed members = not known.  Used by publish for every cell, so that a publication
+ * bigint [, share_limit float8]]]): 'ok', or 'suppressed: <reason>'.  NULL members = unknown,
+ * NULL k = none, NULL share or changed members = not known, NULL share_limit = the setting.  Used by publish for every cell, so that a publication
  * releases exactly what the aggregates would.
  */
 PG_FUNCTION_INFO_V1(exlink_release_status);
@@ -79,6 +107,14 @@ exlink_release_status(PG_FUNCTION_ARGS)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("changed_members cannot be negative")));
+	}
+	if (PG_NARGS() > 4 && !PG_ARGISNULL(4))
+	{
+		facts.share_limit = PG_GETARG_FLOAT8(4);
+		if (!(facts.share_limit > 0.0 && facts.share_limit <= 1.0))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("share_limit must be greater than 0 and at most 1")));
 	}
 	why = ReleaseRefusal(&facts);
 	if (why == NULL)

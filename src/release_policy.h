@@ -22,6 +22,9 @@ typedef struct ReleaseFacts
 									 * in [0, 1]; NaN = unknown */
 	int64		changed_members;	/* members whose rows changed since the last release
 									 * (publication refresh); -1 = not applicable */
+	double		share_limit;	/* dominance threshold the caller asks for (a publication's
+								 * baked max_member_share); NaN = none.  The server's
+								 * exlink.max_member_share applies on top (the stricter wins). */
 } ReleaseFacts;
 
 extern void ReleaseFactsInit(ReleaseFacts *facts, int64 members, int32 k);
@@ -43,7 +46,10 @@ ReleaseAllowed(const ReleaseFacts *facts)
 /* The k a group must reach: max(k, exlink.min_group_size). */
 extern int	ReleaseThreshold(int32 k);
 
-/* exlink.release_status(members, k [, max_member_share [, changed_members]]): the SQL form. */
+/* The largest share one member may hold: min(limit, exlink.max_member_share); NaN limit = none. */
+extern double ReleaseShareLimit(double limit);
+
+/* exlink.release_status(members, k [, max_member_share [, changed_members [, share_limit]]]): the SQL form. */
 extern Datum exlink_release_status(PG_FUNCTION_ARGS);
 
 #endif

@@ -3,12 +3,12 @@
 -- complementary_suppression, its form with the plain k rule).
 
 -- The one release decision (src/release_policy.c), for publish and for custodians' checks.
-CREATE FUNCTION @extschema@.release_status(members bigint, k integer, max_member_share float8 DEFAULT NULL, changed_members bigint DEFAULT NULL)
+CREATE FUNCTION @extschema@.release_status(members bigint, k integer, max_member_share float8 DEFAULT NULL, changed_members bigint DEFAULT NULL, share_limit float8 DEFAULT NULL)
 RETURNS text
 LANGUAGE c STABLE PARALLEL SAFE
 AS 'MODULE_PATHNAME', 'exlink_release_status';
-COMMENT ON FUNCTION @extschema@.release_status(bigint, integer, float8, bigint) IS
-    'The release decision every exlink figure goes through: ''ok'', or ''suppressed: <reason>'' (fewer than max(k, exlink.min_group_size) distinct members). NULL members, share or changed members: not known.';
+COMMENT ON FUNCTION @extschema@.release_status(bigint, integer, float8, bigint, float8) IS
+    'The release decision every exlink figure goes through: ''ok'', or ''suppressed: <reason>'' (fewer than max(k, exlink.min_group_size) distinct members; one member holding more than min(share_limit, exlink.max_member_share) of the rows; changed by 1 to k - 1 members since the last release). NULL members, share or changed members: not known; NULL share_limit: the setting.';
 
 -- Complementary suppression over the cells of one hierarchy.  Cells are given as parallel arrays:
 -- a key, the key of the parent cell (NULL at the top), the cell's exact distinct-member count, and
@@ -19,7 +19,8 @@ COMMENT ON FUNCTION @extschema@.release_status(bigint, integer, float8, bigint) 
 --     k members (lower bound: max(max |s|, |P| - sum of released children's members));
 --   P suppressed: S is all of C(P), or at least two covering at least k members (so P is never
 --     derivable from its children);
--- else the smallest released child (by members, then key) is suppressed too (or, when no child
+-- else the smallest released child (by members, then key; a child of 0 members last, since
+-- suppressing it hides nothing: with exlink.refresh members are changed members) is suppressed too (or, when no child
 -- is left to suppress, P), and everything is checked again until nothing changes, so the rules
 -- propagate up and down the hierarchy.
 CREATE FUNCTION @extschema@.suppress_cells(cells text[], parents text[], members bigint[], released boolean[], k integer)
@@ -73,7 +74,7 @@ BEGIN
         pick AS (
             SELECT DISTINCT ON (bad.p) bad.p, c.i
               FROM bad LEFT JOIN c ON c.p = bad.p AND NOT c.s
-             ORDER BY bad.p, c.m NULLS LAST, cells[c.i] COLLATE "C")
+             ORDER BY bad.p, c.m = 0, c.m NULLS LAST, cells[c.i] COLLATE "C")
         SELECT pg_catalog.array_agg(DISTINCT coalesce(pick.i, pick.p)) INTO victims FROM pick;
         EXIT WHEN victims IS NULL;
         FOREACH v IN ARRAY victims LOOP

@@ -15,7 +15,9 @@ CREATE TABLE @extschema@.publications (
     grantees name[] NOT NULL,
     forced boolean NOT NULL,
     published_by name NOT NULL DEFAULT current_user,
-    published_at timestamptz NOT NULL DEFAULT pg_catalog.now()
+    published_at timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    max_member_share float8 NOT NULL DEFAULT 1 CHECK (max_member_share > 0 AND max_member_share <= 1),
+    release_key text UNIQUE
 );
 COMMENT ON TABLE @extschema@.publications IS
     'Registry of guarded publications made by exlink.publish (object, source, member column, dimensions, measures, roll-up, baked k, grantees, who and when).';
@@ -31,6 +33,8 @@ COMMENT ON COLUMN @extschema@.publications.grantees IS 'Roles granted SELECT at 
 COMMENT ON COLUMN @extschema@.publications.forced IS 'Whether an overlapping grain of the same source was forced.';
 COMMENT ON COLUMN @extschema@.publications.published_by IS 'The role that published.';
 COMMENT ON COLUMN @extschema@.publications.published_at IS 'When it was published.';
+COMMENT ON COLUMN @extschema@.publications.max_member_share IS 'The dominance threshold baked into the publication (the effective one is min(max_member_share, exlink.max_member_share) at refresh).';
+COMMENT ON COLUMN @extschema@.publications.release_key IS 'Key of a materialized publication''s cells in exlink.released_cells and exlink.release_ledger (NULL: made by exlink 0.1.0, rebuilt at its first exlink.refresh).';
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.publications', '');
 REVOKE ALL ON @extschema@.publications FROM PUBLIC;
 
@@ -60,6 +64,8 @@ DECLARE
     q text;
     obj regclass;
     r name;
+    key text;
+    share float8 := @extschema@.max_member_share();
 BEGIN
     IF publication IS NULL OR source IS NULL OR member_column IS NULL OR dimensions IS NULL OR measures IS NULL
        OR grant_to IS NULL OR rollup IS NULL OR live IS NULL OR force IS NULL THEN
@@ -112,9 +118,14 @@ BEGIN
         END IF;
     END LOOP;
 
-    -- Registry rows of publications dropped without unpublish are stale: forget them.
+    -- Registry rows of publications dropped without unpublish are stale: forget them (their
+    -- released cells and ledger too).
     DELETE FROM @extschema@.publications p
      WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_class c WHERE c.oid = p.object);
+    DELETE FROM @extschema@.released_cells rc
+     WHERE NOT EXISTS (SELECT 1 FROM @extschema@.publications p WHERE p.release_key = rc.release_key);
+    DELETE FROM @extschema@.release_ledger l
+     WHERE NOT EXISTS (SELECT 1 FROM @extschema@.publications p WHERE p.release_key = l.release_key);
 
     -- Overlapping grains of one source can be subtracted from each other: refuse unless forced.
     -- (A different k at the same grain suppresses different complements: also a different grain.
@@ -141,11 +152,16 @@ BEGIN
     END IF;
 
     -- The query (exlink.publish_query), then the DDL.
-    q := @extschema@.publish_query(source, member_column, dimensions, measures, kk, rollup);
     IF live THEN
+        q := @extschema@.publish_query(source, member_column, dimensions, measures, kk, rollup);
         EXECUTE pg_catalog.format('CREATE VIEW %s WITH (security_barrier) AS %s', target, q);
     ELSE
-        EXECUTE pg_catalog.format('CREATE MATERIALIZED VIEW %s AS %s', target, q);
+        -- The first release goes through the guard of every refresh (exlink.release_cells);
+        -- the view shows what it released.
+        key := pg_catalog.gen_random_uuid()::text;
+        PERFORM @extschema@.release_cells(key, source, member_column, dimensions, measures, kk, share, rollup);
+        EXECUTE pg_catalog.format('CREATE MATERIALIZED VIEW %s AS %s', target,
+                                  @extschema@.released_query(key, source, dimensions, measures));
         EXECUTE pg_catalog.format('CREATE UNIQUE INDEX %I ON %s (cell)', pg_catalog.left(parts[2], 50) || '_cell', target);
     END IF;
     obj := pg_catalog.to_regclass(target);
@@ -157,9 +173,10 @@ BEGIN
         pg_catalog.format('exlink publication of %s by (%s), k = %s%s', source, pg_catalog.array_to_string(dimensions, ', '), kk,
                           CASE WHEN rollup THEN ', with roll-up and complementary suppression' ELSE '' END));
 
-    INSERT INTO @extschema@.publications (object, kind, source, member_column, dimensions, measures, rollup, k, grantees, forced)
+    INSERT INTO @extschema@.publications (object, kind, source, member_column, dimensions, measures, rollup, k, grantees, forced,
+                                          max_member_share, release_key)
     VALUES (obj, CASE WHEN live THEN 'live' ELSE 'materialized' END, source, member_column, dimensions, measures,
-            rollup, kk, grant_to, force AND overlapping);
+            rollup, kk, grant_to, force AND overlapping, share, key);
     RETURN obj;
 END
 $fn$;
@@ -179,6 +196,10 @@ BEGIN
     IF NOT FOUND THEN
         RAISE EXCEPTION '% is not an exlink publication', publication USING ERRCODE = '22023';
     END IF;
+    DELETE FROM @extschema@.released_cells rc
+     WHERE rc.release_key = (SELECT p.release_key FROM @extschema@.publications p WHERE p.object = publication);
+    DELETE FROM @extschema@.release_ledger l
+     WHERE l.release_key = (SELECT p.release_key FROM @extschema@.publications p WHERE p.object = publication);
     DELETE FROM @extschema@.publications p WHERE p.object = publication;
     EXECUTE pg_catalog.format('DROP %s %s', CASE WHEN kind_ = 'live' THEN 'VIEW' ELSE 'MATERIALIZED VIEW' END, publication);
 END

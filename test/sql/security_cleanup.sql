@@ -6,7 +6,8 @@ DROP SCHEMA linked CASCADE;
 DROP SCHEMA published CASCADE;
 RESET ROLE;
 SELECT count(*) AS publications_left FROM exlink.publications;
-REVOKE ALL ON exlink.publications FROM regress_custodian;
+REVOKE ALL ON exlink.publications, exlink.released_cells, exlink.release_ledger, exlink.refresh_status FROM regress_custodian;
+REVOKE ALL ON FUNCTION exlink.refresh(regclass) FROM regress_custodian;
 REVOKE ALL ON exlink.protected_columns FROM regress_custodian;
 GRANT SELECT ON exlink.protected_columns TO PUBLIC;
 REVOKE ALL ON FUNCTION exlink.publish(text, regclass, name, name[], name[], name[], integer, boolean, boolean, boolean),

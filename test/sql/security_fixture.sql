@@ -6,7 +6,9 @@
 --   stores: s2 (2 employees), s7, s9;  a source with hostile identifiers.
 \set SHOW_CONTEXT never
 GRANT CREATE ON DATABASE :"DBNAME" TO regress_custodian;
-GRANT SELECT, INSERT, DELETE ON exlink.publications TO regress_custodian;
+GRANT SELECT, INSERT, UPDATE, DELETE ON exlink.publications, exlink.released_cells, exlink.release_ledger TO regress_custodian;
+GRANT SELECT ON exlink.refresh_status TO regress_custodian;
+GRANT EXECUTE ON FUNCTION exlink.refresh(regclass) TO regress_custodian;
 GRANT INSERT, UPDATE, DELETE ON exlink.protected_columns TO regress_custodian;
 GRANT EXECUTE ON FUNCTION exlink.publish(text, regclass, name, name[], name[], name[], integer, boolean, boolean, boolean),
                           exlink.unpublish(regclass), exlink.audit_view(regclass) TO regress_custodian;

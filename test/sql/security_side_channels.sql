@@ -73,7 +73,12 @@ SELECT count(*) FROM exlink.publications;
 
 -- pg_get_viewdef shows the query (names and the baked k), never data
 SELECT pg_get_viewdef('published.cx_cells') ~ '(beta|zeta|solo)' AS data_in_definition,
-       pg_get_viewdef('published.cx_cells') ~ 'moments\(src.exlink_vals, src.exlink_member, 5\)' AS k_is_baked;
+       pg_get_viewdef('published.cx_cells') ~ 'FROM exlink.released_cells' AS reads_released_cells,
+       pg_get_viewdef('published.cx_live') ~ 'moments\(src.exlink_vals, src.exlink_member, 5\)' AS live_k_is_baked;
+-- must fail: the released cells and the change ledger behind materialized publications
+SELECT count(*) FROM exlink.released_cells;
+SELECT count(*) FROM exlink.release_ledger;
+SELECT count(*) FROM exlink.refresh_status;
 RESET ROLE;
 
 -- The custodian, who may read the source, may EXPLAIN the live view.
