@@ -447,8 +447,9 @@ RETURNS text
 LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $fn$
-    SELECT pg_catalog.format('SELECT %s FROM @extschema@.released_cells AS r WHERE r.release_key = %L AND r.shown',
-                             @extschema@.typed_figures(source, dimensions, measures), release_key)
+    SELECT pg_catalog.format('SELECT %s FROM @extschema@.released_cells AS r WHERE r.release_key = %L AND r.shown ORDER BY r.level, r.figures[%s] COLLATE "C"',
+                             @extschema@.typed_figures(source, dimensions, measures), release_key,
+                             coalesce(pg_catalog.array_length(dimensions, 1), 0) + 2)
 $fn$;
 COMMENT ON FUNCTION @extschema@.released_query(text, regclass, name[], name[]) IS
     'The SELECT of a materialized publication: the shown cells of exlink.released_cells for release_key, each column cast to its type.';
