@@ -67,3 +67,6 @@ bench:
 
 # The library reports the version it was built for: rebuild when the control file changes.
 src/exlink.o: $(EXTENSION).control
+# PGXS tracks no header dependencies here: rebuild every object when a header changes (a struct
+# that grows in a header, compiled into some objects and not others, corrupts memory).
+$(OBJS): $(wildcard src/*.h)
