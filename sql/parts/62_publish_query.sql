@@ -39,12 +39,15 @@ BEGIN
     END IF;
     RETURN pg_catalog.format($q$
 WITH r AS MATERIALIZED (%1$s),
+top AS (
+    SELECT m.cell_id, pg_catalog.max(m.responses) AS top FROM r AS m WHERE m.per_member GROUP BY m.cell_id),
 cells AS (
-    SELECT c.cell_id, c.figures[%6$s] AS cell, (SELECT p.figures[%6$s] FROM r AS p WHERE NOT p.per_member AND p.cell_id = c.parent_id) AS parent,
-           c.level, c.members, c.figures,
-           (SELECT pg_catalog.max(m.responses) FROM r AS m WHERE m.per_member AND m.cell_id = c.cell_id)::float8
-               / NULLIF(c.responses, 0) AS share
-      FROM r AS c WHERE NOT c.per_member),
+    SELECT c.cell_id, c.figures[%6$s] AS cell, p.figures[%6$s] AS parent,
+           c.level, c.members, c.figures, top.top::float8 / NULLIF(c.responses, 0) AS share
+      FROM r AS c
+      LEFT JOIN r AS p ON NOT p.per_member AND p.cell_id = c.parent_id
+      LEFT JOIN top ON top.cell_id = c.cell_id
+     WHERE NOT c.per_member),
 released AS (
     SELECT pg_catalog.unnest(@extschema@.suppress_cells(
                pg_catalog.array_agg(c.cell), pg_catalog.array_agg(c.parent), pg_catalog.array_agg(c.members),

@@ -189,6 +189,7 @@ DECLARE
     finite text := '';
     means_text text := '';
     sets text;
+    cell_sets text;
 BEGIN
     IF nd = 0 THEN
         RAISE EXCEPTION 'at least one dimension is required' USING ERRCODE = '22023';
@@ -210,27 +211,44 @@ BEGIN
         where_expr := where_expr || finite;
     END IF;
     IF rollup THEN
-        SELECT pg_catalog.string_agg(pg_catalog.format('(%s), (%s)', coalesce(g, ''), coalesce(g || ', ', '') || 'src.exlink_member'), ', ' ORDER BY i)
+        cell_sets := 'ROLLUP (' || dim_list || ')';
+        SELECT pg_catalog.string_agg(pg_catalog.format('(%s)', coalesce(g || ', ', '') || 'src.exlink_member'), ', ' ORDER BY i)
           INTO sets
           FROM (SELECT i, (SELECT pg_catalog.string_agg(pg_catalog.format('src.%I', d), ', ' ORDER BY o)
                              FROM pg_catalog.unnest(dimensions[1:i]) WITH ORDINALITY AS t(d, o)) AS g
                   FROM pg_catalog.generate_series(0, nd) AS i) s;
     ELSE
-        sets := pg_catalog.format('(%1$s), (%1$s, src.exlink_member), (), (src.exlink_member)', dim_list);
+        cell_sets := pg_catalog.format('GROUPING SETS ((%s), ())', dim_list);
+        sets := pg_catalog.format('(%1$s, src.exlink_member), (src.exlink_member)', dim_list);
     END IF;
+    -- src is read twice in one statement (one snapshot): once for the cells (as publications
+    -- always computed them), once per member at the finest grain, rolled up per member from there
+    -- (far fewer rows than the source, and no moments per member).
     RETURN pg_catalog.format($q$
-WITH src AS (
+WITH src AS NOT MATERIALIZED (
     SELECT %1$s, s.%2$I::text AS exlink_member%3$s
       FROM %4$s AS s
      WHERE %5$s),
-g AS (
-    SELECT GROUPING(src.exlink_member) = 0 AS per_member, %6$s AS level, %7$s AS key_parts,
-           src.exlink_member AS member, pg_catalog.count(*) AS responses,
+c AS (
+    SELECT %6$s AS level, %7$s AS key_parts, pg_catalog.count(*) AS responses,
            pg_catalog.count(DISTINCT src.exlink_member) AS members,
-           %8$s AS digest,
-           CASE WHEN GROUPING(src.exlink_member) = 1 THEN ARRAY[%9$s, (%6$s)::text, %10$s, pg_catalog.count(*)::text,
-                pg_catalog.count(DISTINCT src.exlink_member)::text%11$s] END AS figures
-      FROM src GROUP BY GROUPING SETS (%12$s))
+           ARRAY[%9$s, (%6$s)::text, %10$s, pg_catalog.count(*)::text,
+                 pg_catalog.count(DISTINCT src.exlink_member)::text%11$s] AS figures
+      FROM src GROUP BY %14$s),
+f AS (
+    SELECT %15$s, src.exlink_member, pg_catalog.count(*) AS responses, %8$s AS digest
+      FROM src GROUP BY %15$s, src.exlink_member),
+m AS (
+    SELECT %6$s AS level, %7$s AS key_parts, src.exlink_member AS member,
+           pg_catalog.sum(src.responses)::bigint AS responses, pg_catalog.sum(src.digest) AS digest
+      FROM f AS src GROUP BY GROUPING SETS (%12$s)),
+g AS (
+    SELECT false AS per_member, c.level, c.key_parts, NULL::text AS member, c.responses, c.members,
+           0::numeric AS digest, c.figures
+      FROM c
+    UNION ALL
+    SELECT true, m.level, m.key_parts, m.member, m.responses, NULL::bigint, m.digest, NULL::text[]
+      FROM m)
 SELECT g.per_member, g.level,
        g.level || ':' || pg_catalog.array_to_string(g.key_parts, ',') AS cell_id,
        %13$s AS parent_id,
@@ -250,7 +268,8 @@ SELECT g.per_member, g.level,
                                     ':', '*', nd, ',')
              ELSE pg_catalog.format('CASE WHEN g.level = %s THEN %L END', nd,
                                     '0:' || pg_catalog.array_to_string(pg_catalog.array_fill('*'::text, ARRAY[nd]), ','))
-        END);
+        END,
+        cell_sets, dim_list);
 END
 $fn$;
 COMMENT ON FUNCTION @extschema@.refresh_query(regclass, name, name[], name[], integer, boolean) IS
@@ -290,6 +309,7 @@ BEGIN
     END IF;
     EXECUTE 'CREATE TEMP TABLE exlink_refresh_rows ON COMMIT DROP AS '
         || @extschema@.refresh_query(source, member_column, dimensions, measures, kk, rollup);
+    ANALYZE pg_temp.exlink_refresh_rows;
 
     -- Per cell: now (figures, members, largest member share) and since its last release.
     CREATE TEMP TABLE exlink_refresh_cells ON COMMIT DROP AS
