@@ -23,6 +23,7 @@ static int	min_group_size = EXLINK_DEFAULT_GROUP_SIZE;
 static double max_member_share = EXLINK_DEFAULT_MAX_MEMBER_SHARE;
 static bool guc_defined = false;
 static int	max_cluster_members = 200000;
+static bool cluster_summary = false;
 
 void		_PG_init(void);
 
@@ -82,11 +83,32 @@ _PG_init(void)
 							 PGC_SUSET,
 							 0,
 							 NULL, NULL, NULL);
+	/*
+	 * PGC_SUSET and off by default: the cluster summary holds fourth-order sums of each member's
+	 * data, from which the rows of a cell's members can be solved for (docs/security.md), so
+	 * only a superuser may make sealed values carry it, knowingly.
+	 */
+	DefineCustomBoolVariable("exlink.cluster_summary",
+							 "Whether exlink.moments values made with a member carry the cluster summary.",
+							 "The summary makes clustered inference exact after merging cells, but it discloses "
+							 "individual members' data; off, merged values give clustered inference as unavailable.",
+							 &cluster_summary,
+							 false,
+							 PGC_SUSET,
+							 0,
+							 NULL, NULL, NULL);
 	MarkGUCPrefixReserved("exlink");
 	guc_defined = true;
 
 	ExlinkExplainGuardInit();
 	ExlinkRefreshGuardInit();
+}
+
+/* The exlink.cluster_summary setting: may sealed values carry the cluster summary? */
+bool
+ExlinkClusterSummary(void)
+{
+	return cluster_summary;
 }
 
 int

@@ -23,4 +23,7 @@ extern int	ExlinkMinGroupSize(void);
 
 extern double ExlinkMaxMemberShare(void);
 
+/* exlink.cluster_summary: may sealed exlink.moments values carry the cluster summary? */
+extern bool ExlinkClusterSummary(void);
+
 #endif

@@ -420,8 +420,18 @@ exlink_moments_transfn(PG_FUNCTION_ARGS)
 	if (!PG_ARGISNULL(1))
 		ok = ExlinkArrayRow(PG_GETARG_ARRAYTYPE_P(1), MOMENTS_MAX_DIM, &p, x);
 	m = MomentsTransState(fcinfo, p, created && ExlinkAggGuarded(fcinfo, 2));
+	/*
+	 * The per-member table (and so the summary) only when exlink.cluster_summary allows it:
+	 * otherwise members are counted as in 0.1.0 and the value says that clustered inference is
+	 * unavailable.
+	 */
 	if (created && m->track_members)
-		MomentsUseClusters(m);
+	{
+		if (ExlinkClusterSummary())
+			MomentsUseClusters(m);
+		else
+			m->cluster = CLUSTER_MISSING;
+	}
 	if (PG_NARGS() >= 4)
 		m->k = Max(m->k, ExlinkKArg(fcinfo, 3));
 	/*

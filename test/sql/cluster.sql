@@ -39,6 +39,21 @@ SELECT 'parallel', 'main', exlink.driver_weights(y, ARRAY[x1, x2, x3, x4], membe
 INSERT INTO cl_fit
 SELECT 'parallel', 'few', exlink.driver_weights(y, ARRAY[x1, x2, x3, x4], member) FROM cl_shuffled WHERE set = 'few';
 RESET max_parallel_workers_per_gather; RESET parallel_leader_participation;
+-- The cluster summary is opt-in (exlink.cluster_summary, superuser only, off by default): its
+-- fourth-order sums let one solve for the rows of a cell's members (docs/security.md).
+SHOW exlink.cluster_summary;
+SELECT (exlink.linked_correlation(exlink.merge(m), 1, 2)).inference AS summary_off
+  FROM (SELECT exlink.moments(ARRAY[y, x1], member) AS m FROM cl_rows WHERE set = 'main' GROUP BY team) c;
+SELECT exlink.moments(ARRAY[y, x1], member)::text LIKE '%cluster_summary%' AS carries_summary
+  FROM cl_rows WHERE set = 'main';
+SET ROLE regress_analyst;
+-- must fail: an analyst cannot make sealed values carry the summary
+SET exlink.cluster_summary = on;
+RESET ROLE;
+-- positive control: the superuser can, and then the value carries it
+SET exlink.cluster_summary = on;
+SELECT exlink.moments(ARRAY[y, x1], member)::text LIKE '%cluster_summary%' AS carries_summary
+  FROM cl_rows WHERE set = 'main';
 -- Cells: team x set (every member in one team), sealed, through their text form, merged.
 -- (The cells of set 'few' cover fewer than k = 5 members each: suppressed, so no cells rows.)
 CREATE TABLE cl_cells AS

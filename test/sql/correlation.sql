@@ -71,7 +71,9 @@ SELECT (exlink.linked_correlation(x, y, member)).suppressed AS at_k9 FROM corr_r
 RESET exlink.min_group_size;
 
 -- The moments-cell form equals the row form; a cell below k is suppressed, an unguarded value
--- (members unknown) is not.
+-- (members unknown) is not.  (A guarded cell carries its cluster summary only on the
+-- superuser's opt-in, exlink.cluster_summary.)
+SET exlink.cluster_summary = on;
 SELECT same(exlink.linked_correlation(exlink.moments(ARRAY[x, y]), 1, 2), exlink.linked_correlation(x, y), 1e-12) AS cell_equals_rows,
        same(exlink.linked_correlation(exlink.moments(ARRAY[y, x, x * x]), 2, 1), exlink.linked_correlation(x, y), 1e-12) AS any_order,
        same(exlink.linked_correlation(exlink.moments(ARRAY[x, y], member), 1, 2, 0.9),
