@@ -17,7 +17,8 @@
 # the AddressSanitizer runtime preloaded, for a library built with -fsanitize (make sanitize).
 # initdb refuses to run as root, so as root the cluster runs as the "postgres" system user.
 #   usage: tools/with-cluster.sh COMMAND [ARGS...]
-# The command sees PGHOST, PGPORT, PGUSER=postgres, PGDATABASE=postgres and EXLINK_PGDATA.
+# The command sees PGHOST, PGPORT, PGUSER=postgres, PGDATABASE=postgres and EXLINK_PGDATA, and
+# EXLINK_SERVER_WRAPPER (for `pg_ctl -p`: the sanitizer wrapper, or empty) for other clusters it starts.
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -81,8 +82,10 @@ log_min_messages = warning
 CONF
 
 server=()
+export EXLINK_SERVER_WRAPPER=
 if [ "${EXLINK_SANITIZE:-0}" = 1 ]; then
-    server=(-p "$("$top/tools/sanitizer-server.sh" "$dir" "$bindir/postgres")")
+    EXLINK_SERVER_WRAPPER=$("$top/tools/sanitizer-server.sh" "$dir" "$bindir/postgres")
+    server=(-p "$EXLINK_SERVER_WRAPPER")
 fi
 if ! "${runas[@]}" "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" "${server[@]}" -w -t 60 start >/dev/null; then
     cat "$dir/server.log" >&2
