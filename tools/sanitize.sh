@@ -6,7 +6,8 @@
 # Fails when a test fails or when any sanitizer report involves exlink; reports elsewhere
 # (PostgreSQL itself, other libraries) are printed but do not fail the run.
 # Output: results/sanitize/ (server.log, the suite's logs, reports.txt).
-#   SANITIZE_TESTS="setup moments teardown": only those pg_regress tests, no shell tests.
+#   SANITIZE_TESTS="setup moments teardown": only those pg_regress tests, no shell tests;
+#   SANITIZE_CMD="bash test/shell/x.sh": only that command.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 out="$top/results/sanitize"
@@ -24,7 +25,9 @@ fi
 case "$(ldd "$work/exlink.so")" in *libasan*) ;; *) echo "sanitize: exlink.so is not linked with libasan"; exit 1;; esac
 
 start=$(date +%s)
-if [ -n "${SANITIZE_TESTS:-}" ]; then
+if [ -n "${SANITIZE_CMD:-}" ]; then
+    cmd=(bash -c "$SANITIZE_CMD")
+elif [ -n "${SANITIZE_TESTS:-}" ]; then
     cmd=(make -s installcheck REGRESS="$SANITIZE_TESTS")
 else
     cmd=(tools/run-tests.sh)
