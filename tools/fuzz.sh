@@ -81,6 +81,7 @@ sqlsmith_phase() {   # PHASE ROLE
 
 if [[ " $phases " == *" superuser "* || " $phases " == *" analyst "* ]]; then
     echo "fuzz: building the demo database (examples/demo.sql)"
+    mkdir -p examples/out
     psql -X -q -v ON_ERROR_STOP=1 -v seed=42 -v transactions="${FUZZ_DEMO_TRANSACTIONS:-300000}" \
         -v employees=2000 -f examples/demo.sql >"$out/demo.log" 2>&1 || { tail -n 30 "$out/demo.log"; exit 1; }
     verbose_log exlink_demo
