@@ -82,3 +82,7 @@ load:
 
 # The library reports the version it was built for: rebuild when the control file changes.
 src/exlink.o: $(EXTENSION).control
+
+# PGXS does not track headers: rebuild every object when any header changes (an object built
+# against an older struct layout crashes the server).
+$(OBJS): $(wildcard src/*.h)
