@@ -10,7 +10,8 @@
 #              20 new rows each, pseudonymized with the current key (bench/load/insert.sql)
 #   rotate     one client: a key rotation every LOAD_ROTATE_MS (200) ms (bench/load/rotate.sql)
 # Then one last refresh and bench/load/check.sql: every published cell recounted from the raw
-# rows, k held by every refresh, every row pseudonymized with the key in force.
+# rows, k held by every refresh, every row pseudonymized with the key in force; and, where the
+# extension has the dominance rule, bench/load/check_dominance.sql.
 # Prints tps per script and errors; fails on any error or failed check.
 # Output: results/load/ (pgbench logs, checks.txt, summary.txt).
 set -uo pipefail
@@ -64,8 +65,16 @@ grep -q 'errors [1-9]\|exit [1-9]' "$out/summary.txt" && status=1
 
 echo "load: last refresh, then the checker"
 q -d "$db" -c "$refresh_sql" >/dev/null || status=1
-psql -X -q -d "$db" -v ON_ERROR_STOP=1 -f bench/load/check.sql | tee "$out/checks.txt" | tee -a "$out/summary.txt"
-failures=$(q -d "$db" -f bench/load/check.sql | awk -F'|' '{s += $3} END {print s + 0}')
+checks=(bench/load/check.sql)
+# the dominance rule, where this version has it
+[ "$(q -d "$db" -c "SELECT count(*) FROM pg_attribute WHERE attrelid = 'exlink.publications'::regclass AND attname = 'max_member_share'")" = 1 ] \
+    && checks+=(bench/load/check_dominance.sql)
+failures=0
+for c in "${checks[@]}"; do
+    psql -X -q -d "$db" -v ON_ERROR_STOP=1 -f "$c" | tee -a "$out/checks.txt" | tee -a "$out/summary.txt"
+    f=$(q -d "$db" -f "$c" | awk -F'|' '{s += $3} END {print s + 0}')
+    failures=$((failures + ${f:-1}))
+done
 rows=$(q -d "$db" -c "SELECT count(*) FROM load.raw")
 versions=$(q -d "$db" -c "SELECT count(*) FROM exlink.pseudonym_keys WHERE domain = 'linkage'")
 refreshes=$(q -d "$db" -c "SELECT count(*) FROM load.history")

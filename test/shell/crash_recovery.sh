@@ -31,11 +31,21 @@ CREATE VIEW src AS
 SQL
 
 snapshot() {   # registry, publication objects, cells: one line each
-    q -d "$db" <<'SQL'
+    q -d "$db" 2>&1 <<'SQL'
 SELECT 'registry: ' || coalesce(string_agg(object::text || ' ' || kind || ' k=' || k, ', ' ORDER BY object::text), '-') FROM exlink.publications;
 SELECT 'objects: ' || coalesce(string_agg(c.relname || ':' || c.relkind::text, ', ' ORDER BY c.relname), '-')
   FROM pg_class c WHERE c.relnamespace = 'public'::regnamespace AND c.relname LIKE 'cells%';
 SELECT 'stale registry rows: ' || count(*) FROM exlink.publications p WHERE NOT EXISTS (SELECT FROM pg_class c WHERE c.oid = p.object);
+-- every row of every configuration table of the extension (the registry, and any ledger)
+DO $$
+DECLARE t regclass; n bigint; h text;
+BEGIN
+    FOR t IN SELECT unnest(extconfig)::regclass FROM pg_extension WHERE extname = 'exlink' ORDER BY 1::text LOOP
+        EXECUTE format('SELECT count(*), md5(coalesce(string_agg(x::text, E''\n'' ORDER BY x::text COLLATE "C"), '''')) FROM %s x', t)
+            INTO n, h;
+        RAISE NOTICE 'table % rows % %', t, n, h;
+    END LOOP;
+END $$;
 SQL
     if [ "$(q -d "$db" -c "SELECT to_regclass('public.cells') IS NOT NULL")" = t ]; then
         q -d "$db" -c "SELECT 'cells: ' || string_agg(cell || '=' || members || '/' || exlink.n(moments), ',' ORDER BY cell COLLATE \"C\") FROM public.cells"
