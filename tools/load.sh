@@ -10,8 +10,10 @@
 #              20 new rows each, pseudonymized with the current key (bench/load/insert.sql)
 #   rotate     one client: a key rotation every LOAD_ROTATE_MS (200) ms (bench/load/rotate.sql)
 # Then one last refresh and bench/load/check.sql: every published cell recounted from the raw
-# rows, k held by every refresh, every row pseudonymized with the key in force; and, where the
-# extension has the dominance rule, bench/load/check_dominance.sql.
+# rows, k held by every refresh, every row pseudonymized with the key in force; where the
+# extension has them, the refresh guard (bench/load/check_held.sql: cells held back match the
+# ledger and were held for 1 to k - 1 changed members) and the dominance rule
+# (bench/load/check_dominance.sql).
 # Prints tps per script and errors; fails on any error or failed check.
 # Output: results/load/ (pgbench logs, checks.txt, summary.txt).
 set -uo pipefail
@@ -66,13 +68,25 @@ grep -q 'errors [1-9]\|exit [1-9]' "$out/summary.txt" && status=1
 echo "load: last refresh, then the checker"
 q -d "$db" -c "$refresh_sql" >/dev/null || status=1
 checks=(bench/load/check.sql)
+# The cells whose figures are the last refresh's: all, or, under a refresh guard (a ledger),
+# those not held back; the held ones are checked against the ledger.
+echo "CREATE TEMP VIEW current_cells AS SELECT * FROM published.cells;" >"$out/prelude.sql"
+if [ "$(q -d "$db" -c "SELECT to_regclass('exlink.release_ledger') IS NOT NULL")" = t ]; then
+    cat >"$out/prelude.sql" <<'SQL'
+CREATE TEMP VIEW current_cells AS
+SELECT c.* FROM published.cells c
+ WHERE NOT EXISTS (SELECT FROM exlink.released_cells r JOIN exlink.publications p ON p.release_key = r.release_key
+                    WHERE p.object = 'published.cells'::regclass AND r.figures[4] = c.cell AND r.held_since IS NOT NULL);
+SQL
+    checks+=(bench/load/check_held.sql)
+fi
 # the dominance rule, where this version has it
 [ "$(q -d "$db" -c "SELECT count(*) FROM pg_attribute WHERE attrelid = 'exlink.publications'::regclass AND attname = 'max_member_share'")" = 1 ] \
     && checks+=(bench/load/check_dominance.sql)
 failures=0
 for c in "${checks[@]}"; do
-    psql -X -q -d "$db" -v ON_ERROR_STOP=1 -f "$c" | tee -a "$out/checks.txt" | tee -a "$out/summary.txt"
-    f=$(q -d "$db" -f "$c" | awk -F'|' '{s += $3} END {print s + 0}')
+    psql -X -q -d "$db" -v ON_ERROR_STOP=1 -f "$out/prelude.sql" -f "$c" | tee -a "$out/checks.txt" | tee -a "$out/summary.txt"
+    f=$(q -d "$db" -f "$out/prelude.sql" -f "$c" | awk -F'|' '{s += $3} END {print s + 0}')
     failures=$((failures + ${f:-1}))
 done
 rows=$(q -d "$db" -c "SELECT count(*) FROM load.raw")

@@ -1,10 +1,13 @@
 -- make load: the checker, run after the load and one last refresh. One row per check: its name,
--- what was checked, and the number of failures (tools/load.sh fails on any).
+-- what was checked, and the number of failures (tools/load.sh fails on any). current_cells
+-- (a temporary view made by tools/load.sh) is the published cells whose figures are those of
+-- the last refresh: all of them, or, under a refresh guard, those not held back
+-- (check_held.sql checks the others).
 WITH reg AS (SELECT k FROM exlink.publications WHERE object = 'published.cells'::regclass),
 recount AS (
     SELECT c.cell, count(*) AS responses, count(DISTINCT r.employee) AS members,
            avg(r.cx) AS mean_cx, avg(r.ex1) AS mean_ex1, avg(r.ex2) AS mean_ex2, avg(r.ex3) AS mean_ex3
-      FROM published.cells c
+      FROM current_cells c
       JOIN load.raw r ON (c.region IS NULL OR r.region = c.region) AND (c.team IS NULL OR r.team = c.team)
      GROUP BY c.cell),
 cells AS (
@@ -13,7 +16,7 @@ cells AS (
              + abs(c.mean_ex3 - r.mean_ex3) AS mean_diff,
            exlink.n(c.moments) AS m_n, exlink.means(c.moments) AS m_means,
            ARRAY[r.mean_cx, r.mean_ex1, r.mean_ex2, r.mean_ex3] AS r_means
-      FROM published.cells c LEFT JOIN recount r USING (cell)),
+      FROM current_cells c LEFT JOIN recount r USING (cell)),
 pseudonyms AS (
     SELECT t.id, r.employee = exlink.pseudonymize(t.raw_id, 'linkage', t.seen_version)
              OR EXISTS (SELECT FROM exlink.pseudonym_keys k
