@@ -15,7 +15,11 @@ rm -rf "$out"; mkdir -p "$out"
 work=$(mktemp -d "${TMPDIR:-/tmp}/exlink-sanitize.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 chmod 755 "$work"
-(cd "$top" && git ls-files -co --exclude-standard -z | grep -zv '^results/' | tar --null -T - -cf -) | tar -xf - -C "$work"
+if git -C "$top" rev-parse --git-dir >/dev/null 2>&1; then
+    (cd "$top" && git ls-files -co --exclude-standard -z | grep -zv '^results/' | tar --null -T - -cf -) | tar -xf - -C "$work"
+else   # an exported tree (no git): everything but build products and results
+    tar -C "$top" --exclude=./results --exclude='*.o' --exclude='*.so' --exclude='*.bc' -cf - . | tar -xf - -C "$work"
+fi
 flags="-fsanitize=address,undefined -fno-omit-frame-pointer -g"
 echo "sanitize: building with $flags"
 if ! make -s -C "$work" -j"$(nproc 2>/dev/null || echo 2)" EXLINK_CFLAGS="$flags" >"$out/build.log" 2>&1; then
