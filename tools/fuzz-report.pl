@@ -49,7 +49,9 @@ while (my $line = <$fh>) {
         } elsif ($level eq 'LOCATION' && $pending{$pid}) {
             $pending{$pid}{location} = $text;
             finish($pid);
-        } elsif ($level eq 'LOG' && $text =~ /^server process \(PID \d+\) (was terminated by|exited with exit code)/) {
+        } elsif ($level eq 'LOG' && ($text =~ /^server process \(PID \d+\) (was terminated by|exited with exit code)/
+                                     || $text =~ /^background worker "[^"]*" \(PID \d+\) (was terminated by|exited with exit code (?!1\b))/)) {
+            # (a parallel worker exits with code 1 after an ordinary error: not a crash)
             push @crashes, $text;
             $last_crash = $#crashes;
         } elsif ($level eq 'DETAIL' && defined $last_crash && $text =~ /^Failed process was running: (.*)/) {

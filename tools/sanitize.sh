@@ -61,8 +61,11 @@ perl -0777 -ne '
     print scalar(@reports), " $ours\n";
 ' "$out/server.log" >"$out/counts.txt" 2>"$out/reports.txt"
 read -r reports ours <"$out/counts.txt"
-# (test/shell/crash_recovery.sh kills backends with signal 9 on purpose: not a crash here)
-crashes=$(grep -E 'terminated by signal|exited with exit code' "$out/server.log" | grep -vc 'terminated by signal 9: Killed' || true)
+# A backend or a background worker killed by a signal, or a backend exiting abnormally (a parallel
+# worker exits with code 1 after an ordinary error; test/shell/crash_recovery.sh kills backends
+# with signal 9 on purpose: neither is a crash here).
+crashes=$(grep -E '(server process|background worker "[^"]*") \(PID [0-9]+\) (was terminated by signal|exited with exit code)' "$out/server.log" \
+          | grep -vE 'terminated by signal 9: Killed|background worker .* exited with exit code 1$' | grep -c . || true)
 [ -s "$out/reports.txt" ] && head -n 200 "$out/reports.txt"
 echo
 echo "sanitize: suite exit $suite in $(( $(date +%s) - start )) s; sanitizer reports: ${reports:-?} (involving exlink: ${ours:-?}); server crashes: $crashes"
