@@ -27,7 +27,7 @@ EXTRA_CLEAN = results regression.diffs regression.out
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs 2>/dev/null)
 ifeq ($(PGXS),)
-ifneq ($(filter deps demo test bench package,$(MAKECMDGOALS)),)
+ifneq ($(filter deps demo test bench package sanitize fuzz load,$(MAKECMDGOALS)),)
 PGXS := /dev/null
 else
 $(error pg_config not found: run "make deps" (or tools/deps.sh) first, or pass PG_CONFIG=/path/to/pg_config)
@@ -38,7 +38,7 @@ include $(PGXS)
 sql/$(EXTENSION)--$(EXTVERSION).sql: $(sort $(wildcard sql/parts/*.sql))
 	awk 'FNR == 1 { print "-- part: " FILENAME } { print }' $^ > $@
 
-.PHONY: deps test demo bench package
+.PHONY: deps test demo bench package sanitize fuzz load
 deps:
 	@tools/deps.sh
 
@@ -64,6 +64,21 @@ bench:
 	@tools/deps.sh
 	@tools/build.sh
 	@tools/with-cluster.sh bench/run.sh
+
+# Reliability (docs/reliability.md): the suite under ASan+UBSan, fuzzing, a concurrent load.
+sanitize:
+	@tools/deps.sh
+	@tools/sanitize.sh
+
+fuzz:
+	@tools/deps.sh --fuzz
+	@tools/build.sh
+	@tools/with-cluster.sh tools/fuzz.sh
+
+load:
+	@tools/deps.sh
+	@tools/build.sh
+	@tools/with-cluster.sh tools/load.sh
 
 # The library reports the version it was built for: rebuild when the control file changes.
 src/exlink.o: $(EXTENSION).control

@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # Install exactly the Debian/Ubuntu packages exlink needs that are missing (idempotent).
 # As root it installs them; otherwise it prints the one command to run.
+#   usage: tools/deps.sh [--fuzz]
 set -euo pipefail
 
 PGV=${PG_MAJOR:-15}
@@ -9,6 +10,8 @@ need=(make build-essential pkg-config libgsl-dev libssl-dev
       "postgresql-$PGV" "postgresql-server-dev-$PGV" postgresql-contrib)
 # Optional extras used by the scheduling docs test; installed when the archive has them.
 optional=("postgresql-$PGV-cron")
+# --fuzz: also what make fuzz needs (sqlsmith, a random SQL generator).
+[ "${1:-}" = --fuzz ] && need+=(sqlsmith)
 
 missing=()
 for p in "${need[@]}"; do

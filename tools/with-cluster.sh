@@ -10,10 +10,15 @@
 #    authentication over the Unix socket only (no TCP, so no port clashes); with EXLINK_TCP=1
 #    it also listens on 127.0.0.1 (a free port), password (scram) authentication only there,
 #    for tests of client drivers (the command then also sees EXLINK_TCP_HOST=127.0.0.1);
-#  - everything torn down on exit, whatever happens.
+#  - everything torn down on exit, whatever happens, except the server log: it is copied to
+#    $EXLINK_KEEP_LOG (default results/server.log; empty: not kept), so crashes and sanitizer
+#    reports can be read after the run.
+# EXLINK_SANITIZE=1 starts the server (only the server: not initdb, pg_ctl or the clients) with
+# the AddressSanitizer runtime preloaded, for a library built with -fsanitize (make sanitize).
 # initdb refuses to run as root, so as root the cluster runs as the "postgres" system user.
 #   usage: tools/with-cluster.sh COMMAND [ARGS...]
-# The command sees PGHOST, PGPORT, PGUSER=postgres, PGDATABASE=postgres and EXLINK_PGDATA.
+# The command sees PGHOST, PGPORT, PGUSER=postgres, PGDATABASE=postgres and EXLINK_PGDATA, and
+# EXLINK_SERVER_WRAPPER (for `pg_ctl -p`: the sanitizer wrapper, or empty) for other clusters it starts.
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -36,8 +41,12 @@ if [ "$(id -u)" -eq 0 ]; then
     runas=(runuser -u postgres --)
 fi
 
+keep_log=${EXLINK_KEEP_LOG-$top/results/server.log}
 cleanup() {
     "${runas[@]}" "$bindir/pg_ctl" -D "$dir/data" -m immediate stop >/dev/null 2>&1 || true
+    if [ -n "$keep_log" ] && [ -f "$dir/server.log" ]; then
+        mkdir -p "$(dirname "$keep_log")" && cp "$dir/server.log" "$keep_log" || true
+    fi
     rm -rf "$dir"
 }
 trap cleanup EXIT INT TERM
@@ -72,7 +81,13 @@ lc_messages = 'C'
 log_min_messages = warning
 CONF
 
-if ! "${runas[@]}" "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 start >/dev/null; then
+server=()
+export EXLINK_SERVER_WRAPPER=
+if [ "${EXLINK_SANITIZE:-0}" = 1 ]; then
+    EXLINK_SERVER_WRAPPER=$("$top/tools/sanitizer-server.sh" "$dir" "$bindir/postgres")
+    server=(-p "$EXLINK_SERVER_WRAPPER")
+fi
+if ! "${runas[@]}" "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" "${server[@]}" -w -t 60 start >/dev/null; then
     cat "$dir/server.log" >&2
     exit 1
 fi

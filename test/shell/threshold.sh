@@ -32,7 +32,8 @@ shared_preload_libraries = ''
 lc_messages = 'C'
 fsync = off
 CONF
-"${runas[@]}" "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 start >/dev/null \
+# under make sanitize, this server too needs the sanitizer runtime (see with-cluster.sh)
+"${runas[@]}" "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" ${EXLINK_SERVER_WRAPPER:+-p "$EXLINK_SERVER_WRAPPER"} -w -t 60 start >/dev/null \
     || { cat "$dir/server.log" >&2; exit 1; }
 
 q() {   # q USER [PGOPTIONS] SQL: one fresh backend, tuples only, messages kept
