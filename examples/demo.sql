@@ -159,6 +159,13 @@ BEGIN
 EXCEPTION WHEN OTHERS THEN
     RETURN SQLSTATE || ': ' || SQLERRM;
 END $$;
+-- Cluster summaries in the published cells (exact clustered intervals after merging cells) are a
+-- superuser's opt-in, off by default: their fourth-order sums disclose more about the members of a
+-- small cell than k protects (docs/security.md).  The demo turns them on to show the clustered
+-- intervals; a production custodian should not without a disclosure review.
+SET exlink.cluster_summary = on;
+\echo 'The superuser opts in to cluster summaries in the published cells (exlink.cluster_summary,'
+\echo 'off by default: they disclose more about small cells than k protects, docs/security.md).'
 SET ROLE exlink_admin;
 SELECT exlink.publish('published.cx_cells', 'link.linked', 'pseudonym', '{region,team,period}',
                       '{csat,nps,effort,engagement,enablement,manager_coaching,training_hours,tenure_years,workload,performance,nps_promoter,nps_detractor}',
