@@ -40,7 +40,7 @@ max_worker_processes = 16
 lc_messages = 'C'
 fsync = off
 CONF
-"${runas[@]}" "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 start >/dev/null \
+"${runas[@]}" "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" ${EXLINK_SERVER_WRAPPER:+-p "$EXLINK_SERVER_WRAPPER"} -w -t 60 start >/dev/null \
     || { cat "$dir/server.log" >&2; exit 1; }
 
 q() {   # q USER SQL
