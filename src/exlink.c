@@ -53,8 +53,10 @@ _PG_init(void)
 							0,
 							NULL, NULL, NULL);
 	/*
-	 * A resource limit, not a policy: any user may raise it for a query (as work_mem).  Each
-	 * member costs 8 * (2 + p + p(p+1)/2) bytes plus a hash entry (members.h).
+	 * A resource limit, but PGC_SUSET: its error is raised by the number of members in a group,
+	 * so a role that could set it could binary-search the member count of a suppressed group of
+	 * a live publication.  Each member costs 8 * (2 + p + p(p+1)/2) bytes plus a hash entry
+	 * (members.h).
 	 */
 	DefineCustomIntVariable("exlink.max_cluster_members",
 							"Most distinct members one group of a clustered exlink aggregate may hold.",
@@ -64,7 +66,7 @@ _PG_init(void)
 							200000,
 							1,
 							INT_MAX / 2,
-							PGC_USERSET,
+							PGC_SUSET,
 							0,
 							NULL, NULL, NULL);
 	/*

@@ -185,6 +185,11 @@ RESET ROLE;
 REVOKE SELECT ON cl_rows FROM regress_analyst;
 
 -- The member limit: a clear 54000 with a hint.
+SET ROLE regress_analyst;
+-- must fail: the member limit's error would count the members of a suppressed live group
+SET exlink.max_cluster_members = 1;
+RESET ROLE;
+-- positive control: the superuser sets it and the error shows a group's size class
 SET exlink.max_cluster_members = 10;
 SELECT exlink.driver_weights(y, ARRAY[x1, x2], member) FROM cl_rows;
 SELECT (exlink.driver_weights(y, ARRAY[x1, x2], member, NULL, 'independent')).inference FROM cl_rows;
