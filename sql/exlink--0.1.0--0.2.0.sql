@@ -10,12 +10,12 @@
 -- policy checks), exlink.suppress_cells (complementary suppression over the policy's decisions;
 -- complementary_suppression now calls it), exlink.publish_query (the query builder); publish
 -- uses the three; audit_view knows suppress_cells and release_status as guards.
-CREATE FUNCTION @extschema@.release_status(members bigint, k integer, max_member_share float8 DEFAULT NULL, changed_members bigint DEFAULT NULL)
+CREATE FUNCTION @extschema@.release_status(members bigint, k integer, max_member_share float8 DEFAULT NULL, changed_members bigint DEFAULT NULL, share_limit float8 DEFAULT NULL)
 RETURNS text
 LANGUAGE c STABLE PARALLEL SAFE
 AS 'MODULE_PATHNAME', 'exlink_release_status';
-COMMENT ON FUNCTION @extschema@.release_status(bigint, integer, float8, bigint) IS
-    'The release decision every exlink figure goes through: ''ok'', or ''suppressed: <reason>'' (fewer than max(k, exlink.min_group_size) distinct members). NULL members, share or changed members: not known.';
+COMMENT ON FUNCTION @extschema@.release_status(bigint, integer, float8, bigint, float8) IS
+    'The release decision every exlink figure goes through: ''ok'', or ''suppressed: <reason>'' (fewer than max(k, exlink.min_group_size) distinct members; one member holding more than min(share_limit, exlink.max_member_share) of the rows; changed by 1 to k - 1 members since the last release). NULL members, share or changed members: not known; NULL share_limit: the setting.';
 
 CREATE FUNCTION @extschema@.check_publishable(source regclass, member_column name, dimensions name[], measures name[])
 RETURNS void
@@ -125,7 +125,7 @@ BEGIN
         pick AS (
             SELECT DISTINCT ON (bad.p) bad.p, c.i
               FROM bad LEFT JOIN c ON c.p = bad.p AND NOT c.s
-             ORDER BY bad.p, c.m NULLS LAST, cells[c.i] COLLATE "C")
+             ORDER BY bad.p, c.m = 0, c.m NULLS LAST, cells[c.i] COLLATE "C")
         SELECT pg_catalog.array_agg(DISTINCT coalesce(pick.i, pick.p)) INTO victims FROM pick;
         EXIT WHEN victims IS NULL;
         FOREACH v IN ARRAY victims LOOP
@@ -151,727 +151,6 @@ AS $fn$
 $fn$;
 
 CREATE FUNCTION @extschema@.publish_query(
-    source regclass,
-    member_column name,
-    dimensions name[],
-    measures name[] DEFAULT '{}',
-    k integer DEFAULT NULL,
-    rollup boolean DEFAULT false)
-RETURNS text
-LANGUAGE plpgsql STABLE
-SET search_path = pg_catalog, pg_temp
-AS $fn$
-DECLARE
-    kk integer := coalesce(k, @extschema@.min_group_size());
-    nd integer := coalesce(pg_catalog.array_length(dimensions, 1), 0);
-    nm integer := coalesce(pg_catalog.array_length(measures, 1), 0);
-    dim_list text;
-    dim_sel text;
-    dim_out text;
-    level_expr text;
-    key_args text;
-    parent_expr text;
-    where_expr text;
-    vals text;
-    finite text;
-    means_out text := '';
-    group_expr text;
-    src_cte text;
-    cells_cte text;
-    keyed_cte text;
-    released_cte text;
-BEGIN
-    IF source IS NULL OR member_column IS NULL OR measures IS NULL OR rollup IS NULL THEN
-        RAISE EXCEPTION 'exlink.publish_query arguments cannot be null (except k)' USING ERRCODE = '22023';
-    END IF;
-    IF nd = 0 THEN
-        RAISE EXCEPTION 'at least one dimension is required' USING ERRCODE = '22023';
-    END IF;
-    IF kk < 2 OR kk > 1000 THEN
-        RAISE EXCEPTION 'k must be between 2 and 1000' USING ERRCODE = '22023';
-    END IF;
-
-    SELECT pg_catalog.string_agg(pg_catalog.format('s.%I', d), ', ' ORDER BY o),
-           pg_catalog.string_agg(pg_catalog.format('%I', d), ', ' ORDER BY o),
-           pg_catalog.string_agg(pg_catalog.format('c.%I', d), ', ' ORDER BY o),
-           pg_catalog.string_agg(pg_catalog.format('(1 - GROUPING(%I))', d), ' + ' ORDER BY o)
-      INTO dim_sel, dim_list, dim_out, level_expr
-      FROM pg_catalog.unnest(dimensions) WITH ORDINALITY AS t(d, o);
-
-    -- src: complete rows only.
-    where_expr := pg_catalog.format('s.%I IS NOT NULL AND s.%I::text <> %L', member_column, member_column, '');
-    IF nm > 0 THEN
-        SELECT pg_catalog.string_agg(pg_catalog.format('s.%I::float8', m), ', ' ORDER BY o),
-               pg_catalog.string_agg(pg_catalog.format(' AND s.%I::float8 > %L::float8 AND s.%I::float8 < %L::float8',
-                                                       m, '-Infinity', m, 'Infinity'), '' ORDER BY o),
-               pg_catalog.string_agg(pg_catalog.format(', (@extschema@.means(c.moments))[%s] AS %I', o, 'mean_' || m), '' ORDER BY o)
-          INTO vals, finite, means_out
-          FROM pg_catalog.unnest(measures) WITH ORDINALITY AS t(m, o);
-        where_expr := where_expr || finite;
-    END IF;
-    src_cte := pg_catalog.format($q$
-WITH src AS (
-    SELECT %1$s, s.%2$I::text AS exlink_member%3$s
-      FROM %4$s AS s
-     WHERE %5$s)$q$,
-        dim_sel, member_column,
-        CASE WHEN nm > 0 THEN ', ARRAY[' || vals || '] AS exlink_vals' ELSE '' END,
-        source::text, where_expr);
-
-    -- cells: the grouping, and the parent of each cell.
-    IF rollup THEN
-        group_expr := 'ROLLUP (' || dim_list || ')';
-        -- The parent of a cell at level L is the cell at level L - 1 with dimension L blanked.
-        parent_expr := 'CASE c.level';
-        FOR i IN 1..nd LOOP
-            SELECT pg_catalog.string_agg(CASE WHEN o < i THEN pg_catalog.format('c.%I', d) ELSE 'NULL' END, ', ' ORDER BY o)
-              INTO key_args FROM pg_catalog.unnest(dimensions) WITH ORDINALITY AS t(d, o);
-            parent_expr := parent_expr || pg_catalog.format(' WHEN %s THEN %L || pg_catalog.jsonb_build_array(%s)::text', i, (i - 1) || ':', key_args);
-        END LOOP;
-        parent_expr := parent_expr || ' END';
-    ELSE
-        -- Without roll-up the grand total is still computed, as the (unpublished) parent of every
-        -- cell: the total row count of a source is visible to everyone in pg_class.reltuples and
-        -- pg_stat_user_tables, so total minus the released cells must not isolate a small group.
-        group_expr := 'GROUPING SETS ((' || dim_list || '), ())';
-        SELECT pg_catalog.format('CASE c.level WHEN %s THEN %L || pg_catalog.jsonb_build_array(%s)::text END',
-                                 nd, '0:', pg_catalog.string_agg('NULL', ', '))
-          INTO parent_expr FROM pg_catalog.generate_series(1, nd);
-    END IF;
-    cells_cte := pg_catalog.format($q$,
-cells AS (
-    SELECT %1$s AS level, %2$s,
-           pg_catalog.count(*) AS responses, pg_catalog.count(DISTINCT src.exlink_member) AS members%3$s
-      FROM src GROUP BY %4$s)$q$,
-        level_expr, dim_list,
-        CASE WHEN nm > 0 THEN pg_catalog.format(', @extschema@.moments(src.exlink_vals, src.exlink_member, %s) AS moments', kk) ELSE '' END,
-        group_expr);
-
-    -- keyed: keys, and the release policy's decision on each cell on its own.
-    keyed_cte := pg_catalog.format($q$,
-keyed AS MATERIALIZED (
-    SELECT c.*, c.level || ':' || pg_catalog.jsonb_build_array(%1$s)::text AS cell, %2$s AS parent,
-           @extschema@.release_status(c.members, %3$s) AS release
-      FROM cells AS c)$q$,
-        dim_out, parent_expr, kk);
-
-    -- released: complementary suppression over the policy's decisions.
-    released_cte := pg_catalog.format($q$,
-released AS (
-    SELECT pg_catalog.unnest(@extschema@.suppress_cells(
-               pg_catalog.array_agg(k.cell), pg_catalog.array_agg(k.parent), pg_catalog.array_agg(k.members),
-               pg_catalog.array_agg(k.release = 'ok'), GREATEST(%1$s, @extschema@.min_group_size()))) AS cell
-      FROM keyed AS k)$q$,
-        kk);
-
-    RETURN src_cte || cells_cte || keyed_cte || released_cte || pg_catalog.format($q$
-SELECT %1$s, c.level, c.cell, c.responses, c.members%2$s%3$s
-  FROM keyed AS c
- WHERE c.cell IN (SELECT released.cell FROM released)%4$s$q$,
-        dim_out, means_out,
-        CASE WHEN nm > 0 THEN ', c.moments' ELSE '' END,
-        CASE WHEN rollup THEN '' ELSE pg_catalog.format(' AND c.level = %s', nd) END);
-END
-$fn$;
-COMMENT ON FUNCTION @extschema@.publish_query(regclass, name, name[], name[], integer, boolean) IS
-    'The SELECT exlink.publish would publish for these arguments (released cells only), without running it or checking the policy.';
-
-CREATE OR REPLACE FUNCTION @extschema@.publish(
-    publication text,
-    source regclass,
-    member_column name,
-    dimensions name[],
-    measures name[] DEFAULT '{}',
-    grant_to name[] DEFAULT '{}',
-    k integer DEFAULT NULL,
-    rollup boolean DEFAULT false,
-    live boolean DEFAULT false,
-    force boolean DEFAULT false)
-RETURNS regclass
-LANGUAGE plpgsql VOLATILE
-SET search_path = pg_catalog, pg_temp
-AS $fn$
-DECLARE
-    parts text[];
-    target text;
-    kk integer;
-    nd integer := coalesce(pg_catalog.array_length(dimensions, 1), 0);
-    nm integer := coalesce(pg_catalog.array_length(measures, 1), 0);
-    other record;
-    overlapping boolean;
-    q text;
-    obj regclass;
-    r name;
-BEGIN
-    IF publication IS NULL OR source IS NULL OR member_column IS NULL OR dimensions IS NULL OR measures IS NULL
-       OR grant_to IS NULL OR rollup IS NULL OR live IS NULL OR force IS NULL THEN
-        RAISE EXCEPTION 'exlink.publish arguments cannot be null (except k)' USING ERRCODE = '22023';
-    END IF;
-    -- The target: exactly schema.name, parsed strictly (quoted identifiers allowed).
-    BEGIN
-        parts := pg_catalog.parse_ident(publication);
-    EXCEPTION WHEN invalid_parameter_value OR syntax_error THEN
-        RAISE EXCEPTION 'invalid publication name' USING ERRCODE = '22023',
-            DETAIL = 'The name must be schema.name, with double quotes around unusual identifiers.';
-    END;
-    IF pg_catalog.array_length(parts, 1) <> 2 THEN
-        RAISE EXCEPTION 'publication name must be schema.name' USING ERRCODE = '22023',
-            HINT = 'Write schema.name.';
-    END IF;
-    target := pg_catalog.format('%I.%I', parts[1], parts[2]);
-
-    -- k: the setting by default, never lower.
-    kk := @extschema@.min_group_size();
-    IF k IS NOT NULL THEN
-        IF k < kk THEN
-            RAISE EXCEPTION 'k cannot be lower than exlink.min_group_size' USING ERRCODE = '42501',
-                DETAIL = pg_catalog.format('Asked for %s; the server requires at least %s.', k, kk);
-        END IF;
-        IF k > 1000 THEN
-            RAISE EXCEPTION 'k must be between 2 and 1000' USING ERRCODE = '22023';
-        END IF;
-        kk := k;
-    END IF;
-
-    IF nd = 0 THEN
-        RAISE EXCEPTION 'at least one dimension is required' USING ERRCODE = '22023';
-    END IF;
-    IF nm > 64 THEN
-        RAISE EXCEPTION 'at most 64 measures can be published' USING ERRCODE = '54000';
-    END IF;
-    IF (SELECT pg_catalog.count(DISTINCT c) FROM pg_catalog.unnest(dimensions || measures) c) <> nd + nm THEN
-        RAISE EXCEPTION 'dimensions and measures must be distinct columns' USING ERRCODE = '22023';
-    END IF;
-    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_class c WHERE c.oid = source AND c.relkind IN ('r', 'v', 'm', 'p', 'f')) THEN
-        RAISE EXCEPTION 'source must be a table, view, materialized view or foreign table' USING ERRCODE = '22023';
-    END IF;
-
-    -- The policy (exlink.check_publishable raises the refusal).
-    PERFORM @extschema@.check_publishable(source, member_column, dimensions, measures);
-    FOREACH r IN ARRAY grant_to LOOP
-        IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = r) THEN
-            RAISE EXCEPTION 'role % does not exist', pg_catalog.quote_ident(r) USING ERRCODE = '42704';
-        END IF;
-    END LOOP;
-
-    -- Registry rows of publications dropped without unpublish are stale: forget them.
-    DELETE FROM @extschema@.publications p
-     WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_class c WHERE c.oid = p.object);
-
-    -- Overlapping grains of one source can be subtracted from each other: refuse unless forced.
-    -- (A different k at the same grain suppresses different complements: also a different grain.
-    -- So are other measures or another member column: listwise deletion keeps other rows, and
-    -- the same cell published over two row sets differs by the rows of a few members.  A live
-    -- and a materialized twin of one grain differ by every change since the last refresh.)
-    SELECT p.object, p.kind, p.dimensions, p.rollup, p.k, p.measures, p.member_column INTO other
-      FROM @extschema@.publications p
-     WHERE p.source = publish.source
-       AND (p.dimensions <> publish.dimensions OR p.rollup <> publish.rollup OR p.k <> kk
-            OR p.member_column <> publish.member_column
-            OR (p.kind = 'live') <> publish.live
-            OR NOT (p.measures @> publish.measures AND p.measures <@ publish.measures))
-     ORDER BY p.published_at LIMIT 1;
-    overlapping := FOUND;
-    IF overlapping AND NOT force THEN
-        RAISE EXCEPTION 'another publication of the same source overlaps this one'
-            USING ERRCODE = '42501',
-            DETAIL = pg_catalog.format('%s (%s) publishes %s by (%s)%s, k = %s, members %s, measures (%s); figures of two overlapping grains (or of one grain over two row sets, or a live and a materialized twin) can be subtracted from each other to reveal suppressed cells, which complementary suppression within one publication cannot prevent.',
-                                       other.object, other.kind, source, pg_catalog.array_to_string(other.dimensions, ', '),
-                                       CASE WHEN other.rollup THEN ' with roll-up' ELSE '' END, other.k,
-                                       pg_catalog.quote_ident(other.member_column), pg_catalog.array_to_string(other.measures, ', ')),
-            HINT = 'Publish one hierarchy with rollup => true (its levels are protected together), unpublish the other, or pass force => true if no analyst can read both.';
-    END IF;
-
-    -- The query (exlink.publish_query), then the DDL.
-    q := @extschema@.publish_query(source, member_column, dimensions, measures, kk, rollup);
-    IF live THEN
-        EXECUTE pg_catalog.format('CREATE VIEW %s WITH (security_barrier) AS %s', target, q);
-    ELSE
-        EXECUTE pg_catalog.format('CREATE MATERIALIZED VIEW %s AS %s', target, q);
-        EXECUTE pg_catalog.format('CREATE UNIQUE INDEX %I ON %s (cell)', pg_catalog.left(parts[2], 50) || '_cell', target);
-    END IF;
-    obj := pg_catalog.to_regclass(target);
-    EXECUTE pg_catalog.format('REVOKE ALL ON %s FROM PUBLIC', target);
-    FOREACH r IN ARRAY grant_to LOOP
-        EXECUTE pg_catalog.format('GRANT SELECT ON %s TO %I', target, r);
-    END LOOP;
-    EXECUTE pg_catalog.format('COMMENT ON %s %s IS %L', CASE WHEN live THEN 'VIEW' ELSE 'MATERIALIZED VIEW' END, target,
-        pg_catalog.format('exlink publication of %s by (%s), k = %s%s', source, pg_catalog.array_to_string(dimensions, ', '), kk,
-                          CASE WHEN rollup THEN ', with roll-up and complementary suppression' ELSE '' END));
-
-    INSERT INTO @extschema@.publications (object, kind, source, member_column, dimensions, measures, rollup, k, grantees, forced)
-    VALUES (obj, CASE WHEN live THEN 'live' ELSE 'materialized' END, source, member_column, dimensions, measures,
-            rollup, kk, grant_to, force AND overlapping);
-    RETURN obj;
-END
-$fn$;
-
-CREATE OR REPLACE FUNCTION @extschema@.audit_view(target regclass)
-RETURNS TABLE (column_name name, violation text, detail text)
-LANGUAGE plpgsql STABLE
-SET search_path = pg_catalog, pg_temp
-AS $fn$
-DECLARE
-    guarded boolean;
-BEGIN
-    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_class c WHERE c.oid = target AND c.relkind IN ('v', 'm')) THEN
-        RAISE EXCEPTION '% is not a view or materialized view', target USING ERRCODE = '22023';
-    END IF;
-    -- Output columns that match the policy.
-    RETURN QUERY
-    SELECT a.attname,
-           CASE WHEN @extschema@.policy_violation(a.attname, 'member identifier') IS NOT NULL
-                THEN 'raw member or pseudonym column' ELSE 'protected column' END,
-           @extschema@.policy_violation(a.attname)
-      FROM pg_catalog.pg_attribute a
-     WHERE a.attrelid = target AND a.attnum > 0 AND NOT a.attisdropped
-       AND @extschema@.policy_violation(a.attname) IS NOT NULL
-     ORDER BY a.attnum;
-    -- Output columns that are, under another name, a registered member column.
-    RETURN QUERY
-    SELECT a.attname, 'raw member or pseudonym column'::text,
-           pg_catalog.format('same name as the member column of %s', p.object)
-      FROM pg_catalog.pg_attribute a
-      JOIN @extschema@.publications p ON p.member_column = a.attname
-     WHERE a.attrelid = target AND a.attnum > 0 AND NOT a.attisdropped
-       AND @extschema@.policy_violation(a.attname) IS NULL
-     ORDER BY a.attnum;
-    -- Source columns the view reads that the policy protects (even when renamed in the output).
-    RETURN QUERY
-    SELECT DISTINCT sa.attname, 'reads protected column'::text,
-           pg_catalog.format('%s.%s: %s', d.refobjid::regclass, pg_catalog.quote_ident(sa.attname), @extschema@.policy_violation(sa.attname))
-      FROM pg_catalog.pg_rewrite rw
-      JOIN pg_catalog.pg_depend d ON d.classid = 'pg_catalog.pg_rewrite'::regclass AND d.objid = rw.oid
-                                 AND d.refclassid = 'pg_catalog.pg_class'::regclass AND d.refobjsubid > 0
-      JOIN pg_catalog.pg_attribute sa ON sa.attrelid = d.refobjid AND sa.attnum = d.refobjsubid
-     WHERE rw.ev_class = target AND d.refobjid <> target
-       AND @extschema@.policy_violation(sa.attname, 'protected attribute') IS NOT NULL;
-    -- A guard: a registered publication, or a view that calls an exlink guard.
-    SELECT EXISTS (SELECT 1 FROM @extschema@.publications p WHERE p.object = target)
-        OR EXISTS (SELECT 1
-                     FROM pg_catalog.pg_rewrite rw
-                     JOIN pg_catalog.pg_depend d ON d.classid = 'pg_catalog.pg_rewrite'::regclass AND d.objid = rw.oid
-                                                AND d.refclassid = 'pg_catalog.pg_proc'::regclass
-                     JOIN pg_catalog.pg_proc f ON f.oid = d.refobjid
-                    WHERE rw.ev_class = target
-                      AND f.pronamespace = '@extschema@'::regnamespace
-                      AND (f.proname IN ('members_at_least', 'guarded_avg', 'guarded_count', 'nps',
-                                         'complementary_suppression', 'suppress_cells', 'release_status')
-                           OR f.oid IN ('@extschema@.moments(float8[], text)'::regprocedure,
-                                        '@extschema@.moments(float8[], text, integer)'::regprocedure,
-                                        '@extschema@.linked_correlation(float8, float8, text)'::regprocedure,
-                                        '@extschema@.linked_correlation(float8, float8, text, float8)'::regprocedure,
-                                        '@extschema@.rank_correlation(float8, float8, text)'::regprocedure,
-                                        '@extschema@.rank_correlation(float8, float8, text, float8)'::regprocedure,
-                                        '@extschema@.driver_weights(float8, float8[], text)'::regprocedure,
-                                        '@extschema@.driver_weights(float8, float8[], text, text[])'::regprocedure)))
-      INTO guarded;
-    IF NOT guarded THEN
-        RETURN QUERY SELECT NULL::name, 'no k guard'::text,
-            'Neither an exlink publication nor a view using an exlink guard (members_at_least, guarded_avg, guarded_count, nps, the guarded moments, linked_correlation, rank_correlation or driver_weights).'::text;
-    END IF;
-END
-$fn$;
--- Driver prioritization under uncertainty (issue 12, item 5): exlink.driver_priority.
-
-CREATE FUNCTION @extschema@.driver_priority(model @extschema@.driver_model, draws integer DEFAULT 10000,
-                                            seed bigint DEFAULT 1, level float8 DEFAULT 0.95,
-                                            signed boolean DEFAULT false)
-    RETURNS TABLE (ordinal integer, name text, importance float8, rank integer, p_most_important float8,
-                   mean_rank float8, rank_low integer, rank_high integer, status text)
-    LANGUAGE c IMMUTABLE PARALLEL SAFE ROWS 10 AS 'MODULE_PATHNAME', 'exlink_driver_priority_model';
-COMMENT ON FUNCTION @extschema@.driver_priority(@extschema@.driver_model, integer, bigint, float8, boolean) IS
-    'Per driver of a key-driver model: importance (|beta|, or beta when signed), its rank, the probability that it is the most important, its mean rank and an interval of its rank, from seeded draws of the betas (multivariate t with the model''s covariance and degrees of freedom); the same model and seed give the same figures.';
-
-CREATE FUNCTION @extschema@.driver_priority(names text[], beta float8[], vcov float8[], df float8 DEFAULT NULL,
-                                            draws integer DEFAULT 10000, seed bigint DEFAULT 1,
-                                            level float8 DEFAULT 0.95, signed boolean DEFAULT false)
-    RETURNS TABLE (ordinal integer, name text, importance float8, rank integer, p_most_important float8,
-                   mean_rank float8, rank_low integer, rank_high integer, status text)
-    LANGUAGE c IMMUTABLE PARALLEL SAFE ROWS 10 AS 'MODULE_PATHNAME', 'exlink_driver_priority_arrays';
-COMMENT ON FUNCTION @extschema@.driver_priority(text[], float8[], float8[], float8, integer, bigint, float8, boolean) IS
-    'driver_priority for betas and their covariance (q x q) from any source; df NULL or Infinity draws from a normal, else from a multivariate t.';
-
--- Employee-clustered inference (issue 12): cluster-robust CR1 p-values and intervals for the
--- member forms of linked_correlation and driver_weights; new result fields at the end of the
--- composite types; an explicit inference argument; the cluster summary in exlink.moments.
-ALTER TYPE @extschema@.correlation ADD ATTRIBUTE clusters bigint;
-ALTER TYPE @extschema@.correlation ADD ATTRIBUTE inference text;
-ALTER TYPE @extschema@.driver ADD ATTRIBUTE ci_low float8;
-ALTER TYPE @extschema@.driver ADD ATTRIBUTE ci_high float8;
-ALTER TYPE @extschema@.driver_model ADD ATTRIBUTE clusters bigint;
-ALTER TYPE @extschema@.driver_model ADD ATTRIBUTE df float8;
-ALTER TYPE @extschema@.driver_model ADD ATTRIBUTE inference text;
-ALTER TYPE @extschema@.driver_model ADD ATTRIBUTE vcov float8[];
-COMMENT ON TYPE @extschema@.correlation IS
-    'A correlation with inference: n, members (NULL when unknown), r, t, df, two-sided p, Fisher-z interval at level, suppressed, status (ok or why figures are NULL), rows skipped, clusters (distinct members behind cluster-robust inference, else NULL) and the inference used (cluster-robust CR1, independent rows, or unavailable: why).';
-COMMENT ON TYPE @extschema@.driver IS
-    'One driver of a key-driver model: standardized beta, its standard error, t and p; Pratt measure; Johnson relative weight and its share of R² (%); Shapley/LMG value and share (%); rank by LMG (by relative weight when LMG is NULL); 95% interval of the beta.';
-COMMENT ON TYPE @extschema@.driver_model IS
-    'A key-driver model: complete rows, skipped rows, distinct members, R², adjusted R², condition number of the driver correlation matrix, suppressed flag, status (''ok'' or why figures are NULL), the drivers, clusters (G of cluster-robust inference, else NULL), df of the t tests, the inference used, and the covariance matrix of the standardized betas.';
-COMMENT ON TYPE @extschema@.moments IS
-    'Sealed mergeable sufficient statistics of a float8 vector: n, means, co-moments, a lower bound on distinct members (never member hashes) and, when made with members from at most 16 variables, a fixed-size cluster summary for cluster-robust inference.';
-COMMENT ON AGGREGATE @extschema@.merge(@extschema@.moments) IS
-    'Union of exlink.moments values (exact pairwise merge); members is the largest lower bound among the inputs; cluster summaries add up (exact when no member is in two inputs).';
-CREATE FUNCTION @extschema@.linked_correlation_transfn(internal, float8, float8, text, float8, text) RETURNS internal
-    LANGUAGE c IMMUTABLE PARALLEL SAFE AS 'MODULE_PATHNAME', 'exlink_linked_correlation_transfn';
-CREATE FUNCTION @extschema@.linked_correlation_finalfn(internal, float8, float8, text, float8, text) RETURNS @extschema@.correlation
-    LANGUAGE c STABLE PARALLEL SAFE AS 'MODULE_PATHNAME', 'exlink_linked_correlation_finalfn';
-COMMENT ON FUNCTION @extschema@.linked_correlation_transfn(internal, float8, float8, text, float8, text) IS 'Aggregate support: add a (cx, ex) row and its member to a state, with a confidence level and the inference asked for.';
-COMMENT ON FUNCTION @extschema@.linked_correlation_finalfn(internal, float8, float8, text, float8, text) IS 'Aggregate support: guarded Pearson correlation with the inference asked for, from a state.';
-CREATE AGGREGATE @extschema@.linked_correlation(cx float8, ex float8, member text, level float8, inference text) (
-    SFUNC = @extschema@.linked_correlation_transfn, STYPE = internal,
-    FINALFUNC = @extschema@.linked_correlation_finalfn, FINALFUNC_EXTRA, FINALFUNC_MODIFY = READ_ONLY,
-    COMBINEFUNC = @extschema@.moments_combinefn,
-    SERIALFUNC = @extschema@.moments_serialfn, DESERIALFUNC = @extschema@.moments_deserialfn,
-    PARALLEL = SAFE
-);
-COMMENT ON AGGREGATE @extschema@.linked_correlation(float8, float8, text, float8, text) IS
-    'Guarded Pearson correlation with the interval at a level and the inference asked for: ''cluster'' (cluster-robust CR1 by member, the default of the member forms) or ''independent'' (rows independent).';
-COMMENT ON AGGREGATE @extschema@.linked_correlation(float8, float8, text) IS
-    'Guarded Pearson correlation with cluster-robust (CR1, by member) t, p and interval: all figures NULL and suppressed = true below exlink.min_group_size distinct members.';
-COMMENT ON AGGREGATE @extschema@.linked_correlation(float8, float8, text, float8) IS
-    'Guarded Pearson correlation with cluster-robust inference, the interval at a confidence level in (0, 1).';
-CREATE FUNCTION @extschema@.linked_correlation(m @extschema@.moments, i integer, j integer, level float8, inference text)
-    RETURNS @extschema@.correlation
-    LANGUAGE c STABLE STRICT PARALLEL SAFE AS 'MODULE_PATHNAME', 'exlink_linked_correlation_moments';
-COMMENT ON FUNCTION @extschema@.linked_correlation(@extschema@.moments, integer, integer, float8, text) IS
-    'Pearson correlation between variables i and j of a moments value, interval at a level, with the inference asked for (''cluster'' or ''independent'').';
-COMMENT ON FUNCTION @extschema@.linked_correlation(@extschema@.moments, integer, integer) IS
-    'Pearson correlation with inference between variables i and j (1-based) of a moments value (cluster-robust when it carries a cluster summary); suppressed when its member lower bound is below exlink.min_group_size.';
-CREATE FUNCTION @extschema@.driver_weights_transfn(internal, float8, float8[], text, text[], text) RETURNS internal
-    LANGUAGE c IMMUTABLE PARALLEL SAFE AS 'MODULE_PATHNAME', 'exlink_driver_weights_named_transfn';
-COMMENT ON FUNCTION @extschema@.driver_weights_transfn(internal, float8, float8[], text, text[], text) IS 'Aggregate support: add a row and its member to a state carrying driver names and the inference asked for.';
-CREATE AGGREGATE @extschema@.driver_weights(outcome float8, drivers float8[], member text, names text[], inference text) (
-    SFUNC = @extschema@.driver_weights_transfn, STYPE = internal,
-    FINALFUNC = @extschema@.driver_weights_finalfn, FINALFUNC_MODIFY = READ_ONLY,
-    COMBINEFUNC = @extschema@.moments_combinefn,
-    SERIALFUNC = @extschema@.moments_serialfn, DESERIALFUNC = @extschema@.moments_deserialfn,
-    PARALLEL = SAFE
-);
-COMMENT ON AGGREGATE @extschema@.driver_weights(float8, float8[], text, text[], text) IS
-    'Guarded key-driver analysis with driver names (NULL for x1..xq) and the inference asked for: ''cluster'' (cluster-robust CR1 by member, the default of the member forms) or ''independent''.';
-COMMENT ON AGGREGATE @extschema@.driver_weights(float8, float8[], text) IS
-    'Guarded key-driver analysis with cluster-robust (CR1, by member) standard errors: all figures NULL and suppressed = true unless at least exlink.min_group_size distinct members (non-NULL, non-empty) contributed.';
-CREATE FUNCTION @extschema@.driver_weights(m @extschema@.moments, names text[], inference text) RETURNS @extschema@.driver_model
-    LANGUAGE c STABLE PARALLEL SAFE AS 'MODULE_PATHNAME', 'exlink_driver_weights_moments';
-COMMENT ON FUNCTION @extschema@.driver_weights(@extschema@.moments, text[], text) IS
-    'Key-driver analysis of a moments value with driver names (NULL for x1..xq) and the inference asked for (''cluster'' or ''independent'').';
-COMMENT ON FUNCTION @extschema@.driver_weights(@extschema@.moments) IS
-    'Key-driver analysis of a moments value (a published cell or a merge of cells): variable 1 is the outcome, the others the drivers x1..xq; cluster-robust when it carries a cluster summary; suppressed when its member lower bound is below exlink.min_group_size.';
-DROP FUNCTION @extschema@.drivers(@extschema@.driver_model);
-CREATE FUNCTION @extschema@.drivers(m @extschema@.driver_model)
-    RETURNS TABLE (ordinal integer, name text, beta float8, beta_se float8, t float8, p_value float8,
-                   pratt float8, relative_weight float8, relative_weight_share float8,
-                   lmg float8, lmg_share float8, rank integer,
-                   n bigint, members bigint, r2 float8, adj_r2 float8, condition_number float8,
-                   suppressed boolean, status text,
-                   ci_low float8, ci_high float8, clusters bigint, df float8, inference text)
-    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-    AS $$
-    SELECT d.ordinal::integer, d.name, d.beta, d.beta_se, d.t, d.p_value, d.pratt,
-           d.relative_weight, d.relative_weight_share, d.lmg, d.lmg_share, d.rank,
-           ($1).n, ($1).members, ($1).r2, ($1).adj_r2, ($1).condition_number,
-           ($1).suppressed, ($1).status,
-           d.ci_low, d.ci_high, ($1).clusters, ($1).df, ($1).inference
-      FROM pg_catalog.unnest(($1).drivers) WITH ORDINALITY
-           AS d(name, beta, beta_se, t, p_value, pratt, relative_weight, relative_weight_share,
-                lmg, lmg_share, rank, ci_low, ci_high, ordinal)
-     ORDER BY d.ordinal
-    $$;
-COMMENT ON FUNCTION @extschema@.drivers(@extschema@.driver_model) IS
-    'One plain row per driver of a key-driver model (in input order, with ordinal), repeating the model''s n, members, R², adjusted R², condition number, suppressed and status; then the beta''s interval, clusters, df and inference.';
--- audit_view: the new member forms (inference argument) are k guards too.
-CREATE OR REPLACE FUNCTION @extschema@.audit_view(target regclass)
-RETURNS TABLE (column_name name, violation text, detail text)
-LANGUAGE plpgsql STABLE
-SET search_path = pg_catalog, pg_temp
-AS $fn$
-DECLARE
-    guarded boolean;
-BEGIN
-    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_class c WHERE c.oid = target AND c.relkind IN ('v', 'm')) THEN
-        RAISE EXCEPTION '% is not a view or materialized view', target USING ERRCODE = '22023';
-    END IF;
-    -- Output columns that match the policy.
-    RETURN QUERY
-    SELECT a.attname,
-           CASE WHEN @extschema@.policy_violation(a.attname, 'member identifier') IS NOT NULL
-                THEN 'raw member or pseudonym column' ELSE 'protected column' END,
-           @extschema@.policy_violation(a.attname)
-      FROM pg_catalog.pg_attribute a
-     WHERE a.attrelid = target AND a.attnum > 0 AND NOT a.attisdropped
-       AND @extschema@.policy_violation(a.attname) IS NOT NULL
-     ORDER BY a.attnum;
-    -- Output columns that are, under another name, a registered member column.
-    RETURN QUERY
-    SELECT a.attname, 'raw member or pseudonym column'::text,
-           pg_catalog.format('same name as the member column of %s', p.object)
-      FROM pg_catalog.pg_attribute a
-      JOIN @extschema@.publications p ON p.member_column = a.attname
-     WHERE a.attrelid = target AND a.attnum > 0 AND NOT a.attisdropped
-       AND @extschema@.policy_violation(a.attname) IS NULL
-     ORDER BY a.attnum;
-    -- Source columns the view reads that the policy protects (even when renamed in the output).
-    RETURN QUERY
-    SELECT DISTINCT sa.attname, 'reads protected column'::text,
-           pg_catalog.format('%s.%s: %s', d.refobjid::regclass, pg_catalog.quote_ident(sa.attname), @extschema@.policy_violation(sa.attname))
-      FROM pg_catalog.pg_rewrite rw
-      JOIN pg_catalog.pg_depend d ON d.classid = 'pg_catalog.pg_rewrite'::regclass AND d.objid = rw.oid
-                                 AND d.refclassid = 'pg_catalog.pg_class'::regclass AND d.refobjsubid > 0
-      JOIN pg_catalog.pg_attribute sa ON sa.attrelid = d.refobjid AND sa.attnum = d.refobjsubid
-     WHERE rw.ev_class = target AND d.refobjid <> target
-       AND @extschema@.policy_violation(sa.attname, 'protected attribute') IS NOT NULL;
-    -- A guard: a registered publication, or a view that calls an exlink guard.
-    SELECT EXISTS (SELECT 1 FROM @extschema@.publications p WHERE p.object = target)
-        OR EXISTS (SELECT 1
-                     FROM pg_catalog.pg_rewrite rw
-                     JOIN pg_catalog.pg_depend d ON d.classid = 'pg_catalog.pg_rewrite'::regclass AND d.objid = rw.oid
-                                                AND d.refclassid = 'pg_catalog.pg_proc'::regclass
-                     JOIN pg_catalog.pg_proc f ON f.oid = d.refobjid
-                    WHERE rw.ev_class = target
-                      AND f.pronamespace = '@extschema@'::regnamespace
-                      AND (f.proname IN ('members_at_least', 'guarded_avg', 'guarded_count', 'nps',
-                                         'complementary_suppression', 'suppress_cells', 'release_status')
-                           OR f.oid IN ('@extschema@.moments(float8[], text)'::regprocedure,
-                                        '@extschema@.moments(float8[], text, integer)'::regprocedure,
-                                        '@extschema@.linked_correlation(float8, float8, text)'::regprocedure,
-                                        '@extschema@.linked_correlation(float8, float8, text, float8)'::regprocedure,
-                                        '@extschema@.rank_correlation(float8, float8, text)'::regprocedure,
-                                        '@extschema@.rank_correlation(float8, float8, text, float8)'::regprocedure,
-                                        '@extschema@.driver_weights(float8, float8[], text)'::regprocedure,
-                                        '@extschema@.driver_weights(float8, float8[], text, text[])'::regprocedure,
-                                        '@extschema@.linked_correlation(float8, float8, text, float8, text)'::regprocedure,
-                                        '@extschema@.driver_weights(float8, float8[], text, text[], text)'::regprocedure)))
-      INTO guarded;
-    IF NOT guarded THEN
-        RETURN QUERY SELECT NULL::name, 'no k guard'::text,
-            'Neither an exlink publication nor a view using an exlink guard (members_at_least, guarded_avg, guarded_count, nps, the guarded moments, linked_correlation, rank_correlation or driver_weights).'::text;
-    END IF;
-END
-$fn$;
-
--- Clustered inference: exlink.split_members, the nesting check for published cells.
-CREATE FUNCTION @extschema@.split_members(source regclass, member_column name, dimensions name[])
-    RETURNS bigint
-    LANGUAGE plpgsql STABLE
-    AS $fn$
-DECLARE
-    dims text;
-    n bigint;
-BEGIN
-    IF source IS NULL OR member_column IS NULL OR dimensions IS NULL THEN
-        RAISE EXCEPTION 'source, member column and dimensions must not be null' USING ERRCODE = '22023';
-    END IF;
-    IF pg_catalog.cardinality(dimensions) = 0 THEN
-        RETURN 0;
-    END IF;
-    SELECT pg_catalog.string_agg(pg_catalog.format('%I', d), ', ' ORDER BY o)
-      INTO dims FROM pg_catalog.unnest(dimensions) WITH ORDINALITY AS u(d, o);
-    EXECUTE pg_catalog.format(
-        'SELECT pg_catalog.count(*) FROM (SELECT 1 FROM %s WHERE %I IS NOT NULL AND %I::pg_catalog.text <> '''''
-        ' GROUP BY %I HAVING pg_catalog.count(DISTINCT ROW(%s)) > 1) s',
-        source, member_column, member_column, member_column, dims)
-      INTO n;
-    RETURN n;
-END
-$fn$;
-COMMENT ON FUNCTION @extschema@.split_members(regclass, name, name[]) IS
-    'Members of source whose rows fall into more than one cell of the given dimensions (0: members are nested in the cells, so merged cluster summaries give exact clustered inference). Custodian tool (reads the raw source, as the caller).';
-REVOKE ALL ON FUNCTION @extschema@.split_members(regclass, name, name[]) FROM PUBLIC;
-
--- BI: audit_view recognises views (and materialized views) that read only publications.
-CREATE OR REPLACE FUNCTION @extschema@.audit_view(target regclass)
-RETURNS TABLE (column_name name, violation text, detail text)
-LANGUAGE plpgsql STABLE
-SET search_path = pg_catalog, pg_temp
-AS $fn$
-DECLARE
-    guarded boolean;
-BEGIN
-    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_class c WHERE c.oid = target AND c.relkind IN ('v', 'm')) THEN
-        RAISE EXCEPTION '% is not a view or materialized view', target USING ERRCODE = '22023';
-    END IF;
-    -- Output columns that match the policy.
-    RETURN QUERY
-    SELECT a.attname,
-           CASE WHEN @extschema@.policy_violation(a.attname, 'member identifier') IS NOT NULL
-                THEN 'raw member or pseudonym column' ELSE 'protected column' END,
-           @extschema@.policy_violation(a.attname)
-      FROM pg_catalog.pg_attribute a
-     WHERE a.attrelid = target AND a.attnum > 0 AND NOT a.attisdropped
-       AND @extschema@.policy_violation(a.attname) IS NOT NULL
-     ORDER BY a.attnum;
-    -- Output columns that are, under another name, a registered member column.
-    RETURN QUERY
-    SELECT a.attname, 'raw member or pseudonym column'::text,
-           pg_catalog.format('same name as the member column of %s', p.object)
-      FROM pg_catalog.pg_attribute a
-      JOIN @extschema@.publications p ON p.member_column = a.attname
-     WHERE a.attrelid = target AND a.attnum > 0 AND NOT a.attisdropped
-       AND @extschema@.policy_violation(a.attname) IS NULL
-     ORDER BY a.attnum;
-    -- Source columns the view reads that the policy protects (even when renamed in the output).
-    RETURN QUERY
-    SELECT DISTINCT sa.attname, 'reads protected column'::text,
-           pg_catalog.format('%s.%s: %s', d.refobjid::regclass, pg_catalog.quote_ident(sa.attname), @extschema@.policy_violation(sa.attname))
-      FROM pg_catalog.pg_rewrite rw
-      JOIN pg_catalog.pg_depend d ON d.classid = 'pg_catalog.pg_rewrite'::regclass AND d.objid = rw.oid
-                                 AND d.refclassid = 'pg_catalog.pg_class'::regclass AND d.refobjsubid > 0
-      JOIN pg_catalog.pg_attribute sa ON sa.attrelid = d.refobjid AND sa.attnum = d.refobjsubid
-     WHERE rw.ev_class = target AND d.refobjid <> target
-       AND @extschema@.policy_violation(sa.attname, 'protected attribute') IS NOT NULL;
-    -- A guard: a registered publication, or a view that calls an exlink guard.
-    SELECT EXISTS (SELECT 1 FROM @extschema@.publications p WHERE p.object = target)
-        OR EXISTS (SELECT 1
-                     FROM pg_catalog.pg_rewrite rw
-                     JOIN pg_catalog.pg_depend d ON d.classid = 'pg_catalog.pg_rewrite'::regclass AND d.objid = rw.oid
-                                                AND d.refclassid = 'pg_catalog.pg_proc'::regclass
-                     JOIN pg_catalog.pg_proc f ON f.oid = d.refobjid
-                    WHERE rw.ev_class = target
-                      AND f.pronamespace = '@extschema@'::regnamespace
-                      AND (f.proname IN ('members_at_least', 'guarded_avg', 'guarded_count', 'nps',
-                                         'complementary_suppression', 'suppress_cells', 'release_status')
-                           OR f.oid IN ('@extschema@.moments(float8[], text)'::regprocedure,
-                                        '@extschema@.moments(float8[], text, integer)'::regprocedure,
-                                        '@extschema@.linked_correlation(float8, float8, text)'::regprocedure,
-                                        '@extschema@.linked_correlation(float8, float8, text, float8)'::regprocedure,
-                                        '@extschema@.rank_correlation(float8, float8, text)'::regprocedure,
-                                        '@extschema@.rank_correlation(float8, float8, text, float8)'::regprocedure,
-                                        '@extschema@.driver_weights(float8, float8[], text)'::regprocedure,
-                                        '@extschema@.driver_weights(float8, float8[], text, text[])'::regprocedure,
-                                        '@extschema@.linked_correlation(float8, float8, text, float8, text)'::regprocedure,
-                                        '@extschema@.driver_weights(float8, float8[], text, text[], text)'::regprocedure)))
-      INTO guarded;
-    -- Or a view that reads only publications: every relation it reads (through views and
-    -- materialized views, recursively) is a registered publication, and every function it
-    -- calls that is not built in is exlink's (built-in functions leave no pg_depend entry).
-    -- Such a view sees released cells only, whatever it computes from them.
-    IF NOT guarded THEN
-        WITH RECURSIVE reads(rel, depth) AS (
-            SELECT target::oid, 0
-            UNION
-            SELECT d.refobjid, r.depth + 1
-              FROM reads r
-              JOIN pg_catalog.pg_rewrite rw ON rw.ev_class = r.rel
-              JOIN pg_catalog.pg_depend d ON d.classid = 'pg_catalog.pg_rewrite'::regclass AND d.objid = rw.oid
-                                         AND d.refclassid = 'pg_catalog.pg_class'::regclass AND d.refobjid <> r.rel
-             WHERE r.depth < 32
-               AND NOT EXISTS (SELECT 1 FROM @extschema@.publications p WHERE p.object = r.rel))
-        SELECT EXISTS (SELECT 1 FROM reads r JOIN @extschema@.publications p ON p.object = r.rel)
-           AND NOT EXISTS (SELECT 1 FROM reads r JOIN pg_catalog.pg_class c ON c.oid = r.rel
-                            WHERE c.relkind NOT IN ('v', 'm')
-                              AND NOT EXISTS (SELECT 1 FROM @extschema@.publications p WHERE p.object = r.rel))
-           AND NOT EXISTS (SELECT 1 FROM reads r
-                             JOIN pg_catalog.pg_rewrite rw ON rw.ev_class = r.rel
-                             JOIN pg_catalog.pg_depend d ON d.classid = 'pg_catalog.pg_rewrite'::regclass AND d.objid = rw.oid
-                                                        AND d.refclassid = 'pg_catalog.pg_proc'::regclass
-                             JOIN pg_catalog.pg_proc f ON f.oid = d.refobjid
-                            WHERE f.pronamespace <> '@extschema@'::regnamespace
-                              AND NOT EXISTS (SELECT 1 FROM @extschema@.publications p WHERE p.object = r.rel))
-           AND NOT EXISTS (SELECT 1 FROM reads r WHERE r.depth >= 32)
-          INTO guarded;
-    END IF;
-    IF NOT guarded THEN
-        RETURN QUERY SELECT NULL::name, 'no k guard'::text,
-            'Neither an exlink publication nor a view using an exlink guard (members_at_least, guarded_avg, guarded_count, nps, the guarded moments, linked_correlation, rank_correlation or driver_weights).'::text;
-    END IF;
-END
-$fn$;
-COMMENT ON FUNCTION @extschema@.audit_view(regclass) IS
-    'Violations of a view or materialized view: protected columns, raw member or pseudonym columns, protected source columns read, no k guard (neither a publication, a view reading only publications, nor a view using an exlink guard; no rows: none found).';
-
--- ---- confidentiality (issue 11): dominance, cell keys by the types' equality, refresh guard --
--- exlink.max_member_share (setting and function) and the release decision's dominance and
--- change rules (release_status gains share_limit); publications gain max_member_share and
--- release_key; cells are keyed by their dimensions' hashes under the types' equality
--- (dimension_hash, cell_key_parts, refresh_query); materialized publications are views over
--- released_cells, written by release_cells (publish, refresh) with the ledger release_ledger;
--- refresh_status; a plain REFRESH of a publication is routed to exlink.refresh by the library.
--- Publications made by 0.1.0 keep working: their release_key is NULL until their first
--- exlink.refresh (or REFRESH), which releases through the guard and rebuilds them over
--- released_cells (keeping name, owner, grants and comment).
-ALTER TABLE @extschema@.publications
-    ADD COLUMN max_member_share float8 NOT NULL DEFAULT 1 CHECK (max_member_share > 0 AND max_member_share <= 1),
-    ADD COLUMN release_key text UNIQUE;
-COMMENT ON COLUMN @extschema@.publications.max_member_share IS 'The dominance threshold baked into the publication (the effective one is min(max_member_share, exlink.max_member_share) at refresh).';
-COMMENT ON COLUMN @extschema@.publications.release_key IS 'Key of a materialized publication''s cells in exlink.released_cells and exlink.release_ledger (NULL: made by exlink 0.1.0, rebuilt at its first exlink.refresh).';
-DROP FUNCTION @extschema@.release_status(bigint, integer, float8, bigint);
-CREATE FUNCTION @extschema@.release_status(members bigint, k integer, max_member_share float8 DEFAULT NULL, changed_members bigint DEFAULT NULL, share_limit float8 DEFAULT NULL)
-RETURNS text
-LANGUAGE c STABLE PARALLEL SAFE
-AS 'MODULE_PATHNAME', 'exlink_release_status';
-COMMENT ON FUNCTION @extschema@.release_status(bigint, integer, float8, bigint, float8) IS
-    'The release decision every exlink figure goes through: ''ok'', or ''suppressed: <reason>'' (fewer than max(k, exlink.min_group_size) distinct members; one member holding more than min(share_limit, exlink.max_member_share) of the rows; changed by 1 to k - 1 members since the last release). NULL members, share or changed members: not known; NULL share_limit: the setting.';
-
-CREATE OR REPLACE FUNCTION @extschema@.suppress_cells(cells text[], parents text[], members bigint[], released boolean[], k integer)
-RETURNS text[]
-LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp
-AS $fn$
-DECLARE
-    n integer := coalesce(pg_catalog.array_length(cells, 1), 0);
-    parent_idx integer[];
-    supp boolean[];
-    victims integer[];
-    v integer;
-    rounds integer := 0;
-BEGIN
-    IF k IS NULL OR k < 2 THEN
-        RAISE EXCEPTION 'k must be at least 2' USING ERRCODE = '22023';
-    END IF;
-    IF coalesce(pg_catalog.array_length(parents, 1), 0) <> n OR coalesce(pg_catalog.array_length(members, 1), 0) <> n THEN
-        RAISE EXCEPTION 'cells, parents and members must have the same length' USING ERRCODE = '22023';
-    END IF;
-    IF coalesce(pg_catalog.array_length(released, 1), 0) <> n THEN
-        RAISE EXCEPTION 'released must have one entry per cell' USING ERRCODE = '22023';
-    END IF;
-    IF n = 0 THEN
-        RETURN '{}'::text[];
-    END IF;
-    IF (SELECT pg_catalog.count(DISTINCT c) FROM pg_catalog.unnest(cells) AS c) <> n OR pg_catalog.array_position(cells, NULL) IS NOT NULL THEN
-        RAISE EXCEPTION 'cell keys must be unique and not null' USING ERRCODE = '22023';
-    END IF;
-    SELECT pg_catalog.array_agg(p.i ORDER BY c.i), pg_catalog.array_agg(NOT coalesce(c.r, false) ORDER BY c.i)
-      INTO parent_idx, supp
-      FROM unnest(cells, parents, members, released) WITH ORDINALITY AS c(key, parent, m, r, i)
-      LEFT JOIN pg_catalog.unnest(cells) WITH ORDINALITY AS p(key, i) ON p.key = c.parent;
-    LOOP
-        rounds := rounds + 1;
-        WITH c AS (
-            SELECT i, parent_idx[i] AS p, coalesce(members[i], 0) AS m, supp[i] AS s
-              FROM pg_catalog.generate_subscripts(cells, 1) AS i),
-        rel AS (
-            SELECT c.p, pg_catalog.count(*) FILTER (WHERE c.s) AS ns, pg_catalog.count(*) AS nc,
-                   coalesce(pg_catalog.max(c.m) FILTER (WHERE c.s), 0) AS maxs,
-                   coalesce(pg_catalog.sum(c.m) FILTER (WHERE NOT c.s), 0) AS sumr
-              FROM c WHERE c.p IS NOT NULL GROUP BY c.p),
-        bad AS (
-            SELECT rel.p FROM rel
-             WHERE (NOT supp[rel.p] AND rel.ns >= 1
-                    AND (rel.ns < 2 OR GREATEST(rel.maxs, coalesce(members[rel.p], 0) - rel.sumr) < k))
-                OR (supp[rel.p] AND rel.ns < rel.nc
-                    AND (rel.ns < 2 OR GREATEST(rel.maxs, coalesce(members[rel.p], 0) - rel.sumr) < k))),
-        pick AS (
-            SELECT DISTINCT ON (bad.p) bad.p, c.i
-              FROM bad LEFT JOIN c ON c.p = bad.p AND NOT c.s
-             ORDER BY bad.p, c.m = 0, c.m NULLS LAST, cells[c.i] COLLATE "C")
-        SELECT pg_catalog.array_agg(DISTINCT coalesce(pick.i, pick.p)) INTO victims FROM pick;
-        EXIT WHEN victims IS NULL;
-        FOREACH v IN ARRAY victims LOOP
-            supp[v] := true;
-        END LOOP;
-        IF rounds > n + 1 THEN
-            RAISE EXCEPTION 'complementary suppression did not converge' USING ERRCODE = 'XX000';
-        END IF;
-    END LOOP;
-    RETURN ARRAY(SELECT cells[i] FROM pg_catalog.generate_subscripts(cells, 1) AS i WHERE NOT supp[i] ORDER BY i);
-END
-$fn$;
-COMMENT ON FUNCTION @extschema@.suppress_cells(text[], text[], bigint[], boolean[], integer) IS
-    'Keys of the cells that may be released along a hierarchy (cells, their parents, their exact distinct-member counts, whether the release policy releases each cell on its own) under complementary suppression at k.';
-
-CREATE OR REPLACE FUNCTION @extschema@.publish_query(
     source regclass,
     member_column name,
     dimensions name[],
@@ -1071,6 +350,263 @@ COMMENT ON FUNCTION @extschema@.publish(text, regclass, name, name[], name[], na
     'Custodian only: publish the cells of source by dimensions that cover at least k distinct members (with roll-up and complementary suppression on request) as a materialized view, or a security_barrier view when live => true.';
 REVOKE ALL ON FUNCTION @extschema@.publish(text, regclass, name, name[], name[], name[], integer, boolean, boolean, boolean) FROM PUBLIC;
 
+-- Driver prioritization under uncertainty (issue 12, item 5): exlink.driver_priority.
+
+CREATE FUNCTION @extschema@.driver_priority(model @extschema@.driver_model, draws integer DEFAULT 10000,
+                                            seed bigint DEFAULT 1, level float8 DEFAULT 0.95,
+                                            signed boolean DEFAULT false)
+    RETURNS TABLE (ordinal integer, name text, importance float8, rank integer, p_most_important float8,
+                   mean_rank float8, rank_low integer, rank_high integer, status text)
+    LANGUAGE c IMMUTABLE PARALLEL SAFE ROWS 10 AS 'MODULE_PATHNAME', 'exlink_driver_priority_model';
+COMMENT ON FUNCTION @extschema@.driver_priority(@extschema@.driver_model, integer, bigint, float8, boolean) IS
+    'Per driver of a key-driver model: importance (|beta|, or beta when signed), its rank, the probability that it is the most important, its mean rank and an interval of its rank, from seeded draws of the betas (multivariate t with the model''s covariance and degrees of freedom); the same model and seed give the same figures.';
+
+CREATE FUNCTION @extschema@.driver_priority(names text[], beta float8[], vcov float8[], df float8 DEFAULT NULL,
+                                            draws integer DEFAULT 10000, seed bigint DEFAULT 1,
+                                            level float8 DEFAULT 0.95, signed boolean DEFAULT false)
+    RETURNS TABLE (ordinal integer, name text, importance float8, rank integer, p_most_important float8,
+                   mean_rank float8, rank_low integer, rank_high integer, status text)
+    LANGUAGE c IMMUTABLE PARALLEL SAFE ROWS 10 AS 'MODULE_PATHNAME', 'exlink_driver_priority_arrays';
+COMMENT ON FUNCTION @extschema@.driver_priority(text[], float8[], float8[], float8, integer, bigint, float8, boolean) IS
+    'driver_priority for betas and their covariance (q x q) from any source; df NULL or Infinity draws from a normal, else from a multivariate t.';
+
+-- Employee-clustered inference (issue 12): cluster-robust CR1 p-values and intervals for the
+-- member forms of linked_correlation and driver_weights; new result fields at the end of the
+-- composite types; an explicit inference argument; the cluster summary in exlink.moments.
+ALTER TYPE @extschema@.correlation ADD ATTRIBUTE clusters bigint;
+ALTER TYPE @extschema@.correlation ADD ATTRIBUTE inference text;
+ALTER TYPE @extschema@.driver ADD ATTRIBUTE ci_low float8;
+ALTER TYPE @extschema@.driver ADD ATTRIBUTE ci_high float8;
+ALTER TYPE @extschema@.driver_model ADD ATTRIBUTE clusters bigint;
+ALTER TYPE @extschema@.driver_model ADD ATTRIBUTE df float8;
+ALTER TYPE @extschema@.driver_model ADD ATTRIBUTE inference text;
+ALTER TYPE @extschema@.driver_model ADD ATTRIBUTE vcov float8[];
+COMMENT ON TYPE @extschema@.correlation IS
+    'A correlation with inference: n, members (NULL when unknown), r, t, df, two-sided p, Fisher-z interval at level, suppressed, status (ok or why figures are NULL), rows skipped, clusters (distinct members behind cluster-robust inference, else NULL) and the inference used (cluster-robust CR1, independent rows, or unavailable: why).';
+COMMENT ON TYPE @extschema@.driver IS
+    'One driver of a key-driver model: standardized beta, its standard error, t and p; Pratt measure; Johnson relative weight and its share of R² (%); Shapley/LMG value and share (%); rank by LMG (by relative weight when LMG is NULL); 95% interval of the beta.';
+COMMENT ON TYPE @extschema@.driver_model IS
+    'A key-driver model: complete rows, skipped rows, distinct members, R², adjusted R², condition number of the driver correlation matrix, suppressed flag, status (''ok'' or why figures are NULL), the drivers, clusters (G of cluster-robust inference, else NULL), df of the t tests, the inference used, and the covariance matrix of the standardized betas.';
+COMMENT ON TYPE @extschema@.moments IS
+    'Sealed mergeable sufficient statistics of a float8 vector: n, means, co-moments, a lower bound on distinct members (never member hashes) and, when made with members from at most 16 variables, a fixed-size cluster summary for cluster-robust inference.';
+COMMENT ON AGGREGATE @extschema@.merge(@extschema@.moments) IS
+    'Union of exlink.moments values (exact pairwise merge); members is the largest lower bound among the inputs; cluster summaries add up (exact when no member is in two inputs).';
+CREATE FUNCTION @extschema@.linked_correlation_transfn(internal, float8, float8, text, float8, text) RETURNS internal
+    LANGUAGE c IMMUTABLE PARALLEL SAFE AS 'MODULE_PATHNAME', 'exlink_linked_correlation_transfn';
+CREATE FUNCTION @extschema@.linked_correlation_finalfn(internal, float8, float8, text, float8, text) RETURNS @extschema@.correlation
+    LANGUAGE c STABLE PARALLEL SAFE AS 'MODULE_PATHNAME', 'exlink_linked_correlation_finalfn';
+COMMENT ON FUNCTION @extschema@.linked_correlation_transfn(internal, float8, float8, text, float8, text) IS 'Aggregate support: add a (cx, ex) row and its member to a state, with a confidence level and the inference asked for.';
+COMMENT ON FUNCTION @extschema@.linked_correlation_finalfn(internal, float8, float8, text, float8, text) IS 'Aggregate support: guarded Pearson correlation with the inference asked for, from a state.';
+CREATE AGGREGATE @extschema@.linked_correlation(cx float8, ex float8, member text, level float8, inference text) (
+    SFUNC = @extschema@.linked_correlation_transfn, STYPE = internal,
+    FINALFUNC = @extschema@.linked_correlation_finalfn, FINALFUNC_EXTRA, FINALFUNC_MODIFY = READ_ONLY,
+    COMBINEFUNC = @extschema@.moments_combinefn,
+    SERIALFUNC = @extschema@.moments_serialfn, DESERIALFUNC = @extschema@.moments_deserialfn,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.linked_correlation(float8, float8, text, float8, text) IS
+    'Guarded Pearson correlation with the interval at a level and the inference asked for: ''cluster'' (cluster-robust CR1 by member, the default of the member forms) or ''independent'' (rows independent).';
+COMMENT ON AGGREGATE @extschema@.linked_correlation(float8, float8, text) IS
+    'Guarded Pearson correlation with cluster-robust (CR1, by member) t, p and interval: all figures NULL and suppressed = true below exlink.min_group_size distinct members.';
+COMMENT ON AGGREGATE @extschema@.linked_correlation(float8, float8, text, float8) IS
+    'Guarded Pearson correlation with cluster-robust inference, the interval at a confidence level in (0, 1).';
+CREATE FUNCTION @extschema@.linked_correlation(m @extschema@.moments, i integer, j integer, level float8, inference text)
+    RETURNS @extschema@.correlation
+    LANGUAGE c STABLE STRICT PARALLEL SAFE AS 'MODULE_PATHNAME', 'exlink_linked_correlation_moments';
+COMMENT ON FUNCTION @extschema@.linked_correlation(@extschema@.moments, integer, integer, float8, text) IS
+    'Pearson correlation between variables i and j of a moments value, interval at a level, with the inference asked for (''cluster'' or ''independent'').';
+COMMENT ON FUNCTION @extschema@.linked_correlation(@extschema@.moments, integer, integer) IS
+    'Pearson correlation with inference between variables i and j (1-based) of a moments value (cluster-robust when it carries a cluster summary); suppressed when its member lower bound is below exlink.min_group_size.';
+CREATE FUNCTION @extschema@.driver_weights_transfn(internal, float8, float8[], text, text[], text) RETURNS internal
+    LANGUAGE c IMMUTABLE PARALLEL SAFE AS 'MODULE_PATHNAME', 'exlink_driver_weights_named_transfn';
+COMMENT ON FUNCTION @extschema@.driver_weights_transfn(internal, float8, float8[], text, text[], text) IS 'Aggregate support: add a row and its member to a state carrying driver names and the inference asked for.';
+CREATE AGGREGATE @extschema@.driver_weights(outcome float8, drivers float8[], member text, names text[], inference text) (
+    SFUNC = @extschema@.driver_weights_transfn, STYPE = internal,
+    FINALFUNC = @extschema@.driver_weights_finalfn, FINALFUNC_MODIFY = READ_ONLY,
+    COMBINEFUNC = @extschema@.moments_combinefn,
+    SERIALFUNC = @extschema@.moments_serialfn, DESERIALFUNC = @extschema@.moments_deserialfn,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.driver_weights(float8, float8[], text, text[], text) IS
+    'Guarded key-driver analysis with driver names (NULL for x1..xq) and the inference asked for: ''cluster'' (cluster-robust CR1 by member, the default of the member forms) or ''independent''.';
+COMMENT ON AGGREGATE @extschema@.driver_weights(float8, float8[], text) IS
+    'Guarded key-driver analysis with cluster-robust (CR1, by member) standard errors: all figures NULL and suppressed = true unless at least exlink.min_group_size distinct members (non-NULL, non-empty) contributed.';
+CREATE FUNCTION @extschema@.driver_weights(m @extschema@.moments, names text[], inference text) RETURNS @extschema@.driver_model
+    LANGUAGE c STABLE PARALLEL SAFE AS 'MODULE_PATHNAME', 'exlink_driver_weights_moments';
+COMMENT ON FUNCTION @extschema@.driver_weights(@extschema@.moments, text[], text) IS
+    'Key-driver analysis of a moments value with driver names (NULL for x1..xq) and the inference asked for (''cluster'' or ''independent'').';
+COMMENT ON FUNCTION @extschema@.driver_weights(@extschema@.moments) IS
+    'Key-driver analysis of a moments value (a published cell or a merge of cells): variable 1 is the outcome, the others the drivers x1..xq; cluster-robust when it carries a cluster summary; suppressed when its member lower bound is below exlink.min_group_size.';
+DROP FUNCTION @extschema@.drivers(@extschema@.driver_model);
+CREATE FUNCTION @extschema@.drivers(m @extschema@.driver_model)
+    RETURNS TABLE (ordinal integer, name text, beta float8, beta_se float8, t float8, p_value float8,
+                   pratt float8, relative_weight float8, relative_weight_share float8,
+                   lmg float8, lmg_share float8, rank integer,
+                   n bigint, members bigint, r2 float8, adj_r2 float8, condition_number float8,
+                   suppressed boolean, status text,
+                   ci_low float8, ci_high float8, clusters bigint, df float8, inference text)
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    AS $$
+    SELECT d.ordinal::integer, d.name, d.beta, d.beta_se, d.t, d.p_value, d.pratt,
+           d.relative_weight, d.relative_weight_share, d.lmg, d.lmg_share, d.rank,
+           ($1).n, ($1).members, ($1).r2, ($1).adj_r2, ($1).condition_number,
+           ($1).suppressed, ($1).status,
+           d.ci_low, d.ci_high, ($1).clusters, ($1).df, ($1).inference
+      FROM pg_catalog.unnest(($1).drivers) WITH ORDINALITY
+           AS d(name, beta, beta_se, t, p_value, pratt, relative_weight, relative_weight_share,
+                lmg, lmg_share, rank, ci_low, ci_high, ordinal)
+     ORDER BY d.ordinal
+    $$;
+COMMENT ON FUNCTION @extschema@.drivers(@extschema@.driver_model) IS
+    'One plain row per driver of a key-driver model (in input order, with ordinal), repeating the model''s n, members, R², adjusted R², condition number, suppressed and status; then the beta''s interval, clusters, df and inference.';
+
+-- Clustered inference: exlink.split_members, the nesting check for published cells.
+CREATE FUNCTION @extschema@.split_members(source regclass, member_column name, dimensions name[])
+    RETURNS bigint
+    LANGUAGE plpgsql STABLE
+    AS $fn$
+DECLARE
+    dims text;
+    n bigint;
+BEGIN
+    IF source IS NULL OR member_column IS NULL OR dimensions IS NULL THEN
+        RAISE EXCEPTION 'source, member column and dimensions must not be null' USING ERRCODE = '22023';
+    END IF;
+    IF pg_catalog.cardinality(dimensions) = 0 THEN
+        RETURN 0;
+    END IF;
+    SELECT pg_catalog.string_agg(pg_catalog.format('%I', d), ', ' ORDER BY o)
+      INTO dims FROM pg_catalog.unnest(dimensions) WITH ORDINALITY AS u(d, o);
+    EXECUTE pg_catalog.format(
+        'SELECT pg_catalog.count(*) FROM (SELECT 1 FROM %s WHERE %I IS NOT NULL AND %I::pg_catalog.text <> '''''
+        ' GROUP BY %I HAVING pg_catalog.count(DISTINCT ROW(%s)) > 1) s',
+        source, member_column, member_column, member_column, dims)
+      INTO n;
+    RETURN n;
+END
+$fn$;
+COMMENT ON FUNCTION @extschema@.split_members(regclass, name, name[]) IS
+    'Members of source whose rows fall into more than one cell of the given dimensions (0: members are nested in the cells, so merged cluster summaries give exact clustered inference). Custodian tool (reads the raw source, as the caller).';
+REVOKE ALL ON FUNCTION @extschema@.split_members(regclass, name, name[]) FROM PUBLIC;
+
+-- BI: audit_view recognises views (and materialized views) that read only publications or results tables.
+CREATE OR REPLACE FUNCTION @extschema@.audit_view(target regclass)
+RETURNS TABLE (column_name name, violation text, detail text)
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+    guarded boolean;
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_class c WHERE c.oid = target AND c.relkind IN ('v', 'm')) THEN
+        RAISE EXCEPTION '% is not a view or materialized view', target USING ERRCODE = '22023';
+    END IF;
+    -- Output columns that match the policy.
+    RETURN QUERY
+    SELECT a.attname,
+           CASE WHEN @extschema@.policy_violation(a.attname, 'member identifier') IS NOT NULL
+                THEN 'raw member or pseudonym column' ELSE 'protected column' END,
+           @extschema@.policy_violation(a.attname)
+      FROM pg_catalog.pg_attribute a
+     WHERE a.attrelid = target AND a.attnum > 0 AND NOT a.attisdropped
+       AND @extschema@.policy_violation(a.attname) IS NOT NULL
+     ORDER BY a.attnum;
+    -- Output columns that are, under another name, a registered member column.
+    RETURN QUERY
+    SELECT a.attname, 'raw member or pseudonym column'::text,
+           pg_catalog.format('same name as the member column of %s', p.object)
+      FROM pg_catalog.pg_attribute a
+      JOIN @extschema@.publications p ON p.member_column = a.attname
+     WHERE a.attrelid = target AND a.attnum > 0 AND NOT a.attisdropped
+       AND @extschema@.policy_violation(a.attname) IS NULL
+     ORDER BY a.attnum;
+    -- Source columns the view reads that the policy protects (even when renamed in the output).
+    RETURN QUERY
+    SELECT DISTINCT sa.attname, 'reads protected column'::text,
+           pg_catalog.format('%s.%s: %s', d.refobjid::regclass, pg_catalog.quote_ident(sa.attname), @extschema@.policy_violation(sa.attname))
+      FROM pg_catalog.pg_rewrite rw
+      JOIN pg_catalog.pg_depend d ON d.classid = 'pg_catalog.pg_rewrite'::regclass AND d.objid = rw.oid
+                                 AND d.refclassid = 'pg_catalog.pg_class'::regclass AND d.refobjsubid > 0
+      JOIN pg_catalog.pg_attribute sa ON sa.attrelid = d.refobjid AND sa.attnum = d.refobjsubid
+     WHERE rw.ev_class = target AND d.refobjid <> target
+       AND @extschema@.policy_violation(sa.attname, 'protected attribute') IS NOT NULL;
+    -- A guard: a registered publication or results table, or a view that calls an exlink guard.
+    SELECT EXISTS (SELECT 1 FROM (SELECT pp.object FROM @extschema@.publications pp UNION ALL SELECT rt.object FROM @extschema@.result_tables rt) p WHERE p.object = target)
+        OR EXISTS (SELECT 1
+                     FROM pg_catalog.pg_rewrite rw
+                     JOIN pg_catalog.pg_depend d ON d.classid = 'pg_catalog.pg_rewrite'::regclass AND d.objid = rw.oid
+                                                AND d.refclassid = 'pg_catalog.pg_proc'::regclass
+                     JOIN pg_catalog.pg_proc f ON f.oid = d.refobjid
+                    WHERE rw.ev_class = target
+                      AND f.pronamespace = '@extschema@'::regnamespace
+                      AND (f.proname IN ('members_at_least', 'guarded_avg', 'guarded_count', 'nps',
+                                         'complementary_suppression', 'suppress_cells', 'release_status')
+                           OR f.oid IN ('@extschema@.moments(float8[], text)'::regprocedure,
+                                        '@extschema@.moments(float8[], text, integer)'::regprocedure,
+                                        '@extschema@.linked_correlation(float8, float8, text)'::regprocedure,
+                                        '@extschema@.linked_correlation(float8, float8, text, float8)'::regprocedure,
+                                        '@extschema@.rank_correlation(float8, float8, text)'::regprocedure,
+                                        '@extschema@.rank_correlation(float8, float8, text, float8)'::regprocedure,
+                                        '@extschema@.driver_weights(float8, float8[], text)'::regprocedure,
+                                        '@extschema@.driver_weights(float8, float8[], text, text[])'::regprocedure,
+                                        '@extschema@.linked_correlation(float8, float8, text, float8, text)'::regprocedure,
+                                        '@extschema@.driver_weights(float8, float8[], text, text[], text)'::regprocedure)))
+      INTO guarded;
+    -- Or a view that reads only publications: every relation it reads (through views and
+    -- materialized views, recursively) is a registered publication, and every function it
+    -- calls that is not built in is exlink's (built-in functions leave no pg_depend entry).
+    -- Such a view sees released cells only, whatever it computes from them.
+    IF NOT guarded THEN
+        WITH RECURSIVE reads(rel, depth) AS (
+            SELECT target::oid, 0
+            UNION
+            SELECT d.refobjid, r.depth + 1
+              FROM reads r
+              JOIN pg_catalog.pg_rewrite rw ON rw.ev_class = r.rel
+              JOIN pg_catalog.pg_depend d ON d.classid = 'pg_catalog.pg_rewrite'::regclass AND d.objid = rw.oid
+                                         AND d.refclassid = 'pg_catalog.pg_class'::regclass AND d.refobjid <> r.rel
+             WHERE r.depth < 32
+               AND NOT EXISTS (SELECT 1 FROM (SELECT pp.object FROM @extschema@.publications pp UNION ALL SELECT rt.object FROM @extschema@.result_tables rt) p WHERE p.object = r.rel))
+        SELECT EXISTS (SELECT 1 FROM reads r JOIN (SELECT pp.object FROM @extschema@.publications pp UNION ALL SELECT rt.object FROM @extschema@.result_tables rt) p ON p.object = r.rel)
+           AND NOT EXISTS (SELECT 1 FROM reads r JOIN pg_catalog.pg_class c ON c.oid = r.rel
+                            WHERE c.relkind NOT IN ('v', 'm')
+                              AND NOT EXISTS (SELECT 1 FROM (SELECT pp.object FROM @extschema@.publications pp UNION ALL SELECT rt.object FROM @extschema@.result_tables rt) p WHERE p.object = r.rel))
+           AND NOT EXISTS (SELECT 1 FROM reads r
+                             JOIN pg_catalog.pg_rewrite rw ON rw.ev_class = r.rel
+                             JOIN pg_catalog.pg_depend d ON d.classid = 'pg_catalog.pg_rewrite'::regclass AND d.objid = rw.oid
+                                                        AND d.refclassid = 'pg_catalog.pg_proc'::regclass
+                             JOIN pg_catalog.pg_proc f ON f.oid = d.refobjid
+                            WHERE f.pronamespace <> '@extschema@'::regnamespace
+                              AND NOT EXISTS (SELECT 1 FROM (SELECT pp.object FROM @extschema@.publications pp UNION ALL SELECT rt.object FROM @extschema@.result_tables rt) p WHERE p.object = r.rel))
+           AND NOT EXISTS (SELECT 1 FROM reads r WHERE r.depth >= 32)
+          INTO guarded;
+    END IF;
+    IF NOT guarded THEN
+        RETURN QUERY SELECT NULL::name, 'no k guard'::text,
+            'Neither an exlink publication or results table, a view reading only those, nor a view using an exlink guard (members_at_least, guarded_avg, guarded_count, nps, the guarded moments, linked_correlation, rank_correlation or driver_weights).'::text;
+    END IF;
+END
+$fn$;
+COMMENT ON FUNCTION @extschema@.audit_view(regclass) IS
+    'Violations of a view or materialized view: protected columns, raw member or pseudonym columns, protected source columns read, no k guard (neither a publication or results table, a view reading only those, nor a view using an exlink guard; no rows: none found).';
+REVOKE ALL ON FUNCTION @extschema@.audit_view(regclass) FROM PUBLIC;
+
+-- ---- confidentiality (issue 11): dominance, cell keys by the types' equality, refresh guard --
+-- exlink.max_member_share (setting and function) and the release decision's dominance and
+-- change rules (release_status gains share_limit); publications gain max_member_share and
+-- release_key; cells are keyed by their dimensions' hashes under the types' equality
+-- (dimension_hash, cell_key_parts, refresh_query); materialized publications are views over
+-- released_cells, written by release_cells (publish, refresh) with the ledger release_ledger;
+-- refresh_status; a plain REFRESH of a publication is routed to exlink.refresh by the library.
+-- Publications made by 0.1.0 keep working: their release_key is NULL until their first
+-- exlink.refresh (or REFRESH), which releases through the guard and rebuilds them over
+-- released_cells (keeping name, owner, grants and comment).
+ALTER TABLE @extschema@.publications
+    ADD COLUMN max_member_share float8 NOT NULL DEFAULT 1 CHECK (max_member_share > 0 AND max_member_share <= 1),
+    ADD COLUMN release_key text UNIQUE;
+COMMENT ON COLUMN @extschema@.publications.max_member_share IS 'The dominance threshold baked into the publication (the effective one is min(max_member_share, exlink.max_member_share) at refresh).';
+COMMENT ON COLUMN @extschema@.publications.release_key IS 'Key of a materialized publication''s cells in exlink.released_cells and exlink.release_ledger (NULL: made by exlink 0.1.0, rebuilt at its first exlink.refresh).';
+
 CREATE OR REPLACE FUNCTION @extschema@.unpublish(publication regclass)
 RETURNS void
 LANGUAGE plpgsql VOLATILE
@@ -1078,11 +614,25 @@ SET search_path = pg_catalog, pg_temp
 AS $fn$
 DECLARE
     kind_ text;
+    rt regclass;
 BEGIN
+    -- A results table: drop it (its results leave released_cells at the next refresh).
+    IF EXISTS (SELECT 1 FROM @extschema@.result_tables t WHERE t.object = unpublish.publication) THEN
+        DELETE FROM @extschema@.result_tables t WHERE t.object = unpublish.publication;
+        EXECUTE pg_catalog.format('DROP MATERIALIZED VIEW %s', publication);
+        RETURN;
+    END IF;
     SELECT p.kind INTO kind_ FROM @extschema@.publications p WHERE p.object = publication;
     IF NOT FOUND THEN
         RAISE EXCEPTION '% is not an exlink publication', publication USING ERRCODE = '22023';
     END IF;
+    -- Its results tables go with it.
+    FOR rt IN SELECT t.object FROM @extschema@.result_tables t WHERE t.publication = unpublish.publication LOOP
+        DELETE FROM @extschema@.result_tables t WHERE t.object = rt;
+        IF EXISTS (SELECT 1 FROM pg_catalog.pg_class c WHERE c.oid = rt) THEN
+            EXECUTE pg_catalog.format('DROP MATERIALIZED VIEW %s', rt);
+        END IF;
+    END LOOP;
     DELETE FROM @extschema@.released_cells rc
      WHERE rc.release_key = (SELECT p.release_key FROM @extschema@.publications p WHERE p.object = publication);
     DELETE FROM @extschema@.release_ledger l
@@ -1092,7 +642,7 @@ BEGIN
 END
 $fn$;
 COMMENT ON FUNCTION @extschema@.unpublish(regclass) IS
-    'Custodian only: drop a publication and its registry entry (the caller must own it).';
+    'Custodian only: drop a publication (with its results tables) or a results table, and its registry entry (the caller must own it).';
 REVOKE ALL ON FUNCTION @extschema@.unpublish(regclass) FROM PUBLIC;
 
 CREATE FUNCTION @extschema@.max_member_share() RETURNS float8
@@ -1200,6 +750,7 @@ CREATE TABLE @extschema@.released_cells (
     released_at timestamptz NOT NULL,
     held_since timestamptz,
     pending_members integer NOT NULL DEFAULT 0,
+    results jsonb,
     PRIMARY KEY (release_key, cell_id)
 );
 COMMENT ON TABLE @extschema@.released_cells IS
@@ -1214,6 +765,7 @@ COMMENT ON COLUMN @extschema@.released_cells.shown IS 'Whether the publication s
 COMMENT ON COLUMN @extschema@.released_cells.released_at IS 'When these figures were released.';
 COMMENT ON COLUMN @extschema@.released_cells.held_since IS 'First refresh that held back a change of this cell (NULL: nothing held back).';
 COMMENT ON COLUMN @extschema@.released_cells.pending_members IS 'Members changed since the release and held back at the last refresh.';
+COMMENT ON COLUMN @extschema@.released_cells.results IS 'The results released with these figures, per results table (exlink.result_tables.result_key): the text of its driver model or correlations.';
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.released_cells', '');
 REVOKE ALL ON @extschema@.released_cells FROM PUBLIC;
 
@@ -1255,7 +807,8 @@ CREATE FUNCTION @extschema@.refresh_query(
     dimensions name[],
     measures name[],
     k integer,
-    rollup boolean)
+    rollup boolean,
+    results text DEFAULT NULL)
 RETURNS text
 LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
@@ -1316,7 +869,8 @@ c AS (
     SELECT %6$s AS level, %7$s AS key_parts, pg_catalog.count(*) AS responses,
            pg_catalog.count(DISTINCT src.exlink_member) AS members,
            ARRAY[%9$s, (%6$s)::text, %10$s, pg_catalog.count(*)::text,
-                 pg_catalog.count(DISTINCT src.exlink_member)::text%11$s] AS figures
+                 pg_catalog.count(DISTINCT src.exlink_member)::text%11$s] AS figures,
+           %16$s AS results
       FROM src GROUP BY %14$s),
 f AS (
     SELECT %15$s, src.exlink_member, pg_catalog.count(*) AS responses, %8$s AS digest
@@ -1327,15 +881,15 @@ m AS (
       FROM f AS src GROUP BY GROUPING SETS (%12$s)),
 g AS (
     SELECT false AS per_member, c.level, c.key_parts, NULL::text AS member, c.responses, c.members,
-           0::numeric AS digest, c.figures
+           0::numeric AS digest, c.figures, c.results
       FROM c
     UNION ALL
-    SELECT true, m.level, m.key_parts, m.member, m.responses, NULL::bigint, m.digest, NULL::text[]
+    SELECT true, m.level, m.key_parts, m.member, m.responses, NULL::bigint, m.digest, NULL::text[], NULL::jsonb
       FROM m)
 SELECT g.per_member, g.level,
        g.level || ':' || pg_catalog.array_to_string(g.key_parts, ',') AS cell_id,
        %13$s AS parent_id,
-       g.member, g.responses, g.members, g.digest, g.figures
+       g.member, g.responses, g.members, g.digest, g.figures, g.results
   FROM g$q$,
         dim_sel, member_column,
         CASE WHEN nm > 0 THEN ', ARRAY[' || vals || '] AS exlink_vals' ELSE '' END,
@@ -1352,11 +906,11 @@ SELECT g.per_member, g.level,
              ELSE pg_catalog.format('CASE WHEN g.level = %s THEN %L END', nd,
                                     '0:' || pg_catalog.array_to_string(pg_catalog.array_fill('*'::text, ARRAY[nd]), ','))
         END,
-        cell_sets, dim_list);
+        cell_sets, dim_list, coalesce(results, 'NULL::jsonb'));
 END
 $fn$;
-COMMENT ON FUNCTION @extschema@.refresh_query(regclass, name, name[], name[], integer, boolean) IS
-    'The SELECT exlink.refresh runs: every cell (figures as text, members, rows) and every member of every cell (rows, digest), in one snapshot.';
+COMMENT ON FUNCTION @extschema@.refresh_query(regclass, name, name[], name[], integer, boolean, text) IS
+    'The SELECT exlink.refresh runs: every cell (figures as text, members, rows, and the results of results tables from the SQL of exlink.results_select) and every member of every cell (rows, digest), in one snapshot.';
 
 -- The release of one publication's cells (the guard of publish and refresh).  SECURITY
 -- INVOKER, like publish: EXECUTE stays granted to PUBLIC, since it needs the custodian's
@@ -1391,13 +945,14 @@ BEGIN
         DROP TABLE pg_temp.exlink_refresh_cells;
     END IF;
     EXECUTE 'CREATE TEMP TABLE exlink_refresh_rows ON COMMIT DROP AS '
-        || @extschema@.refresh_query(source, member_column, dimensions, measures, kk, rollup);
+        || @extschema@.refresh_query(source, member_column, dimensions, measures, kk, rollup,
+                                     @extschema@.results_select(release_key, measures));
     ANALYZE pg_temp.exlink_refresh_rows;
 
     -- Per cell: now (figures, members, largest member share) and since its last release.
     CREATE TEMP TABLE exlink_refresh_cells ON COMMIT DROP AS
     WITH cur AS (
-        SELECT r.cell_id, r.parent_id, r.level, r.members, r.responses, r.figures
+        SELECT r.cell_id, r.parent_id, r.level, r.members, r.responses, r.figures, r.results
           FROM pg_temp.exlink_refresh_rows r WHERE NOT r.per_member),
     mem AS (
         SELECT r.cell_id, r.member, r.responses, r.digest
@@ -1423,6 +978,7 @@ BEGIN
            prev.cell_id IS NOT NULL AS was_released,
            coalesce(cur.members, 0) AS members,
            cur.figures,
+           cur.results,
            top.top::float8 / NULLIF(cur.responses, 0) AS share,
            coalesce(changed.changed, 0) AS changed
       FROM cur
@@ -1469,15 +1025,15 @@ BEGIN
       FROM pg_temp.exlink_refresh_cells c;
 
     -- New figures: the release and its ledger.
-    INSERT INTO @extschema@.released_cells AS rc (release_key, cell_id, parent_id, level, members, figures, shown, released_at, held_since, pending_members)
+    INSERT INTO @extschema@.released_cells AS rc (release_key, cell_id, parent_id, level, members, figures, shown, released_at, held_since, pending_members, results)
     SELECT release_cells.release_key, c.cell_id, c.parent_id, c.level, c.members, c.figures,
-           shown_level IS NULL OR c.level = shown_level, pg_catalog.now(), NULL, 0
+           shown_level IS NULL OR c.level = shown_level, pg_catalog.now(), NULL, 0, c.results
       FROM pg_temp.exlink_refresh_cells c
      WHERE c.present AND c.cell_id = ANY (delta_ids) AND (c.changed > 0 OR NOT c.was_released)
     ON CONFLICT ON CONSTRAINT released_cells_pkey DO UPDATE
        SET parent_id = excluded.parent_id, level = excluded.level, members = excluded.members,
            figures = excluded.figures, shown = excluded.shown, released_at = excluded.released_at,
-           held_since = NULL, pending_members = 0;
+           held_since = NULL, pending_members = 0, results = excluded.results;
     DELETE FROM @extschema@.release_ledger l
      USING pg_temp.exlink_refresh_cells c
      WHERE l.release_key = release_cells.release_key AND l.cell_id = c.cell_id
@@ -1488,9 +1044,12 @@ BEGIN
       JOIN pg_temp.exlink_refresh_cells c ON c.cell_id = r.cell_id
      WHERE r.per_member AND c.present AND c.cell_id = ANY (delta_ids) AND c.changed > 0;
     -- Unchanged cells: shown with the figures they had (the same rows; even when complementary
-    -- suppression of the changes picked them, showing them again shows nothing new).
+    -- suppression of the changes picked them, showing them again shows nothing new), and the
+    -- results of those same rows for a results table published since (results already
+    -- released stay as they were: recomputed, they could differ in the last bits).
     UPDATE @extschema@.released_cells rc
-       SET shown = shown_level IS NULL OR rc.level = shown_level, held_since = NULL, pending_members = 0
+       SET shown = shown_level IS NULL OR rc.level = shown_level, held_since = NULL, pending_members = 0,
+           results = CASE WHEN c.results IS NULL THEN rc.results ELSE c.results || coalesce(rc.results, '{}') END
       FROM pg_temp.exlink_refresh_cells c
      WHERE rc.release_key = release_cells.release_key AND rc.cell_id = c.cell_id
        AND c.present AND c.cell_id = ANY (level_ids) AND c.changed = 0 AND c.was_released;
@@ -1650,6 +1209,11 @@ BEGIN
       FROM @extschema@.release_cells(p.release_key, p.source, p.member_column, p.dimensions, p.measures, p.k,
                                      p.max_member_share, p.rollup);
     PERFORM @extschema@.refresh_released(publication);
+    -- Its results tables show what was just released with the cells.
+    PERFORM @extschema@.refresh_released(rt.object)
+       FROM @extschema@.result_tables rt
+      WHERE rt.publication = refresh.publication
+        AND EXISTS (SELECT 1 FROM pg_catalog.pg_class c WHERE c.oid = rt.object);
 END
 $fn$;
 COMMENT ON FUNCTION @extschema@.refresh(regclass) IS
@@ -1661,3 +1225,283 @@ CREATE FUNCTION @extschema@.refresh_released(publication regclass) RETURNS void
     AS 'MODULE_PATHNAME', 'exlink_refresh_released';
 COMMENT ON FUNCTION @extschema@.refresh_released(regclass) IS
     'Custodian only (used by exlink.refresh): REFRESH MATERIALIZED VIEW (CONCURRENTLY when populated) of a publication from released_cells, past the guard that routes a plain REFRESH to exlink.refresh.';
+
+
+-- ---- BI (issue 13): results tables (exlink.publish_results), released with the cells ----------
+-- released_cells gains results (above); refresh_query, release_cells, refresh, unpublish and
+-- audit_view know results tables.
+-- Results for BI: the key-driver model and the correlations of a materialized publication's
+-- released cells as plain tables (one row per cell and driver), which a BI tool reads without
+-- SQL.  They are computed in the same statement as the cells (exlink.refresh_query, from the
+-- cell's own rows, clustered by member) and stored with each cell's release in
+-- exlink.released_cells.results, so they are released, held back and hidden exactly with the
+-- cell's figures: no new grain, no new snapshot.  A results table is a materialized view over
+-- what was released, refreshed by exlink.refresh with its publication.
+
+CREATE TABLE @extschema@.result_tables (
+    object regclass PRIMARY KEY,
+    publication regclass NOT NULL,
+    statistic text NOT NULL CHECK (statistic IN ('drivers', 'correlations')),
+    outcome name NOT NULL,
+    drivers name[] NOT NULL,
+    result_key text NOT NULL UNIQUE,
+    grantees name[] NOT NULL,
+    published_by name NOT NULL DEFAULT current_user,
+    published_at timestamptz NOT NULL DEFAULT pg_catalog.now()
+);
+COMMENT ON TABLE @extschema@.result_tables IS
+    'Registry of results tables made by exlink.publish_results (object, its publication, the statistic, outcome and drivers, who and when).';
+COMMENT ON COLUMN @extschema@.result_tables.object IS 'The results table (a materialized view).';
+COMMENT ON COLUMN @extschema@.result_tables.publication IS 'The materialized publication whose released cells the results describe.';
+COMMENT ON COLUMN @extschema@.result_tables.statistic IS '''drivers'' (one row per cell and driver: the key-driver model) or ''correlations'' (one row per cell and pair outcome-driver).';
+COMMENT ON COLUMN @extschema@.result_tables.outcome IS 'The outcome measure (CX), one of the publication''s measures.';
+COMMENT ON COLUMN @extschema@.result_tables.drivers IS 'The driver measures (EX), in order, among the publication''s measures.';
+COMMENT ON COLUMN @extschema@.result_tables.result_key IS 'Key of the results in exlink.released_cells.results.';
+COMMENT ON COLUMN @extschema@.result_tables.grantees IS 'Roles granted SELECT at publication time.';
+COMMENT ON COLUMN @extschema@.result_tables.published_by IS 'The role that published.';
+COMMENT ON COLUMN @extschema@.result_tables.published_at IS 'When it was published.';
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.result_tables', '');
+REVOKE ALL ON @extschema@.result_tables FROM PUBLIC;
+
+-- The SQL (inside exlink.refresh_query's grouped query over src, whose exlink_vals are the
+-- publication's measures) of a cell's results: a jsonb object holding, per results table of
+-- the publication, the text of its driver model or of its correlations; NULL without any.
+CREATE FUNCTION @extschema@.results_select(release_key text, measures name[])
+RETURNS text
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+    t record;
+    o integer;
+    idx integer[];
+    parts text[] := '{}';
+BEGIN
+    FOR t IN SELECT rt.statistic, rt.outcome, rt.drivers, rt.result_key
+               FROM @extschema@.result_tables rt
+               JOIN @extschema@.publications p ON p.object = rt.publication
+              WHERE p.release_key = results_select.release_key
+              ORDER BY rt.result_key LOOP
+        o := pg_catalog.array_position(measures, t.outcome);
+        idx := ARRAY(SELECT pg_catalog.array_position(measures, d) FROM pg_catalog.unnest(t.drivers) WITH ORDINALITY AS u(d, i) ORDER BY u.i);
+        IF o IS NULL OR pg_catalog.array_position(idx, NULL) IS NOT NULL THEN
+            RAISE EXCEPTION 'results table % reads a measure its publication does not publish', t.result_key
+                USING ERRCODE = '55000';
+        END IF;
+        parts := parts || pg_catalog.format('%L, (%s)::text', t.result_key,
+            CASE t.statistic
+            WHEN 'drivers' THEN
+                pg_catalog.format('@extschema@.driver_weights(src.exlink_vals[%s], ARRAY[%s]::float8[], src.exlink_member, %L::text[])',
+                                  o, (SELECT pg_catalog.string_agg(pg_catalog.format('src.exlink_vals[%s]', i), ', ') FROM pg_catalog.unnest(idx) AS i),
+                                  t.drivers::text[])
+            ELSE
+                pg_catalog.format('ARRAY[%s]::@extschema@.correlation[]',
+                                  (SELECT pg_catalog.string_agg(pg_catalog.format('@extschema@.linked_correlation(src.exlink_vals[%s], src.exlink_vals[%s], src.exlink_member)', o, i), ', ')
+                                     FROM pg_catalog.unnest(idx) AS i))
+            END);
+    END LOOP;
+    IF pg_catalog.cardinality(parts) = 0 THEN
+        RETURN NULL;
+    END IF;
+    IF pg_catalog.cardinality(parts) > 50 THEN
+        RAISE EXCEPTION 'a publication can have at most 50 results tables' USING ERRCODE = '54000';
+    END IF;
+    RETURN 'pg_catalog.jsonb_build_object(' || pg_catalog.array_to_string(parts, ', ') || ')';
+END
+$fn$;
+COMMENT ON FUNCTION @extschema@.results_select(text, name[]) IS
+    'SQL (inside exlink.refresh_query) of a cell''s results: per results table of the publication, its driver model or correlations as text, in a jsonb object (NULL without results tables).';
+
+-- The rows of one cell of a drivers results table.  Inference (standard error, interval, p) is
+-- withheld below 2(q + 2) members: with one row per member, a cell's means and co-moments plus
+-- the q(q + 1)/2 clustered variances are as many numbers as the members' values once the
+-- members are q + 2 or fewer; the margin keeps the published numbers well short of the data.
+-- model NULL: the cell was held back since before the results table existed (pending).
+CREATE FUNCTION @extschema@.driver_results(model @extschema@.driver_model, outcome name, names text[], members bigint)
+RETURNS TABLE (ordinal integer, outcome text, driver text, beta float8, beta_se float8, ci_low float8, ci_high float8,
+               p_value float8, relative_weight float8, relative_weight_share float8, lmg float8, lmg_share float8,
+               rank integer, r2 float8, adj_r2 float8, clusters bigint, df float8, inference text, status text)
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+    WITH w AS (
+        SELECT $4 < 2 * (pg_catalog.cardinality($3) + 2) AS withheld,
+               pg_catalog.format('withheld: fewer than %s members for %s drivers', 2 * (pg_catalog.cardinality($3) + 2),
+                                 pg_catalog.cardinality($3)) AS why)
+    SELECT n.ordinal::integer, $2::text, n.driver, d.beta,
+           CASE WHEN NOT w.withheld THEN d.beta_se END,
+           CASE WHEN NOT w.withheld THEN d.ci_low END,
+           CASE WHEN NOT w.withheld THEN d.ci_high END,
+           CASE WHEN NOT w.withheld THEN d.p_value END,
+           d.relative_weight, d.relative_weight_share, d.lmg, d.lmg_share, d.rank,
+           ($1).r2, ($1).adj_r2, ($1).clusters, ($1).df,
+           CASE WHEN $1 IS NULL THEN NULL WHEN w.withheld AND ($1).inference IS NOT NULL THEN w.why ELSE ($1).inference END,
+           CASE WHEN $1 IS NULL THEN 'pending: the cell was held back before this results table existed' ELSE ($1).status END
+      FROM w
+     CROSS JOIN pg_catalog.unnest($3) WITH ORDINALITY AS n(driver, ordinal)
+      LEFT JOIN pg_catalog.unnest(($1).drivers) WITH ORDINALITY
+           AS d(name, beta, beta_se, t, p_value, pratt, relative_weight, relative_weight_share,
+                lmg, lmg_share, rank, ci_low, ci_high, ordinal) ON d.ordinal = n.ordinal
+     ORDER BY n.ordinal
+$fn$;
+COMMENT ON FUNCTION @extschema@.driver_results(@extschema@.driver_model, name, text[], bigint) IS
+    'The rows of one cell of a drivers results table: per driver the standardized beta, its clustered standard error, 95% interval and p (withheld below 2(q + 2) members), relative weight, LMG and their shares, rank, R², clusters, df, inference, status.';
+
+-- The rows of one cell of a correlations results table (inference withheld below 6 members,
+-- the drivers rule with q = 1).
+CREATE FUNCTION @extschema@.correlation_results(correlations @extschema@.correlation[], outcome name, names text[], members bigint)
+RETURNS TABLE (ordinal integer, outcome text, driver text, r float8, ci_low float8, ci_high float8, p_value float8,
+               clusters bigint, df float8, inference text, status text)
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+    WITH w AS (SELECT $4 < 6 AS withheld)
+    SELECT n.ordinal::integer, $2::text, n.driver, c.r,
+           CASE WHEN NOT w.withheld THEN c.ci_low END,
+           CASE WHEN NOT w.withheld THEN c.ci_high END,
+           CASE WHEN NOT w.withheld THEN c.p_value END,
+           c.clusters, c.df,
+           CASE WHEN w.withheld AND c.inference IS NOT NULL THEN 'withheld: fewer than 6 members' ELSE c.inference END,
+           CASE WHEN $1 IS NULL THEN 'pending: the cell was held back before this results table existed' ELSE c.status END
+      FROM w
+     CROSS JOIN pg_catalog.unnest($3) WITH ORDINALITY AS n(driver, ordinal)
+      LEFT JOIN pg_catalog.unnest($1) WITH ORDINALITY
+           AS c(n, members, r, t, df, p_value, ci_low, ci_high, suppressed, status, skipped, level, clusters, inference, ordinal)
+           ON c.ordinal = n.ordinal
+     ORDER BY n.ordinal
+$fn$;
+COMMENT ON FUNCTION @extschema@.correlation_results(@extschema@.correlation[], name, text[], bigint) IS
+    'The rows of one cell of a correlations results table: per driver the correlation r with the outcome, its clustered 95% interval and p (withheld below 6 members), clusters, df, inference, status.';
+
+-- The definition of a results table: per shown cell of its publication, the dimensions (typed),
+-- level, cell, responses and members (exact distinct members of the cell), then the results.
+CREATE FUNCTION @extschema@.results_query(result_key text, publication regclass, statistic text, outcome name, drivers name[])
+RETURNS text
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+    p record;
+    nd integer;
+BEGIN
+    SELECT pub.source, pub.dimensions, pub.release_key INTO p FROM @extschema@.publications pub WHERE pub.object = publication;
+    IF NOT FOUND OR p.release_key IS NULL THEN
+        RAISE EXCEPTION '% is not a materialized exlink publication released by exlink.refresh', publication USING ERRCODE = '22023';
+    END IF;
+    IF statistic IS NULL OR statistic NOT IN ('drivers', 'correlations') THEN
+        RAISE EXCEPTION 'statistic must be ''drivers'' or ''correlations''' USING ERRCODE = '22023';
+    END IF;
+    nd := pg_catalog.array_length(p.dimensions, 1);
+    RETURN pg_catalog.format(
+        'SELECT %s, x.* FROM @extschema@.released_cells AS r CROSS JOIN LATERAL @extschema@.%s((r.results OPERATOR(pg_catalog.->>) %L)::%s, %L::name, %L::text[], (r.figures[%s])::bigint) AS x WHERE r.release_key = %L AND r.shown ORDER BY r.level, r.figures[%s] COLLATE "C", x.ordinal',
+        @extschema@.typed_figures(p.source, p.dimensions, '{}'),
+        CASE statistic WHEN 'drivers' THEN 'driver_results' ELSE 'correlation_results' END,
+        result_key,
+        CASE statistic WHEN 'drivers' THEN '@extschema@.driver_model' ELSE '@extschema@.correlation[]' END,
+        outcome, drivers::text[], nd + 4, p.release_key, nd + 2);
+END
+$fn$;
+COMMENT ON FUNCTION @extschema@.results_query(text, regclass, text, name, name[]) IS
+    'The SELECT of a results table: per shown cell of its publication, the cell''s columns (dimensions, level, cell, responses, members) and its released results (key result_key), one row per driver.';
+
+CREATE FUNCTION @extschema@.publish_results(
+    results text,
+    publication regclass,
+    outcome name,
+    drivers name[],
+    statistic text DEFAULT 'drivers',
+    grant_to name[] DEFAULT '{}')
+RETURNS regclass
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+    p record;
+    parts text[];
+    target text;
+    owner oid;
+    obj regclass;
+    r name;
+    key text := pg_catalog.gen_random_uuid()::text;
+    nq integer := coalesce(pg_catalog.array_length(drivers, 1), 0);
+BEGIN
+    IF results IS NULL OR publication IS NULL OR outcome IS NULL OR drivers IS NULL OR statistic IS NULL OR grant_to IS NULL THEN
+        RAISE EXCEPTION 'exlink.publish_results arguments cannot be null' USING ERRCODE = '22023';
+    END IF;
+    IF statistic NOT IN ('drivers', 'correlations') THEN
+        RAISE EXCEPTION 'statistic must be ''drivers'' or ''correlations''' USING ERRCODE = '22023';
+    END IF;
+    SELECT * INTO p FROM @extschema@.publications pub WHERE pub.object = publication;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION '% is not an exlink publication', publication USING ERRCODE = '22023';
+    END IF;
+    IF p.kind = 'live' THEN
+        RAISE EXCEPTION 'results can only be published for a materialized publication' USING ERRCODE = '0A000',
+            DETAIL = 'Results are released with the cells by exlink.refresh; a live publication has no release.';
+    END IF;
+    SELECT c.relowner INTO owner FROM pg_catalog.pg_class c WHERE c.oid = publication;
+    IF NOT pg_catalog.pg_has_role(CURRENT_USER, owner, 'USAGE') THEN
+        RAISE EXCEPTION 'must be owner of publication %', publication USING ERRCODE = '42501';
+    END IF;
+    IF nq = 0 THEN
+        RAISE EXCEPTION 'at least one driver is required' USING ERRCODE = '22023';
+    END IF;
+    IF nq > 15 THEN
+        RAISE EXCEPTION 'at most 15 drivers' USING ERRCODE = '54000',
+            DETAIL = 'Clustered inference keeps each member''s moments of the outcome and drivers per cell (at most 16 variables).';
+    END IF;
+    IF NOT (ARRAY[outcome] || drivers) <@ p.measures THEN
+        RAISE EXCEPTION 'outcome and drivers must be measures of publication %', publication USING ERRCODE = '22023',
+            DETAIL = pg_catalog.format('It publishes %s.', pg_catalog.array_to_string(p.measures, ', ')),
+            HINT = 'Results are computed from each cell''s own rows, which are complete in the publication''s measures.';
+    END IF;
+    IF (SELECT pg_catalog.count(DISTINCT c) FROM pg_catalog.unnest(ARRAY[outcome] || drivers) c) <> nq + 1 THEN
+        RAISE EXCEPTION 'outcome and drivers must be distinct' USING ERRCODE = '22023';
+    END IF;
+    BEGIN
+        parts := pg_catalog.parse_ident(results);
+    EXCEPTION WHEN invalid_parameter_value OR syntax_error THEN
+        RAISE EXCEPTION 'invalid results table name' USING ERRCODE = '22023',
+            DETAIL = 'The name must be schema.name, with double quotes around unusual identifiers.';
+    END;
+    IF pg_catalog.array_length(parts, 1) <> 2 THEN
+        RAISE EXCEPTION 'results table name must be schema.name' USING ERRCODE = '22023', HINT = 'Write schema.name.';
+    END IF;
+    target := pg_catalog.format('%I.%I', parts[1], parts[2]);
+    FOREACH r IN ARRAY grant_to LOOP
+        IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = r) THEN
+            RAISE EXCEPTION 'role % does not exist', pg_catalog.quote_ident(r) USING ERRCODE = '42704';
+        END IF;
+    END LOOP;
+    DELETE FROM @extschema@.result_tables rt
+     WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_class c WHERE c.oid = rt.object)
+        OR NOT EXISTS (SELECT 1 FROM @extschema@.publications pub WHERE pub.object = rt.publication);
+
+    -- A publication made by exlink 0.1.0 gets its first guarded release (and is rebuilt) first.
+    IF p.release_key IS NULL THEN
+        PERFORM @extschema@.refresh(publication);
+        publication := pg_catalog.to_regclass(publication::text);
+    END IF;
+    -- The table, registered before the release so that exlink.refresh_query computes its results
+    -- (a new release of every cell that changed, the same results of every unchanged cell; a
+    -- cell held back keeps its last release, whose results are pending).
+    EXECUTE pg_catalog.format('CREATE MATERIALIZED VIEW %s AS %s WITH NO DATA', target,
+                              @extschema@.results_query(key, publication, statistic, outcome, drivers));
+    obj := pg_catalog.to_regclass(target);
+    INSERT INTO @extschema@.result_tables (object, publication, statistic, outcome, drivers, result_key, grantees)
+    VALUES (obj, publication, statistic, outcome, drivers, key, grant_to);
+    EXECUTE pg_catalog.format('CREATE UNIQUE INDEX %I ON %s (cell, ordinal)', pg_catalog.left(parts[2], 50) || '_row', target);
+    PERFORM @extschema@.refresh(publication);
+    EXECUTE pg_catalog.format('REVOKE ALL ON %s FROM PUBLIC', target);
+    FOREACH r IN ARRAY grant_to LOOP
+        EXECUTE pg_catalog.format('GRANT SELECT ON %s TO %I', target, r);
+    END LOOP;
+    EXECUTE pg_catalog.format('COMMENT ON MATERIALIZED VIEW %s IS %L', target,
+        pg_catalog.format('exlink results (%s) of %s: %s on %s, released with its cells', statistic, publication, outcome,
+                          pg_catalog.array_to_string(drivers, ', ')));
+    RETURN obj;
+END
+$fn$;
+COMMENT ON FUNCTION @extschema@.publish_results(text, regclass, name, name[], text, name[]) IS
+    'Custodian (publication owner) only: publish a flat results table of a materialized publication: per released cell, one row per driver of the key-driver model of outcome on drivers (statistic ''drivers'') or of its correlation with the outcome (''correlations''), clustered by member; refreshes the publication through the guard; refreshed by exlink.refresh with it.';
+REVOKE ALL ON FUNCTION @extschema@.publish_results(text, regclass, name, name[], text, name[]) FROM PUBLIC;

@@ -191,11 +191,25 @@ SET search_path = pg_catalog, pg_temp
 AS $fn$
 DECLARE
     kind_ text;
+    rt regclass;
 BEGIN
+    -- A results table: drop it (its results leave released_cells at the next refresh).
+    IF EXISTS (SELECT 1 FROM @extschema@.result_tables t WHERE t.object = unpublish.publication) THEN
+        DELETE FROM @extschema@.result_tables t WHERE t.object = unpublish.publication;
+        EXECUTE pg_catalog.format('DROP MATERIALIZED VIEW %s', publication);
+        RETURN;
+    END IF;
     SELECT p.kind INTO kind_ FROM @extschema@.publications p WHERE p.object = publication;
     IF NOT FOUND THEN
         RAISE EXCEPTION '% is not an exlink publication', publication USING ERRCODE = '22023';
     END IF;
+    -- Its results tables go with it.
+    FOR rt IN SELECT t.object FROM @extschema@.result_tables t WHERE t.publication = unpublish.publication LOOP
+        DELETE FROM @extschema@.result_tables t WHERE t.object = rt;
+        IF EXISTS (SELECT 1 FROM pg_catalog.pg_class c WHERE c.oid = rt) THEN
+            EXECUTE pg_catalog.format('DROP MATERIALIZED VIEW %s', rt);
+        END IF;
+    END LOOP;
     DELETE FROM @extschema@.released_cells rc
      WHERE rc.release_key = (SELECT p.release_key FROM @extschema@.publications p WHERE p.object = publication);
     DELETE FROM @extschema@.release_ledger l
@@ -205,5 +219,5 @@ BEGIN
 END
 $fn$;
 COMMENT ON FUNCTION @extschema@.unpublish(regclass) IS
-    'Custodian only: drop a publication and its registry entry (the caller must own it).';
+    'Custodian only: drop a publication (with its results tables) or a results table, and its registry entry (the caller must own it).';
 REVOKE ALL ON FUNCTION @extschema@.unpublish(regclass) FROM PUBLIC;

@@ -43,8 +43,8 @@ BEGIN
       JOIN pg_catalog.pg_attribute sa ON sa.attrelid = d.refobjid AND sa.attnum = d.refobjsubid
      WHERE rw.ev_class = target AND d.refobjid <> target
        AND @extschema@.policy_violation(sa.attname, 'protected attribute') IS NOT NULL;
-    -- A guard: a registered publication, or a view that calls an exlink guard.
-    SELECT EXISTS (SELECT 1 FROM @extschema@.publications p WHERE p.object = target)
+    -- A guard: a registered publication or results table, or a view that calls an exlink guard.
+    SELECT EXISTS (SELECT 1 FROM (SELECT pp.object FROM @extschema@.publications pp UNION ALL SELECT rt.object FROM @extschema@.result_tables rt) p WHERE p.object = target)
         OR EXISTS (SELECT 1
                      FROM pg_catalog.pg_rewrite rw
                      JOIN pg_catalog.pg_depend d ON d.classid = 'pg_catalog.pg_rewrite'::regclass AND d.objid = rw.oid
@@ -79,27 +79,27 @@ BEGIN
               JOIN pg_catalog.pg_depend d ON d.classid = 'pg_catalog.pg_rewrite'::regclass AND d.objid = rw.oid
                                          AND d.refclassid = 'pg_catalog.pg_class'::regclass AND d.refobjid <> r.rel
              WHERE r.depth < 32
-               AND NOT EXISTS (SELECT 1 FROM @extschema@.publications p WHERE p.object = r.rel))
-        SELECT EXISTS (SELECT 1 FROM reads r JOIN @extschema@.publications p ON p.object = r.rel)
+               AND NOT EXISTS (SELECT 1 FROM (SELECT pp.object FROM @extschema@.publications pp UNION ALL SELECT rt.object FROM @extschema@.result_tables rt) p WHERE p.object = r.rel))
+        SELECT EXISTS (SELECT 1 FROM reads r JOIN (SELECT pp.object FROM @extschema@.publications pp UNION ALL SELECT rt.object FROM @extschema@.result_tables rt) p ON p.object = r.rel)
            AND NOT EXISTS (SELECT 1 FROM reads r JOIN pg_catalog.pg_class c ON c.oid = r.rel
                             WHERE c.relkind NOT IN ('v', 'm')
-                              AND NOT EXISTS (SELECT 1 FROM @extschema@.publications p WHERE p.object = r.rel))
+                              AND NOT EXISTS (SELECT 1 FROM (SELECT pp.object FROM @extschema@.publications pp UNION ALL SELECT rt.object FROM @extschema@.result_tables rt) p WHERE p.object = r.rel))
            AND NOT EXISTS (SELECT 1 FROM reads r
                              JOIN pg_catalog.pg_rewrite rw ON rw.ev_class = r.rel
                              JOIN pg_catalog.pg_depend d ON d.classid = 'pg_catalog.pg_rewrite'::regclass AND d.objid = rw.oid
                                                         AND d.refclassid = 'pg_catalog.pg_proc'::regclass
                              JOIN pg_catalog.pg_proc f ON f.oid = d.refobjid
                             WHERE f.pronamespace <> '@extschema@'::regnamespace
-                              AND NOT EXISTS (SELECT 1 FROM @extschema@.publications p WHERE p.object = r.rel))
+                              AND NOT EXISTS (SELECT 1 FROM (SELECT pp.object FROM @extschema@.publications pp UNION ALL SELECT rt.object FROM @extschema@.result_tables rt) p WHERE p.object = r.rel))
            AND NOT EXISTS (SELECT 1 FROM reads r WHERE r.depth >= 32)
           INTO guarded;
     END IF;
     IF NOT guarded THEN
         RETURN QUERY SELECT NULL::name, 'no k guard'::text,
-            'Neither an exlink publication nor a view using an exlink guard (members_at_least, guarded_avg, guarded_count, nps, the guarded moments, linked_correlation, rank_correlation or driver_weights).'::text;
+            'Neither an exlink publication or results table, a view reading only those, nor a view using an exlink guard (members_at_least, guarded_avg, guarded_count, nps, the guarded moments, linked_correlation, rank_correlation or driver_weights).'::text;
     END IF;
 END
 $fn$;
 COMMENT ON FUNCTION @extschema@.audit_view(regclass) IS
-    'Violations of a view or materialized view: protected columns, raw member or pseudonym columns, protected source columns read, no k guard (neither a publication, a view reading only publications, nor a view using an exlink guard; no rows: none found).';
+    'Violations of a view or materialized view: protected columns, raw member or pseudonym columns, protected source columns read, no k guard (neither a publication or results table, a view reading only those, nor a view using an exlink guard; no rows: none found).';
 REVOKE ALL ON FUNCTION @extschema@.audit_view(regclass) FROM PUBLIC;

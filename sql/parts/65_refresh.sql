@@ -117,6 +117,7 @@ CREATE TABLE @extschema@.released_cells (
     released_at timestamptz NOT NULL,
     held_since timestamptz,
     pending_members integer NOT NULL DEFAULT 0,
+    results jsonb,
     PRIMARY KEY (release_key, cell_id)
 );
 COMMENT ON TABLE @extschema@.released_cells IS
@@ -131,6 +132,7 @@ COMMENT ON COLUMN @extschema@.released_cells.shown IS 'Whether the publication s
 COMMENT ON COLUMN @extschema@.released_cells.released_at IS 'When these figures were released.';
 COMMENT ON COLUMN @extschema@.released_cells.held_since IS 'First refresh that held back a change of this cell (NULL: nothing held back).';
 COMMENT ON COLUMN @extschema@.released_cells.pending_members IS 'Members changed since the release and held back at the last refresh.';
+COMMENT ON COLUMN @extschema@.released_cells.results IS 'The results released with these figures, per results table (exlink.result_tables.result_key): the text of its driver model or correlations.';
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.released_cells', '');
 REVOKE ALL ON @extschema@.released_cells FROM PUBLIC;
 
@@ -172,7 +174,8 @@ CREATE FUNCTION @extschema@.refresh_query(
     dimensions name[],
     measures name[],
     k integer,
-    rollup boolean)
+    rollup boolean,
+    results text DEFAULT NULL)
 RETURNS text
 LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
@@ -233,7 +236,8 @@ c AS (
     SELECT %6$s AS level, %7$s AS key_parts, pg_catalog.count(*) AS responses,
            pg_catalog.count(DISTINCT src.exlink_member) AS members,
            ARRAY[%9$s, (%6$s)::text, %10$s, pg_catalog.count(*)::text,
-                 pg_catalog.count(DISTINCT src.exlink_member)::text%11$s] AS figures
+                 pg_catalog.count(DISTINCT src.exlink_member)::text%11$s] AS figures,
+           %16$s AS results
       FROM src GROUP BY %14$s),
 f AS (
     SELECT %15$s, src.exlink_member, pg_catalog.count(*) AS responses, %8$s AS digest
@@ -244,15 +248,15 @@ m AS (
       FROM f AS src GROUP BY GROUPING SETS (%12$s)),
 g AS (
     SELECT false AS per_member, c.level, c.key_parts, NULL::text AS member, c.responses, c.members,
-           0::numeric AS digest, c.figures
+           0::numeric AS digest, c.figures, c.results
       FROM c
     UNION ALL
-    SELECT true, m.level, m.key_parts, m.member, m.responses, NULL::bigint, m.digest, NULL::text[]
+    SELECT true, m.level, m.key_parts, m.member, m.responses, NULL::bigint, m.digest, NULL::text[], NULL::jsonb
       FROM m)
 SELECT g.per_member, g.level,
        g.level || ':' || pg_catalog.array_to_string(g.key_parts, ',') AS cell_id,
        %13$s AS parent_id,
-       g.member, g.responses, g.members, g.digest, g.figures
+       g.member, g.responses, g.members, g.digest, g.figures, g.results
   FROM g$q$,
         dim_sel, member_column,
         CASE WHEN nm > 0 THEN ', ARRAY[' || vals || '] AS exlink_vals' ELSE '' END,
@@ -269,11 +273,11 @@ SELECT g.per_member, g.level,
              ELSE pg_catalog.format('CASE WHEN g.level = %s THEN %L END', nd,
                                     '0:' || pg_catalog.array_to_string(pg_catalog.array_fill('*'::text, ARRAY[nd]), ','))
         END,
-        cell_sets, dim_list);
+        cell_sets, dim_list, coalesce(results, 'NULL::jsonb'));
 END
 $fn$;
-COMMENT ON FUNCTION @extschema@.refresh_query(regclass, name, name[], name[], integer, boolean) IS
-    'The SELECT exlink.refresh runs: every cell (figures as text, members, rows) and every member of every cell (rows, digest), in one snapshot.';
+COMMENT ON FUNCTION @extschema@.refresh_query(regclass, name, name[], name[], integer, boolean, text) IS
+    'The SELECT exlink.refresh runs: every cell (figures as text, members, rows, and the results of results tables from the SQL of exlink.results_select) and every member of every cell (rows, digest), in one snapshot.';
 
 -- The release of one publication's cells (the guard of publish and refresh).  SECURITY
 -- INVOKER, like publish: EXECUTE stays granted to PUBLIC, since it needs the custodian's
@@ -308,13 +312,14 @@ BEGIN
         DROP TABLE pg_temp.exlink_refresh_cells;
     END IF;
     EXECUTE 'CREATE TEMP TABLE exlink_refresh_rows ON COMMIT DROP AS '
-        || @extschema@.refresh_query(source, member_column, dimensions, measures, kk, rollup);
+        || @extschema@.refresh_query(source, member_column, dimensions, measures, kk, rollup,
+                                     @extschema@.results_select(release_key, measures));
     ANALYZE pg_temp.exlink_refresh_rows;
 
     -- Per cell: now (figures, members, largest member share) and since its last release.
     CREATE TEMP TABLE exlink_refresh_cells ON COMMIT DROP AS
     WITH cur AS (
-        SELECT r.cell_id, r.parent_id, r.level, r.members, r.responses, r.figures
+        SELECT r.cell_id, r.parent_id, r.level, r.members, r.responses, r.figures, r.results
           FROM pg_temp.exlink_refresh_rows r WHERE NOT r.per_member),
     mem AS (
         SELECT r.cell_id, r.member, r.responses, r.digest
@@ -340,6 +345,7 @@ BEGIN
            prev.cell_id IS NOT NULL AS was_released,
            coalesce(cur.members, 0) AS members,
            cur.figures,
+           cur.results,
            top.top::float8 / NULLIF(cur.responses, 0) AS share,
            coalesce(changed.changed, 0) AS changed
       FROM cur
@@ -386,15 +392,15 @@ BEGIN
       FROM pg_temp.exlink_refresh_cells c;
 
     -- New figures: the release and its ledger.
-    INSERT INTO @extschema@.released_cells AS rc (release_key, cell_id, parent_id, level, members, figures, shown, released_at, held_since, pending_members)
+    INSERT INTO @extschema@.released_cells AS rc (release_key, cell_id, parent_id, level, members, figures, shown, released_at, held_since, pending_members, results)
     SELECT release_cells.release_key, c.cell_id, c.parent_id, c.level, c.members, c.figures,
-           shown_level IS NULL OR c.level = shown_level, pg_catalog.now(), NULL, 0
+           shown_level IS NULL OR c.level = shown_level, pg_catalog.now(), NULL, 0, c.results
       FROM pg_temp.exlink_refresh_cells c
      WHERE c.present AND c.cell_id = ANY (delta_ids) AND (c.changed > 0 OR NOT c.was_released)
     ON CONFLICT ON CONSTRAINT released_cells_pkey DO UPDATE
        SET parent_id = excluded.parent_id, level = excluded.level, members = excluded.members,
            figures = excluded.figures, shown = excluded.shown, released_at = excluded.released_at,
-           held_since = NULL, pending_members = 0;
+           held_since = NULL, pending_members = 0, results = excluded.results;
     DELETE FROM @extschema@.release_ledger l
      USING pg_temp.exlink_refresh_cells c
      WHERE l.release_key = release_cells.release_key AND l.cell_id = c.cell_id
@@ -405,9 +411,12 @@ BEGIN
       JOIN pg_temp.exlink_refresh_cells c ON c.cell_id = r.cell_id
      WHERE r.per_member AND c.present AND c.cell_id = ANY (delta_ids) AND c.changed > 0;
     -- Unchanged cells: shown with the figures they had (the same rows; even when complementary
-    -- suppression of the changes picked them, showing them again shows nothing new).
+    -- suppression of the changes picked them, showing them again shows nothing new), and the
+    -- results of those same rows for a results table published since (results already
+    -- released stay as they were: recomputed, they could differ in the last bits).
     UPDATE @extschema@.released_cells rc
-       SET shown = shown_level IS NULL OR rc.level = shown_level, held_since = NULL, pending_members = 0
+       SET shown = shown_level IS NULL OR rc.level = shown_level, held_since = NULL, pending_members = 0,
+           results = CASE WHEN c.results IS NULL THEN rc.results ELSE c.results || coalesce(rc.results, '{}') END
       FROM pg_temp.exlink_refresh_cells c
      WHERE rc.release_key = release_cells.release_key AND rc.cell_id = c.cell_id
        AND c.present AND c.cell_id = ANY (level_ids) AND c.changed = 0 AND c.was_released;
@@ -567,6 +576,11 @@ BEGIN
       FROM @extschema@.release_cells(p.release_key, p.source, p.member_column, p.dimensions, p.measures, p.k,
                                      p.max_member_share, p.rollup);
     PERFORM @extschema@.refresh_released(publication);
+    -- Its results tables show what was just released with the cells.
+    PERFORM @extschema@.refresh_released(rt.object)
+       FROM @extschema@.result_tables rt
+      WHERE rt.publication = refresh.publication
+        AND EXISTS (SELECT 1 FROM pg_catalog.pg_class c WHERE c.oid = rt.object);
 END
 $fn$;
 COMMENT ON FUNCTION @extschema@.refresh(regclass) IS

@@ -1,0 +1,275 @@
+-- Results for BI: the key-driver model and the correlations of a materialized publication's
+-- released cells as plain tables (one row per cell and driver), which a BI tool reads without
+-- SQL.  They are computed in the same statement as the cells (exlink.refresh_query, from the
+-- cell's own rows, clustered by member) and stored with each cell's release in
+-- exlink.released_cells.results, so they are released, held back and hidden exactly with the
+-- cell's figures: no new grain, no new snapshot.  A results table is a materialized view over
+-- what was released, refreshed by exlink.refresh with its publication.
+
+CREATE TABLE @extschema@.result_tables (
+    object regclass PRIMARY KEY,
+    publication regclass NOT NULL,
+    statistic text NOT NULL CHECK (statistic IN ('drivers', 'correlations')),
+    outcome name NOT NULL,
+    drivers name[] NOT NULL,
+    result_key text NOT NULL UNIQUE,
+    grantees name[] NOT NULL,
+    published_by name NOT NULL DEFAULT current_user,
+    published_at timestamptz NOT NULL DEFAULT pg_catalog.now()
+);
+COMMENT ON TABLE @extschema@.result_tables IS
+    'Registry of results tables made by exlink.publish_results (object, its publication, the statistic, outcome and drivers, who and when).';
+COMMENT ON COLUMN @extschema@.result_tables.object IS 'The results table (a materialized view).';
+COMMENT ON COLUMN @extschema@.result_tables.publication IS 'The materialized publication whose released cells the results describe.';
+COMMENT ON COLUMN @extschema@.result_tables.statistic IS '''drivers'' (one row per cell and driver: the key-driver model) or ''correlations'' (one row per cell and pair outcome-driver).';
+COMMENT ON COLUMN @extschema@.result_tables.outcome IS 'The outcome measure (CX), one of the publication''s measures.';
+COMMENT ON COLUMN @extschema@.result_tables.drivers IS 'The driver measures (EX), in order, among the publication''s measures.';
+COMMENT ON COLUMN @extschema@.result_tables.result_key IS 'Key of the results in exlink.released_cells.results.';
+COMMENT ON COLUMN @extschema@.result_tables.grantees IS 'Roles granted SELECT at publication time.';
+COMMENT ON COLUMN @extschema@.result_tables.published_by IS 'The role that published.';
+COMMENT ON COLUMN @extschema@.result_tables.published_at IS 'When it was published.';
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.result_tables', '');
+REVOKE ALL ON @extschema@.result_tables FROM PUBLIC;
+
+-- The SQL (inside exlink.refresh_query's grouped query over src, whose exlink_vals are the
+-- publication's measures) of a cell's results: a jsonb object holding, per results table of
+-- the publication, the text of its driver model or of its correlations; NULL without any.
+CREATE FUNCTION @extschema@.results_select(release_key text, measures name[])
+RETURNS text
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+    t record;
+    o integer;
+    idx integer[];
+    parts text[] := '{}';
+BEGIN
+    FOR t IN SELECT rt.statistic, rt.outcome, rt.drivers, rt.result_key
+               FROM @extschema@.result_tables rt
+               JOIN @extschema@.publications p ON p.object = rt.publication
+              WHERE p.release_key = results_select.release_key
+              ORDER BY rt.result_key LOOP
+        o := pg_catalog.array_position(measures, t.outcome);
+        idx := ARRAY(SELECT pg_catalog.array_position(measures, d) FROM pg_catalog.unnest(t.drivers) WITH ORDINALITY AS u(d, i) ORDER BY u.i);
+        IF o IS NULL OR pg_catalog.array_position(idx, NULL) IS NOT NULL THEN
+            RAISE EXCEPTION 'results table % reads a measure its publication does not publish', t.result_key
+                USING ERRCODE = '55000';
+        END IF;
+        parts := parts || pg_catalog.format('%L, (%s)::text', t.result_key,
+            CASE t.statistic
+            WHEN 'drivers' THEN
+                pg_catalog.format('@extschema@.driver_weights(src.exlink_vals[%s], ARRAY[%s]::float8[], src.exlink_member, %L::text[])',
+                                  o, (SELECT pg_catalog.string_agg(pg_catalog.format('src.exlink_vals[%s]', i), ', ') FROM pg_catalog.unnest(idx) AS i),
+                                  t.drivers::text[])
+            ELSE
+                pg_catalog.format('ARRAY[%s]::@extschema@.correlation[]',
+                                  (SELECT pg_catalog.string_agg(pg_catalog.format('@extschema@.linked_correlation(src.exlink_vals[%s], src.exlink_vals[%s], src.exlink_member)', o, i), ', ')
+                                     FROM pg_catalog.unnest(idx) AS i))
+            END);
+    END LOOP;
+    IF pg_catalog.cardinality(parts) = 0 THEN
+        RETURN NULL;
+    END IF;
+    IF pg_catalog.cardinality(parts) > 50 THEN
+        RAISE EXCEPTION 'a publication can have at most 50 results tables' USING ERRCODE = '54000';
+    END IF;
+    RETURN 'pg_catalog.jsonb_build_object(' || pg_catalog.array_to_string(parts, ', ') || ')';
+END
+$fn$;
+COMMENT ON FUNCTION @extschema@.results_select(text, name[]) IS
+    'SQL (inside exlink.refresh_query) of a cell''s results: per results table of the publication, its driver model or correlations as text, in a jsonb object (NULL without results tables).';
+
+-- The rows of one cell of a drivers results table.  Inference (standard error, interval, p) is
+-- withheld below 2(q + 2) members: with one row per member, a cell's means and co-moments plus
+-- the q(q + 1)/2 clustered variances are as many numbers as the members' values once the
+-- members are q + 2 or fewer; the margin keeps the published numbers well short of the data.
+-- model NULL: the cell was held back since before the results table existed (pending).
+CREATE FUNCTION @extschema@.driver_results(model @extschema@.driver_model, outcome name, names text[], members bigint)
+RETURNS TABLE (ordinal integer, outcome text, driver text, beta float8, beta_se float8, ci_low float8, ci_high float8,
+               p_value float8, relative_weight float8, relative_weight_share float8, lmg float8, lmg_share float8,
+               rank integer, r2 float8, adj_r2 float8, clusters bigint, df float8, inference text, status text)
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+    WITH w AS (
+        SELECT $4 < 2 * (pg_catalog.cardinality($3) + 2) AS withheld,
+               pg_catalog.format('withheld: fewer than %s members for %s drivers', 2 * (pg_catalog.cardinality($3) + 2),
+                                 pg_catalog.cardinality($3)) AS why)
+    SELECT n.ordinal::integer, $2::text, n.driver, d.beta,
+           CASE WHEN NOT w.withheld THEN d.beta_se END,
+           CASE WHEN NOT w.withheld THEN d.ci_low END,
+           CASE WHEN NOT w.withheld THEN d.ci_high END,
+           CASE WHEN NOT w.withheld THEN d.p_value END,
+           d.relative_weight, d.relative_weight_share, d.lmg, d.lmg_share, d.rank,
+           ($1).r2, ($1).adj_r2, ($1).clusters, ($1).df,
+           CASE WHEN $1 IS NULL THEN NULL WHEN w.withheld AND ($1).inference IS NOT NULL THEN w.why ELSE ($1).inference END,
+           CASE WHEN $1 IS NULL THEN 'pending: the cell was held back before this results table existed' ELSE ($1).status END
+      FROM w
+     CROSS JOIN pg_catalog.unnest($3) WITH ORDINALITY AS n(driver, ordinal)
+      LEFT JOIN pg_catalog.unnest(($1).drivers) WITH ORDINALITY
+           AS d(name, beta, beta_se, t, p_value, pratt, relative_weight, relative_weight_share,
+                lmg, lmg_share, rank, ci_low, ci_high, ordinal) ON d.ordinal = n.ordinal
+     ORDER BY n.ordinal
+$fn$;
+COMMENT ON FUNCTION @extschema@.driver_results(@extschema@.driver_model, name, text[], bigint) IS
+    'The rows of one cell of a drivers results table: per driver the standardized beta, its clustered standard error, 95% interval and p (withheld below 2(q + 2) members), relative weight, LMG and their shares, rank, R², clusters, df, inference, status.';
+
+-- The rows of one cell of a correlations results table (inference withheld below 6 members,
+-- the drivers rule with q = 1).
+CREATE FUNCTION @extschema@.correlation_results(correlations @extschema@.correlation[], outcome name, names text[], members bigint)
+RETURNS TABLE (ordinal integer, outcome text, driver text, r float8, ci_low float8, ci_high float8, p_value float8,
+               clusters bigint, df float8, inference text, status text)
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+    WITH w AS (SELECT $4 < 6 AS withheld)
+    SELECT n.ordinal::integer, $2::text, n.driver, c.r,
+           CASE WHEN NOT w.withheld THEN c.ci_low END,
+           CASE WHEN NOT w.withheld THEN c.ci_high END,
+           CASE WHEN NOT w.withheld THEN c.p_value END,
+           c.clusters, c.df,
+           CASE WHEN w.withheld AND c.inference IS NOT NULL THEN 'withheld: fewer than 6 members' ELSE c.inference END,
+           CASE WHEN $1 IS NULL THEN 'pending: the cell was held back before this results table existed' ELSE c.status END
+      FROM w
+     CROSS JOIN pg_catalog.unnest($3) WITH ORDINALITY AS n(driver, ordinal)
+      LEFT JOIN pg_catalog.unnest($1) WITH ORDINALITY
+           AS c(n, members, r, t, df, p_value, ci_low, ci_high, suppressed, status, skipped, level, clusters, inference, ordinal)
+           ON c.ordinal = n.ordinal
+     ORDER BY n.ordinal
+$fn$;
+COMMENT ON FUNCTION @extschema@.correlation_results(@extschema@.correlation[], name, text[], bigint) IS
+    'The rows of one cell of a correlations results table: per driver the correlation r with the outcome, its clustered 95% interval and p (withheld below 6 members), clusters, df, inference, status.';
+
+-- The definition of a results table: per shown cell of its publication, the dimensions (typed),
+-- level, cell, responses and members (exact distinct members of the cell), then the results.
+CREATE FUNCTION @extschema@.results_query(result_key text, publication regclass, statistic text, outcome name, drivers name[])
+RETURNS text
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+    p record;
+    nd integer;
+BEGIN
+    SELECT pub.source, pub.dimensions, pub.release_key INTO p FROM @extschema@.publications pub WHERE pub.object = publication;
+    IF NOT FOUND OR p.release_key IS NULL THEN
+        RAISE EXCEPTION '% is not a materialized exlink publication released by exlink.refresh', publication USING ERRCODE = '22023';
+    END IF;
+    IF statistic IS NULL OR statistic NOT IN ('drivers', 'correlations') THEN
+        RAISE EXCEPTION 'statistic must be ''drivers'' or ''correlations''' USING ERRCODE = '22023';
+    END IF;
+    nd := pg_catalog.array_length(p.dimensions, 1);
+    RETURN pg_catalog.format(
+        'SELECT %s, x.* FROM @extschema@.released_cells AS r CROSS JOIN LATERAL @extschema@.%s((r.results OPERATOR(pg_catalog.->>) %L)::%s, %L::name, %L::text[], (r.figures[%s])::bigint) AS x WHERE r.release_key = %L AND r.shown ORDER BY r.level, r.figures[%s] COLLATE "C", x.ordinal',
+        @extschema@.typed_figures(p.source, p.dimensions, '{}'),
+        CASE statistic WHEN 'drivers' THEN 'driver_results' ELSE 'correlation_results' END,
+        result_key,
+        CASE statistic WHEN 'drivers' THEN '@extschema@.driver_model' ELSE '@extschema@.correlation[]' END,
+        outcome, drivers::text[], nd + 4, p.release_key, nd + 2);
+END
+$fn$;
+COMMENT ON FUNCTION @extschema@.results_query(text, regclass, text, name, name[]) IS
+    'The SELECT of a results table: per shown cell of its publication, the cell''s columns (dimensions, level, cell, responses, members) and its released results (key result_key), one row per driver.';
+
+CREATE FUNCTION @extschema@.publish_results(
+    results text,
+    publication regclass,
+    outcome name,
+    drivers name[],
+    statistic text DEFAULT 'drivers',
+    grant_to name[] DEFAULT '{}')
+RETURNS regclass
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+    p record;
+    parts text[];
+    target text;
+    owner oid;
+    obj regclass;
+    r name;
+    key text := pg_catalog.gen_random_uuid()::text;
+    nq integer := coalesce(pg_catalog.array_length(drivers, 1), 0);
+BEGIN
+    IF results IS NULL OR publication IS NULL OR outcome IS NULL OR drivers IS NULL OR statistic IS NULL OR grant_to IS NULL THEN
+        RAISE EXCEPTION 'exlink.publish_results arguments cannot be null' USING ERRCODE = '22023';
+    END IF;
+    IF statistic NOT IN ('drivers', 'correlations') THEN
+        RAISE EXCEPTION 'statistic must be ''drivers'' or ''correlations''' USING ERRCODE = '22023';
+    END IF;
+    SELECT * INTO p FROM @extschema@.publications pub WHERE pub.object = publication;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION '% is not an exlink publication', publication USING ERRCODE = '22023';
+    END IF;
+    IF p.kind = 'live' THEN
+        RAISE EXCEPTION 'results can only be published for a materialized publication' USING ERRCODE = '0A000',
+            DETAIL = 'Results are released with the cells by exlink.refresh; a live publication has no release.';
+    END IF;
+    SELECT c.relowner INTO owner FROM pg_catalog.pg_class c WHERE c.oid = publication;
+    IF NOT pg_catalog.pg_has_role(CURRENT_USER, owner, 'USAGE') THEN
+        RAISE EXCEPTION 'must be owner of publication %', publication USING ERRCODE = '42501';
+    END IF;
+    IF nq = 0 THEN
+        RAISE EXCEPTION 'at least one driver is required' USING ERRCODE = '22023';
+    END IF;
+    IF nq > 15 THEN
+        RAISE EXCEPTION 'at most 15 drivers' USING ERRCODE = '54000',
+            DETAIL = 'Clustered inference keeps each member''s moments of the outcome and drivers per cell (at most 16 variables).';
+    END IF;
+    IF NOT (ARRAY[outcome] || drivers) <@ p.measures THEN
+        RAISE EXCEPTION 'outcome and drivers must be measures of publication %', publication USING ERRCODE = '22023',
+            DETAIL = pg_catalog.format('It publishes %s.', pg_catalog.array_to_string(p.measures, ', ')),
+            HINT = 'Results are computed from each cell''s own rows, which are complete in the publication''s measures.';
+    END IF;
+    IF (SELECT pg_catalog.count(DISTINCT c) FROM pg_catalog.unnest(ARRAY[outcome] || drivers) c) <> nq + 1 THEN
+        RAISE EXCEPTION 'outcome and drivers must be distinct' USING ERRCODE = '22023';
+    END IF;
+    BEGIN
+        parts := pg_catalog.parse_ident(results);
+    EXCEPTION WHEN invalid_parameter_value OR syntax_error THEN
+        RAISE EXCEPTION 'invalid results table name' USING ERRCODE = '22023',
+            DETAIL = 'The name must be schema.name, with double quotes around unusual identifiers.';
+    END;
+    IF pg_catalog.array_length(parts, 1) <> 2 THEN
+        RAISE EXCEPTION 'results table name must be schema.name' USING ERRCODE = '22023', HINT = 'Write schema.name.';
+    END IF;
+    target := pg_catalog.format('%I.%I', parts[1], parts[2]);
+    FOREACH r IN ARRAY grant_to LOOP
+        IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = r) THEN
+            RAISE EXCEPTION 'role % does not exist', pg_catalog.quote_ident(r) USING ERRCODE = '42704';
+        END IF;
+    END LOOP;
+    DELETE FROM @extschema@.result_tables rt
+     WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_class c WHERE c.oid = rt.object)
+        OR NOT EXISTS (SELECT 1 FROM @extschema@.publications pub WHERE pub.object = rt.publication);
+
+    -- A publication made by exlink 0.1.0 gets its first guarded release (and is rebuilt) first.
+    IF p.release_key IS NULL THEN
+        PERFORM @extschema@.refresh(publication);
+        publication := pg_catalog.to_regclass(publication::text);
+    END IF;
+    -- The table, registered before the release so that exlink.refresh_query computes its results
+    -- (a new release of every cell that changed, the same results of every unchanged cell; a
+    -- cell held back keeps its last release, whose results are pending).
+    EXECUTE pg_catalog.format('CREATE MATERIALIZED VIEW %s AS %s WITH NO DATA', target,
+                              @extschema@.results_query(key, publication, statistic, outcome, drivers));
+    obj := pg_catalog.to_regclass(target);
+    INSERT INTO @extschema@.result_tables (object, publication, statistic, outcome, drivers, result_key, grantees)
+    VALUES (obj, publication, statistic, outcome, drivers, key, grant_to);
+    EXECUTE pg_catalog.format('CREATE UNIQUE INDEX %I ON %s (cell, ordinal)', pg_catalog.left(parts[2], 50) || '_row', target);
+    PERFORM @extschema@.refresh(publication);
+    EXECUTE pg_catalog.format('REVOKE ALL ON %s FROM PUBLIC', target);
+    FOREACH r IN ARRAY grant_to LOOP
+        EXECUTE pg_catalog.format('GRANT SELECT ON %s TO %I', target, r);
+    END LOOP;
+    EXECUTE pg_catalog.format('COMMENT ON MATERIALIZED VIEW %s IS %L', target,
+        pg_catalog.format('exlink results (%s) of %s: %s on %s, released with its cells', statistic, publication, outcome,
+                          pg_catalog.array_to_string(drivers, ', ')));
+    RETURN obj;
+END
+$fn$;
+COMMENT ON FUNCTION @extschema@.publish_results(text, regclass, name, name[], text, name[]) IS
+    'Custodian (publication owner) only: publish a flat results table of a materialized publication: per released cell, one row per driver of the key-driver model of outcome on drivers (statistic ''drivers'') or of its correlation with the outcome (''correlations''), clustered by member; refreshes the publication through the guard; refreshed by exlink.refresh with it.';
+REVOKE ALL ON FUNCTION @extschema@.publish_results(text, regclass, name, name[], text, name[]) FROM PUBLIC;

@@ -1,0 +1,162 @@
+-- Results tables (exlink.publish_results): per released cell of a materialized publication, the
+-- key-driver model (one row per driver) and the correlations (one row per outcome-driver pair),
+-- clustered by member, released, held back and hidden with the cell.  Every figure is checked
+-- against the aggregates run by the custodian over the cell's own rows.
+\set SHOW_CONTEXT never
+CREATE SCHEMA res;
+-- Two regions, five teams of 4 to 22 employees with 1 to 4 rows each; rows the cells skip (a
+-- NULL or NaN measure, an empty member) must be skipped by the results too.
+CREATE TABLE res.src (region text, team text, employee text, csat float8, engagement float8, tenure float8, training float8);
+INSERT INTO res.src
+SELECT r, t, t || '-' || e,
+       round((3 + 0.4 * sin(e * 1.7) + 0.3 * ((e * 7 + j) % 5) - 0.2 * cos(j * e))::numeric, 3)::float8,
+       round((3 + sin(e * 2.3) + 0.2 * j)::numeric, 3)::float8,
+       (e % 9) + 0.5 * (j % 2),
+       round((2 + cos(e * 0.9 + j))::numeric, 3)::float8
+  FROM (VALUES ('north', 'alpha', 22), ('north', 'beta', 4), ('north', 'gamma', 9), ('north', 'zeta', 8),
+               ('south', 'delta', 14), ('south', 'eps', 11)) AS teams(r, t, size),
+       generate_series(1, size) AS e, generate_series(1, 1 + (e % 4)) AS j;
+INSERT INTO res.src VALUES ('south', 'delta', 'delta-1', NULL, 1, 1, 1), ('south', 'delta', 'delta-2', 'NaN', 1, 1, 1),
+                           ('south', 'delta', '', 5, 1, 1, 1), ('south', 'delta', NULL, 5, 1, 1, 1);
+SELECT exlink.publish('res.cells', 'res.src', 'employee', '{region,team}', '{csat,engagement,tenure,training}', rollup => true);
+SELECT exlink.publish_results('res.drivers', 'res.cells', 'csat', '{engagement,tenure,training}');
+SELECT exlink.publish_results('res.pairs', 'res.cells', 'csat', '{engagement,tenure,training}', statistic => 'correlations');
+SELECT object, publication, statistic, outcome, drivers, grantees FROM exlink.result_tables ORDER BY object::text COLLATE "C";
+
+-- The columns a BI tool sees.
+SELECT attname, format_type(atttypid, atttypmod) FROM pg_attribute
+ WHERE attrelid = 'res.drivers'::regclass AND attnum > 0 ORDER BY attnum;
+SELECT attname, format_type(atttypid, atttypmod) FROM pg_attribute
+ WHERE attrelid = 'res.pairs'::regclass AND attnum > 0 ORDER BY attnum;
+
+-- Rows: one per released cell and driver, the cells of the publication exactly (beta, with 4
+-- members, is suppressed, and so is its complement zeta).
+SELECT c.region, c.team, c.level, c.members, count(d.*) AS driver_rows, count(p.*) AS pair_rows
+  FROM res.cells c LEFT JOIN res.drivers d USING (cell) LEFT JOIN res.pairs p ON p.cell = c.cell AND p.ordinal = d.ordinal
+ GROUP BY 1, 2, 3, 4 ORDER BY c.level, c.region COLLATE "C", c.team COLLATE "C";
+SELECT count(*) AS result_rows_of_unpublished_cells FROM res.drivers d WHERE NOT EXISTS (SELECT FROM res.cells c WHERE c.cell = d.cell);
+
+-- Every figure equals the custodian's aggregate over the cell's own rows (complete in all the
+-- publication's measures, with a member), clustered by member.
+CREATE TEMP TABLE truth AS
+SELECT region, team, (1 - GROUPING(region)) + (1 - GROUPING(team)) AS level,
+       exlink.driver_weights(csat, ARRAY[engagement, tenure, training], employee, '{engagement,tenure,training}') AS m,
+       ARRAY[exlink.linked_correlation(csat, engagement, employee), exlink.linked_correlation(csat, tenure, employee),
+             exlink.linked_correlation(csat, training, employee)] AS cors,
+       count(*) AS responses, count(DISTINCT employee) AS members
+  FROM res.src
+ WHERE employee <> '' AND csat < 'Infinity' AND engagement < 'Infinity' AND tenure < 'Infinity' AND training < 'Infinity'
+ GROUP BY ROLLUP (region, team);
+SELECT count(*) AS driver_rows_checked,
+       max(abs(d.beta - t.beta)) < 1e-12 AS beta_ok,
+       max(abs(d.beta_se - t.beta_se)) < 1e-12 AS se_ok,
+       max(abs(d.ci_low - t.ci_low) + abs(d.ci_high - t.ci_high)) < 1e-12 AS ci_ok,
+       max(abs(d.p_value - t.p_value)) < 1e-12 AS p_ok,
+       max(abs(d.relative_weight_share - t.relative_weight_share) + abs(d.lmg_share - t.lmg_share)) < 1e-9 AS shares_ok,
+       bool_and(d.rank = t.rank AND d.df = t.df AND d.clusters = t.clusters AND d.inference = t.inference AND d.status = t.status) AS labels_ok,
+       bool_and(d.responses = t.n AND d.members = t.members) AS counts_ok,
+       max(abs(d.r2 - t.r2)) < 1e-12 AS r2_ok
+  FROM res.drivers d
+  JOIN (SELECT tr.region, tr.team, tr.level, x.*
+          FROM truth tr, exlink.drivers(tr.m) x) t
+    ON t.level = d.level AND t.region IS NOT DISTINCT FROM d.region AND t.team IS NOT DISTINCT FROM d.team AND t.ordinal = d.ordinal
+ WHERE d.beta_se IS NOT NULL;
+SELECT count(*) AS pair_rows_checked,
+       max(abs(p.r - (t.c).r)) < 1e-12 AS r_ok,
+       max(abs(p.ci_low - (t.c).ci_low) + abs(p.ci_high - (t.c).ci_high)) < 1e-12 AS ci_ok,
+       max(abs(p.p_value - (t.c).p_value)) < 1e-12 AS p_ok,
+       bool_and(p.clusters = (t.c).clusters AND p.df = (t.c).df AND p.inference = (t.c).inference AND p.status = (t.c).status) AS labels_ok
+  FROM res.pairs p
+  JOIN (SELECT tr.region, tr.team, tr.level, c, o FROM truth tr, unnest(tr.cors) WITH ORDINALITY AS u(n, members, r, t, df, p_value, ci_low, ci_high, suppressed, status, skipped, lvl, clusters, inference, o)
+          CROSS JOIN LATERAL (SELECT (u.n, u.members, u.r, u.t, u.df, u.p_value, u.ci_low, u.ci_high, u.suppressed, u.status, u.skipped, u.lvl, u.clusters, u.inference)::exlink.correlation AS c) cc) t
+    ON t.level = p.level AND t.region IS NOT DISTINCT FROM p.region AND t.team IS NOT DISTINCT FROM p.team AND t.o = p.ordinal
+ WHERE p.p_value IS NOT NULL;
+
+-- Inference is withheld below 2(q + 2) members (10 for 3 drivers; 6 for a pair): gamma (9
+-- employees) shows its betas and shares but no standard error, interval or p.
+SELECT region, team, members, driver, beta IS NOT NULL AS beta_shown, beta_se, ci_low, p_value, inference
+  FROM res.drivers WHERE team = 'gamma' ORDER BY ordinal;
+SELECT team, members, driver, p_value IS NOT NULL AS p_shown, inference FROM res.pairs WHERE team = 'gamma' ORDER BY ordinal;
+SELECT DISTINCT team, members, inference FROM res.drivers WHERE level = 2 ORDER BY 1;
+
+-- A refresh with one member changed holds the cell back, and its results with it; a change of
+-- k members releases both.
+CREATE TEMP TABLE before AS SELECT cell, ordinal, beta, p_value, members FROM res.drivers;
+UPDATE res.src SET csat = csat + 1 WHERE employee = 'delta-3';
+SELECT * FROM exlink.refresh('res.cells');
+SELECT count(*) AS rows_changed FROM res.drivers d JOIN before b USING (cell, ordinal)
+ WHERE d.beta IS DISTINCT FROM b.beta OR d.p_value IS DISTINCT FROM b.p_value;
+UPDATE res.src SET csat = csat + 1 WHERE employee IN ('delta-4', 'delta-5', 'delta-6', 'delta-7');
+SELECT * FROM exlink.refresh('res.cells');
+SELECT d.team, d.level, count(*) AS rows_changed FROM res.drivers d JOIN before b USING (cell, ordinal)
+ WHERE d.beta IS DISTINCT FROM b.beta GROUP BY 1, 2 ORDER BY 2, 1;
+-- ... and the released results are those of the new rows.
+SELECT max(abs(d.beta - x.beta)) < 1e-12 AS delta_matches_new_rows
+  FROM res.drivers d,
+       exlink.drivers((SELECT exlink.driver_weights(csat, ARRAY[engagement, tenure, training], employee, '{engagement,tenure,training}')
+                         FROM res.src WHERE team = 'delta' AND employee <> '' AND csat < 'Infinity')) x
+ WHERE d.team = 'delta' AND d.ordinal = x.ordinal;
+
+-- A results table published while a change is held back: the held cell's last release has no
+-- results for it (pending), until the cell is released again.
+UPDATE res.src SET csat = csat - 1 WHERE employee = 'alpha-1';
+SELECT * FROM exlink.refresh('res.cells');
+SELECT exlink.publish_results('res.two', 'res.cells', 'engagement', '{tenure,training}');
+SELECT team, level, driver, beta IS NULL AS no_beta, status FROM res.two WHERE status LIKE 'pending%' ORDER BY level, team, ordinal;
+UPDATE res.src SET csat = csat - 1 WHERE employee IN ('alpha-2', 'alpha-3', 'alpha-4', 'alpha-5');
+SELECT * FROM exlink.refresh('res.cells');
+SELECT count(*) FILTER (WHERE status LIKE 'pending%') AS pending, count(*) AS rows_ FROM res.two;
+
+-- A plain REFRESH of a results table re-reads what was released (nothing new).
+REFRESH MATERIALIZED VIEW res.drivers;
+SELECT count(*) AS driver_rows FROM res.drivers;
+
+-- The audit: a results table, and a view that reads only results tables and publications, are guarded.
+CREATE VIEW res.top_driver AS
+    SELECT d.region, d.team, d.driver, d.lmg_share, c.mean_csat FROM res.drivers d JOIN res.cells c USING (cell) WHERE d.rank = 1;
+SELECT * FROM exlink.audit_view('res.drivers');
+SELECT * FROM exlink.audit_view('res.top_driver');
+
+-- Errors (their SQLSTATEs).
+\set VERBOSITY sqlstate
+-- must fail: outcome not a published measure (22023)
+SELECT exlink.publish_results('res.bad', 'res.cells', 'age', '{engagement}');
+-- must fail: outcome among the drivers (22023)
+SELECT exlink.publish_results('res.bad', 'res.cells', 'csat', '{csat,engagement}');
+-- must fail: no driver (22023), unknown statistic (22023), NULL argument (22023), bad name (22023)
+SELECT exlink.publish_results('res.bad', 'res.cells', 'csat', '{}');
+SELECT exlink.publish_results('res.bad', 'res.cells', 'csat', '{engagement}', 'anova');
+SELECT exlink.publish_results('res.bad', 'res.cells', NULL, '{engagement}');
+SELECT exlink.publish_results('bad', 'res.cells', 'csat', '{engagement}');
+-- must fail: not a publication (22023); a live publication (0A000)
+SELECT exlink.publish_results('res.bad', 'res.src', 'csat', '{engagement}');
+SELECT exlink.publish('res.live', 'res.src', 'employee', '{region}', '{csat,engagement}', live => true, force => true);
+SELECT exlink.publish_results('res.bad', 'res.live', 'csat', '{engagement}');
+-- must fail: more than 15 drivers (54000)
+CREATE TABLE res.wide AS SELECT employee, team, csat AS y, engagement AS x1, tenure AS x2, training AS x3, csat + 1 AS x4, csat + 2 AS x5, csat + 3 AS x6,
+       csat + 4 AS x7, csat + 5 AS x8, csat + 6 AS x9, csat + 7 AS x10, csat + 8 AS x11, csat + 9 AS x12, csat + 10 AS x13,
+       csat + 11 AS x14, csat + 12 AS x15, csat + 13 AS x16 FROM res.src;
+SELECT exlink.publish('res.wide_cells', 'res.wide', 'employee', '{team}', '{y,x1,x2,x3,x4,x5,x6,x7,x8,x9,x10,x11,x12,x13,x14,x15,x16}');
+SELECT exlink.publish_results('res.bad', 'res.wide_cells', 'y', '{x1,x2,x3,x4,x5,x6,x7,x8,x9,x10,x11,x12,x13,x14,x15,x16}');
+-- must fail: the caller does not own the publication (42501)
+GRANT USAGE ON SCHEMA res TO regress_hr_owner;
+GRANT EXECUTE ON FUNCTION exlink.publish_results(text, regclass, name, name[], text, name[]) TO regress_hr_owner;
+GRANT SELECT ON exlink.publications TO regress_hr_owner;
+SET ROLE regress_hr_owner;
+SELECT exlink.publish_results('res.bad', 'res.cells', 'csat', '{engagement}');
+RESET ROLE;
+\set VERBOSITY default
+REVOKE SELECT ON exlink.publications FROM regress_hr_owner;
+REVOKE EXECUTE ON FUNCTION exlink.publish_results(text, regclass, name, name[], text, name[]) FROM regress_hr_owner;
+REVOKE USAGE ON SCHEMA res FROM regress_hr_owner;
+SELECT to_regclass('res.bad') AS nothing_created;
+
+-- unpublish drops a results table; unpublishing the publication drops the rest.
+DROP VIEW res.top_driver;
+SELECT exlink.unpublish('res.two');
+SELECT object FROM exlink.result_tables ORDER BY 1::text COLLATE "C";
+SELECT exlink.unpublish('res.cells');
+SELECT count(*) AS results_tables_left, to_regclass('res.drivers') AS drivers, to_regclass('res.pairs') AS pairs FROM exlink.result_tables;
+SELECT exlink.unpublish('res.live');
+SELECT exlink.unpublish('res.wide_cells');
+DROP SCHEMA res CASCADE;
