@@ -89,7 +89,7 @@ CREATE FUNCTION @extschema@.driver_results(model @extschema@.driver_model, outco
 RETURNS TABLE (ordinal integer, outcome text, driver text, beta float8, beta_se float8, ci_low float8, ci_high float8,
                p_value float8, relative_weight float8, relative_weight_share float8, lmg float8, lmg_share float8,
                rank integer, r2 float8, adj_r2 float8, clusters bigint, df float8, inference text, status text)
-LANGUAGE sql IMMUTABLE PARALLEL SAFE
+LANGUAGE sql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $fn$
     WITH w AS (
@@ -120,7 +120,7 @@ COMMENT ON FUNCTION @extschema@.driver_results(@extschema@.driver_model, name, t
 CREATE FUNCTION @extschema@.correlation_results(correlations @extschema@.correlation[], outcome name, names text[], members bigint)
 RETURNS TABLE (ordinal integer, outcome text, driver text, r float8, ci_low float8, ci_high float8, p_value float8,
                clusters bigint, df float8, inference text, status text)
-LANGUAGE sql IMMUTABLE PARALLEL SAFE
+LANGUAGE sql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $fn$
     WITH w AS (SELECT $4 < 6 AS withheld)

@@ -1,0 +1,98 @@
+-- Rule: a results table shows the results of released cells only, released, held back and
+-- hidden with the cell's figures (exlink.publish_results); its inference is withheld below
+-- 2(q + 2) members; the analyst reads it and nothing behind it.  Each attack is run as
+-- regress_analyst, with the custodian's positive control.
+\set SHOW_CONTEXT never
+GRANT SELECT, INSERT, UPDATE, DELETE ON exlink.result_tables TO regress_custodian;
+GRANT EXECUTE ON FUNCTION exlink.publish_results(text, regclass, name, name[], text, name[]) TO regress_custodian;
+SET ROLE regress_custodian;
+CREATE SCHEMA resx;
+GRANT USAGE ON SCHEMA resx TO regress_analyst;
+-- north: alpha 12, beta 3 (suppressed; gamma 7 is its complement); south: delta 9, eps 14.
+CREATE TABLE resx.src (region text, team text, employee text, cx float8, ex float8, tenure float8);
+INSERT INTO resx.src
+SELECT r, t, t || '-' || e, (e * 7 + j) % 10, (e * 3 + j * 5) % 7 + 1, e % 5 + j
+  FROM (VALUES ('north', 'alpha', 12), ('north', 'beta', 3), ('north', 'gamma', 7),
+               ('south', 'delta', 9), ('south', 'eps', 14)) AS teams(r, t, size),
+       generate_series(1, size) AS e, generate_series(1, 3) AS j;
+SELECT exlink.publish('resx.cells', 'resx.src', 'employee', '{region,team}', '{cx,ex,tenure}', rollup => true,
+                      grant_to => '{regress_analyst}');
+SELECT exlink.publish_results('resx.drivers', 'resx.cells', 'cx', '{ex,tenure}', grant_to => '{regress_analyst}');
+SELECT exlink.publish_results('resx.pairs', 'resx.cells', 'cx', '{ex,tenure}', 'correlations', grant_to => '{regress_analyst}');
+RESET ROLE;
+
+-- must fail: the suppressed team (beta, 3 members) and its complement (gamma) have no results
+SET ROLE regress_analyst;
+SELECT DISTINCT region, team, level, members FROM resx.drivers ORDER BY level, region, team;
+SELECT count(*) AS beta_or_gamma_rows FROM resx.drivers WHERE team IN ('beta', 'gamma');
+SELECT count(*) AS beta_or_gamma_rows FROM resx.pairs WHERE team IN ('beta', 'gamma');
+-- must fail: the results tables hold no cell the publication does not show
+SELECT count(*) AS rows_outside_publication FROM resx.drivers d WHERE NOT EXISTS (SELECT FROM resx.cells c WHERE c.cell = d.cell);
+-- must fail: what is behind the results tables is the custodian's
+SELECT count(*) FROM exlink.released_cells;
+SELECT count(*) FROM exlink.result_tables;
+SELECT count(*) FROM resx.src;
+-- must fail: the analyst cannot publish, refresh or unpublish results
+SELECT exlink.publish_results('resx.mine', 'resx.cells', 'cx', '{ex}');
+REFRESH MATERIALIZED VIEW resx.drivers;
+SELECT exlink.unpublish('resx.drivers');
+-- must fail: the helpers compute only from their arguments (no table is read)
+SELECT count(*) AS rows_from_helper FROM exlink.driver_results(NULL, 'cx', '{ex,tenure}', 100) WHERE beta IS NOT NULL;
+-- must fail: inference of a cell of fewer than 2(q + 2) = 8 members is withheld (delta has 9:
+-- shown; the positive control below publishes 8)
+SELECT DISTINCT team, members, beta_se IS NOT NULL AS se_shown, p_value IS NOT NULL AS p_shown FROM resx.drivers WHERE level = 2 ORDER BY team;
+RESET ROLE;
+
+-- Positive control: the custodian fits beta's model from the source (what the analyst was
+-- refused): real figures.
+SET ROLE regress_custodian;
+SELECT (x).status, (x).members IS NULL AS unguarded, ((x).drivers[1]).beta IS NOT NULL AS custodian_sees_beta
+  FROM (SELECT exlink.driver_weights(cx, ARRAY[ex, tenure]) AS x FROM resx.src WHERE team = 'beta') s;
+RESET ROLE;
+
+-- must fail: one new hire in alpha; after the refresh the analyst's results of alpha, north and
+-- the total are exactly what they were (held back with the cells), so no difference shows the
+-- new hire's effect.
+SET ROLE regress_analyst;
+CREATE TEMP TABLE before_res AS SELECT cell, ordinal, beta, beta_se, p_value, lmg_share, members FROM resx.drivers;
+CREATE TEMP TABLE before_pairs AS SELECT cell, ordinal, r, p_value FROM resx.pairs;
+RESET ROLE;
+SET ROLE regress_custodian;
+INSERT INTO resx.src SELECT 'north', 'alpha', 'alpha-new', 9, 1, 9 FROM generate_series(1, 5);
+SELECT * FROM exlink.refresh('resx.cells');
+RESET ROLE;
+SET ROLE regress_analyst;
+SELECT count(*) AS driver_rows_changed FROM resx.drivers d JOIN before_res b USING (cell, ordinal)
+ WHERE (d.beta, d.beta_se, d.p_value, d.lmg_share, d.members) IS DISTINCT FROM (b.beta, b.beta_se, b.p_value, b.lmg_share, b.members);
+SELECT count(*) AS pair_rows_changed FROM resx.pairs p JOIN before_pairs b USING (cell, ordinal)
+ WHERE (p.r, p.p_value) IS DISTINCT FROM (b.r, b.p_value);
+RESET ROLE;
+-- Positive control: the custodian's own figure for alpha now differs (the change is real).
+SET ROLE regress_custodian;
+SELECT round(abs(((x).drivers[1]).beta - (SELECT beta FROM resx.drivers WHERE team = 'alpha' AND ordinal = 1))::numeric, 6) > 0
+       AS custodian_sees_change
+  FROM (SELECT exlink.driver_weights(cx, ARRAY[ex, tenure], employee) AS x FROM resx.src WHERE team = 'alpha') s;
+-- The boundary of the withheld inference, 2(q + 2) = 8 for two drivers: a publication of a team
+-- of 7 and a team of 8 (both released, k = 5); the analyst sees inference for 8 only.
+CREATE TABLE resx.small (team text, employee text, cx float8, ex float8, tenure float8);
+INSERT INTO resx.small SELECT t, t || '-' || e, (e * 7 + j) % 10, (e * 3 + j * 5) % 7 + 1, e % 5 + j
+  FROM (VALUES ('seven', 7), ('eight', 8)) AS teams(t, size), generate_series(1, size) AS e, generate_series(1, 3) AS j;
+SELECT exlink.publish('resx.small_cells', 'resx.small', 'employee', '{team}', '{cx,ex,tenure}', grant_to => '{regress_analyst}');
+SELECT exlink.publish_results('resx.small_drivers', 'resx.small_cells', 'cx', '{ex,tenure}', grant_to => '{regress_analyst}');
+RESET ROLE;
+SET ROLE regress_analyst;
+SELECT DISTINCT team, members, beta_se IS NOT NULL AS se_shown, p_value IS NOT NULL AS p_shown, inference
+  FROM resx.small_drivers ORDER BY team;
+RESET ROLE;
+
+-- The results tables and a view over them pass the audit.
+SET ROLE regress_custodian;
+SELECT * FROM exlink.audit_view('resx.drivers');
+SELECT * FROM exlink.audit_view('resx.pairs');
+SELECT exlink.unpublish('resx.small_cells');
+SELECT exlink.unpublish('resx.cells');
+SELECT count(*) AS results_tables_left FROM exlink.result_tables;
+DROP SCHEMA resx CASCADE;
+RESET ROLE;
+REVOKE ALL ON exlink.result_tables FROM regress_custodian;
+REVOKE EXECUTE ON FUNCTION exlink.publish_results(text, regclass, name, name[], text, name[]) FROM regress_custodian;
