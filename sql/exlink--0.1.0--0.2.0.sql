@@ -143,7 +143,7 @@ COMMENT ON FUNCTION @extschema@.suppress_cells(text[], text[], bigint[], boolean
 
 CREATE OR REPLACE FUNCTION @extschema@.complementary_suppression(cells text[], parents text[], members bigint[], k integer)
 RETURNS text[]
-LANGUAGE sql STABLE PARALLEL SAFE
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $fn$
     SELECT @extschema@.suppress_cells(cells, parents, members,
@@ -1261,7 +1261,12 @@ COMMENT ON COLUMN @extschema@.result_tables.grantees IS 'Roles granted SELECT at
 COMMENT ON COLUMN @extschema@.result_tables.published_by IS 'The role that published.';
 COMMENT ON COLUMN @extschema@.result_tables.published_at IS 'When it was published.';
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.result_tables', '');
+-- Which results tables exist is read by every refresh (exlink.results_select), audit and unpublish,
+-- so a custodian granted only what exlink 0.1.0 needed (publications, released_cells,
+-- release_ledger) keeps refreshing after the update: the columns that name objects are readable
+-- by PUBLIC (names, no figures, as in exlink.protected_columns); who published and to whom are not.
 REVOKE ALL ON @extschema@.result_tables FROM PUBLIC;
+GRANT SELECT (object, publication, statistic, outcome, drivers, result_key) ON @extschema@.result_tables TO PUBLIC;
 
 -- The SQL (inside exlink.refresh_query's grouped query over src, whose exlink_vals are the
 -- publication's measures) of a cell's results: a jsonb object holding, per results table of
@@ -1491,7 +1496,15 @@ BEGIN
     INSERT INTO @extschema@.result_tables (object, publication, statistic, outcome, drivers, result_key, grantees)
     VALUES (obj, publication, statistic, outcome, drivers, key, grant_to);
     EXECUTE pg_catalog.format('CREATE UNIQUE INDEX %I ON %s (cell, ordinal)', pg_catalog.left(parts[2], 50) || '_row', target);
-    PERFORM @extschema@.refresh(publication);
+    -- exlink.refresh's steps (the caller's ownership is checked above).
+    PERFORM @extschema@.release_cells(pub.release_key, pub.source, pub.member_column, pub.dimensions, pub.measures, pub.k,
+                                      pub.max_member_share, pub.rollup)
+       FROM @extschema@.publications pub WHERE pub.object = publication;
+    PERFORM @extschema@.refresh_released(publication);
+    PERFORM @extschema@.refresh_released(rt.object)
+       FROM @extschema@.result_tables rt
+      WHERE rt.publication = publish_results.publication
+        AND EXISTS (SELECT 1 FROM pg_catalog.pg_class c WHERE c.oid = rt.object);
     EXECUTE pg_catalog.format('REVOKE ALL ON %s FROM PUBLIC', target);
     FOREACH r IN ARRAY grant_to LOOP
         EXECUTE pg_catalog.format('GRANT SELECT ON %s TO %I', target, r);

@@ -30,7 +30,10 @@ SELECT count(*) AS beta_or_gamma_rows FROM resx.pairs WHERE team IN ('beta', 'ga
 SELECT count(*) AS rows_outside_publication FROM resx.drivers d WHERE NOT EXISTS (SELECT FROM resx.cells c WHERE c.cell = d.cell);
 -- must fail: what is behind the results tables is the custodian's
 SELECT count(*) FROM exlink.released_cells;
-SELECT count(*) FROM exlink.result_tables;
+-- (the registry names the results tables, as the schema does; who published and to whom stay hidden)
+SELECT object, statistic, outcome, drivers FROM exlink.result_tables ORDER BY object::text COLLATE "C";
+SELECT grantees FROM exlink.result_tables;
+SELECT published_by FROM exlink.result_tables;
 SELECT count(*) FROM resx.src;
 -- must fail: the analyst cannot publish, refresh or unpublish results
 SELECT exlink.publish_results('resx.mine', 'resx.cells', 'cx', '{ex}');
