@@ -196,6 +196,7 @@ DECLARE
     obj regclass;
     r name;
     key text := pg_catalog.gen_random_uuid()::text;
+    pub_name text;
     nq integer := coalesce(pg_catalog.array_length(drivers, 1), 0);
 BEGIN
     IF results IS NULL OR publication IS NULL OR outcome IS NULL OR drivers IS NULL OR statistic IS NULL OR grant_to IS NULL THEN
@@ -252,8 +253,9 @@ BEGIN
 
     -- A publication made by exlink 0.1.0 gets its first guarded release (and is rebuilt) first.
     IF p.release_key IS NULL THEN
+        pub_name := publication::text;   -- the rebuilt view keeps the name, not the OID
         PERFORM @extschema@.refresh(publication);
-        publication := pg_catalog.to_regclass(publication::text);
+        publication := pg_catalog.to_regclass(pub_name);
     END IF;
     -- The table, registered before the release so that exlink.refresh_query computes its results
     -- (a new release of every cell that changed, the same results of every unchanged cell; a

@@ -143,6 +143,9 @@ CREATE TABLE src AS
 INSERT INTO src SELECT 'small', 'tiny' || (i % 3), 1, 1 FROM generate_series(1, 30) i;
 SELECT exlink.publish('published.cells', 'src', 'employee_ref', '{team}', '{cx,ex}',
                       grant_to => '{regress_upgrade_analyst}');
+-- a second one, never refreshed after the update: results are published on it directly
+SELECT exlink.publish('published.cells_twin', 'src', 'employee_ref', '{team}', '{cx,ex}',
+                      grant_to => '{regress_upgrade_analyst}', force => true);
 SQL
     readcells() {
         q -d "$old" -c "SET ROLE regress_upgrade_analyst" -c "SELECT string_agg(team || ':' || members || ':' || round(mean_cx::numeric, 9), ',' ORDER BY team COLLATE \"C\") FROM published.cells"
@@ -173,6 +176,14 @@ SQL
     fi
     audit=$(q -d "$old" -c "SELECT count(*) FROM exlink.audit_view('published.cells')")
     [ "$audit" = 0 ] || { echo "FAILED: audit_view reports $audit problems on the old publication"; status=1; }
+    # A results table on a publication made by the old version (rebuilt by its first refresh),
+    # read by the analyst: the teams the publication releases, each with its model.
+    q -d "$old" -c "SELECT exlink.publish_results('published.twin_drivers', 'published.cells_twin', 'cx', '{ex}',
+                                                  grant_to => '{regress_upgrade_analyst}')" >/dev/null
+    results=$(q -d "$old" -c "SET ROLE regress_upgrade_analyst" \
+                -c "SELECT string_agg(team || ':' || members || ':' || driver || ':' || (beta IS NOT NULL AND p_value IS NOT NULL), ',' ORDER BY team COLLATE \"C\") FROM published.twin_drivers")
+    echo "from $from: results on a $from publication: $results"
+    [ "$results" = "$(echo "$after" | sed -E 's/(team[0-9]+:[0-9]+):[0-9.]+/\1:ex:true/g')" ] || { echo "FAILED: results of a $from publication"; status=1; }
 done
 q -d postgres -c "DROP ROLE IF EXISTS regress_upgrade_analyst" >/dev/null 2>&1 || true
 [ $status -eq 0 ] && echo ok
