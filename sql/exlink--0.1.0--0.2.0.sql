@@ -550,7 +550,8 @@ BEGIN
                                         '@extschema@.driver_weights(float8, float8[], text)'::regprocedure,
                                         '@extschema@.driver_weights(float8, float8[], text, text[])'::regprocedure,
                                         '@extschema@.linked_correlation(float8, float8, text, float8, text)'::regprocedure,
-                                        '@extschema@.driver_weights(float8, float8[], text, text[], text)'::regprocedure)))
+                                        '@extschema@.driver_weights(float8, float8[], text, text[], text)'::regprocedure,
+                                        '@extschema@.rank_correlation(float8, float8, text, float8, text)'::regprocedure)))
       INTO guarded;
     -- Or a view that reads only publications: every relation it reads (through views and
     -- materialized views, recursively) is a registered publication, and every function it
@@ -1226,6 +1227,30 @@ CREATE FUNCTION @extschema@.refresh_released(publication regclass) RETURNS void
 COMMENT ON FUNCTION @extschema@.refresh_released(regclass) IS
     'Custodian only (used by exlink.refresh): REFRESH MATERIALIZED VIEW (CONCURRENTLY when populated) of a publication from released_cells, past the guard that routes a plain REFRESH to exlink.refresh.';
 
+
+-- Spearman with a member: clustered by member on the ranks (issue 12's rule, found later).
+COMMENT ON AGGREGATE @extschema@.rank_correlation(float8, float8) IS
+    'Spearman rank correlation (average ranks for ties) with t-approximation p and a Fisher-z interval; holds all pairs (24 bytes a row).';
+COMMENT ON AGGREGATE @extschema@.rank_correlation(float8, float8, text) IS
+    'Guarded Spearman rank correlation with cluster-robust (CR1, by member, on the ranks) t, p and interval: all figures NULL and suppressed = true below exlink.min_group_size distinct members.';
+COMMENT ON AGGREGATE @extschema@.rank_correlation(float8, float8, text, float8) IS
+    'Guarded Spearman rank correlation with cluster-robust inference, the interval at a confidence level in (0, 1).';
+
+CREATE FUNCTION @extschema@.rank_correlation_transfn(internal, float8, float8, text, float8, text) RETURNS internal
+    LANGUAGE c IMMUTABLE PARALLEL SAFE AS 'MODULE_PATHNAME', 'exlink_rank_correlation_transfn';
+CREATE FUNCTION @extschema@.rank_correlation_finalfn(internal, float8, float8, text, float8, text) RETURNS @extschema@.correlation
+    LANGUAGE c STABLE PARALLEL SAFE AS 'MODULE_PATHNAME', 'exlink_rank_correlation_finalfn';
+COMMENT ON FUNCTION @extschema@.rank_correlation_transfn(internal, float8, float8, text, float8, text) IS 'Aggregate support: add a (cx, ex) pair and its member to a rank state, with a confidence level and the inference asked for.';
+COMMENT ON FUNCTION @extschema@.rank_correlation_finalfn(internal, float8, float8, text, float8, text) IS 'Aggregate support: guarded Spearman correlation with the inference asked for, from a rank state.';
+CREATE AGGREGATE @extschema@.rank_correlation(cx float8, ex float8, member text, level float8, inference text) (
+    SFUNC = @extschema@.rank_correlation_transfn, STYPE = internal,
+    FINALFUNC = @extschema@.rank_correlation_finalfn, FINALFUNC_EXTRA, FINALFUNC_MODIFY = SHAREABLE,
+    COMBINEFUNC = @extschema@.rank_correlation_combinefn,
+    SERIALFUNC = @extschema@.rank_correlation_serialfn, DESERIALFUNC = @extschema@.rank_correlation_deserialfn,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.rank_correlation(float8, float8, text, float8, text) IS
+    'Guarded Spearman rank correlation with the interval at a level and the inference asked for: ''cluster'' (cluster-robust CR1 by member on the ranks, the default of the member forms) or ''independent'' (rows independent).';
 
 -- ---- BI (issue 13): results tables (exlink.publish_results), released with the cells ----------
 -- released_cells gains results (above); refresh_query, release_cells, refresh, unpublish and

@@ -45,6 +45,8 @@ enum
  *   r = Sxy / sqrt(Sxx Syy),  df = n - 2,  t = sqrt(df) r / sqrt(1 - r^2),
  *   p = 2 P(T_df > |t|),  CI = tanh(atanh(r) -+ z_{(1+level)/2} se),
  * se = 1/sqrt(n-3) (Pearson) or sqrt((1 + r^2/2)/(n-3)) (Spearman, Bonett & Wright 2000).
+ * Spearman's rho is Pearson's r of the ranks: clustered, it gets the same CR1 t and interval,
+ * computed on the ranks (the ranks taken as data, as the t approximation of cor.test does).
  * The first degeneracy found sets the status; figures that stay defined are kept.
  *
  * Cluster-robust (CR1, members as clusters): the regression of the first variable (CX) on
@@ -202,9 +204,9 @@ CorrelationResult(FunctionCallInfo fcinfo, const CorrelationInput *in)
 					double		q = clustered
 						? gsl_cdf_tdist_Pinv((1.0 + level) / 2.0, df)
 						: gsl_cdf_ugaussian_Pinv((1.0 + level) / 2.0);
-					double		se = in->kind == CORRELATION_SPEARMAN
-						? sqrt((1.0 + r * r / 2.0) / (n - 3.0))
-						: clustered ? se_z_cl : 1.0 / sqrt(n - 3.0);
+					double		se = clustered ? se_z_cl
+						: in->kind == CORRELATION_SPEARMAN ? sqrt((1.0 + r * r / 2.0) / (n - 3.0))
+						: 1.0 / sqrt(n - 3.0);
 					double		z = atanh(r);
 					double		lo = tanh(z - q * se);
 					double		hi = tanh(z + q * se);
@@ -310,10 +312,10 @@ skip:
 
 /*
  * The inference fields of in for variables a (CX, the outcome of the slope) and b (EX) of a
- * resolved state.
+ * resolved state (also the ranks of exlink.rank_correlation).
  */
-static void
-correlation_inference(const Moments *m, int a, int b, CorrelationInput *in)
+void
+CorrelationInference(const Moments *m, int a, int b, CorrelationInput *in)
 {
 	in->inference = MomentsInference(m, &in->clusters);
 	if (strcmp(in->inference, INFERENCE_CLUSTER) == 0)
@@ -379,7 +381,7 @@ exlink_linked_correlation_finalfn(PG_FUNCTION_ARGS)
 	}
 	in.level = m->level;
 	if (!in.suppressed)
-		correlation_inference(m, 0, 1, &in);
+		CorrelationInference(m, 0, 1, &in);
 	return CorrelationResult(fcinfo, &in);
 }
 
@@ -429,7 +431,7 @@ exlink_linked_correlation_moments(PG_FUNCTION_ARGS)
 			m->inference = ExlinkInferenceArg(fcinfo, 4);
 		if (i == j)
 			m->inference = MOMENTS_INFERENCE_INDEPENDENT;	/* r = 1: no inference anyway */
-		correlation_inference(MomentsResolve(m), i, j, &in);
+		CorrelationInference(MomentsResolve(m), i, j, &in);
 	}
 	return CorrelationResult(fcinfo, &in);
 }

@@ -51,4 +51,11 @@ typedef struct CorrelationInput
  */
 extern Datum CorrelationResult(FunctionCallInfo fcinfo, const CorrelationInput *in);
 
+/*
+ * The inference fields of in (inference, clusters, meat, psi2) for variables a (CX) and b (EX)
+ * of a resolved Moments state (moments.h: MomentsResolve).
+ */
+struct Moments;
+extern void CorrelationInference(const struct Moments *m, int a, int b, CorrelationInput *in);
+
 #endif

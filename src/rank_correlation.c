@@ -15,25 +15,28 @@
 #include "moments.h"
 #include "release_policy.h"
 
-#define RANK_STATE_VERSION 1
+#define RANK_STATE_VERSION 2
 #define RANK_INITIAL_CAPACITY 64
 
 typedef struct RankPair
 {
 	double		x;
 	double		y;
+	uint64		member;			/* the member's hash (0 without members) */
 } RankPair;
 
 /*
  * The state (STYPE internal) holds every complete pair: ranks need all values.  Contract: the
  * RankState, its pair array and its member set live in the aggregate context `cxt`; the array
- * grows by doubling with huge allocations (16 bytes per row, up to twice that while growing),
+ * grows by doubling with huge allocations (24 bytes per row, up to twice that while growing),
  * so a serial plan is bounded by memory, not by MaxAllocSize.  A serialized partial state is
  * a bytea and must fit in MaxAllocSize (about 67 million rows per worker): beyond, 54000.
  *
  * The final function ranks in place (sort by x, replace by average ranks, then by y); ranking
  * ranks gives the same ranks, so a second final call on the same state (shared by compatible
- * final functions: FINALFUNC_MODIFY = SHAREABLE) gives the same figures.
+ * final functions: FINALFUNC_MODIFY = SHAREABLE) gives the same figures.  With members, each
+ * pair keeps its member's hash: the ranks are then accumulated per member for cluster-robust
+ * inference (Pearson's CR1 on the ranks), since rows of one employee are not independent.
  */
 typedef struct RankState
 {
@@ -43,6 +46,7 @@ typedef struct RankState
 	int64		skipped;
 	int32		k;				/* k argument, 0 = none */
 	double		level;			/* level argument, 0 = none */
+	int			inference;		/* MOMENTS_INFERENCE_*, as the rows asked */
 	bool		track_members;
 	MemberSet	members;
 	RankPair   *pairs;
@@ -88,6 +92,19 @@ rank_set_level(RankState *s, double level)
 	ExlinkSetLevel(&s->level, level);
 }
 
+/* The inference argument must be the same on every row (as for linked_correlation). */
+static void
+rank_set_inference(RankState *s, int inference)
+{
+	if (inference == MOMENTS_INFERENCE_UNSET)
+		return;
+	if (s->inference != MOMENTS_INFERENCE_UNSET && s->inference != inference)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("inference must be the same for every row of a group")));
+	s->inference = inference;
+}
+
 PG_FUNCTION_INFO_V1(exlink_rank_correlation_transfn);
 Datum
 exlink_rank_correlation_transfn(PG_FUNCTION_ARGS)
@@ -96,12 +113,15 @@ exlink_rank_correlation_transfn(PG_FUNCTION_ARGS)
 	RankState  *s = ExlinkAggState(fcinfo, "exlink_rank_correlation_transfn", &aggcxt);
 	double		x,
 				y;
+	uint64		key = 0;
 
 	if (s == NULL)
 		s = rank_create(aggcxt, ExlinkAggGuarded(fcinfo, 3));
 
 	if (PG_NARGS() >= 5)
 		rank_set_level(s, ExlinkLevelArg(fcinfo, 4));
+	if (PG_NARGS() >= 6)
+		rank_set_inference(s, ExlinkInferenceArg(fcinfo, 5));
 
 	if (PG_ARGISNULL(1) || PG_ARGISNULL(2))
 		goto skip;
@@ -109,12 +129,18 @@ exlink_rank_correlation_transfn(PG_FUNCTION_ARGS)
 	y = PG_GETARG_FLOAT8(2);
 	if (!isfinite(x) || !isfinite(y))
 		goto skip;
-	if (s->track_members && !ExlinkMemberRow(fcinfo, 3, &s->members, aggcxt))
-		goto skip;
+	if (s->track_members)
+	{
+		if (!ExlinkMemberKey(fcinfo, 3, &key))
+			goto skip;
+		if (!MemberSetFull(&s->members))
+			MemberSetAdd(&s->members, aggcxt, key);
+	}
 	if (s->n == s->capacity)
 		rank_reserve(s, s->n + 1);
 	s->pairs[s->n].x = x;
 	s->pairs[s->n].y = y;
+	s->pairs[s->n].member = s->track_members ? key : 0;
 	s->n++;
 	PG_RETURN_POINTER(s);
 
@@ -132,6 +158,7 @@ rank_combine(RankState *dst, const RankState *src)
 	dst->k = Max(dst->k, src->k);
 	if (src->level != 0.0)
 		rank_set_level(dst, src->level);
+	rank_set_inference(dst, src->inference);
 	if (dst->track_members)
 		MemberSetMerge(&dst->members, &src->members, dst->cxt);
 	if (src->n > 0)
@@ -164,7 +191,7 @@ exlink_rank_correlation_combinefn(PG_FUNCTION_ARGS)
 	PG_RETURN_POINTER(a);
 }
 
-/* Wire format: version, counts, k, level, members, then n (x, y) pairs; never a struct memcpy. */
+/* Wire format: version, counts, k, level, members, then n (x, y, member) triples; never a struct memcpy. */
 PG_FUNCTION_INFO_V1(exlink_rank_correlation_serialfn);
 Datum
 exlink_rank_correlation_serialfn(PG_FUNCTION_ARGS)
@@ -176,18 +203,19 @@ exlink_rank_correlation_serialfn(PG_FUNCTION_ARGS)
 	if (!AggCheckCallContext(fcinfo, NULL))
 		elog(ERROR, "exlink_rank_correlation_serialfn called in non-aggregate context");
 	s = (RankState *) PG_GETARG_POINTER(0);
-	if ((Size) s->n > (MaxAllocSize - header) / sizeof(RankPair))
+	if ((Size) s->n > (MaxAllocSize - header) / (3 * sizeof(double)))
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("too many rows in one parallel worker for exlink.rank_correlation"),
 				 errdetail("A partial state of " INT64_FORMAT " rows exceeds the 1 GB limit of a serialized state.", s->n),
 				 errhint("Run it without parallel query (SET max_parallel_workers_per_gather = 0).")));
 	ExlinkStateSendBegin(&buf, RANK_STATE_VERSION);
-	enlargeStringInfo(&buf, (int) (header + (Size) s->n * sizeof(RankPair)));
+	enlargeStringInfo(&buf, (int) (header + (Size) s->n * 3 * sizeof(double)));
 	pq_sendint64(&buf, s->n);
 	pq_sendint64(&buf, s->skipped);
 	pq_sendint32(&buf, s->k);
 	pq_sendfloat8(&buf, s->level);
+	pq_sendbyte(&buf, (uint8) s->inference);
 	pq_sendbyte(&buf, s->track_members ? 1 : 0);
 	if (s->track_members)
 		MemberSetSerialize(&buf, &s->members);
@@ -195,6 +223,7 @@ exlink_rank_correlation_serialfn(PG_FUNCTION_ARGS)
 	{
 		pq_sendfloat8(&buf, s->pairs[i].x);
 		pq_sendfloat8(&buf, s->pairs[i].y);
+		pq_sendint64(&buf, (int64) s->pairs[i].member);
 	}
 	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
 }
@@ -217,11 +246,12 @@ exlink_rank_correlation_deserialfn(PG_FUNCTION_ARGS)
 	s->skipped = pq_getmsgint64(&buf);
 	s->k = pq_getmsgint(&buf, 4);
 	s->level = pq_getmsgfloat8(&buf);
+	s->inference = pq_getmsgbyte(&buf);
 	s->track_members = pq_getmsgbyte(&buf) != 0;
 	if (s->track_members)
 		MemberSetDeserialize(&buf, &s->members, aggcxt);
-	if (n < 0 || (Size) n > (Size) (buf.len - buf.cursor) / sizeof(RankPair) || s->skipped < 0 ||
-		s->k < 0 || s->k > EXLINK_MAX_GROUP_SIZE ||
+	if (n < 0 || (Size) n > (Size) (buf.len - buf.cursor) / (3 * sizeof(double)) || s->skipped < 0 ||
+		s->k < 0 || s->k > EXLINK_MAX_GROUP_SIZE || s->inference > MOMENTS_INFERENCE_INDEPENDENT ||
 		!(s->level == 0.0 || (s->level > 0.0 && s->level < 1.0)))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
@@ -231,6 +261,7 @@ exlink_rank_correlation_deserialfn(PG_FUNCTION_ARGS)
 	{
 		s->pairs[i].x = pq_getmsgfloat8(&buf);
 		s->pairs[i].y = pq_getmsgfloat8(&buf);
+		s->pairs[i].member = (uint64) pq_getmsgint64(&buf);
 	}
 	s->n = n;
 	pq_getmsgend(&buf);
@@ -295,6 +326,29 @@ assign_ranks(RankPair *pairs, int64 n, bool on_x)
 	}
 }
 
+/*
+ * Cluster-robust inference on the ranks: the ranks of each member's rows accumulated per member
+ * (the per-member table of linked_correlation), then the same CR1 t and interval as Pearson's.
+ * Everything is allocated in CurrentMemoryContext (the final call's), not in the state.
+ */
+static void
+rank_cluster_inference(const RankState *s, CorrelationInput *in)
+{
+	Moments    *m = MomentsCreate(CurrentMemoryContext, 2, true, MEMBERS_CAP);
+
+	MomentsUseClusters(m);
+	m->clusters = ClusterTableCreate(CurrentMemoryContext, 2);
+	for (int64 i = 0; i < s->n; i++)
+	{
+		double		xy[2] = {s->pairs[i].x, s->pairs[i].y};
+
+		ClusterTableAdd(m->clusters, s->pairs[i].member, xy);
+		if ((i & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
+	}
+	CorrelationInference(MomentsResolve(m), 0, 1, in);
+}
+
 PG_FUNCTION_INFO_V1(exlink_rank_correlation_finalfn);
 Datum
 exlink_rank_correlation_finalfn(PG_FUNCTION_ARGS)
@@ -348,6 +402,8 @@ exlink_rank_correlation_finalfn(PG_FUNCTION_ARGS)
 		in.sxx = sxx;
 		in.syy = syy;
 		in.sxy = sxy;
+		if (s->track_members && s->inference != MOMENTS_INFERENCE_INDEPENDENT)
+			rank_cluster_inference(s, &in);
 	}
 	return CorrelationResult(fcinfo, &in);
 }

@@ -100,7 +100,7 @@ COMMENT ON FUNCTION @extschema@.linked_correlation(@extschema@.moments, integer,
 COMMENT ON FUNCTION @extschema@.linked_correlation(@extschema@.moments, integer, integer, float8) IS
     'Pearson correlation with inference between variables i and j of a moments value, interval at a confidence level in (0, 1).';
 
--- Spearman: the state holds the (cx, ex) pairs (16 bytes a row).
+-- Spearman: the state holds the (cx, ex) pairs and their members' hashes (24 bytes a row).
 CREATE FUNCTION @extschema@.rank_correlation_transfn(internal, float8, float8) RETURNS internal
     LANGUAGE c IMMUTABLE PARALLEL SAFE AS 'MODULE_PATHNAME', 'exlink_rank_correlation_transfn';
 CREATE FUNCTION @extschema@.rank_correlation_transfn(internal, float8, float8, text) RETURNS internal
@@ -113,6 +113,12 @@ CREATE FUNCTION @extschema@.rank_correlation_finalfn(internal, float8, float8, t
     LANGUAGE c STABLE PARALLEL SAFE AS 'MODULE_PATHNAME', 'exlink_rank_correlation_finalfn';
 CREATE FUNCTION @extschema@.rank_correlation_finalfn(internal, float8, float8, text, float8) RETURNS @extschema@.correlation
     LANGUAGE c STABLE PARALLEL SAFE AS 'MODULE_PATHNAME', 'exlink_rank_correlation_finalfn';
+CREATE FUNCTION @extschema@.rank_correlation_transfn(internal, float8, float8, text, float8, text) RETURNS internal
+    LANGUAGE c IMMUTABLE PARALLEL SAFE AS 'MODULE_PATHNAME', 'exlink_rank_correlation_transfn';
+CREATE FUNCTION @extschema@.rank_correlation_finalfn(internal, float8, float8, text, float8, text) RETURNS @extschema@.correlation
+    LANGUAGE c STABLE PARALLEL SAFE AS 'MODULE_PATHNAME', 'exlink_rank_correlation_finalfn';
+COMMENT ON FUNCTION @extschema@.rank_correlation_transfn(internal, float8, float8, text, float8, text) IS 'Aggregate support: add a (cx, ex) pair and its member to a rank state, with a confidence level and the inference asked for.';
+COMMENT ON FUNCTION @extschema@.rank_correlation_finalfn(internal, float8, float8, text, float8, text) IS 'Aggregate support: guarded Spearman correlation with the inference asked for, from a rank state.';
 CREATE FUNCTION @extschema@.rank_correlation_combinefn(internal, internal) RETURNS internal
     LANGUAGE c IMMUTABLE PARALLEL SAFE AS 'MODULE_PATHNAME', 'exlink_rank_correlation_combinefn';
 CREATE FUNCTION @extschema@.rank_correlation_serialfn(internal) RETURNS bytea
@@ -150,9 +156,18 @@ CREATE AGGREGATE @extschema@.rank_correlation(cx float8, ex float8, member text,
     SERIALFUNC = @extschema@.rank_correlation_serialfn, DESERIALFUNC = @extschema@.rank_correlation_deserialfn,
     PARALLEL = SAFE
 );
+CREATE AGGREGATE @extschema@.rank_correlation(cx float8, ex float8, member text, level float8, inference text) (
+    SFUNC = @extschema@.rank_correlation_transfn, STYPE = internal,
+    FINALFUNC = @extschema@.rank_correlation_finalfn, FINALFUNC_EXTRA, FINALFUNC_MODIFY = SHAREABLE,
+    COMBINEFUNC = @extschema@.rank_correlation_combinefn,
+    SERIALFUNC = @extschema@.rank_correlation_serialfn, DESERIALFUNC = @extschema@.rank_correlation_deserialfn,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.rank_correlation(float8, float8, text, float8, text) IS
+    'Guarded Spearman rank correlation with the interval at a level and the inference asked for: ''cluster'' (cluster-robust CR1 by member on the ranks, the default of the member forms) or ''independent'' (rows independent).';
 COMMENT ON AGGREGATE @extschema@.rank_correlation(float8, float8) IS
-    'Spearman rank correlation (average ranks for ties) with t-approximation p and a Fisher-z interval; holds all pairs (16 bytes a row).';
+    'Spearman rank correlation (average ranks for ties) with t-approximation p and a Fisher-z interval; holds all pairs (24 bytes a row).';
 COMMENT ON AGGREGATE @extschema@.rank_correlation(float8, float8, text) IS
-    'Guarded Spearman rank correlation: all figures NULL and suppressed = true below exlink.min_group_size distinct members.';
+    'Guarded Spearman rank correlation with cluster-robust (CR1, by member, on the ranks) t, p and interval: all figures NULL and suppressed = true below exlink.min_group_size distinct members.';
 COMMENT ON AGGREGATE @extschema@.rank_correlation(float8, float8, text, float8) IS
-    'Guarded Spearman rank correlation with the interval at a confidence level in (0, 1).';
+    'Guarded Spearman rank correlation with cluster-robust inference, the interval at a confidence level in (0, 1).';

@@ -13,6 +13,8 @@
 #    linearization variance of r, G/(G-1) sum_g psi_g^2 with
 #    psi_g = Q_g[xy] / sqrt(Sxx Syy) - r/2 (Q_g[xx] / Sxx + Q_g[yy] / Syy), Q_g the member's sums
 #    of products about the overall means (base R, by the formula; docs/statistics.md).
+#  - cluster_reference_spearman.csv: the same correlation figures for Spearman's rho, i.e. on
+#    rank(y) and rank(x) (average ranks for ties): exlink.rank_correlation with a member.
 # The EX columns carry an offset of 1e4 (uncentred sums of squares lose every digit there).
 suppressPackageStartupMessages(library(sandwich))
 RNGkind("Mersenne-Twister", "Inversion", "Rejection")
@@ -41,7 +43,7 @@ set.seed(20261201)
 data <- rbind(make_set("main", 80, 40, 0.8), make_set("few", 12, 30, 0.5))
 write.csv(data, file.path(out_dir, "cluster_data.csv"), row.names = FALSE, quote = TRUE)
 
-drivers <- list(); vcovs <- list(); cors <- list()
+drivers <- list(); vcovs <- list(); cors <- list(); spearman <- list()
 for (s in unique(data$set)) {
   d <- data[data$set == s, ]
   G <- length(unique(d$member)); n <- nrow(d)
@@ -59,23 +61,26 @@ for (s in unique(data$set)) {
                              iid_ci_low = b - qt(0.975, n - 5) * sm[, 2],
                              iid_ci_high = b + qt(0.975, n - 5) * sm[, 2])
   vcovs[[s]] <- data.frame(set = s, i = rep(1:4, 4), j = rep(1:4, each = 4), v = as.vector(V))
-  for (v in c("x1", "x4")) {
-    x <- d[[v]]
-    r <- cor(d$y, x)
-    f1 <- lm(scale(d$y) ~ scale(x))
+  cluster_cor <- function(y, x, v, level) {
+    r <- cor(y, x)
+    f1 <- lm(scale(y) ~ scale(x))
     se1 <- sqrt(vcovCL(f1, cluster = d$member, type = "HC1", cadjust = TRUE)[2, 2])
     t1 <- coef(f1)[2] / se1
-    xc <- x - mean(x); yc <- d$y - mean(d$y)
+    xc <- x - mean(x); yc <- y - mean(y)
     Sxx <- sum(xc^2); Syy <- sum(yc^2)
     psi <- tapply(xc * yc / sqrt(Sxx * Syy) - r / 2 * (xc^2 / Sxx + yc^2 / Syy), d$member, sum)
     se_z <- sqrt(G / (G - 1) * sum(psi^2)) / (1 - r^2)
+    q <- qt((1 + level) / 2, G - 1)
+    data.frame(set = s, var = v, level = level, n = n, clusters = G,
+               r = r, t = t1, df = G - 1,
+               p_value = 2 * pt(-abs(t1), G - 1),
+               ci_low = tanh(atanh(r) - q * se_z),
+               ci_high = tanh(atanh(r) + q * se_z))
+  }
+  for (v in c("x1", "x4")) {
     for (level in c(0.95, 0.9)) {
-      q <- qt((1 + level) / 2, G - 1)
-      cors[[length(cors) + 1]] <- data.frame(set = s, var = v, level = level, n = n, clusters = G,
-                                             r = r, t = t1, df = G - 1,
-                                             p_value = 2 * pt(-abs(t1), G - 1),
-                                             ci_low = tanh(atanh(r) - q * se_z),
-                                             ci_high = tanh(atanh(r) + q * se_z))
+      cors[[length(cors) + 1]] <- cluster_cor(d$y, d[[v]], v, level)
+      spearman[[length(spearman) + 1]] <- cluster_cor(rank(d$y), rank(d[[v]]), v, level)
     }
   }
 }
@@ -83,3 +88,4 @@ fmt <- function(df) { for (c in names(df)) if (is.double(df[[c]])) df[[c]] <- sp
 write.csv(fmt(do.call(rbind, drivers)), file.path(out_dir, "cluster_reference_drivers.csv"), row.names = FALSE, quote = FALSE)
 write.csv(fmt(do.call(rbind, vcovs)), file.path(out_dir, "cluster_reference_vcov.csv"), row.names = FALSE, quote = FALSE)
 write.csv(fmt(do.call(rbind, cors)), file.path(out_dir, "cluster_reference_correlation.csv"), row.names = FALSE, quote = FALSE)
+write.csv(fmt(do.call(rbind, spearman)), file.path(out_dir, "cluster_reference_spearman.csv"), row.names = FALSE, quote = FALSE)

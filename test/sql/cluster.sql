@@ -121,6 +121,32 @@ SELECT c.how, c.set, c.var, c.level, (c.c).clusters, (c.c).df, (c.c).inference, 
  ORDER BY c.set COLLATE "C", c.var COLLATE "C", c.level, c.how COLLATE "C";
 SELECT (c).inference, (c).clusters, (c).df
   FROM (SELECT exlink.linked_correlation(y, x1, member, 0.95, 'independent') AS c FROM cl_rows WHERE set = 'main') s;
+-- Spearman with a member: the same CR1 inference on the ranks (R: rank(), then as above), rows
+-- serial and parallel (the workers' pairs carry their members' hashes).
+CREATE TABLE cl_ref_spearman (LIKE cl_ref_cor);
+\copy cl_ref_spearman FROM 'test/data/cluster_reference_spearman.csv' WITH (FORMAT csv, HEADER)
+CREATE TABLE cl_rank (how text, set text, var text, level float8, c exlink.correlation);
+SET max_parallel_workers_per_gather = 0;
+INSERT INTO cl_rank
+SELECT 'rows', set, 'x1', 0.95, exlink.rank_correlation(y, x1, member) FROM cl_shuffled GROUP BY set
+UNION ALL
+SELECT 'rows', set, 'x4', 0.9, exlink.rank_correlation(y, x4, member, 0.9) FROM cl_shuffled GROUP BY set;
+SET parallel_setup_cost = 0; SET parallel_tuple_cost = 0; SET min_parallel_table_scan_size = 0;
+SET max_parallel_workers_per_gather = 2; SET parallel_leader_participation = off;
+INSERT INTO cl_rank
+SELECT 'parallel', 'main', 'x4', 0.95, exlink.rank_correlation(y, x4, member) FROM cl_shuffled WHERE set = 'main';
+RESET max_parallel_workers_per_gather; RESET parallel_leader_participation;
+RESET parallel_setup_cost; RESET parallel_tuple_cost; RESET min_parallel_table_scan_size;
+SELECT c.how, c.set, c.var, c.level, (c.c).clusters, (c.c).df, (c.c).inference, (c.c).status,
+       cl_close((c.c).r, r.r) AS r_ok, cl_close((c.c).t, r.t) AS t_ok,
+       cl_close((c.c).p_value, r.p_value) AS p_ok,
+       cl_close((c.c).ci_low, r.ci_low) AND cl_close((c.c).ci_high, r.ci_high) AS ci_ok,
+       round((c.c).r::numeric, 4) AS rho
+  FROM cl_rank c JOIN cl_ref_spearman r USING (set, var, level)
+ ORDER BY c.set COLLATE "C", c.var COLLATE "C", c.level, c.how COLLATE "C";
+-- Without a member: independent rows, as cor.test (test/sql/correlation_reference.sql).
+SELECT (c).inference, (c).clusters, (c).df, round((c).r::numeric, 4) AS rho
+  FROM (SELECT exlink.rank_correlation(y, x1) AS c FROM cl_rows WHERE set = 'main') s;
 -- must fail: bad inference argument
 SELECT exlink.linked_correlation(y, x1, member, 0.95, 'robust') FROM cl_rows;
 SELECT exlink.driver_weights(y, ARRAY[x1], member, NULL, NULL) FROM cl_rows;
@@ -195,5 +221,5 @@ SELECT exlink.driver_weights(y, ARRAY[x1, x2], member) FROM cl_rows;
 SELECT (exlink.driver_weights(y, ARRAY[x1, x2], member, NULL, 'independent')).inference FROM cl_rows;
 RESET exlink.max_cluster_members;
 
-DROP TABLE cl_rows, cl_shuffled, cl_ref, cl_ref_vcov, cl_ref_cor, cl_fit, cl_cor, cl_cells, cl_old, cl_bin;
+DROP TABLE cl_rows, cl_shuffled, cl_ref, cl_ref_vcov, cl_ref_cor, cl_ref_spearman, cl_fit, cl_cor, cl_rank, cl_cells, cl_old, cl_bin;
 DROP FUNCTION cl_close(float8, float8);

@@ -45,7 +45,7 @@ SELECT w.dataset, w.xcol, w.ycol, w.method, w.level,
                 (SELECT exlink.rank_correlation(a.v, b.v) FROM ref_long a JOIN ref_long b USING (dataset, row_id)
                   WHERE a.dataset = w.dataset AND a.col = xc AND b.col = yc)
             ELSE
-                (SELECT exlink.rank_correlation(a.v, b.v, a.row_id, w.level) FROM ref_long a JOIN ref_long b USING (dataset, row_id)
+                (SELECT exlink.rank_correlation(a.v, b.v, a.row_id, w.level, 'independent') FROM ref_long a JOIN ref_long b USING (dataset, row_id)
                   WHERE a.dataset = w.dataset AND a.col = xc AND b.col = yc)
        END AS c,
        CASE WHEN w.method = 'pearson' THEN
