@@ -171,7 +171,23 @@ ClusterTableCreate(MemoryContext parent, int p)
 	return t;
 }
 
-/* The slot of key, created (zeroed) when new; 54000 past exlink.max_cluster_members. */
+/*
+ * The most members a table may hold: exlink.max_cluster_members up to 16 variables; above, the
+ * same memory (the setting times a 16-variable slot), so that a wide model cannot make a group
+ * take gigabytes (64 variables cost 14 times the bytes of 16 per member).
+ */
+static int64
+cluster_member_limit(const ClusterTable *t)
+{
+	int64		limit = ExlinkMaxClusterMembers();
+	int			stride16 = 1 + 16 + 16 * 17 / 2;
+
+	if (t->stride > stride16)
+		limit = Max(1, limit * stride16 / t->stride);
+	return limit;
+}
+
+/* The slot of key, created (zeroed) when new; 54000 past cluster_member_limit. */
 static double *
 cluster_slot(ClusterTable *t, uint64 key)
 {
@@ -183,13 +199,13 @@ cluster_slot(ClusterTable *t, uint64 key)
 	e = clusters_insert(t->hash, key, &found);
 	if (!found)
 	{
-		int			limit = ExlinkMaxClusterMembers();
+		int64		limit = cluster_member_limit(t);
 
 		if (t->count >= limit)
 			ereport(ERROR,
 					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 					 errmsg("too many distinct members for cluster-robust inference"),
-					 errdetail("A group has more than %d distinct members (exlink.max_cluster_members); each costs about %d bytes of memory here.",
+					 errdetail("A group has more than " INT64_FORMAT " distinct members (exlink.max_cluster_members, scaled down above 16 variables to the same memory); each costs about %d bytes of memory here.",
 							   limit, (int) (t->stride * sizeof(double) + 32)),
 					 errhint("Raise exlink.max_cluster_members, or ask for inference => 'independent' if the rows are independent.")));
 		if (t->count == t->capacity)

@@ -219,6 +219,14 @@ RESET ROLE;
 SET exlink.max_cluster_members = 10;
 SELECT exlink.driver_weights(y, ARRAY[x1, x2], member) FROM cl_rows;
 SELECT (exlink.driver_weights(y, ARRAY[x1, x2], member, NULL, 'independent')).inference FROM cl_rows;
+-- Above 16 variables the limit is scaled to the same memory: 100 members of 16 variables are
+-- 100 * 153 doubles, i.e. 60 members of 21 variables (20 drivers: 253 doubles each).
+SET exlink.max_cluster_members = 100;
+SELECT (exlink.driver_weights(g::float8, array_fill(g::float8 + 1, ARRAY[20]), g::text)).n AS sixty_members_of_21_variables
+  FROM generate_series(1, 60) g;
+SELECT exlink.driver_weights(g::float8, array_fill(g::float8 + 1, ARRAY[20]), g::text) FROM generate_series(1, 61) g;
+SELECT (exlink.driver_weights(g::float8, array_fill(g::float8 + 1, ARRAY[15]), g::text)).n AS hundred_members_of_16_variables
+  FROM generate_series(1, 100) g;
 RESET exlink.max_cluster_members;
 
 DROP TABLE cl_rows, cl_shuffled, cl_ref, cl_ref_vcov, cl_ref_cor, cl_ref_spearman, cl_fit, cl_cor, cl_rank, cl_cells, cl_old, cl_bin;
