@@ -2,7 +2,9 @@
 -- SPDX-License-Identifier: GPL-3.0-or-later
 -- Every change to an SQL object in sql/parts/ since 0.1.0 is repeated here, so that
 -- ALTER EXTENSION exlink UPDATE gives the same catalog as a fresh 0.2.0 install
--- (test/shell/upgrade.sh compares them object by object).
+-- (test/shell/upgrade.sh compares them object by object).  Each object is defined once, in its
+-- final 0.2.0 form (plpgsql bodies may name objects created further down: they are resolved
+-- when they run).
 \echo Use "ALTER EXTENSION exlink UPDATE TO '0.2.0'" to load this file. \quit
 
 -- ---- architecture (issue 10): one release decision, publish split into parts -------------
@@ -594,7 +596,7 @@ REVOKE ALL ON FUNCTION @extschema@.audit_view(regclass) FROM PUBLIC;
 
 -- ---- confidentiality (issue 11): dominance, cell keys by the types' equality, refresh guard --
 -- exlink.max_member_share (setting and function) and the release decision's dominance and
--- change rules (release_status gains share_limit); publications gain max_member_share and
+-- change rules (release_status's share_limit, above); publications gain max_member_share and
 -- release_key; cells are keyed by their dimensions' hashes under the types' equality
 -- (dimension_hash, cell_key_parts, refresh_query); materialized publications are views over
 -- released_cells, written by release_cells (publish, refresh) with the ledger release_ledger;
@@ -1311,6 +1313,7 @@ BEGIN
                FROM @extschema@.result_tables rt
                JOIN @extschema@.publications p ON p.object = rt.publication
               WHERE p.release_key = results_select.release_key
+                AND EXISTS (SELECT 1 FROM pg_catalog.pg_class c WHERE c.oid = rt.object)   -- not dropped
               ORDER BY rt.result_key LOOP
         o := pg_catalog.array_position(measures, t.outcome);
         idx := ARRAY(SELECT pg_catalog.array_position(measures, d) FROM pg_catalog.unnest(t.drivers) WITH ORDINALITY AS u(d, i) ORDER BY u.i);
@@ -1507,6 +1510,9 @@ BEGIN
     DELETE FROM @extschema@.result_tables rt
      WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_class c WHERE c.oid = rt.object)
         OR NOT EXISTS (SELECT 1 FROM @extschema@.publications pub WHERE pub.object = rt.publication);
+    IF (SELECT pg_catalog.count(*) FROM @extschema@.result_tables rt WHERE rt.publication = publish_results.publication) >= 50 THEN
+        RAISE EXCEPTION 'a publication can have at most 50 results tables' USING ERRCODE = '54000';
+    END IF;
 
     -- A publication made by exlink 0.1.0 gets its first guarded release (and is rebuilt) first.
     IF p.release_key IS NULL THEN

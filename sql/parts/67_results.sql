@@ -54,6 +54,7 @@ BEGIN
                FROM @extschema@.result_tables rt
                JOIN @extschema@.publications p ON p.object = rt.publication
               WHERE p.release_key = results_select.release_key
+                AND EXISTS (SELECT 1 FROM pg_catalog.pg_class c WHERE c.oid = rt.object)   -- not dropped
               ORDER BY rt.result_key LOOP
         o := pg_catalog.array_position(measures, t.outcome);
         idx := ARRAY(SELECT pg_catalog.array_position(measures, d) FROM pg_catalog.unnest(t.drivers) WITH ORDINALITY AS u(d, i) ORDER BY u.i);
@@ -250,6 +251,9 @@ BEGIN
     DELETE FROM @extschema@.result_tables rt
      WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_class c WHERE c.oid = rt.object)
         OR NOT EXISTS (SELECT 1 FROM @extschema@.publications pub WHERE pub.object = rt.publication);
+    IF (SELECT pg_catalog.count(*) FROM @extschema@.result_tables rt WHERE rt.publication = publish_results.publication) >= 50 THEN
+        RAISE EXCEPTION 'a publication can have at most 50 results tables' USING ERRCODE = '54000';
+    END IF;
 
     -- A publication made by exlink 0.1.0 gets its first guarded release (and is rebuilt) first.
     IF p.release_key IS NULL THEN

@@ -138,6 +138,22 @@ CREATE TABLE res.wide AS SELECT employee, team, csat AS y, engagement AS x1, ten
        csat + 11 AS x14, csat + 12 AS x15, csat + 13 AS x16 FROM res.src;
 SELECT exlink.publish('res.wide_cells', 'res.wide', 'employee', '{team}', '{y,x1,x2,x3,x4,x5,x6,x7,x8,x9,x10,x11,x12,x13,x14,x15,x16}');
 SELECT exlink.publish_results('res.bad', 'res.wide_cells', 'y', '{x1,x2,x3,x4,x5,x6,x7,x8,x9,x10,x11,x12,x13,x14,x15,x16}');
+-- must fail: a 51st results table of one publication (54000)
+SELECT exlink.publish('res.tiny', 'res.src', 'employee', '{region}', '{csat,engagement}', force => true);
+-- (50 registered results tables, stood in for by views: the check counts the registry)
+\set ECHO none
+SELECT format('CREATE VIEW res.tiny_%s AS SELECT 1', i) FROM generate_series(1, 50) i \gexec
+\set ECHO all
+INSERT INTO exlink.result_tables (object, publication, statistic, outcome, drivers, result_key, grantees)
+SELECT ('res.tiny_' || i)::regclass, 'res.tiny', 'drivers', 'csat', '{engagement}', 'tiny-' || i, '{}'
+  FROM generate_series(1, 50) i;
+SELECT exlink.publish_results('res.tiny_51', 'res.tiny', 'csat', '{engagement}');
+SELECT count(*) AS results_tables_of_tiny FROM exlink.result_tables WHERE publication = 'res.tiny'::regclass;
+DELETE FROM exlink.result_tables WHERE publication = 'res.tiny'::regclass;
+\set ECHO none
+SELECT format('DROP VIEW res.tiny_%s', i) FROM generate_series(1, 50) i \gexec
+\set ECHO all
+SELECT exlink.unpublish('res.tiny');
 -- must fail: the caller does not own the publication (42501)
 GRANT USAGE ON SCHEMA res TO regress_hr_owner;
 GRANT EXECUTE ON FUNCTION exlink.publish_results(text, regclass, name, name[], text, name[]) TO regress_hr_owner;
