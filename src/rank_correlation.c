@@ -30,7 +30,7 @@ typedef struct RankPair
  * RankState, its pair array and its member set live in the aggregate context `cxt`; the array
  * grows by doubling with huge allocations (24 bytes per row, up to twice that while growing),
  * so a serial plan is bounded by memory, not by MaxAllocSize.  A serialized partial state is
- * a bytea and must fit in MaxAllocSize (about 67 million rows per worker): beyond, 54000.
+ * a bytea and must fit in MaxAllocSize (about 44 million rows per worker): beyond, 54000.
  *
  * The final function ranks in place (sort by x, replace by average ranks, then by y); ranking
  * ranks gives the same ranks, so a second final call on the same state (shared by compatible
