@@ -28,8 +28,16 @@ mkdir "$work/exlink"
 (cd "$top" && git ls-files -z | xargs -0 cp --parents -t "$work/exlink")
 cd "$work/exlink"
 pg_buildext checkcontrol
-dpkg-buildpackage -us -uc -b 2>&1 | tee "$work/build.log" | grep -E '^(### |test |dpkg-deb:| All | [0-9]+ of )' || true
-[ "${PIPESTATUS[0]}" -eq 0 ] || { tail -n 60 "$work/build.log"; echo "exlink: package build failed"; exit 1; }
+set +e
+dpkg-buildpackage -us -uc -b 2>&1 | tee "$work/build.log" | grep -E '^(### |test |dpkg-deb:| All | [0-9]+ of )'
+status=${PIPESTATUS[0]}
+set -e
+if [ "$status" -ne 0 ]; then
+    tail -n 60 "$work/build.log"
+    find "$work" -name regression.diffs -exec head -n 200 {} \;
+    echo "exlink: package build failed"
+    exit 1
+fi
 
 deb=$(ls "$work"/postgresql-15-exlink_*_*.deb)
 version=$(sed -n "s/^default_version *= *'\(.*\)'/\1/p" exlink.control)
