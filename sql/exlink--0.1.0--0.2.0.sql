@@ -76,7 +76,7 @@ $fn$;
 COMMENT ON FUNCTION @extschema@.check_publishable(regclass, name, name[], name[]) IS
     'Raise the refusal exlink.publish would give for these columns of source (missing, member column published, protected, non-numeric measure, reserved or too long name, untrusted code), or return.';
 
-CREATE FUNCTION @extschema@.suppress_cells(cells text[], parents text[], members bigint[], released boolean[], k integer)
+CREATE FUNCTION @extschema@.suppress_cells(cells text[], parents text[], members bigint[], released boolean[], k integer, fixed boolean[] DEFAULT NULL)
 RETURNS text[]
 LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
@@ -98,6 +98,9 @@ BEGIN
     IF coalesce(pg_catalog.array_length(released, 1), 0) <> n THEN
         RAISE EXCEPTION 'released must have one entry per cell' USING ERRCODE = '22023';
     END IF;
+    IF fixed IS NOT NULL AND coalesce(pg_catalog.array_length(fixed, 1), 0) <> n THEN
+        RAISE EXCEPTION 'fixed must have one entry per cell' USING ERRCODE = '22023';
+    END IF;
     IF n = 0 THEN
         RETURN '{}'::text[];
     END IF;
@@ -115,6 +118,7 @@ BEGIN
               FROM pg_catalog.generate_subscripts(cells, 1) AS i),
         rel AS (
             SELECT c.p, pg_catalog.count(*) FILTER (WHERE c.s) AS ns, pg_catalog.count(*) AS nc,
+                   pg_catalog.count(*) FILTER (WHERE NOT c.s AND NOT coalesce(fixed[c.i], false)) AS eligible,
                    coalesce(pg_catalog.max(c.m) FILTER (WHERE c.s), 0) AS maxs,
                    coalesce(pg_catalog.sum(c.m) FILTER (WHERE NOT c.s), 0) AS sumr
               FROM c WHERE c.p IS NOT NULL GROUP BY c.p),
@@ -122,11 +126,11 @@ BEGIN
             SELECT rel.p FROM rel
              WHERE (NOT supp[rel.p] AND rel.ns >= 1
                     AND (rel.ns < 2 OR GREATEST(rel.maxs, coalesce(members[rel.p], 0) - rel.sumr) < k))
-                OR (supp[rel.p] AND rel.ns < rel.nc
+                OR (supp[rel.p] AND rel.ns < rel.nc AND rel.eligible > 0
                     AND (rel.ns < 2 OR GREATEST(rel.maxs, coalesce(members[rel.p], 0) - rel.sumr) < k))),
         pick AS (
             SELECT DISTINCT ON (bad.p) bad.p, c.i
-              FROM bad LEFT JOIN c ON c.p = bad.p AND NOT c.s
+              FROM bad LEFT JOIN c ON c.p = bad.p AND NOT c.s AND NOT coalesce(fixed[c.i], false)
              ORDER BY bad.p, c.m = 0, c.m NULLS LAST, cells[c.i] COLLATE "C")
         SELECT pg_catalog.array_agg(DISTINCT coalesce(pick.i, pick.p)) INTO victims FROM pick;
         EXIT WHEN victims IS NULL;
@@ -140,8 +144,8 @@ BEGIN
     RETURN ARRAY(SELECT cells[i] FROM pg_catalog.generate_subscripts(cells, 1) AS i WHERE NOT supp[i] ORDER BY i);
 END
 $fn$;
-COMMENT ON FUNCTION @extschema@.suppress_cells(text[], text[], bigint[], boolean[], integer) IS
-    'Keys of the cells that may be released along a hierarchy (cells, their parents, their exact distinct-member counts, whether the release policy releases each cell on its own) under complementary suppression at k.';
+COMMENT ON FUNCTION @extschema@.suppress_cells(text[], text[], bigint[], boolean[], integer, boolean[]) IS
+    'Keys of the cells that may be released along a hierarchy (cells, their parents, their exact distinct-member counts, whether the release policy releases each cell on its own, optionally cells whose figures are already public: never picked as complements) under complementary suppression at k.';
 
 CREATE OR REPLACE FUNCTION @extschema@.complementary_suppression(cells text[], parents text[], members bigint[], k integer)
 RETURNS text[]
@@ -754,6 +758,7 @@ CREATE TABLE @extschema@.released_cells (
     held_since timestamptz,
     pending_members integer NOT NULL DEFAULT 0,
     results jsonb,
+    basis_shown boolean NOT NULL DEFAULT true,
     PRIMARY KEY (release_key, cell_id)
 );
 COMMENT ON TABLE @extschema@.released_cells IS
@@ -768,6 +773,7 @@ COMMENT ON COLUMN @extschema@.released_cells.shown IS 'Whether the publication s
 COMMENT ON COLUMN @extschema@.released_cells.released_at IS 'When these figures were released.';
 COMMENT ON COLUMN @extschema@.released_cells.held_since IS 'First refresh that held back a change of this cell (NULL: nothing held back).';
 COMMENT ON COLUMN @extschema@.released_cells.pending_members IS 'Members changed since the release and held back at the last refresh.';
+COMMENT ON COLUMN @extschema@.released_cells.basis_shown IS 'Whether figures and ledger are those analysts were last shown (false: the cell was hidden at a release, with these rows; it stays hidden in this publication).';
 COMMENT ON COLUMN @extschema@.released_cells.results IS 'The results released with these figures, per results table (exlink.result_tables.result_key): the text of its driver model or correlations.';
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.released_cells', '');
 REVOKE ALL ON @extschema@.released_cells FROM PUBLIC;
@@ -971,14 +977,16 @@ BEGIN
          WHERE mem.responses IS DISTINCT FROM old.responses OR mem.digest IS DISTINCT FROM old.digest
          GROUP BY 1),
     prev AS (
-        SELECT rc.cell_id, rc.parent_id, rc.level, rc.members, rc.figures[nd + 2] AS cell FROM @extschema@.released_cells rc
+        SELECT rc.cell_id, rc.parent_id, rc.level, rc.members, rc.figures[nd + 2] AS cell, rc.basis_shown
+          FROM @extschema@.released_cells rc
          WHERE rc.release_key = release_cells.release_key)
     SELECT coalesce(cur.cell_id, prev.cell_id) AS cell_id,
            coalesce(cur.figures[nd + 2], prev.cell) AS cell,
            coalesce(cur.parent_id, prev.parent_id) AS parent_id,
            coalesce(cur.level, prev.level) AS level,
            cur.cell_id IS NOT NULL AS present,
-           prev.cell_id IS NOT NULL AS was_released,
+           prev.cell_id IS NOT NULL AND prev.basis_shown AS was_released,
+           prev.cell_id IS NOT NULL AND NOT prev.basis_shown AS hidden_basis,
            coalesce(cur.members, 0) AS members,
            cur.figures,
            cur.results,
@@ -994,13 +1002,25 @@ BEGIN
     UPDATE pg_temp.exlink_refresh_cells c SET parent = p.cell
       FROM pg_temp.exlink_refresh_cells p WHERE p.cell_id = c.parent_id;
 
-    -- The levels now: each present cell on its own (k, dominance), then complementary
-    -- suppression along the hierarchy, as for any release.
+    -- What analysts hold across releases.  A cell shown before and unchanged since (known) shows
+    -- the same figures again and cannot be a complement: hiding figures already public protects
+    -- nothing.  A cell hidden at an earlier release (hidden_basis) stays hidden in this
+    -- publication (sticky): its figures then are in that release's totals, and showing it later,
+    -- with the changes later releases disclose (a parent's difference), would give them, and with
+    -- them a small group by subtraction (test/sql/security_refresh.sql: shifting complements).
+    ALTER TABLE pg_temp.exlink_refresh_cells ADD COLUMN known boolean, ADD COLUMN sticky boolean;
+    UPDATE pg_temp.exlink_refresh_cells c
+       SET known = c.present AND c.was_released AND c.changed = 0,
+           sticky = c.present AND c.hidden_basis;
+
+    -- The levels now: each present cell on its own (k, dominance; sticky cells suppressed), then
+    -- complementary suppression along the hierarchy, never picking a known cell as a complement.
     SELECT pg_catalog.array_agg(c.cell_id) INTO level_ids
       FROM pg_temp.exlink_refresh_cells c
      WHERE c.cell = ANY ((SELECT @extschema@.suppress_cells(pg_catalog.array_agg(x.cell), pg_catalog.array_agg(x.parent),
                                      pg_catalog.array_agg(x.members),
-                                     pg_catalog.array_agg(@extschema@.release_status(x.members, kk, x.share, NULL, share_limit) = 'ok'), kk)
+                                     pg_catalog.array_agg(NOT x.sticky AND @extschema@.release_status(x.members, kk, x.share, NULL, share_limit) = 'ok'),
+                                     kk, pg_catalog.array_agg(x.known))
                             FROM pg_temp.exlink_refresh_cells x WHERE x.present)::text[])
        AND c.present;
     level_ids := coalesce(level_ids, '{}');
@@ -1009,43 +1029,58 @@ BEGIN
     -- the cell and the release decision allows its change (0 or at least k changed members);
     -- then complementary suppression over the changes (members = changed members), so that no
     -- change held back can be derived from released changes of its parent and siblings.  A cell
-    -- gone from the source counts as a released change (its absence is visible).
+    -- gone from the source counts as a released change (its absence is visible), and so does a
+    -- change of 0 members (hidden cells included: their ledger holds their rows when hidden, so
+    -- an unchanged hidden cell no longer passes for a change that covers others).
     SELECT pg_catalog.array_agg(c.cell_id) INTO delta_ids
       FROM pg_temp.exlink_refresh_cells c
      WHERE c.cell = ANY ((SELECT @extschema@.suppress_cells(pg_catalog.array_agg(x.cell), pg_catalog.array_agg(x.parent),
                                      pg_catalog.array_agg(x.changed),
-                                     pg_catalog.array_agg(CASE WHEN NOT x.present THEN true
+                                     pg_catalog.array_agg(CASE WHEN NOT x.present OR x.changed = 0 THEN true
                                                                ELSE x.cell_id = ANY (level_ids)
                                                                     AND @extschema@.release_status(x.members, kk, x.share, x.changed, share_limit) = 'ok' END), kk)
                             FROM pg_temp.exlink_refresh_cells x)::text[]);
     delta_ids := coalesce(delta_ids, '{}');
 
-    SELECT pg_catalog.count(*) FILTER (WHERE c.present AND c.cell_id = ANY (delta_ids) AND (c.changed > 0 OR NOT c.was_released)),
-           pg_catalog.count(*) FILTER (WHERE c.present AND c.cell_id = ANY (level_ids) AND c.changed = 0 AND c.was_released),
-           pg_catalog.count(*) FILTER (WHERE c.present AND c.cell_id = ANY (level_ids) AND NOT c.cell_id = ANY (delta_ids) AND c.changed > 0 AND c.was_released),
-           pg_catalog.count(*) FILTER (WHERE c.was_released AND (NOT c.present OR NOT c.cell_id = ANY (level_ids)))
+    -- Each cell's outcome: new figures (released), the same figures (unchanged), its last shown
+    -- figures while a change waits (held), or not shown (hidden; a present cell hidden now gets
+    -- its current rows as its basis).
+    ALTER TABLE pg_temp.exlink_refresh_cells ADD COLUMN outcome text;
+    UPDATE pg_temp.exlink_refresh_cells c
+       SET outcome = CASE
+           WHEN NOT c.present THEN 'gone'
+           WHEN c.cell_id = ANY (level_ids) AND c.cell_id = ANY (delta_ids) AND (c.changed > 0 OR NOT c.was_released) THEN 'released'
+           WHEN c.cell_id = ANY (level_ids) AND c.was_released AND c.changed = 0 THEN 'unchanged'
+           WHEN c.cell_id = ANY (level_ids) AND c.was_released THEN 'held'
+           ELSE 'hidden' END;
+    SELECT pg_catalog.count(*) FILTER (WHERE c.outcome = 'released'),
+           pg_catalog.count(*) FILTER (WHERE c.outcome = 'unchanged'),
+           pg_catalog.count(*) FILTER (WHERE c.outcome = 'held'),
+           pg_catalog.count(*) FILTER (WHERE c.outcome IN ('hidden', 'gone') AND (c.was_released OR c.hidden_basis))
       INTO released, unchanged, held, hidden
       FROM pg_temp.exlink_refresh_cells c;
 
-    -- New figures: the release and its ledger.
-    INSERT INTO @extschema@.released_cells AS rc (release_key, cell_id, parent_id, level, members, figures, shown, released_at, held_since, pending_members, results)
+    -- New figures, and cells hidden for the first time (their rows then, never shown; sticky
+    -- from now on): the rows and the ledger of both.
+    INSERT INTO @extschema@.released_cells AS rc (release_key, cell_id, parent_id, level, members, figures, shown, released_at, held_since, pending_members, results, basis_shown)
     SELECT release_cells.release_key, c.cell_id, c.parent_id, c.level, c.members, c.figures,
-           shown_level IS NULL OR c.level = shown_level, pg_catalog.now(), NULL, 0, c.results
+           c.outcome = 'released' AND (shown_level IS NULL OR c.level = shown_level), pg_catalog.now(), NULL, 0,
+           c.results, c.outcome = 'released'
       FROM pg_temp.exlink_refresh_cells c
-     WHERE c.present AND c.cell_id = ANY (delta_ids) AND (c.changed > 0 OR NOT c.was_released)
+     WHERE c.outcome = 'released' OR (c.outcome = 'hidden' AND NOT c.hidden_basis)
     ON CONFLICT ON CONSTRAINT released_cells_pkey DO UPDATE
        SET parent_id = excluded.parent_id, level = excluded.level, members = excluded.members,
            figures = excluded.figures, shown = excluded.shown, released_at = excluded.released_at,
-           held_since = NULL, pending_members = 0, results = excluded.results;
+           held_since = NULL, pending_members = 0, results = excluded.results, basis_shown = excluded.basis_shown;
     DELETE FROM @extschema@.release_ledger l
      USING pg_temp.exlink_refresh_cells c
      WHERE l.release_key = release_cells.release_key AND l.cell_id = c.cell_id
-       AND c.present AND c.cell_id = ANY (delta_ids) AND c.changed > 0;
+       AND (c.outcome = 'released' OR (c.outcome = 'hidden' AND NOT c.hidden_basis)) AND c.changed > 0;
     INSERT INTO @extschema@.release_ledger (release_key, cell_id, member, responses, digest)
     SELECT release_cells.release_key, r.cell_id, r.member, r.responses, r.digest
       FROM pg_temp.exlink_refresh_rows r
       JOIN pg_temp.exlink_refresh_cells c ON c.cell_id = r.cell_id
-     WHERE r.per_member AND c.present AND c.cell_id = ANY (delta_ids) AND c.changed > 0;
+     WHERE r.per_member AND (c.outcome = 'released' OR (c.outcome = 'hidden' AND NOT c.hidden_basis)) AND c.changed > 0;
     -- Unchanged cells: shown with the figures they had (the same rows; even when complementary
     -- suppression of the changes picked them, showing them again shows nothing new), and the
     -- results of those same rows for a results table published since (results already
@@ -1054,23 +1089,20 @@ BEGIN
        SET shown = shown_level IS NULL OR rc.level = shown_level, held_since = NULL, pending_members = 0,
            results = CASE WHEN c.results IS NULL THEN rc.results ELSE c.results || coalesce(rc.results, '{}') END
       FROM pg_temp.exlink_refresh_cells c
-     WHERE rc.release_key = release_cells.release_key AND rc.cell_id = c.cell_id
-       AND c.present AND c.cell_id = ANY (level_ids) AND c.changed = 0 AND c.was_released;
+     WHERE rc.release_key = release_cells.release_key AND rc.cell_id = c.cell_id AND c.outcome = 'unchanged';
     -- Held back: the last release stays (shown), the change waits.
     UPDATE @extschema@.released_cells rc
        SET shown = shown_level IS NULL OR rc.level = shown_level,
            held_since = coalesce(rc.held_since, pg_catalog.now()), pending_members = c.changed
       FROM pg_temp.exlink_refresh_cells c
-     WHERE rc.release_key = release_cells.release_key AND rc.cell_id = c.cell_id
-       AND c.present AND c.cell_id = ANY (level_ids) AND NOT c.cell_id = ANY (delta_ids) AND c.changed > 0;
-    -- Hidden: suppressed now (showing even the last figures of an unchanged cell would be
-    -- showing it now) or gone; the last release and its ledger are kept, so that the cell's next
-    -- release is compared with what analysts saw last.
+     WHERE rc.release_key = release_cells.release_key AND rc.cell_id = c.cell_id AND c.outcome = 'held';
+    -- Hidden before (sticky), or gone from the source: not shown, the basis and its ledger kept
+    -- (a gone cell's next release is compared with what analysts saw last).
     UPDATE @extschema@.released_cells rc
        SET shown = false, pending_members = c.changed
       FROM pg_temp.exlink_refresh_cells c
      WHERE rc.release_key = release_cells.release_key AND rc.cell_id = c.cell_id
-       AND (NOT c.present OR NOT c.cell_id = ANY (level_ids));
+       AND (c.outcome = 'gone' OR (c.outcome = 'hidden' AND c.hidden_basis));
     DROP TABLE pg_temp.exlink_refresh_rows;
     DROP TABLE pg_temp.exlink_refresh_cells;
 END
@@ -1228,7 +1260,6 @@ CREATE FUNCTION @extschema@.refresh_released(publication regclass) RETURNS void
     AS 'MODULE_PATHNAME', 'exlink_refresh_released';
 COMMENT ON FUNCTION @extschema@.refresh_released(regclass) IS
     'Custodian only (used by exlink.refresh): REFRESH MATERIALIZED VIEW (CONCURRENTLY when populated) of a publication from released_cells, past the guard that routes a plain REFRESH to exlink.refresh.';
-
 
 -- Spearman with a member: clustered by member on the ranks (issue 12's rule, found later).
 COMMENT ON AGGREGATE @extschema@.rank_correlation(float8, float8) IS

@@ -22,8 +22,12 @@ COMMENT ON FUNCTION @extschema@.release_status(bigint, integer, float8, bigint, 
 -- else the smallest released child (by members, then key; a child of 0 members last, since
 -- suppressing it hides nothing: with exlink.refresh members are changed members) is suppressed too (or, when no child
 -- is left to suppress, P), and everything is checked again until nothing changes, so the rules
--- propagate up and down the hierarchy.
-CREATE FUNCTION @extschema@.suppress_cells(cells text[], parents text[], members bigint[], released boolean[], k integer)
+-- propagate up and down the hierarchy.  A cell marked fixed is never picked as a complement
+-- (its own decision still applies): exlink.refresh marks the cells whose current figures the
+-- analysts already hold (shown before, unchanged since), which hiding would not protect; a
+-- suppressed P whose other children are all fixed needs no more (P and its suppressed children
+-- then differ by public figures: P's own protection at its level covers them).
+CREATE FUNCTION @extschema@.suppress_cells(cells text[], parents text[], members bigint[], released boolean[], k integer, fixed boolean[] DEFAULT NULL)
 RETURNS text[]
 LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
@@ -45,6 +49,9 @@ BEGIN
     IF coalesce(pg_catalog.array_length(released, 1), 0) <> n THEN
         RAISE EXCEPTION 'released must have one entry per cell' USING ERRCODE = '22023';
     END IF;
+    IF fixed IS NOT NULL AND coalesce(pg_catalog.array_length(fixed, 1), 0) <> n THEN
+        RAISE EXCEPTION 'fixed must have one entry per cell' USING ERRCODE = '22023';
+    END IF;
     IF n = 0 THEN
         RETURN '{}'::text[];
     END IF;
@@ -62,6 +69,7 @@ BEGIN
               FROM pg_catalog.generate_subscripts(cells, 1) AS i),
         rel AS (
             SELECT c.p, pg_catalog.count(*) FILTER (WHERE c.s) AS ns, pg_catalog.count(*) AS nc,
+                   pg_catalog.count(*) FILTER (WHERE NOT c.s AND NOT coalesce(fixed[c.i], false)) AS eligible,
                    coalesce(pg_catalog.max(c.m) FILTER (WHERE c.s), 0) AS maxs,
                    coalesce(pg_catalog.sum(c.m) FILTER (WHERE NOT c.s), 0) AS sumr
               FROM c WHERE c.p IS NOT NULL GROUP BY c.p),
@@ -69,11 +77,11 @@ BEGIN
             SELECT rel.p FROM rel
              WHERE (NOT supp[rel.p] AND rel.ns >= 1
                     AND (rel.ns < 2 OR GREATEST(rel.maxs, coalesce(members[rel.p], 0) - rel.sumr) < k))
-                OR (supp[rel.p] AND rel.ns < rel.nc
+                OR (supp[rel.p] AND rel.ns < rel.nc AND rel.eligible > 0
                     AND (rel.ns < 2 OR GREATEST(rel.maxs, coalesce(members[rel.p], 0) - rel.sumr) < k))),
         pick AS (
             SELECT DISTINCT ON (bad.p) bad.p, c.i
-              FROM bad LEFT JOIN c ON c.p = bad.p AND NOT c.s
+              FROM bad LEFT JOIN c ON c.p = bad.p AND NOT c.s AND NOT coalesce(fixed[c.i], false)
              ORDER BY bad.p, c.m = 0, c.m NULLS LAST, cells[c.i] COLLATE "C")
         SELECT pg_catalog.array_agg(DISTINCT coalesce(pick.i, pick.p)) INTO victims FROM pick;
         EXIT WHEN victims IS NULL;
@@ -87,8 +95,8 @@ BEGIN
     RETURN ARRAY(SELECT cells[i] FROM pg_catalog.generate_subscripts(cells, 1) AS i WHERE NOT supp[i] ORDER BY i);
 END
 $fn$;
-COMMENT ON FUNCTION @extschema@.suppress_cells(text[], text[], bigint[], boolean[], integer) IS
-    'Keys of the cells that may be released along a hierarchy (cells, their parents, their exact distinct-member counts, whether the release policy releases each cell on its own) under complementary suppression at k.';
+COMMENT ON FUNCTION @extschema@.suppress_cells(text[], text[], bigint[], boolean[], integer, boolean[]) IS
+    'Keys of the cells that may be released along a hierarchy (cells, their parents, their exact distinct-member counts, whether the release policy releases each cell on its own, optionally cells whose figures are already public: never picked as complements) under complementary suppression at k.';
 
 -- The plain k rule as the primary rule (fewer than exactly k members, the server's setting not
 -- applied): for checking a suppression pattern by hand.  publish uses suppress_cells with the

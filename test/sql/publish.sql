@@ -32,9 +32,10 @@ SELECT exlink.n(exlink.merge(moments)) AS n_regions,
        (SELECT exlink.n(moments) FROM pubt.cells WHERE level = 0) AS n_total
   FROM pubt.cells WHERE level = 1;
 -- The unique index on cell makes concurrent refresh work, NULL dimension values included.  A
--- REFRESH goes through exlink.refresh: r1/t1 lost 4 members (fewer than k), so it keeps its last
--- figures, and so do r1, the NULL region and its new team t9 (complementary suppression of the
--- changes); the grand total changed by 10 members and is released.
+-- REFRESH goes through exlink.refresh: r1/t1 lost 4 members and is below k now.  Its sibling t3
+-- is unchanged since it was shown (public figures protect nothing), so r1 is hidden instead, with
+-- the NULL region as r1's complement and, under it, the new team t9 (hidden cells stay hidden in
+-- the publication); the grand total changed by 10 members and is released.
 SELECT indexdef FROM pg_indexes WHERE schemaname = 'pubt' AND tablename = 'cells';
 INSERT INTO pubt.src SELECT NULL, 't9', 'n' || i, 1, 1, 1 FROM generate_series(1, 6) i;
 DELETE FROM pubt.src WHERE team = 't1' AND region = 'r1' AND employee IN ('e1', 'e5', 'e9', 'e13');

@@ -77,6 +77,53 @@ SELECT a.cell, a.members - b.members AS new_members
  WHERE a.responses <> b.responses OR a.mean_cx <> b.mean_cx ORDER BY a.cell COLLATE "C";
 RESET ROLE;
 
+-- Rule: a cell hidden at a release (a complement, here) stays hidden in the publication, even
+-- after k of its members changed (its hidden figures = its later figures minus its change, which a
+-- parent's difference discloses); a cell shown before and unchanged cannot be a complement.  Attack:
+-- the small team x is hidden with its complement a at release 1; five members leave b, which
+-- would now be the smallest sibling and so the complement, showing a (unchanged) at release 2:
+-- x = north(release 1) - a(release 2) - b(release 1).
+SET ROLE regress_custodian;
+CREATE TABLE refr.shift (region text, team text, employee text, cx float8);
+INSERT INTO refr.shift SELECT 'north', t, t || '-' || e, (e * 7 + j) % 10 + (t = 'x')::int * 3
+  FROM (VALUES ('x', 3), ('a', 10), ('b', 12)) AS teams(t, size), generate_series(1, size) e, generate_series(1, 2) j;
+SELECT exlink.publish('refr.shift_pub', 'refr.shift', 'employee', '{region,team}', '{cx}', rollup => true,
+                      grant_to => '{regress_analyst}', force => true);
+RESET ROLE;
+SET ROLE regress_analyst;
+SELECT level, team, members FROM refr.shift_pub ORDER BY level, team COLLATE "C";
+CREATE TEMP TABLE shift_r1 AS SELECT * FROM refr.shift_pub;
+RESET ROLE;
+SET ROLE regress_custodian;
+DELETE FROM refr.shift WHERE employee IN ('b-1', 'b-2', 'b-3', 'b-4', 'b-5');
+SELECT * FROM exlink.refresh('refr.shift_pub');
+RESET ROLE;
+-- must fail: a stays hidden (sticky), so x cannot be derived from the two releases
+SET ROLE regress_analyst;
+SELECT level, team, members FROM refr.shift_pub ORDER BY level, team COLLATE "C";
+SELECT (p1.responses * p1.mean_cx - a2.responses * a2.mean_cx - b1.responses * b1.mean_cx)
+       / NULLIF(p1.responses - a2.responses - b1.responses, 0) AS x_mean_derived
+  FROM shift_r1 p1, refr.shift_pub a2, shift_r1 b1 WHERE p1.level = 1 AND a2.team = 'a' AND b1.team = 'b';
+RESET ROLE;
+-- Positive control: the custodian's x, which the attack above would have printed (exlink 0.2.0
+-- before this rule did).
+SET ROLE regress_custodian;
+SELECT avg(cx) AS x_true_mean, count(DISTINCT employee) AS x_members FROM refr.shift WHERE team = 'x';
+-- must fail: five members of a change; a would then show a3, the parent's difference gives
+-- a3 - a1, and x = north(1) - a1 - b(1): a stays hidden, so neither a3 nor x is disclosed.
+UPDATE refr.shift SET cx = cx + 1 WHERE employee IN ('a-1', 'a-2', 'a-3', 'a-4', 'a-5');
+SELECT * FROM exlink.refresh('refr.shift_pub');
+RESET ROLE;
+SET ROLE regress_analyst;
+SELECT level, team, members FROM refr.shift_pub ORDER BY level, team COLLATE "C";
+CREATE TEMP TABLE shift_r3 AS SELECT * FROM refr.shift_pub;
+SELECT count(*) AS a_shown FROM shift_r3 WHERE team = 'a';
+RESET ROLE;
+-- Positive control: the custodian sees the sticky cells in refresh_status.
+SET ROLE regress_custodian;
+SELECT cell, level, shown FROM exlink.refresh_status WHERE publication = 'refr.shift_pub'::regclass ORDER BY level, cell COLLATE "C";
+RESET ROLE;
+
 -- A live publication has no refresh.
 SET ROLE regress_custodian;
 SELECT exlink.publish('refr.live', 'refr.src', 'employee', '{team}', '{cx}', live => true, force => true);
@@ -84,6 +131,7 @@ SELECT * FROM exlink.refresh('refr.live');
 SELECT exlink.unpublish('refr.live');
 SELECT exlink.unpublish('refr.team_wave');
 SELECT exlink.unpublish('refr.tree');
+SELECT exlink.unpublish('refr.shift_pub');
 SELECT count(*) AS ledger_rows_left FROM exlink.release_ledger l
  WHERE NOT EXISTS (SELECT FROM exlink.publications p WHERE p.release_key = l.release_key);
 DROP SCHEMA refr CASCADE;
