@@ -403,8 +403,8 @@ BEGIN
     delta_ids := coalesce(delta_ids, '{}');
 
     -- Each cell's outcome: new figures (released), the same figures (unchanged), its last shown
-    -- figures while a change waits (held), or not shown (hidden; a present cell hidden now gets
-    -- its current rows as its basis).
+    -- figures while a change waits (held), or not shown (hidden; a cell hidden for the first time
+    -- gets its current rows as its basis, and stays hidden).
     ALTER TABLE pg_temp.exlink_refresh_cells ADD COLUMN outcome text;
     UPDATE pg_temp.exlink_refresh_cells c
        SET outcome = CASE
