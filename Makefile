@@ -6,8 +6,11 @@ MODULE_big = exlink
 OBJS       = $(patsubst %.c,%.o,$(sort $(wildcard src/*.c)))
 
 # One master script, assembled from the topic files in sql/parts/ (sorted by name); a comment
-# line "-- part: sql/parts/NAME.sql" marks where each part begins.
-DATA_built = sql/$(EXTENSION)--$(EXTVERSION).sql
+# line "-- part: sql/parts/NAME.sql" marks where each part begins.  The upgrade script of the
+# version in development is assembled too, from sql/upgrade/FROM--TO.sql, whose lines
+# "-- include: sql/parts/NAME.sql [or-replace]" take in a part (frozen at release, like 0.1.0).
+UPGRADES   = $(patsubst sql/upgrade/%.sql,sql/$(EXTENSION)--%.sql,$(wildcard sql/upgrade/*.sql))
+DATA_built = sql/$(EXTENSION)--$(EXTVERSION).sql $(UPGRADES)
 # Frozen install scripts of released versions and the upgrade scripts between them.
 DATA       = $(filter-out $(DATA_built),$(sort $(wildcard sql/$(EXTENSION)--*.sql)))
 
@@ -37,6 +40,11 @@ include $(PGXS)
 
 sql/$(EXTENSION)--$(EXTVERSION).sql: $(sort $(wildcard sql/parts/*.sql))
 	awk 'FNR == 1 { print "-- part: " FILENAME } { print }' $^ > $@
+
+$(UPGRADES): sql/$(EXTENSION)--%.sql: sql/upgrade/%.sql $(sort $(wildcard sql/parts/*.sql))
+	awk '/^-- include: / { f = $$3; rep = ($$4 == "or-replace"); print "-- part: " f; \
+	       while ((getline line < f) > 0) { if (rep) sub(/^CREATE FUNCTION /, "CREATE OR REPLACE FUNCTION ", line); print line } \
+	       close(f); next } { print }' $< > $@
 
 .PHONY: deps test demo bench package sanitize fuzz load
 deps:

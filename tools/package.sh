@@ -56,6 +56,12 @@ for f in $(git -C "$top" ls-files 'sql/exlink--*.sql'); do   # frozen and upgrad
     cmp "$f" "$ext/$(basename "$f")"; done
 make -s "sql/exlink--$version.sql" >/dev/null   # the assembled install script, as the Makefile makes it
 cmp "sql/exlink--$version.sql" "$ext/exlink--$version.sql"
+for src in sql/upgrade/*.sql; do   # the assembled upgrade scripts of the version in development
+    [ -e "$src" ] || continue
+    f="sql/exlink--$(basename "$src")"
+    make -s "$f" >/dev/null
+    cmp "$f" "$ext/$(basename "$f")"
+done
 # Every C symbol any shipped install or upgrade script binds must be exported by the library.
 nm -D --defined-only "$root/usr/lib/postgresql/15/lib/exlink.so" > "$work/symbols"
 for sym in $(grep -ohE "MODULE_PATHNAME', *'exlink_[a-z0-9_]+'" "$ext"/exlink--*.sql | sed "s/.*'\(exlink_[a-z0-9_]*\)'/\1/" | sort -u); do
