@@ -39,8 +39,9 @@ SELECT count(*) FROM resx.src;
 SELECT exlink.publish_results('resx.mine', 'resx.cells', 'cx', '{ex}');
 REFRESH MATERIALIZED VIEW resx.drivers;
 SELECT exlink.unpublish('resx.drivers');
--- must fail: the helpers compute only from their arguments (no table is read)
-SELECT count(*) AS rows_from_helper FROM exlink.driver_results(NULL, 'cx', '{ex,tenure}', 100) WHERE beta IS NOT NULL;
+-- must fail: the SQL builders, executable by anyone, read the custodian's registry
+SELECT exlink.results_query('k', 'resx.cells', 'drivers', 'cx', '{ex}');
+SELECT exlink.results_select('k', '{cx,ex}');
 -- must fail: inference of a cell of fewer than 2(q + 2) = 8 members is withheld (delta has 9:
 -- shown; the positive control below publishes 8)
 SELECT DISTINCT team, members, beta_se IS NOT NULL AS se_shown, p_value IS NOT NULL AS p_shown FROM resx.drivers WHERE level = 2 ORDER BY team;
