@@ -10,6 +10,9 @@ SET search_path = pg_catalog, pg_temp
 AS $fn$
 DECLARE
     guarded boolean;
+    -- Registered objects: publications and results tables (guarded by construction).
+    registered oid[] := ARRAY(SELECT p.object::oid FROM @extschema@.publications p
+                              UNION ALL SELECT rt.object::oid FROM @extschema@.result_tables rt);
 BEGIN
     IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_class c WHERE c.oid = target AND c.relkind IN ('v', 'm')) THEN
         RAISE EXCEPTION '% is not a view or materialized view', target USING ERRCODE = '22023';
@@ -44,7 +47,7 @@ BEGIN
      WHERE rw.ev_class = target AND d.refobjid <> target
        AND @extschema@.policy_violation(sa.attname, 'protected attribute') IS NOT NULL;
     -- A guard: a registered publication or results table, or a view that calls an exlink guard.
-    SELECT EXISTS (SELECT 1 FROM (SELECT pp.object FROM @extschema@.publications pp UNION ALL SELECT rt.object FROM @extschema@.result_tables rt) p WHERE p.object = target)
+    SELECT target::oid = ANY (registered)
         OR EXISTS (SELECT 1
                      FROM pg_catalog.pg_rewrite rw
                      JOIN pg_catalog.pg_depend d ON d.classid = 'pg_catalog.pg_rewrite'::regclass AND d.objid = rw.oid
@@ -67,7 +70,7 @@ BEGIN
                                         '@extschema@.rank_correlation(float8, float8, text, float8, text)'::regprocedure)))
       INTO guarded;
     -- Or a view that reads only publications: every relation it reads (through views and
-    -- materialized views, recursively) is a registered publication, and every function it
+    -- materialized views, recursively) is a registered publication or results table, and every function it
     -- calls that is not built in is exlink's (built-in functions leave no pg_depend entry).
     -- Such a view sees released cells only, whatever it computes from them.
     IF NOT guarded THEN
@@ -80,18 +83,18 @@ BEGIN
               JOIN pg_catalog.pg_depend d ON d.classid = 'pg_catalog.pg_rewrite'::regclass AND d.objid = rw.oid
                                          AND d.refclassid = 'pg_catalog.pg_class'::regclass AND d.refobjid <> r.rel
              WHERE r.depth < 32
-               AND NOT EXISTS (SELECT 1 FROM (SELECT pp.object FROM @extschema@.publications pp UNION ALL SELECT rt.object FROM @extschema@.result_tables rt) p WHERE p.object = r.rel))
-        SELECT EXISTS (SELECT 1 FROM reads r JOIN (SELECT pp.object FROM @extschema@.publications pp UNION ALL SELECT rt.object FROM @extschema@.result_tables rt) p ON p.object = r.rel)
+               AND NOT r.rel = ANY (registered))
+        SELECT EXISTS (SELECT 1 FROM reads r WHERE r.rel = ANY (registered))
            AND NOT EXISTS (SELECT 1 FROM reads r JOIN pg_catalog.pg_class c ON c.oid = r.rel
                             WHERE c.relkind NOT IN ('v', 'm')
-                              AND NOT EXISTS (SELECT 1 FROM (SELECT pp.object FROM @extschema@.publications pp UNION ALL SELECT rt.object FROM @extschema@.result_tables rt) p WHERE p.object = r.rel))
+                              AND NOT r.rel = ANY (registered))
            AND NOT EXISTS (SELECT 1 FROM reads r
                              JOIN pg_catalog.pg_rewrite rw ON rw.ev_class = r.rel
                              JOIN pg_catalog.pg_depend d ON d.classid = 'pg_catalog.pg_rewrite'::regclass AND d.objid = rw.oid
                                                         AND d.refclassid = 'pg_catalog.pg_proc'::regclass
                              JOIN pg_catalog.pg_proc f ON f.oid = d.refobjid
                             WHERE f.pronamespace <> '@extschema@'::regnamespace
-                              AND NOT EXISTS (SELECT 1 FROM (SELECT pp.object FROM @extschema@.publications pp UNION ALL SELECT rt.object FROM @extschema@.result_tables rt) p WHERE p.object = r.rel))
+                              AND NOT r.rel = ANY (registered))
            AND NOT EXISTS (SELECT 1 FROM reads r WHERE r.depth >= 32)
           INTO guarded;
     END IF;
