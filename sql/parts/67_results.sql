@@ -255,7 +255,8 @@ BEGIN
         RAISE EXCEPTION 'a publication can have at most 50 results tables' USING ERRCODE = '54000';
     END IF;
 
-    -- A publication made by exlink 0.1.0 gets its first guarded release (and is rebuilt) first.
+    -- A publication made by exlink 0.1.0 gets its first guarded release (and is rebuilt) first,
+    -- so that it has a release key for the results table's definition.
     IF p.release_key IS NULL THEN
         pub_name := publication::text;   -- the rebuilt view keeps the name, not the OID
         PERFORM @extschema@.refresh(publication);
@@ -270,15 +271,7 @@ BEGIN
     INSERT INTO @extschema@.result_tables (object, publication, statistic, outcome, drivers, result_key, grantees)
     VALUES (obj, publication, statistic, outcome, drivers, key, grant_to);
     EXECUTE pg_catalog.format('CREATE UNIQUE INDEX %I ON %s (cell, ordinal)', pg_catalog.left(parts[2], 50) || '_row', target);
-    -- exlink.refresh's steps (the caller's ownership is checked above).
-    PERFORM @extschema@.release_cells(pub.release_key, pub.source, pub.member_column, pub.dimensions, pub.measures, pub.k,
-                                      pub.max_member_share, pub.rollup)
-       FROM @extschema@.publications pub WHERE pub.object = publication;
-    PERFORM @extschema@.refresh_released(publication);
-    PERFORM @extschema@.refresh_released(rt.object)
-       FROM @extschema@.result_tables rt
-      WHERE rt.publication = publish_results.publication
-        AND EXISTS (SELECT 1 FROM pg_catalog.pg_class c WHERE c.oid = rt.object);
+    PERFORM @extschema@.refresh(publication);
     EXECUTE pg_catalog.format('REVOKE ALL ON %s FROM PUBLIC', target);
     FOREACH r IN ARRAY grant_to LOOP
         EXECUTE pg_catalog.format('GRANT SELECT ON %s TO %I', target, r);
@@ -290,5 +283,5 @@ BEGIN
 END
 $fn$;
 COMMENT ON FUNCTION @extschema@.publish_results(text, regclass, name, name[], text, name[]) IS
-    'Custodian (publication owner) only: publish a flat results table of a materialized publication: per released cell, one row per driver of the key-driver model of outcome on drivers (statistic ''drivers'') or of its correlation with the outcome (''correlations''), clustered by member; refreshes the publication through the guard; refreshed by exlink.refresh with it.';
+    'Custodian (publication owner) only: publish a flat results table of a materialized publication: per released cell, one row per driver of the key-driver model of outcome on drivers (statistic ''drivers'') or of its correlation with the outcome (''correlations''), clustered by member; refreshes the publication through the guard (exlink.refresh); refreshed by exlink.refresh with it.';
 REVOKE ALL ON FUNCTION @extschema@.publish_results(text, regclass, name, name[], text, name[]) FROM PUBLIC;
