@@ -83,15 +83,35 @@ ExlinkArrayRow(ArrayType *arr, int max_dim, int *p_out, double *x)
  * A member counts when it is neither NULL nor empty.  Call it only for an otherwise complete
  * row: it adds the member to the set (allocating in cxt) unless the set is already full.
  */
-bool
-ExlinkMemberRow(FunctionCallInfo fcinfo, int argno, MemberSet *set, MemoryContext cxt)
+/* The member argument, or NULL when it is NULL or empty (such a row is skipped). */
+static text *
+member_arg(FunctionCallInfo fcinfo, int argno)
 {
 	text	   *t;
 
 	if (PG_ARGISNULL(argno))
-		return false;
+		return NULL;
 	t = PG_GETARG_TEXT_PP(argno);
-	if (VARSIZE_ANY_EXHDR(t) == 0)
+	return VARSIZE_ANY_EXHDR(t) > 0 ? t : NULL;
+}
+
+bool
+ExlinkMemberKey(FunctionCallInfo fcinfo, int argno, uint64 *key)
+{
+	text	   *t = member_arg(fcinfo, argno);
+
+	if (t == NULL)
+		return false;
+	*key = MemberHash(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
+	return true;
+}
+
+bool
+ExlinkMemberRow(FunctionCallInfo fcinfo, int argno, MemberSet *set, MemoryContext cxt)
+{
+	text	   *t = member_arg(fcinfo, argno);
+
+	if (t == NULL)
 		return false;
 	if (!MemberSetFull(set))
 		MemberSetAdd(set, cxt, MemberHash(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t)));

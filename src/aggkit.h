@@ -68,11 +68,12 @@ extern void ExlinkStateRecvBegin(bytea *b, StringInfo buf, uint8 version, const 
 
 /*
  * Row helpers: read a float8[] row into x, false when the row must be skipped (a NULL element,
- * NaN or +-Infinity); count a complete row's member into a set (hashed only while the set is not
- * yet full), false when the member is NULL or empty (such rows are skipped too, and nothing is
- * counted).
+ * NaN or +-Infinity); a member's key (its MemberHash), false when the member is NULL or empty
+ * (such rows are skipped); count a complete row's member into a set (hashed only while the set
+ * is not yet full), false as for the key (and nothing is counted).
  */
 extern bool ExlinkArrayRow(ArrayType *arr, int max_dim, int *p_out, double *x);
+extern bool ExlinkMemberKey(FunctionCallInfo fcinfo, int argno, uint64 *key);
 extern bool ExlinkMemberRow(FunctionCallInfo fcinfo, int argno, MemberSet *set, MemoryContext cxt);
 
 /*

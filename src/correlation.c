@@ -272,16 +272,10 @@ exlink_linked_correlation_transfn(PG_FUNCTION_ARGS)
 
 	if (m->cluster == CLUSTER_ROWS)
 	{
-		uint64		key;
-		double		xy[2];
+		double		xy[2] = {x, y};
 
-		if (!ExlinkMemberKey(fcinfo, 3, &key))
+		if (!MomentsClusterRow(m, fcinfo, 3, xy))
 			goto skip;
-		if (m->clusters == NULL)
-			m->clusters = ClusterTableCreate(aggcxt, 2);
-		xy[0] = x;
-		xy[1] = y;
-		ClusterTableAdd(m->clusters, key, xy);
 		PG_RETURN_POINTER(m);
 	}
 

@@ -944,16 +944,8 @@ drivers_trans(FunctionCallInfo fcinfo, int names_argno, int inference_argno)
 	}
 	if (ok && m->cluster == CLUSTER_ROWS)
 	{
-		uint64		key;
-
-		if (!ExlinkMemberKey(fcinfo, 3, &key))
-		{
+		if (!MomentsClusterRow(m, fcinfo, 3, x))
 			m->skipped++;
-			PG_RETURN_POINTER(m);
-		}
-		if (m->clusters == NULL)
-			m->clusters = ClusterTableCreate(m->cxt, m->p);
-		ClusterTableAdd(m->clusters, key, x);
 		PG_RETURN_POINTER(m);
 	}
 	if (ok && m->track_members)

@@ -809,18 +809,20 @@ ExlinkInferenceArg(FunctionCallInfo fcinfo, int argno)
 	return MOMENTS_INFERENCE_UNSET;	/* keep the compiler quiet */
 }
 
-/* A member key for the per-member table: false when the member is NULL or empty. */
+/*
+ * A complete row of a CLUSTER_ROWS state: into its member's moments (the table is made on the
+ * first row).  False when the member argument is NULL or empty: the row is skipped.
+ */
 bool
-ExlinkMemberKey(FunctionCallInfo fcinfo, int argno, uint64 *key)
+MomentsClusterRow(Moments *m, FunctionCallInfo fcinfo, int argno, const double *x)
 {
-	text	   *t;
+	uint64		key;
 
-	if (PG_ARGISNULL(argno))
+	if (!ExlinkMemberKey(fcinfo, argno, &key))
 		return false;
-	t = PG_GETARG_TEXT_PP(argno);
-	if (VARSIZE_ANY_EXHDR(t) == 0)
-		return false;
-	*key = MemberHash(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
+	if (m->clusters == NULL)
+		m->clusters = ClusterTableCreate(m->cxt, m->p);
+	ClusterTableAdd(m->clusters, key, x);
 	return true;
 }
 

@@ -196,7 +196,7 @@ extern bool MomentsClusterLinear(const Moments *m, int nterms, const int *a, con
 
 #define INFERENCE_CLUSTER "cluster-robust CR1"
 #define INFERENCE_INDEPENDENT "independent rows"
-extern bool ExlinkMemberKey(FunctionCallInfo fcinfo, int argno, uint64 *key);
+extern bool MomentsClusterRow(Moments *m, FunctionCallInfo fcinfo, int argno, const double *x);
 
 /*
  * The state of a moments-based transition function (the aggregate kit, aggkit.h, has the

@@ -443,16 +443,8 @@ exlink_moments_transfn(PG_FUNCTION_ARGS)
 		m->cluster = CLUSTER_MISSING;
 	if (ok && m->cluster == CLUSTER_ROWS)
 	{
-		uint64		key;
-
-		if (!ExlinkMemberKey(fcinfo, 2, &key))
-		{
+		if (!MomentsClusterRow(m, fcinfo, 2, x))
 			m->skipped++;
-			PG_RETURN_POINTER(m);
-		}
-		if (m->clusters == NULL)
-			m->clusters = ClusterTableCreate(m->cxt, m->p);
-		ClusterTableAdd(m->clusters, key, x);
 		PG_RETURN_POINTER(m);
 	}
 	if (m->track_members && ok)
