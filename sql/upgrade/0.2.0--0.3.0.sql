@@ -1,0 +1,10 @@
+-- exlink upgrade 0.2.0 -> 0.3.0.
+-- SPDX-License-Identifier: GPL-3.0-or-later
+-- Every change to an SQL object in sql/parts/ since 0.2.0 goes here, so that
+-- ALTER EXTENSION exlink UPDATE gives the same catalog as a fresh 0.3.0 install
+-- (test/shell/upgrade.sh compares them object by object, from 0.1.0 and from 0.2.0).
+-- A line "-- include: sql/parts/NAME.sql" is replaced by that part when the Makefile
+-- assembles sql/exlink--0.2.0--0.3.0.sql ("or-replace": its CREATE FUNCTION become
+-- CREATE OR REPLACE FUNCTION, for parts that change functions 0.2.0 had).  When 0.3.0 is
+-- released, the assembled script is committed and frozen, as sql/exlink--0.1.0--0.2.0.sql is.
+\echo Use "ALTER EXTENSION exlink UPDATE TO '0.3.0'" to load this file. \quit
