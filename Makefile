@@ -30,7 +30,7 @@ EXTRA_CLEAN = results regression.diffs regression.out
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs 2>/dev/null)
 ifeq ($(PGXS),)
-ifneq ($(filter deps demo test bench package sanitize fuzz load,$(MAKECMDGOALS)),)
+ifneq ($(filter deps demo dashboard test bench package sanitize fuzz load,$(MAKECMDGOALS)),)
 PGXS := /dev/null
 else
 $(error pg_config not found: run "make deps" (or tools/deps.sh) first, or pass PG_CONFIG=/path/to/pg_config)
@@ -46,7 +46,7 @@ $(UPGRADES): sql/$(EXTENSION)--%.sql: sql/upgrade/%.sql $(sort $(wildcard sql/pa
 	       while ((getline line < f) > 0) { if (rep) sub(/^CREATE FUNCTION /, "CREATE OR REPLACE FUNCTION ", line); print line } \
 	       close(f); next } { print }' $< > $@
 
-.PHONY: deps test demo bench package sanitize fuzz load
+.PHONY: deps test demo dashboard bench package sanitize fuzz load
 deps:
 	@tools/deps.sh
 
@@ -54,6 +54,7 @@ deps:
 test:
 	@tools/deps.sh
 	@tools/deps-clients.sh
+	@tools/deps-dashboard.sh
 	@tools/build.sh
 	@EXLINK_TCP=1 tools/with-cluster.sh tools/run-tests.sh
 
@@ -61,6 +62,14 @@ demo:
 	@tools/deps.sh
 	@tools/build.sh
 	@tools/with-cluster.sh tools/run-demo.sh
+
+# The dashboard example (examples/dashboard/) on the demo's data, served on 127.0.0.1:8080
+# (DASHBOARD_PORT) until Ctrl-C; test/shell/dashboard.sh checks it in headless Chromium.
+dashboard:
+	@tools/deps.sh
+	@tools/deps-dashboard.sh
+	@tools/build.sh
+	@EXLINK_TCP=1 tools/with-cluster.sh tools/run-dashboard.sh
 
 # The Debian package postgresql-15-exlink (debian/, pg_buildext), checked; a few minutes, not
 # part of make test.  Its build runs make installcheck without exlink preloaded.

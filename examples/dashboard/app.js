@@ -1,0 +1,125 @@
+// The dashboard page: reads /api/dashboard.json (the server's plain SELECTs over the publication
+// and its results tables) and draws it.  Every figure shown is one exlink released; the page only
+// picks rows (by level) and formats them (format.js).
+// SPDX-License-Identifier: GPL-3.0-or-later
+'use strict';
+const { fixed } = window.exlinkFormat;
+
+function el(tag, attrs, ...children) {
+    const e = document.createElement(tag);
+    for (const [k, v] of Object.entries(attrs || {})) e.setAttribute(k, v);
+    for (const c of children) e.append(c instanceof Node ? c : document.createTextNode(String(c)));
+    return e;
+}
+
+function fillTable(table, header, rows) {
+    table.replaceChildren(el('thead', {}, el('tr', {}, ...header.map(([text, cls]) => el('th', cls ? { class: cls } : {}, text)))),
+                          el('tbody', {}, ...rows));
+}
+
+function interval(lo, hi) {
+    return lo === null || hi === null ? '—' : `[${fixed(lo, 3)}, ${fixed(hi, 3)}]`;
+}
+
+function regionDrivers(data) {
+    const rows = data.driverRows.filter((r) => r.level === 1);
+    document.getElementById('region-chart').append(Plot.plot({
+        marginLeft: 130, width: 760, height: 60 + 22 * rows.length,
+        x: { label: 'standardized beta (95% CI)', grid: true },
+        y: { label: null },
+        fy: { label: null },
+        marks: [
+            Plot.ruleX([0]),
+            Plot.ruleY(rows.filter((r) => r.ci_low !== null), { fy: 'region', y: 'driver', x1: 'ci_low', x2: 'ci_high', stroke: '#888' }),
+            Plot.dot(rows.filter((r) => r.beta !== null), { fy: 'region', y: 'driver', x: 'beta', fill: 'steelblue', r: 4 }),
+        ],
+    }));
+    fillTable(document.getElementById('region-drivers'),
+              [['region', 'label'], ['driver', 'label'], ['beta'], ['95% CI'], ['LMG share %'], ['rank'], ['members'], ['status', 'label']],
+              rows.map((r) => el('tr', {},
+                  el('td', { class: 'label' }, r.region), el('td', { class: 'label' }, r.driver),
+                  el('td', {}, fixed(r.beta, 3)), el('td', {}, interval(r.ci_low, r.ci_high)),
+                  el('td', {}, fixed(r.lmg_share, 1)), el('td', {}, r.rank ?? '—'), el('td', {}, r.members),
+                  el('td', { class: 'status' }, r.status))));
+}
+
+function teamDrivers(data) {
+    const teams = new Map();
+    for (const r of data.driverRows.filter((r) => r.level === 2)) {
+        const key = `${r.region}\u0000${r.team}`;
+        if (!teams.has(key)) teams.set(key, { region: r.region, team: r.team, members: r.members, status: r.status, beta: {}, top: null });
+        const t = teams.get(key);
+        t.beta[r.driver] = r.beta;
+        if (r.rank === 1) t.top = r.driver;
+    }
+    fillTable(document.getElementById('team-drivers'),
+              [['region', 'label'], ['team', 'label'], ['members'], ...data.drivers.map((d) => [d]), ['top driver', 'label'], ['status', 'label']],
+              [...teams.values()].map((t) => el('tr', {},
+                  el('td', { class: 'label' }, t.region), el('td', { class: 'label' }, t.team), el('td', {}, t.members),
+                  ...data.drivers.map((d) => el('td', {}, fixed(t.beta[d], 3))),
+                  el('td', { class: 'label' }, t.top ?? '—'), el('td', { class: 'status' }, t.status))));
+}
+
+function correlations(data) {
+    const rows = data.correlationRows.map((r) => ({ ...r, unit: r.level === 0 ? 'Organisation' : r.region }));
+    const units = [...new Set(rows.map((r) => r.unit))];
+    document.getElementById('correlation-chart').append(Plot.plot({
+        marginLeft: 110, width: 760, height: 40 + 26 * units.length,
+        x: { label: null, domain: data.drivers, axis: 'top' },
+        y: { label: null, domain: units },
+        color: { type: 'diverging', domain: [-0.5, 0.5], scheme: 'RdBu', legend: true, label: 'r' },
+        marks: [
+            Plot.cell(rows, { x: 'driver', y: 'unit', fill: 'r', title: (r) => `r ${fixed(r.r, 3)}, 95% CI ${interval(r.ci_low, r.ci_high)}` }),
+            Plot.text(rows, { x: 'driver', y: 'unit', text: (r) => fixed(r.r, 2) }),
+        ],
+    }));
+    const byUnit = new Map(units.map((u) => [u, {}]));
+    for (const r of rows) byUnit.get(r.unit)[r.driver] = r;
+    fillTable(document.getElementById('correlations'),
+              [['unit', 'label'], ...data.drivers.map((d) => [d])],
+              units.map((u) => el('tr', {}, el('td', { class: 'label' }, u),
+                  ...data.drivers.map((d) => {
+                      const r = byUnit.get(u)[d];
+                      return el('td', { title: r ? `95% CI ${interval(r.ci_low, r.ci_high)}` : '' }, r ? fixed(r.r, 3) : '—');
+                  }))));
+}
+
+// Team x period: a team is known to the analyst when any of its cells is published (the team row,
+// or one of its periods); a period cell of a known team that is not published is suppressed.
+// Teams with no published cell at all are not shown: the analyst cannot know they exist.
+function coverage(data) {
+    const periods = [...new Set(data.cells.filter((c) => c.level === 3).map((c) => c.period))].sort((a, b) => a - b);
+    const teams = new Map();
+    for (const c of data.cells.filter((c) => c.level >= 2)) {
+        const key = `${c.region}\u0000${c.team}`;
+        if (!teams.has(key)) teams.set(key, { region: c.region, team: c.team, members: new Map() });
+        if (c.level === 3) teams.get(key).members.set(c.period, c.members);
+    }
+    const sorted = [...teams.values()].sort((a, b) => a.region.localeCompare(b.region) || a.team.localeCompare(b.team));
+    fillTable(document.getElementById('coverage'),
+              [['region', 'label'], ['team', 'label'], ...periods.map((p) => [`period ${p}`])],
+              sorted.map((t) => el('tr', {}, el('td', { class: 'label' }, t.region), el('td', { class: 'label' }, t.team),
+                  ...periods.map((p) => t.members.has(p) ? el('td', {}, t.members.get(p))
+                                                         : el('td', { class: 'suppressed' }, 'suppressed')))));
+}
+
+async function main() {
+    const response = await fetch('api/dashboard.json');
+    const data = await response.json();
+    if (!response.ok) throw new Error(data.error || response.statusText);
+    document.getElementById('outcome').textContent = data.outcome;
+    document.getElementById('source').textContent =
+        `Publication ${data.publication}; results tables ${data.driversTable} and ${data.correlationsTable}.`;
+    regionDrivers(data);
+    teamDrivers(data);
+    correlations(data);
+    coverage(data);
+    document.body.dataset.ready = 'true';
+}
+
+main().catch((e) => {
+    const p = document.getElementById('error');
+    p.hidden = false;
+    p.textContent = `Could not load the dashboard: ${e.message}`;
+    document.body.dataset.ready = 'error';
+});

@@ -1,0 +1,103 @@
+// The dashboard's server: serves the page and its libraries from this folder (nothing is fetched
+// from the network at run time) and one JSON document read from PostgreSQL as the analyst's login
+// over TCP (node-postgres; host, port, database, user and password from the PG* environment
+// variables or ~/.pgpass).  It reads only the publication and its results tables, with plain
+// SELECTs: every figure is computed and guarded by exlink at refresh, none here.
+//   DASHBOARD_PUBLICATION  the publication (default published.cx)
+//   DASHBOARD_PORT         the port on 127.0.0.1 (default 8080)
+// SPDX-License-Identifier: GPL-3.0-or-later
+'use strict';
+const http = require('http');
+const fs = require('fs');
+const path = require('path');
+const { Pool } = require('pg');
+
+const publication = process.env.DASHBOARD_PUBLICATION || 'published.cx';
+const port = Number(process.env.DASHBOARD_PORT || 8080);
+const pool = new Pool({ max: 2 });
+
+const files = {
+    '/': ['index.html', 'text/html; charset=utf-8'],
+    '/app.js': ['app.js', 'text/javascript; charset=utf-8'],
+    '/format.js': ['format.js', 'text/javascript; charset=utf-8'],
+    '/style.css': ['style.css', 'text/css; charset=utf-8'],
+    '/vendor/d3.min.js': ['node_modules/d3/dist/d3.min.js', 'text/javascript; charset=utf-8'],
+    '/vendor/plot.umd.min.js': ['node_modules/@observablehq/plot/dist/plot.umd.min.js', 'text/javascript; charset=utf-8'],
+};
+
+// Counts arrive from PostgreSQL as bigint, which node-postgres hands over as strings (a bigint
+// may not fit a JavaScript number); the dashboard's counts do fit.
+function numbers(rows, columns) {
+    for (const r of rows)
+        for (const c of columns)
+            if (r[c] !== null && r[c] !== undefined) r[c] = Number(r[c]);
+    return rows;
+}
+
+async function dashboard() {
+    const client = await pool.connect();
+    try {
+        // The publication's name as PostgreSQL spells it (quoted where needed): also refuses a
+        // name that is not a relation.
+        const pub = (await client.query('SELECT $1::regclass::text AS name', [publication])).rows[0].name;
+        // Its results tables: exlink.result_tables names them to every role (names, no figures).
+        const tables = (await client.query(
+            `SELECT object::text AS name, statistic, outcome, drivers::text[] AS drivers
+               FROM exlink.result_tables WHERE publication = $1::regclass ORDER BY object::text`, [pub])).rows;
+        const drivers = tables.find((t) => t.statistic === 'drivers');
+        const correlations = tables.find((t) => t.statistic === 'correlations');
+        if (!drivers || !correlations)
+            throw new Error(`publication ${pub} needs a drivers and a correlations results table`);
+        // level: how many dimensions a row groups by (0 organisation, 1 region, 2 team, 3 team x period).
+        const cells = numbers((await client.query(
+            `SELECT region, team, period, level, responses, members FROM ${pub} ORDER BY level, region, team, period`)).rows,
+            ['responses', 'members', 'period', 'level']);
+        const driverRows = numbers((await client.query(
+            `SELECT region, team, level, members, driver, beta, ci_low, ci_high, lmg_share, rank, r2, inference, status
+               FROM ${drivers.name} WHERE level IN (1, 2) ORDER BY level, region, team, ordinal`)).rows,
+            ['members', 'level', 'rank']);
+        const correlationRows = numbers((await client.query(
+            `SELECT region, level, members, driver, r, ci_low, ci_high, inference, status
+               FROM ${correlations.name} WHERE level IN (0, 1) ORDER BY level, region, ordinal`)).rows,
+            ['members', 'level']);
+        return { publication: pub, outcome: drivers.outcome, drivers: drivers.drivers,
+                 driversTable: drivers.name, correlationsTable: correlations.name,
+                 cells, driverRows, correlationRows };
+    } finally {
+        client.release();
+    }
+}
+
+const server = http.createServer(async (req, res) => {
+    const url = new URL(req.url, 'http://localhost');
+    if (url.pathname === '/api/dashboard.json') {
+        try {
+            const body = JSON.stringify(await dashboard());
+            res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
+            res.end(body);
+        } catch (e) {
+            console.error(e.message);
+            res.writeHead(500, { 'Content-Type': 'application/json' });
+            res.end(JSON.stringify({ error: e.message }));
+        }
+        return;
+    }
+    const f = files[url.pathname];
+    if (!f) {
+        res.writeHead(404, { 'Content-Type': 'text/plain' });
+        res.end('not found');
+        return;
+    }
+    fs.readFile(path.join(__dirname, f[0]), (err, data) => {
+        if (err) {
+            res.writeHead(500, { 'Content-Type': 'text/plain' });
+            res.end(`missing ${f[0]}: run npm ci in examples/dashboard`);
+            return;
+        }
+        res.writeHead(200, { 'Content-Type': f[1] });
+        res.end(data);
+    });
+});
+server.listen(port, '127.0.0.1', () => console.log(`dashboard: http://127.0.0.1:${port}/ (publication ${publication})`));
+for (const sig of ['SIGINT', 'SIGTERM'])
+    process.on(sig, () => { server.close(); pool.end().finally(() => process.exit(0)); });

@@ -1,0 +1,78 @@
+-- The data behind the dashboard example (examples/dashboard/): the demo's synthetic EX/CX data
+-- (examples/generate.sql), linked by the custodian, published at region x team x period with
+-- roll-up (so organisation, region and team rows carry their own exact figures) and with results
+-- tables (key drivers of CSAT and correlations) granted to the analyst role.
+-- SPDX-License-Identifier: GPL-3.0-or-later
+--
+-- Run as a superuser in a throwaway cluster (`make dashboard`, test/shell/dashboard.sh).
+-- WARNING: drops and recreates the database exlink_dashboard and the roles dashboard_admin,
+-- dashboard_analyst, bi_dashboard, dashboard_hr and dashboard_cx.
+-- Parameters (psql variables): seed (42), employees (2000), teams (150), transactions (300000),
+-- password (the analyst login's, for TCP with scram; default change-me).
+\set ON_ERROR_STOP on
+\if :{?password} \else \set password change-me \endif
+\c postgres
+SET client_min_messages = warning;
+DROP DATABASE IF EXISTS exlink_dashboard WITH (FORCE);
+DROP ROLE IF EXISTS bi_dashboard;
+DROP ROLE IF EXISTS dashboard_analyst;
+DROP ROLE IF EXISTS dashboard_admin;
+DROP ROLE IF EXISTS dashboard_hr;
+DROP ROLE IF EXISTS dashboard_cx;
+CREATE ROLE dashboard_admin;                      -- the custodian
+CREATE ROLE dashboard_hr;                         -- owners of the raw data
+CREATE ROLE dashboard_cx;
+CREATE ROLE dashboard_analyst;                    -- reads publications and results tables only
+CREATE ROLE bi_dashboard LOGIN IN ROLE dashboard_analyst;   -- the dashboard's own login
+SET password_encryption = 'scram-sha-256';
+ALTER ROLE bi_dashboard PASSWORD :'password';
+CREATE DATABASE exlink_dashboard;
+\c exlink_dashboard
+SET client_min_messages = warning;
+CREATE EXTENSION exlink CASCADE;
+GRANT USAGE ON SCHEMA exlink TO dashboard_admin, dashboard_analyst;
+
+\set hr_owner dashboard_hr
+\set cx_owner dashboard_cx
+\set QUIET on
+\ir ../generate.sql
+SET client_min_messages = warning;
+
+-- The linked source, as in the demo (examples/demo.sql, steps 3 and 4, in one statement): each
+-- transaction with the EX record in force at its time, employees under a keyed pseudonym.
+SELECT exlink.create_key('dashboard') AS key_version \gset
+CREATE INDEX ON hr.survey (employee_id, wave);
+CREATE SCHEMA link AUTHORIZATION dashboard_admin;
+REVOKE ALL ON SCHEMA link FROM PUBLIC;
+CREATE TABLE link.linked AS
+SELECT exlink.pseudonymize(t.handled_by, 'dashboard') AS pseudonym,
+       e.region, e.team, x.wave AS period,
+       t.csat::float8 AS csat, t.nps::float8 AS nps,
+       x.engagement, x.enablement, x.manager_coaching, x.training_hours, x.workload
+  FROM cx.transactions t
+  JOIN hr.employees e ON e.employee_id = t.handled_by
+ CROSS JOIN LATERAL (SELECT s.* FROM hr.survey s JOIN hr.survey_waves w USING (wave)
+                      WHERE s.employee_id = t.handled_by AND w.opened_on <= t.handled_at
+                      ORDER BY w.opened_on DESC LIMIT 1) x;
+ALTER TABLE link.linked OWNER TO dashboard_admin;
+
+-- Publication and results tables (the custodian).
+CREATE SCHEMA published AUTHORIZATION dashboard_admin;
+GRANT USAGE ON SCHEMA published TO dashboard_analyst;
+GRANT EXECUTE ON FUNCTION
+    exlink.publish(text, regclass, name, name[], name[], name[], integer, boolean, boolean, boolean),
+    exlink.publish_results(text, regclass, name, name[], text, name[]),
+    exlink.refresh(regclass) TO dashboard_admin;
+GRANT SELECT, INSERT, UPDATE, DELETE ON exlink.publications, exlink.released_cells, exlink.release_ledger,
+                                        exlink.result_tables TO dashboard_admin;
+SET ROLE dashboard_admin;
+SELECT exlink.publish('published.cx', 'link.linked', 'pseudonym', '{region,team,period}',
+                      '{csat,nps,engagement,enablement,manager_coaching,training_hours,workload}',
+                      rollup => true, grant_to => '{dashboard_analyst}');
+SELECT exlink.publish_results('published.cx_drivers', 'published.cx', 'csat',
+                              '{engagement,enablement,manager_coaching,training_hours,workload}',
+                              grant_to => '{dashboard_analyst}');
+SELECT exlink.publish_results('published.cx_correlations', 'published.cx', 'csat',
+                              '{engagement,enablement,manager_coaching,training_hours,workload}',
+                              statistic => 'correlations', grant_to => '{dashboard_analyst}');
+RESET ROLE;
