@@ -40,14 +40,15 @@ function regionDrivers(data) {
                   el('td', { class: 'label' }, r.region), el('td', { class: 'label' }, r.driver),
                   el('td', {}, fixed(r.beta, 3)), el('td', {}, interval(r.ci_low, r.ci_high)),
                   el('td', {}, fixed(r.lmg_share, 1)), el('td', {}, r.rank ?? '—'), el('td', {}, r.members),
-                  el('td', { class: 'status' }, r.status))));
+                  el('td', { class: 'status', title: r.status_detail ?? '' }, r.status))));
 }
 
 function teamDrivers(data) {
     const teams = new Map();
     for (const r of data.driverRows.filter((r) => r.level === 2)) {
         const key = `${r.region}\u0000${r.team}`;
-        if (!teams.has(key)) teams.set(key, { region: r.region, team: r.team, members: r.members, status: r.status, beta: {}, top: null });
+        if (!teams.has(key)) teams.set(key, { region: r.region, team: r.team, members: r.members, status: r.status,
+                                              detail: r.status_detail, beta: {}, top: null });
         const t = teams.get(key);
         t.beta[r.driver] = r.beta;
         if (r.rank === 1) t.top = r.driver;
@@ -57,7 +58,7 @@ function teamDrivers(data) {
               [...teams.values()].map((t) => el('tr', {},
                   el('td', { class: 'label' }, t.region), el('td', { class: 'label' }, t.team), el('td', {}, t.members),
                   ...data.drivers.map((d) => el('td', {}, fixed(t.beta[d], 3))),
-                  el('td', { class: 'label' }, t.top ?? '—'), el('td', { class: 'status' }, t.status))));
+                  el('td', { class: 'label' }, t.top ?? '—'), el('td', { class: 'status', title: t.detail ?? '' }, t.status))));
 }
 
 function correlations(data) {

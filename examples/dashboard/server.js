@@ -25,8 +25,8 @@ const files = {
     '/vendor/plot.umd.min.js': ['node_modules/@observablehq/plot/dist/plot.umd.min.js', 'text/javascript; charset=utf-8'],
 };
 
-// Counts arrive from PostgreSQL as bigint, which node-postgres hands over as strings (a bigint
-// may not fit a JavaScript number); the dashboard's counts do fit.
+// The publication's counts are bigint, which node-postgres hands over as strings (a bigint may
+// not fit a JavaScript number); the dashboard's counts do fit.
 function numbers(rows, columns) {
     for (const r of rows)
         for (const c of columns)
@@ -52,14 +52,15 @@ async function dashboard() {
         const cells = numbers((await client.query(
             `SELECT region, team, period, level, responses, members FROM ${pub} ORDER BY level, region, team, period`)).rows,
             ['responses', 'members', 'period', 'level']);
-        const driverRows = numbers((await client.query(
-            `SELECT region, team, level, members, driver, beta, ci_low, ci_high, lmg_share, rank, r2, inference, status
-               FROM ${drivers.name} WHERE level IN (1, 2) ORDER BY level, region, team, ordinal`)).rows,
-            ['members', 'level', 'rank']);
-        const correlationRows = numbers((await client.query(
-            `SELECT region, level, members, driver, r, ci_low, ci_high, inference, status
-               FROM ${correlations.name} WHERE level IN (0, 1) ORDER BY level, region, ordinal`)).rows,
-            ['members', 'level']);
+        // Results tables: integer counts, float8 figures, a status code and booleans (has_betas,
+        // inference_shown): nothing to convert.
+        const driverRows = (await client.query(
+            `SELECT region, team, level, members, driver, beta, ci_low, ci_high, lmg_share, rank, r2,
+                    has_betas, inference_shown, status, status_detail
+               FROM ${drivers.name} WHERE level IN (1, 2) ORDER BY level, region, team, ordinal`)).rows;
+        const correlationRows = (await client.query(
+            `SELECT region, level, members, driver, r, ci_low, ci_high, has_r, inference_shown, status, status_detail
+               FROM ${correlations.name} WHERE level IN (0, 1) ORDER BY level, region, ordinal`)).rows;
         return { publication: pub, outcome: drivers.outcome, drivers: drivers.drivers,
                  driversTable: drivers.name, correlationsTable: correlations.name,
                  cells, driverRows, correlationRows };

@@ -147,36 +147,7 @@ $fn$;
 COMMENT ON FUNCTION @extschema@.correlation_results(@extschema@.correlation[], name, text[], bigint) IS
     'The rows of one cell of a correlations results table: per driver the correlation r with the outcome, its clustered 95% interval and p (withheld below 6 members), clusters, df, inference, status.';
 
--- The definition of a results table: per shown cell of its publication, the dimensions (typed),
--- level, cell, responses and members (exact distinct members of the cell), then the results.
-CREATE FUNCTION @extschema@.results_query(result_key text, publication regclass, statistic text, outcome name, drivers name[])
-RETURNS text
-LANGUAGE plpgsql STABLE
-SET search_path = pg_catalog, pg_temp
-AS $fn$
-DECLARE
-    p record;
-    nd integer;
-BEGIN
-    SELECT pub.source, pub.dimensions, pub.release_key INTO p FROM @extschema@.publications pub WHERE pub.object = publication;
-    IF NOT FOUND OR p.release_key IS NULL THEN
-        RAISE EXCEPTION '% is not a materialized exlink publication released by exlink.refresh', publication USING ERRCODE = '22023';
-    END IF;
-    IF statistic IS NULL OR statistic NOT IN ('drivers', 'correlations') THEN
-        RAISE EXCEPTION 'statistic must be ''drivers'' or ''correlations''' USING ERRCODE = '22023';
-    END IF;
-    nd := pg_catalog.array_length(p.dimensions, 1);
-    RETURN pg_catalog.format(
-        'SELECT %s, x.* FROM @extschema@.released_cells AS r CROSS JOIN LATERAL @extschema@.%s((r.results OPERATOR(pg_catalog.->>) %L)::%s, %L::name, %L::text[], (r.figures[%s])::bigint) AS x WHERE r.release_key = %L AND r.shown ORDER BY r.level, r.figures[%s] COLLATE "C", x.ordinal',
-        @extschema@.typed_figures(p.source, p.dimensions, '{}'),
-        CASE statistic WHEN 'drivers' THEN 'driver_results' ELSE 'correlation_results' END,
-        result_key,
-        CASE statistic WHEN 'drivers' THEN '@extschema@.driver_model' ELSE '@extschema@.correlation[]' END,
-        outcome, drivers::text[], nd + 4, p.release_key, nd + 2);
-END
-$fn$;
-COMMENT ON FUNCTION @extschema@.results_query(text, regclass, text, name, name[]) IS
-    'The SELECT of a results table: per shown cell of its publication, the cell''s columns (dimensions, level, cell, responses, members) and its released results (key result_key), one row per driver.';
+-- The definition of a results table: exlink.results_query, in 69_bi.sql (its columns are BI's).
 
 CREATE FUNCTION @extschema@.publish_results(
     results text,

@@ -8,3 +8,9 @@
 -- CREATE OR REPLACE FUNCTION, for parts that change functions 0.2.0 had).  When 0.3.0 is
 -- released, the assembled script is committed and frozen, as sql/exlink--0.1.0--0.2.0.sql is.
 \echo Use "ALTER EXTENSION exlink UPDATE TO '0.3.0'" to load this file. \quit
+
+-- ---- issue 19: BI (status codes, booleans, integer counts in results tables) ----
+-- results_query moves to 69_bi.sql (new tables get the 0.3.0 columns); results tables
+-- published by 0.2.0 keep their definitions over driver_results and correlation_results.
+DROP FUNCTION @extschema@.results_query(text, regclass, text, name, name[]);
+-- include: sql/parts/69_bi.sql

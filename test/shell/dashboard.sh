@@ -102,6 +102,21 @@ teams AS (
            exlink.driver_weights(l.csat, ARRAY[l.engagement, l.enablement, l.manager_coaching, l.training_hours, l.workload],
                                  l.pseudonym, (SELECT d FROM names)) AS m
       FROM link.linked l WHERE (l.region, l.team) IN (SELECT region, team FROM shown WHERE level = 2) GROUP BY l.region, l.team),
+-- The status codes, by the documented rules (docs/reference.md, publish_results) for q = 5
+-- drivers: estimates from 2(q + 1) = 12 members, inference from 2(q + 2) = 14.
+coded AS (
+    SELECT 'region' AS unit, r.region, NULL AS team, r.members, r.m FROM regions r
+    UNION ALL SELECT 'team', t.region, t.team, t.members, t.m FROM teams t),
+codes AS (
+    SELECT c.*, CASE
+           WHEN NOT EXISTS (SELECT FROM exlink.drivers(c.m) x WHERE x.beta IS NOT NULL)
+                THEN CASE WHEN (c.m).status LIKE '%collinear%' THEN 'collinear' ELSE 'undefined' END
+           WHEN c.members < 12 THEN 'saturated'
+           WHEN c.members < 14 THEN 'withheld'
+           WHEN EXISTS (SELECT FROM exlink.drivers(c.m) x WHERE x.ci_low IS NULL) THEN 'no_inference'
+           WHEN (c.m).status LIKE '%few clusters%' THEN 'few_clusters'
+           ELSE 'ok' END AS code
+      FROM coded c),
 corr AS (
     SELECT CASE WHEN grouping(l.region) = 1 THEN 'Organisation' ELSE l.region END AS unit, grouping(l.region) AS org,
            json_build_object('engagement', (exlink.linked_correlation(l.csat, l.engagement, l.pseudonym)).r,
@@ -120,12 +135,12 @@ coverage AS (
       FROM teamset t CROSS JOIN periods p)
 SELECT json_build_object(
     'drivers', (SELECT d FROM names),
-    'regions', (SELECT json_agg(json_build_object('region', r.region, 'members', r.members, 'status', (r.m).status,
+    'regions', (SELECT json_agg(json_build_object('region', r.region, 'members', r.members, 'status', r.code,
                                                   'rows', (SELECT json_agg(x ORDER BY x.ordinal) FROM exlink.drivers(r.m) x))
-                                ORDER BY r.region) FROM regions r),
-    'teams', (SELECT json_agg(json_build_object('region', t.region, 'team', t.team, 'members', t.members, 'status', (t.m).status,
+                                ORDER BY r.region) FROM codes r WHERE r.unit = 'region'),
+    'teams', (SELECT json_agg(json_build_object('region', t.region, 'team', t.team, 'members', t.members, 'status', t.code,
                                                 'rows', (SELECT json_agg(x ORDER BY x.ordinal) FROM exlink.drivers(t.m) x))
-                              ORDER BY t.region, t.team) FROM teams t),
+                              ORDER BY t.region, t.team) FROM codes t WHERE t.unit = 'team'),
     'correlations', (SELECT json_agg(json_build_object('unit', c.unit, 'r', c.r) ORDER BY c.org DESC, c.unit) FROM corr c),
     'coverage', (SELECT json_agg(c ORDER BY c.region, c.team, c.period) FROM coverage c));
 SQL
@@ -134,17 +149,22 @@ const t = JSON.parse(require('fs').readFileSync(process.argv[2], 'utf8'));
 const { fixed } = require(process.argv[3]);
 const ci = (lo, hi) => (lo === null || hi === null ? '—' : `[${fixed(lo, 3)}, ${fixed(hi, 3)}]`);
 const line = (...cells) => console.log(cells.join(' | '));
+// What each status code shows (docs/reference.md): estimates, and intervals.
+const estimates = (s) => ['ok', 'few_clusters', 'withheld', 'no_inference'].includes(s);
+const intervals = (s) => ['ok', 'few_clusters'].includes(s);
 line('region-drivers', 'region', 'driver', 'beta', '95% CI', 'LMG share %', 'rank', 'members', 'status');
 let dots = 0;
 for (const r of t.regions)
     for (const d of r.rows) {
-        line('region-drivers', r.region, d.name, fixed(d.beta, 3), ci(d.ci_low, d.ci_high), fixed(d.lmg_share, 1), d.rank ?? '—', r.members, r.status);
-        if (d.beta !== null) dots++;
+        const e = estimates(r.status), i = intervals(r.status);
+        line('region-drivers', r.region, d.name, e ? fixed(d.beta, 3) : '—', i ? ci(d.ci_low, d.ci_high) : '—',
+             e ? fixed(d.lmg_share, 1) : '—', e ? d.rank ?? '—' : '—', r.members, r.status);
+        if (e && d.beta !== null) dots++;
     }
 line('team-drivers', 'region', 'team', 'members', ...t.drivers, 'top driver', 'status');
 for (const r of t.teams) {
-    const beta = Object.fromEntries(r.rows.map((d) => [d.name, d.beta]));
-    const top = r.rows.find((d) => d.rank === 1);
+    const beta = Object.fromEntries(r.rows.map((d) => [d.name, estimates(r.status) ? d.beta : null]));
+    const top = estimates(r.status) ? r.rows.find((d) => d.rank === 1) : null;
     line('team-drivers', r.region, r.team, r.members, ...t.drivers.map((d) => fixed(beta[d], 3)), top ? top.name : '—', r.status);
 }
 line('correlations', 'unit', ...t.drivers);
@@ -170,11 +190,14 @@ fi
 count() { grep -c "$1" "$tmp/page.txt" || true; }
 regions=$(count '^region-drivers | [^r]')
 teams=$(count '^team-drivers | [^r]')
+saturated=$(count '^team-drivers .*| saturated$')
+withheld=$(count '^team-drivers .*| withheld$')
 intervals=$(count '^region-drivers .*| \[-\?[0-9.]*, -\?[0-9.]*\] |')
 suppressed=$(grep -o 'suppressed' "$tmp/page.txt" | wc -l)
-echo "page: $regions region-driver rows ($intervals with intervals), $teams teams, $suppressed suppressed cells marked"
+echo "page: $regions region-driver rows ($intervals with intervals), $teams teams ($saturated saturated, $withheld withheld), $suppressed suppressed cells marked"
 [ "$regions" -ge 10 ] && [ "$intervals" -eq "$regions" ] || fail "too few region rows with intervals"
 [ "$teams" -ge 10 ] || fail "too few teams"
+[ "$saturated" -ge 1 ] && [ "$withheld" -ge 1 ] || fail "no saturated or no withheld team: the status rules were not exercised"
 [ "$suppressed" -ge 1 ] || fail "no suppressed cell marked"
 if [ -n "${EXLINK_DASHBOARD_KEEP:-}" ]; then
     mkdir -p "$EXLINK_DASHBOARD_KEEP"

@@ -53,7 +53,8 @@ SELECT count(*) AS driver_rows_checked,
        max(abs(d.ci_low - t.ci_low) + abs(d.ci_high - t.ci_high)) < 1e-12 AS ci_ok,
        max(abs(d.p_value - t.p_value)) < 1e-12 AS p_ok,
        max(abs(d.relative_weight_share - t.relative_weight_share) + abs(d.lmg_share - t.lmg_share)) < 1e-9 AS shares_ok,
-       bool_and(d.rank = t.rank AND d.df = t.df AND d.clusters = t.clusters AND d.inference = t.inference AND d.status = t.status) AS labels_ok,
+       bool_and(d.rank = t.rank AND d.df = t.df AND d.clusters = t.clusters AND d.inference = t.inference
+                AND CASE d.status WHEN 'ok' THEN t.status = 'ok' ELSE d.status_detail = t.status END) AS labels_ok,
        bool_and(d.responses = t.n AND d.members = t.members) AS counts_ok,
        max(abs(d.r2 - t.r2)) < 1e-12 AS r2_ok
   FROM res.drivers d
@@ -65,7 +66,8 @@ SELECT count(*) AS pair_rows_checked,
        max(abs(p.r - (t.c).r)) < 1e-12 AS r_ok,
        max(abs(p.ci_low - (t.c).ci_low) + abs(p.ci_high - (t.c).ci_high)) < 1e-12 AS ci_ok,
        max(abs(p.p_value - (t.c).p_value)) < 1e-12 AS p_ok,
-       bool_and(p.clusters = (t.c).clusters AND p.df = (t.c).df AND p.inference = (t.c).inference AND p.status = (t.c).status) AS labels_ok
+       bool_and(p.clusters = (t.c).clusters AND p.df = (t.c).df AND p.inference = (t.c).inference
+                AND CASE p.status WHEN 'ok' THEN (t.c).status = 'ok' ELSE p.status_detail = (t.c).status END) AS labels_ok
   FROM res.pairs p
   JOIN (SELECT tr.region, tr.team, tr.level, c, o FROM truth tr, unnest(tr.cors) WITH ORDINALITY AS u(n, members, r, t, df, p_value, ci_low, ci_high, suppressed, status, skipped, lvl, clusters, inference, o)
           CROSS JOIN LATERAL (SELECT (u.n, u.members, u.r, u.t, u.df, u.p_value, u.ci_low, u.ci_high, u.suppressed, u.status, u.skipped, u.lvl, u.clusters, u.inference)::exlink.correlation AS c) cc) t
@@ -73,11 +75,54 @@ SELECT count(*) AS pair_rows_checked,
  WHERE p.p_value IS NOT NULL;
 
 -- Inference is withheld below 2(q + 2) members (10 for 3 drivers; 6 for a pair): gamma (9
--- employees) shows its betas and shares but no standard error, interval or p.
-SELECT region, team, members, driver, beta IS NOT NULL AS beta_shown, beta_se, ci_low, p_value, inference
+-- employees) shows its betas and shares but no standard error, interval or p (status withheld).
+SELECT region, team, members, driver, beta IS NOT NULL AS beta_shown, beta_se, ci_low, p_value, inference,
+       has_betas, inference_shown, status, status_detail
   FROM res.drivers WHERE team = 'gamma' ORDER BY ordinal;
-SELECT team, members, driver, p_value IS NOT NULL AS p_shown, inference FROM res.pairs WHERE team = 'gamma' ORDER BY ordinal;
-SELECT DISTINCT team, members, inference FROM res.drivers WHERE level = 2 ORDER BY 1;
+SELECT team, members, driver, p_value IS NOT NULL AS p_shown, inference, has_r, inference_shown, status FROM res.pairs WHERE team = 'gamma' ORDER BY ordinal;
+SELECT DISTINCT team, members, inference, status FROM res.drivers WHERE level = 2 ORDER BY 1;
+-- One vocabulary: every status of both tables is a code, the booleans agree with the figures.
+SELECT 'drivers' AS results, status, has_betas, inference_shown, count(*) AS rows_,
+       bool_and((beta IS NOT NULL) = has_betas AND (lmg_share IS NOT NULL) = has_betas AND (rank IS NOT NULL) = has_betas) AS betas_agree,
+       bool_and((ci_low IS NOT NULL) = inference_shown AND (p_value IS NOT NULL) = inference_shown
+                AND (inference IS NOT NULL) = inference_shown) AS inference_agrees
+  FROM res.drivers GROUP BY 1, 2, 3, 4
+UNION ALL
+SELECT 'correlations', status, has_r, inference_shown, count(*),
+       bool_and((r IS NOT NULL) = has_r),
+       bool_and((ci_low IS NOT NULL) = inference_shown AND (p_value IS NOT NULL) = inference_shown)
+  FROM res.pairs GROUP BY 1, 2, 3, 4 ORDER BY 1, 2;
+
+-- The status codes on cells made for them (q = 3 drivers: estimates need 2(q + 1) = 8 members,
+-- inference 2(q + 2) = 10): six employees (saturated: no figures, though the model has betas),
+-- nine (withheld), 29 (few_clusters: fewer than 30 members; ok from 30 on, as the
+-- organisation), collinear drivers (no betas, hence no shares or ranks though relative weights
+-- exist), a constant outcome (undefined).
+CREATE TABLE res.vocab (team text, employee text, y float8, a float8, b float8, c float8);
+INSERT INTO res.vocab
+SELECT t, t || e, CASE WHEN t = 'const' THEN 3 ELSE 3 + sin(e * 1.3 + j) + 0.5 * cos(e * j) END,
+       sin(e * 2.1) + 0.1 * j, cos(e * 0.7) - 0.1 * j,
+       CASE WHEN t = 'collinear' THEN 2 * sin(e * 2.1) + 0.2 * j - (cos(e * 0.7) - 0.1 * j) ELSE sin(e * e * 0.3 + j) END
+  FROM (VALUES ('six', 6), ('nine', 9), ('thirty', 29), ('collinear', 12), ('const', 7)) AS teams(t, size),
+       generate_series(1, size) AS e, generate_series(1, 3) AS j;
+SELECT exlink.publish('res.vocab_cells', 'res.vocab', 'employee', '{team}', '{y,a,b,c}', rollup => true);
+SELECT exlink.publish_results('res.vocab_drivers', 'res.vocab_cells', 'y', '{a,b,c}');
+SELECT exlink.publish_results('res.vocab_pairs', 'res.vocab_cells', 'y', '{a,b,c}', statistic => 'correlations');
+SELECT DISTINCT coalesce(team, '(all)') AS team, members, status, has_betas, inference_shown, status_detail
+  FROM res.vocab_drivers ORDER BY members, 1;
+-- ... the model itself has betas and shares for the saturated team and relative weights for
+-- the collinear one: the results table shows none of them.
+SELECT team, bool_and(x.beta IS NOT NULL) AS model_has_betas, bool_and(x.relative_weight IS NOT NULL) AS model_has_weights,
+       bool_and(d.beta IS NULL AND d.relative_weight IS NULL AND d.lmg_share IS NULL AND d.rank IS NULL AND d.r2 IS NULL) AS table_shows_none
+  FROM (SELECT team, exlink.driver_weights(y, ARRAY[a, b, c], employee, '{a,b,c}') AS m FROM res.vocab
+         WHERE team IN ('six', 'collinear') GROUP BY team) s
+  CROSS JOIN LATERAL exlink.drivers(s.m) x
+  JOIN res.vocab_drivers d USING (team) WHERE d.ordinal = x.ordinal
+ GROUP BY team ORDER BY team;
+SELECT DISTINCT coalesce(team, '(all)') AS team, members, driver, status, has_r, inference_shown
+  FROM res.vocab_pairs WHERE team IN ('six', 'const', 'thirty') OR team IS NULL ORDER BY members, 1, driver;
+SELECT exlink.unpublish('res.vocab_cells');
+DROP TABLE res.vocab;
 
 -- A refresh with one member changed holds the cell back, and its results with it; a change of
 -- k members releases both.
@@ -102,10 +147,10 @@ SELECT max(abs(d.beta - x.beta)) < 1e-12 AS delta_matches_new_rows
 UPDATE res.src SET csat = csat - 1 WHERE employee = 'alpha-1';
 SELECT * FROM exlink.refresh('res.cells');
 SELECT exlink.publish_results('res.two', 'res.cells', 'engagement', '{tenure,training}');
-SELECT team, level, driver, beta IS NULL AS no_beta, status FROM res.two WHERE status LIKE 'pending%' ORDER BY level, team, ordinal;
+SELECT team, level, driver, beta IS NULL AS no_beta, has_betas, status, status_detail FROM res.two WHERE status = 'pending' ORDER BY level, team, ordinal;
 UPDATE res.src SET csat = csat - 1 WHERE employee IN ('alpha-2', 'alpha-3', 'alpha-4', 'alpha-5');
 SELECT * FROM exlink.refresh('res.cells');
-SELECT count(*) FILTER (WHERE status LIKE 'pending%') AS pending, count(*) AS rows_ FROM res.two;
+SELECT count(*) FILTER (WHERE status = 'pending') AS pending, count(*) AS rows_ FROM res.two;
 
 -- A plain REFRESH of a results table re-reads what was released (nothing new).
 REFRESH MATERIALIZED VIEW res.drivers;

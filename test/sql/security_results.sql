@@ -85,7 +85,7 @@ SELECT exlink.publish('resx.small_cells', 'resx.small', 'employee', '{team}', '{
 SELECT exlink.publish_results('resx.small_drivers', 'resx.small_cells', 'cx', '{ex,tenure}', grant_to => '{regress_analyst}');
 RESET ROLE;
 SET ROLE regress_analyst;
-SELECT DISTINCT team, members, beta_se IS NOT NULL AS se_shown, p_value IS NOT NULL AS p_shown, inference
+SELECT DISTINCT team, members, beta_se IS NOT NULL AS se_shown, p_value IS NOT NULL AS p_shown, inference, status, status_detail
   FROM resx.small_drivers ORDER BY team;
 RESET ROLE;
 

@@ -1,0 +1,160 @@
+-- BI: what a tool needs to read results tables without SQL.  One vocabulary of status codes for
+-- every results statistic, with booleans a tool filters on and the explanation apart; no figure
+-- where there is no estimate; integer counts.  The row functions wrap the results of
+-- 67_results.sql (driver_results, correlation_results: the release rules, e.g. withheld
+-- inference, stay there) and classify them.
+--
+-- Status codes (column status of every results table; docs/bi-and-scheduling.md):
+--   ok            every figure shown
+--   few_clusters  every figure shown; fewer than 30 members (clusters): intervals and p may be too narrow
+--   withheld      estimates shown; standard errors, intervals and p withheld by exlink's
+--                 disclosure rule (too few members for them)
+--   no_inference  estimates shown; standard errors, intervals or p undefined on the data
+--                 (a perfect fit, no more rows than coefficients)
+--   saturated     no figures: fewer than two members per coefficient (2(q + 1) for q drivers)
+--   collinear     no figures: the drivers are collinear, so no betas and no importance
+--   undefined     no figures: the statistic is undefined on the cell's data (zero variance, ...)
+--   pending       no figures yet: the cell was held back before the results table existed
+--   suppressed    no figures: the unit is not published (exlink.publish_coverage's views)
+
+-- The saturation rule for point estimates: a driver model over a cell estimates q + 1
+-- coefficients (q slopes and the intercept) from members who each bring one set of driver
+-- values (or a few, one per period), so with m members it has about m - q - 1 degrees of freedom
+-- between members.  At m <= q + 1 the model fits the members' means exactly and its betas are
+-- noise of any size (a cell of 8 members with 7 drivers shows betas of -0.87 and 1.07); below
+-- two members per coefficient the betas, and the shares and ranks that rank them, say more
+-- about chance than about drivers.  So estimates need at least 2(q + 1) members, one less pair
+-- than inference needs (2(q + 2), 67_results.sql): every saturated cell also has its inference
+-- withheld.
+CREATE FUNCTION @extschema@.saturation_floor(drivers integer)
+RETURNS integer
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+    SELECT 2 * ($1 + 1)
+$fn$;
+COMMENT ON FUNCTION @extschema@.saturation_floor(integer) IS
+    'The fewest members a driver model over q drivers needs for its point estimates in a results table: 2(q + 1), two per coefficient (status saturated below).';
+
+-- The rows of one cell of a drivers results table (0.3.0 columns).
+CREATE FUNCTION @extschema@.driver_rows(model @extschema@.driver_model, outcome name, names text[], members bigint)
+RETURNS TABLE (ordinal integer, outcome text, driver text, beta float8, beta_se float8, ci_low float8, ci_high float8,
+               p_value float8, relative_weight float8, relative_weight_share float8, lmg float8, lmg_share float8,
+               rank integer, r2 float8, adj_r2 float8, clusters integer, df float8, inference text,
+               has_betas boolean, inference_shown boolean, status text, status_detail text)
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+    WITH d AS (SELECT * FROM @extschema@.driver_results($1, $2, $3, $4)),
+    cell AS (
+        SELECT pg_catalog.bool_or(d.beta IS NOT NULL) AS betas, pg_catalog.bool_or(d.ci_low IS NOT NULL) AS intervals,
+               pg_catalog.min(d.inference) AS inference, pg_catalog.min(d.status) AS model_status
+          FROM d),
+    s AS (
+        SELECT CASE
+               WHEN $1 IS NULL THEN 'pending'
+               WHEN NOT coalesce(cell.betas, false) AND cell.model_status LIKE '%collinear%' THEN 'collinear'
+               WHEN NOT coalesce(cell.betas, false) THEN 'undefined'
+               WHEN $4 < @extschema@.saturation_floor(pg_catalog.cardinality($3)) THEN 'saturated'
+               WHEN cell.inference LIKE 'withheld%' THEN 'withheld'
+               WHEN NOT coalesce(cell.intervals, false) THEN 'no_inference'
+               WHEN cell.model_status ~ 'few.clusters' THEN 'few_clusters'
+               ELSE 'ok' END AS code,
+               cell.*
+          FROM cell)
+    SELECT d.ordinal, d.outcome, d.driver,
+           CASE WHEN f.betas THEN d.beta END,
+           CASE WHEN f.inference THEN d.beta_se END,
+           CASE WHEN f.inference THEN d.ci_low END,
+           CASE WHEN f.inference THEN d.ci_high END,
+           CASE WHEN f.inference THEN d.p_value END,
+           CASE WHEN f.betas THEN d.relative_weight END,
+           CASE WHEN f.betas THEN d.relative_weight_share END,
+           CASE WHEN f.betas THEN d.lmg END,
+           CASE WHEN f.betas THEN d.lmg_share END,
+           CASE WHEN f.betas THEN d.rank END,
+           CASE WHEN f.betas THEN d.r2 END,
+           CASE WHEN f.betas THEN d.adj_r2 END,
+           d.clusters::integer, d.df,
+           CASE WHEN f.inference THEN d.inference END,
+           f.betas, f.inference, s.code,
+           CASE s.code
+           WHEN 'ok' THEN NULL
+           WHEN 'pending' THEN d.status
+           WHEN 'saturated' THEN pg_catalog.format('%s members for %s drivers: point estimates need at least %s (two per coefficient)',
+                                                   $4, pg_catalog.cardinality($3), @extschema@.saturation_floor(pg_catalog.cardinality($3)))
+           WHEN 'withheld' THEN s.inference
+           ELSE s.model_status END
+      FROM d, s,
+           LATERAL (SELECT s.code IN ('ok', 'few_clusters', 'withheld', 'no_inference') AS betas,
+                           s.code IN ('ok', 'few_clusters') AS inference) f
+     ORDER BY d.ordinal
+$fn$;
+COMMENT ON FUNCTION @extschema@.driver_rows(@extschema@.driver_model, name, text[], bigint) IS
+    'The rows of one cell of a drivers results table: exlink.driver_results classified with one status code (ok, few_clusters, withheld, no_inference, saturated, collinear, undefined, pending), has_betas and inference_shown, the explanation in status_detail, no figure where there is no estimate, integer counts.';
+
+-- The rows of one cell of a correlations results table (0.3.0 columns).  A correlation is one
+-- figure per driver, so its status is per row; no saturation rule (one coefficient, and cells
+-- have at least k members).
+CREATE FUNCTION @extschema@.correlation_rows(correlations @extschema@.correlation[], outcome name, names text[], members bigint)
+RETURNS TABLE (ordinal integer, outcome text, driver text, r float8, ci_low float8, ci_high float8, p_value float8,
+               clusters integer, df float8, inference text, has_r boolean, inference_shown boolean,
+               status text, status_detail text)
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+    SELECT c.ordinal, c.outcome, c.driver, c.r,
+           CASE WHEN f.inference THEN c.ci_low END,
+           CASE WHEN f.inference THEN c.ci_high END,
+           CASE WHEN f.inference THEN c.p_value END,
+           c.clusters::integer, c.df,
+           CASE WHEN f.inference THEN c.inference END,
+           c.r IS NOT NULL, f.inference, s.code,
+           CASE s.code WHEN 'ok' THEN NULL WHEN 'withheld' THEN c.inference ELSE c.status END
+      FROM @extschema@.correlation_results($1, $2, $3, $4) c,
+           LATERAL (SELECT CASE
+                           WHEN $1 IS NULL THEN 'pending'
+                           WHEN c.r IS NULL THEN 'undefined'
+                           WHEN c.inference LIKE 'withheld%' THEN 'withheld'
+                           WHEN c.ci_low IS NULL OR c.p_value IS NULL THEN 'no_inference'
+                           WHEN c.status ~ 'few.clusters' THEN 'few_clusters'
+                           ELSE 'ok' END AS code) s,
+           LATERAL (SELECT s.code IN ('ok', 'few_clusters') AS inference) f
+     ORDER BY c.ordinal
+$fn$;
+COMMENT ON FUNCTION @extschema@.correlation_rows(@extschema@.correlation[], name, text[], bigint) IS
+    'The rows of one cell of a correlations results table: exlink.correlation_results classified with one status code per row (ok, few_clusters, withheld, no_inference, undefined, pending), has_r and inference_shown, the explanation in status_detail, integer counts.';
+
+-- The definition of a results table: per shown cell of its publication, the dimensions (typed),
+-- level, cell, responses and members (exact distinct members of the cell, as integers: BI drivers
+-- read bigint as text), then the results classified for BI (exlink.driver_rows,
+-- exlink.correlation_rows above).  Results tables published by exlink 0.2.0 keep their
+-- definition (exlink.driver_results, exlink.correlation_results) until published again.
+CREATE FUNCTION @extschema@.results_query(result_key text, publication regclass, statistic text, outcome name, drivers name[])
+RETURNS text
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+    p record;
+BEGIN
+    SELECT pub.source, pub.dimensions, pub.release_key INTO p FROM @extschema@.publications pub WHERE pub.object = publication;
+    IF NOT FOUND OR p.release_key IS NULL THEN
+        RAISE EXCEPTION '% is not a materialized exlink publication released by exlink.refresh', publication USING ERRCODE = '22023';
+    END IF;
+    IF statistic IS NULL OR statistic NOT IN ('drivers', 'correlations') THEN
+        RAISE EXCEPTION 'statistic must be ''drivers'' or ''correlations''' USING ERRCODE = '22023';
+    END IF;
+    RETURN pg_catalog.format(
+        'SELECT %s, f.level, f.cell, f.responses::integer AS responses, f.members::integer AS members, x.* FROM (SELECT %s, r.results FROM @extschema@.released_cells AS r WHERE r.release_key = %L AND r.shown) AS f CROSS JOIN LATERAL @extschema@.%s((f.results OPERATOR(pg_catalog.->>) %L)::%s, %L::name, %L::text[], f.members) AS x ORDER BY f.level, f.cell COLLATE "C", x.ordinal',
+        (SELECT pg_catalog.string_agg(pg_catalog.format('f.%I', u.d), ', ' ORDER BY u.o) FROM pg_catalog.unnest(p.dimensions) WITH ORDINALITY AS u(d, o)),
+        @extschema@.typed_figures(p.source, p.dimensions, '{}'),
+        p.release_key,
+        CASE statistic WHEN 'drivers' THEN 'driver_rows' ELSE 'correlation_rows' END,
+        result_key,
+        CASE statistic WHEN 'drivers' THEN '@extschema@.driver_model' ELSE '@extschema@.correlation[]' END,
+        outcome, drivers::text[]);
+END
+$fn$;
+COMMENT ON FUNCTION @extschema@.results_query(text, regclass, text, name, name[]) IS
+    'The SELECT of a results table: per shown cell of its publication, the cell''s columns (dimensions, level, cell, responses and members as integers) and its released results (key result_key) classified by exlink.driver_rows or exlink.correlation_rows, one row per driver.';
