@@ -8,7 +8,9 @@ OBJS       = $(patsubst %.c,%.o,$(sort $(wildcard src/*.c)))
 # One master script, assembled from the topic files in sql/parts/ (sorted by name); a comment
 # line "-- part: sql/parts/NAME.sql" marks where each part begins.  The upgrade script of the
 # version in development is assembled too, from sql/upgrade/FROM--TO.sql, whose lines
-# "-- include: sql/parts/NAME.sql [or-replace]" take in a part (frozen at release, like 0.1.0).
+# "-- include: sql/parts/NAME.sql [or-replace]" take in a part (frozen at release, like 0.1.0);
+# "functions" takes only its CREATE FUNCTION and COMMENT ON FUNCTION statements, or-replace (for
+# a part that also creates tables or views 0.2.0 had).
 UPGRADES   = $(patsubst sql/upgrade/%.sql,sql/$(EXTENSION)--%.sql,$(wildcard sql/upgrade/*.sql))
 DATA_built = sql/$(EXTENSION)--$(EXTVERSION).sql $(UPGRADES)
 # Frozen install scripts of released versions and the upgrade scripts between them.
@@ -42,8 +44,12 @@ sql/$(EXTENSION)--$(EXTVERSION).sql: $(sort $(wildcard sql/parts/*.sql))
 	awk 'FNR == 1 { print "-- part: " FILENAME } { print }' $^ > $@
 
 $(UPGRADES): sql/$(EXTENSION)--%.sql: sql/upgrade/%.sql $(sort $(wildcard sql/parts/*.sql))
-	awk '/^-- include: / { f = $$3; rep = ($$4 == "or-replace"); print "-- part: " f; \
-	       while ((getline line < f) > 0) { if (rep) sub(/^CREATE FUNCTION /, "CREATE OR REPLACE FUNCTION ", line); print line } \
+	awk '/^-- include: / { f = $$3; rep = ($$4 == "or-replace" || $$4 == "functions"); fns = ($$4 == "functions"); \
+	       print "-- part: " f (fns ? " (functions)" : ""); inblk = 0; dq = 0; \
+	       while ((getline line < f) > 0) { \
+	         if (fns && !inblk && line !~ /^(CREATE FUNCTION|COMMENT ON FUNCTION) /) continue; \
+	         inblk = 1; if (rep) sub(/^CREATE FUNCTION /, "CREATE OR REPLACE FUNCTION ", line); print line; \
+	         t = line; dq = (dq + gsub(/\$$fn\$$/, "", t)) % 2; if (!dq && line ~ /;[ \t]*$$/) inblk = 0 } \
 	       close(f); next } { print }' $< > $@
 
 .PHONY: deps test demo dashboard bench package sanitize fuzz load

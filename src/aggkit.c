@@ -113,8 +113,8 @@ ExlinkMemberRow(FunctionCallInfo fcinfo, int argno, MemberSet *set, MemoryContex
 
 	if (t == NULL)
 		return false;
-	if (!MemberSetFull(set))
-		MemberSetAdd(set, cxt, MemberHash(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t)));
+	/* Every row, also once k is proven: the dominance bound needs all of them. */
+	MemberSetAdd(set, cxt, MemberHash(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t)));
 	return true;
 }
 

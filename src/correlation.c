@@ -350,11 +350,12 @@ exlink_linked_correlation_finalfn(PG_FUNCTION_ARGS)
 
 	if (m == NULL)
 	{
+		/* No rows: a guarded form has 0 members (refused), an unguarded one nothing to hide. */
 		ReleaseFacts facts;
 
 		in.members = guarded ? 0 : -1;
-		ReleaseFactsInit(&facts, in.members, 0);
-		in.suppressed = !ReleaseAllowed(&facts);
+		ReleaseFactsInit(&facts, 0, 0);
+		in.suppressed = guarded && !ReleaseAllowed(&facts);
 		return CorrelationResult(fcinfo, &in);
 	}
 	if (m->p != 2)
@@ -414,7 +415,7 @@ exlink_linked_correlation_moments(PG_FUNCTION_ARGS)
 	{
 		ReleaseFacts facts;
 
-		ReleaseFactsInit(&facts, v->members, 0);
+		ReleaseFactsOfValue(&facts, v->members, 0);
 		in.suppressed = !ReleaseAllowed(&facts);
 	}
 	if (!in.suppressed)

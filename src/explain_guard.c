@@ -53,8 +53,13 @@
  * and rewritten trees are printed before planning), after planning (prepared statements are
  * replanned without a new parse; inlined SQL functions appear only here) and at executor start
  * (a plan made before the setting changed).  A setting changed while such a query runs (by a
- * function it calls) cannot reopen the channel: until the query ends, LOG and DEBUG messages
- * that reach emit_log_hook are kept from the client.
+ * function it calls) cannot reopen the channel: until the query ends, every message below ERROR
+ * that reaches emit_log_hook is kept from the client (it still reaches the server log).  Not
+ * only LOG and DEBUG: auto_explain.log_level (which a superuser may set per role) can be INFO,
+ * NOTICE or WARNING, which reach the client whatever client_min_messages says; such a setting is
+ * a channel too (refused before the query runs, since a message below log_min_messages never
+ * reaches emit_log_hook), and what does reach the hook at those levels during such a query is
+ * kept from the client.
  */
 
 static ExplainOneQuery_hook_type prev_explain_hook = NULL;
@@ -252,6 +257,27 @@ check_queries(List *queries)
 			refuse_explain();
 }
 
+/*
+ * Whether auto_explain (loaded by a superuser, possibly set per role) would send plans to the
+ * client: enabled (log_min_duration >= 0) at INFO, NOTICE or WARNING.  Those levels reach the
+ * client whatever client_min_messages says (INFO), or at its default (NOTICE, WARNING), and
+ * below log_min_messages they never pass emit_log_hook, where exlink could keep them from the
+ * client: so the query is refused before it runs.  LOG and DEBUG levels are the
+ * client_min_messages channel.
+ */
+static bool
+auto_explain_to_client(void)
+{
+	const char *duration = GetConfigOption("auto_explain.log_min_duration", true, false);
+	const char *level;
+
+	if (duration == NULL || atoi(duration) < 0)
+		return false;
+	level = GetConfigOption("auto_explain.log_level", true, false);
+	return level == NULL || pg_strcasecmp(level, "info") == 0 ||
+		pg_strcasecmp(level, "notice") == 0 || pg_strcasecmp(level, "warning") == 0;
+}
+
 /* The open channel through which plan output would be printed, or NULL. */
 static const char *
 plan_output_channel(void)
@@ -265,6 +291,8 @@ plan_output_channel(void)
 	/* DEBUG5..DEBUG1 sort below LOG: each of them sends LOG messages to the client too. */
 	if (client_min_messages <= LOG)
 		return "client_min_messages";
+	if (auto_explain_to_client())
+		return "auto_explain.log_level";
 	return NULL;
 }
 
@@ -274,9 +302,11 @@ refuse_plan_output(const char *channel)
 	ereport(ERROR,
 			(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 			 errmsg("%s is not allowed while reading a live exlink publication", channel),
-			 errdetail("Query trees, plans and the server's LOG and DEBUG messages (trace_sort, auto_explain, log_planner_stats) about a live publication show row counts and statistics of the raw source, suppressed groups included."),
+			 errdetail("Query trees, plans and the server's log messages (trace_sort, auto_explain, log_planner_stats) about a live publication show row counts and statistics of the raw source, suppressed groups included."),
 			 strcmp(channel, "client_min_messages") == 0
 			 ? errhint("Set client_min_messages to notice or higher, or ask the custodian for a materialized publication.")
+			 : strcmp(channel, "auto_explain.log_level") == 0
+			 ? errhint("A superuser can set auto_explain.log_level to log for this role, or ask the custodian for a materialized publication.")
 			 : errhint("Set %s to off, or ask the custodian for a materialized publication.", channel)));
 }
 
@@ -367,7 +397,7 @@ exlink_xact_callback(XactEvent event, void *arg)
 static void
 exlink_emit_log(ErrorData *edata)
 {
-	if (guarded_runs != NIL && edata->elevel <= LOG)
+	if (guarded_runs != NIL && edata->elevel < ERROR)
 		edata->output_to_client = false;
 	if (prev_emit_log_hook)
 		prev_emit_log_hook(edata);

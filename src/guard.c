@@ -14,10 +14,11 @@
 #include "release_policy.h"
 
 /*
- * exlink.members_at_least(member text, k int): true once max(k, exlink.min_group_size)
- * distinct non-NULL, non-empty members have been seen.  The state is a MemberSet capped at
- * that k: once full, the hashes are dropped and every further row returns at once without
- * hashing (the early exit), so a HAVING clause over a large group costs O(k) memory.
+ * exlink.members_at_least(member text, k int): true when the group may be released: at least
+ * max(k, exlink.min_group_size) distinct non-NULL, non-empty members, none holding more than
+ * exlink.max_member_share of the rows.  The state is a MemberSet capped at that k: once full,
+ * the hashes are dropped, so a HAVING clause over a large group costs O(k) memory; every row
+ * still feeds the set's fixed-size bound on the largest member (the dominance fact).
  *
  * Contract: the state and its hash table live in the aggregate context.  k must be the same on
  * every row of a group (a per-row k would make the cap, hence the answer, order-dependent).
@@ -27,7 +28,7 @@ typedef struct AtLeastState
 	MemberSet	set;
 } AtLeastState;
 
-#define ATLEAST_STATE_VERSION 1
+#define ATLEAST_STATE_VERSION 2
 
 static AtLeastState *
 atleast_create(MemoryContext cxt, int k)
@@ -47,9 +48,7 @@ exlink_members_at_least_transfn(PG_FUNCTION_ARGS)
 
 	if (s == NULL)
 		s = atleast_create(aggcxt, ExlinkEffectiveK(fcinfo, 2));
-	else if (MemberSetFull(&s->set))
-		PG_RETURN_POINTER(s);	/* proven: nothing more to learn */
-	if (ExlinkEffectiveK(fcinfo, 2) != s->set.cap)
+	else if (ExlinkEffectiveK(fcinfo, 2) != s->set.cap)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("k must be the same on every row of a group")));
@@ -127,6 +126,7 @@ exlink_members_at_least_finalfn(PG_FUNCTION_ARGS)
 		ReleaseFacts facts;
 
 		ReleaseFactsInit(&facts, s->set.count, s->set.cap);
+		facts.max_member_share = MemberSetShareBound(&s->set);
 		PG_RETURN_BOOL(ReleaseAllowed(&facts));
 	}
 }
@@ -137,8 +137,8 @@ exlink_members_at_least_finalfn(PG_FUNCTION_ARGS)
  * non-NULL, non-empty member and a usable value adds one observation: the value itself
  * (guarded_avg), 0 (guarded_count, which only needs n) or the NPS contribution +100, 0, -100
  * (nps, whose mean is then the score in points).  Rows without a member or value are skipped
- * and counted.  The final functions release nothing below max(k, exlink.min_group_size)
- * distinct members.
+ * and counted.  The final functions release nothing the release policy refuses (k, and the
+ * member set's bound on the largest member's share).
  */
 static Moments *
 guarded_state(FunctionCallInfo fcinfo, int kargno)

@@ -36,6 +36,7 @@ MemberSetInit(MemberSet *set, int32 cap)
 	set->cap = cap;
 	set->count = 0;
 	set->table = NULL;
+	HeavyMembersInit(&set->heavy);
 }
 
 uint64
@@ -45,8 +46,9 @@ MemberHash(const char *data, int len)
 	return hash_bytes_extended((const unsigned char *) data, len, UINT64CONST(0x65786c696e6b0001));
 }
 
-void
-MemberSetAdd(MemberSet *set, MemoryContext cxt, uint64 hash)
+/* The exact count only (no row): MemberSetAdd's first half, and deserialization's. */
+static void
+member_set_insert(MemberSet *set, MemoryContext cxt, uint64 hash)
 {
 	bool		found;
 
@@ -63,6 +65,14 @@ MemberSetAdd(MemberSet *set, MemoryContext cxt, uint64 hash)
 	}
 }
 
+/* One row of a member: the exact count until the cap, the share bound always. */
+void
+MemberSetAdd(MemberSet *set, MemoryContext cxt, uint64 hash)
+{
+	HeavyMembersAdd(&set->heavy, hash);
+	member_set_insert(set, cxt, hash);
+}
+
 void
 MemberSetMerge(MemberSet *dst, const MemberSet *src, MemoryContext cxt)
 {
@@ -71,6 +81,7 @@ MemberSetMerge(MemberSet *dst, const MemberSet *src, MemoryContext cxt)
 
 	if (src->cap != dst->cap)
 		elog(ERROR, "cannot merge member sets with different caps (%d and %d)", dst->cap, src->cap);
+	HeavyMembersMerge(&dst->heavy, &src->heavy);
 	if (MemberSetFull(dst))
 		return;
 	if (MemberSetFull(src))
@@ -85,13 +96,14 @@ MemberSetMerge(MemberSet *dst, const MemberSet *src, MemoryContext cxt)
 		return;
 	members_start_iterate(src->table, &it);
 	while ((e = members_iterate(src->table, &it)) != NULL && !MemberSetFull(dst))
-		MemberSetAdd(dst, cxt, e->hash);
+		member_set_insert(dst, cxt, e->hash);
 }
 
 /* Wire format (inside an aggregate's serialized state only, never a SQL value). */
 void
 MemberSetSerialize(StringInfo buf, const MemberSet *set)
 {
+	HeavyMembersSerialize(buf, &set->heavy);
 	pq_sendint32(buf, set->cap);
 	pq_sendint32(buf, set->count);
 	if (!MemberSetFull(set) && set->count > 0)
@@ -108,21 +120,26 @@ MemberSetSerialize(StringInfo buf, const MemberSet *set)
 void
 MemberSetDeserialize(StringInfo buf, MemberSet *set, MemoryContext cxt)
 {
-	int32		cap = pq_getmsgint(buf, 4);
-	int32		count = pq_getmsgint(buf, 4);
+	HeavyMembers heavy;
+	int32		cap;
+	int32		count;
 
+	HeavyMembersDeserialize(buf, &heavy);
+	cap = pq_getmsgint(buf, 4);
+	count = pq_getmsgint(buf, 4);
 	if (cap < 1 || cap > MEMBERS_CAP || count < 0 || count > cap)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
 				 errmsg("invalid member set in aggregate state")));
 	MemberSetInit(set, cap);
+	set->heavy = heavy;
 	if (count == cap)
 	{
 		set->count = cap;
 		return;
 	}
 	for (int32 i = 0; i < count; i++)
-		MemberSetAdd(set, cxt, (uint64) pq_getmsgint64(buf));
+		member_set_insert(set, cxt, (uint64) pq_getmsgint64(buf));
 	if (set->count != count)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),

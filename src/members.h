@@ -5,6 +5,8 @@
 
 #include "lib/stringinfo.h"
 
+#include "heavy_members.h"
+
 /*
  * The most distinct members any state counts exactly.  Beyond it a count reads "at least
  * MEMBERS_CAP" and the hashes are dropped, so memory stays O(cap) whatever the input size.
@@ -25,6 +27,7 @@ typedef struct MemberSet
 	int32		cap;			/* count exactly up to this many members */
 	int32		count;			/* distinct members seen, <= cap */
 	struct members_hash *table; /* NULL when empty or when count == cap */
+	HeavyMembers heavy;			/* every row's member, also past the cap: the dominance fact */
 } MemberSet;
 
 extern void MemberSetInit(MemberSet *set, int32 cap);
@@ -33,6 +36,17 @@ extern void MemberSetAdd(MemberSet *set, MemoryContext cxt, uint64 hash);
 extern void MemberSetMerge(MemberSet *dst, const MemberSet *src, MemoryContext cxt);
 extern void MemberSetSerialize(StringInfo buf, const MemberSet *set);
 extern void MemberSetDeserialize(StringInfo buf, MemberSet *set, MemoryContext cxt);
+
+/*
+ * MemberSetAdd is called once per row (also once the count is proven: the dominance bound needs
+ * every row).  MemberSetShareBound: an upper bound on the largest member's share of the rows
+ * added (heavy_members.h), 0 when none.
+ */
+static inline double
+MemberSetShareBound(const MemberSet *set)
+{
+	return HeavyMembersShareBound(&set->heavy);
+}
 
 static inline bool
 MemberSetFull(const MemberSet *set)

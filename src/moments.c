@@ -14,7 +14,7 @@
 #include "moments.h"
 #include "release_policy.h"
 
-#define MOMENTS_STATE_VERSION 4
+#define MOMENTS_STATE_VERSION 5
 
 static void
 moments_set_dim(Moments *m, int p)
@@ -397,18 +397,26 @@ MomentsMembers(const Moments *m)
 }
 
 /*
- * What the release policy knows about a state's group: its members (exact, or the lower bound
- * of a value; -1 unknown) and the k argument baked into it.
+ * What the release policy knows about a state's group: its members, the k argument baked into
+ * it and an upper bound on its largest member's share of the rows: exact from the per-member
+ * moments (the cluster-robust forms), else the member set's Misra-Gries bound (every other form
+ * with a member).  A state merged from exlink.moments values has the facts of a value.
  */
 void
 MomentsReleaseFacts(const Moments *m, ReleaseFacts *facts)
 {
-	double		share = MomentsMaxMemberShare(m);
-
-	ReleaseFactsInit(facts, MomentsMembers(m), m->k);
-	/* Known when the state keeps per-member moments (the cluster-robust member forms). */
-	if (share >= 0.0)
-		facts->max_member_share = share;
+	if (m->cluster == CLUSTER_ROWS)
+	{
+		ReleaseFactsInit(facts, MomentsMembers(m), m->k);
+		facts->max_member_share = m->clusters ? ClusterTableMaxShare(m->clusters) : 0.0;
+	}
+	else if (m->track_members)
+	{
+		ReleaseFactsInit(facts, MomentsMembers(m), m->k);
+		facts->max_member_share = MemberSetShareBound(&m->members);
+	}
+	else
+		ReleaseFactsOfValue(facts, m->members_min, m->k);
 }
 
 /*

@@ -15,7 +15,7 @@
 #include "moments.h"
 #include "release_policy.h"
 
-#define RANK_STATE_VERSION 2
+#define RANK_STATE_VERSION 3
 #define RANK_INITIAL_CAPACITY 64
 
 typedef struct RankPair
@@ -133,8 +133,7 @@ exlink_rank_correlation_transfn(PG_FUNCTION_ARGS)
 	{
 		if (!ExlinkMemberKey(fcinfo, 3, &key))
 			goto skip;
-		if (!MemberSetFull(&s->members))
-			MemberSetAdd(&s->members, aggcxt, key);
+		MemberSetAdd(&s->members, aggcxt, key);	/* every row: the share bound */
 	}
 	if (s->n == s->capacity)
 		rank_reserve(s, s->n + 1);
@@ -359,11 +358,12 @@ exlink_rank_correlation_finalfn(PG_FUNCTION_ARGS)
 
 	if (s == NULL)
 	{
+		/* No rows: a guarded form has 0 members (refused), an unguarded one nothing to hide. */
 		ReleaseFacts facts;
 
 		in.members = guarded ? 0 : -1;
-		ReleaseFactsInit(&facts, in.members, 0);
-		in.suppressed = !ReleaseAllowed(&facts);
+		ReleaseFactsInit(&facts, 0, 0);
+		in.suppressed = guarded && !ReleaseAllowed(&facts);
 		return CorrelationResult(fcinfo, &in);
 	}
 	in.n = s->n;
@@ -374,6 +374,7 @@ exlink_rank_correlation_finalfn(PG_FUNCTION_ARGS)
 		ReleaseFacts facts;
 
 		ReleaseFactsInit(&facts, in.members, s->k);
+		facts.max_member_share = MemberSetShareBound(&s->members);
 		in.suppressed = !ReleaseAllowed(&facts);
 	}
 	in.level = s->level;

@@ -1,4 +1,4 @@
-/* release_policy.c: the release decision (the k rule), shared by every final function and publish. */
+/* release_policy.c: the release decision, shared by every final function, publish, refresh and results. */
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "postgres.h"
 
@@ -17,7 +17,34 @@ ReleaseFactsInit(ReleaseFacts *facts, int64 members, int32 k)
 	facts->k = k;
 	facts->max_member_share = NAN;
 	facts->changed_members = -1;
+	facts->change_share = NAN;
 	facts->share_limit = NAN;
+	facts->variables = 0;
+	facts->fourth_order = 0;
+	facts->needs = RELEASE_NEEDS_MEMBERS | RELEASE_NEEDS_SHARE | RELEASE_NEEDS_CHANGE_SHARE;
+}
+
+void
+ReleaseFactsOfValue(ReleaseFacts *facts, int64 members, int32 k)
+{
+	ReleaseFactsInit(facts, members, k);
+	facts->needs = members < 0 ? 0 : RELEASE_NEEDS_MEMBERS;
+}
+
+/*
+ * Counting argument (docs/security.md): with one row per member, G members and v variables are
+ * G v unknowns; the cell publishes v means, v(v + 1)/2 co-moments and F fourth-order figures.
+ * Once the published numbers reach the unknowns, a least-squares solve generically recovers the
+ * rows (the attack of test/sql/security_results.sql), so G v must be at least twice as many:
+ * G >= 2 (v + v(v + 1)/2 + F) / v, rounded up.
+ */
+int64
+ReleaseInferenceMembers(int32 variables, int32 fourth_order)
+{
+	int64		v = Max(variables, 1);
+	int64		published = v + v * (v + 1) / 2 + (int64) Max(fourth_order, 0);
+
+	return (2 * published + v - 1) / v;
 }
 
 int
@@ -39,40 +66,73 @@ ReleaseShareLimit(double limit)
 }
 
 /*
- * The rules, in order; the first that refuses gives the reason.  To add a rule: a fact in
- * ReleaseFacts (with its unknown value in ReleaseFactsInit), a test below that refuses only
- * when the fact is known, and its reason; exlink.release_status passes it from SQL.
+ * The rules, in order; the first that refuses gives the reason.  Each rule refuses when the fact
+ * it reads is unknown and the figure needs it (fail-closed): an unknown fact never releases.
  */
 const char *
 ReleaseRefusal(const ReleaseFacts *facts)
 {
-	/* k-anonymity: members known and fewer than max(k, exlink.min_group_size). */
-	if (facts->members >= 0 && facts->members < ReleaseThreshold(facts->k))
+	double		limit = ReleaseShareLimit(facts->share_limit);
+
+	/* k-anonymity: at least max(k, exlink.min_group_size) distinct members. */
+	if (facts->members < 0)
+	{
+		if (facts->needs & RELEASE_NEEDS_MEMBERS)
+			return "distinct members not known";
+	}
+	else if (facts->members < ReleaseThreshold(facts->k))
 		return "fewer than the minimum group size of distinct members";
 
 	/*
-	 * Dominance: one member holds more than exlink.max_member_share of the group's rows (the
-	 * figure is mostly that member's).  A share of 1 never exceeds a limit of 1: disabled.
+	 * Dominance: no member holds more than min(share_limit, exlink.max_member_share) of the
+	 * group's rows (the figure would be mostly that member's).  The share is an upper bound, so
+	 * imprecision refuses, never releases.  A share of 1 never exceeds a limit of 1: disabled.
 	 */
-	if (!isnan(facts->max_member_share) &&
-		facts->max_member_share > ReleaseShareLimit(facts->share_limit))
+	if (isnan(facts->max_member_share))
+	{
+		if (facts->needs & RELEASE_NEEDS_SHARE)
+			return "largest member's share of the rows not known";
+	}
+	else if (facts->max_member_share > limit)
 		return "one member accounts for more than exlink.max_member_share of the rows";
 
 	/*
-	 * Change since the last release (publication refresh): the difference between two releases
-	 * of a group covers exactly the members whose rows changed, so it must cover none or at
-	 * least k of them.
+	 * A released change (publication refresh): the difference between two releases of a group
+	 * covers exactly the members whose rows changed, so it must cover at least k of them, none
+	 * dominating the change's rows.
 	 */
-	if (facts->changed_members > 0 && facts->changed_members < ReleaseThreshold(facts->k))
-		return "changed by fewer than the minimum group size of members since the last release";
+	if (facts->changed_members > 0)
+	{
+		if (facts->changed_members < ReleaseThreshold(facts->k))
+			return "changed by fewer than the minimum group size of members since the last release";
+		if (isnan(facts->change_share))
+		{
+			if (facts->needs & RELEASE_NEEDS_CHANGE_SHARE)
+				return "largest member's share of the change not known";
+		}
+		else if (facts->change_share > limit)
+			return "one member accounts for more than exlink.max_member_share of the change";
+	}
+
+	/* Fourth-order figures: enough members that the published numbers cannot fix their rows. */
+	if (facts->fourth_order > 0)
+	{
+		if (facts->variables <= 0 || facts->members < 0)
+			return "published variables not known";
+		if (facts->members < ReleaseInferenceMembers(facts->variables, facts->fourth_order))
+			return "too few members for the inference published with the cell";
+	}
 	return NULL;
 }
 
 /*
  * exlink.release_status(members bigint, k integer [, max_member_share float8 [, changed_members
- * bigint [, share_limit float8]]]): 'ok', or 'suppressed: <reason>'.  NULL members = unknown,
- * NULL k = none, NULL share or changed members = not known, NULL share_limit = the setting.  Used by publish for every cell, so that a publication
- * releases exactly what the aggregates would.
+ * bigint [, share_limit float8 [, change_share float8 [, variables integer [, fourth_order
+ * integer]]]]]]): 'ok', or 'suppressed: <reason>'.  The one SQL door to ReleaseRefusal: publish,
+ * refresh, complementary suppression and results tables ask it and never apply k or the share
+ * themselves.  NULL members or share = not known (refuses), NULL k = none, NULL changed members =
+ * no change released, NULL change share = not known (refuses a change), NULL share_limit = the
+ * setting, NULL fourth_order = none, NULL variables = not known (refuses fourth-order figures).
  */
 PG_FUNCTION_INFO_V1(exlink_release_status);
 Datum
@@ -115,6 +175,37 @@ exlink_release_status(PG_FUNCTION_ARGS)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("share_limit must be greater than 0 and at most 1")));
+	}
+	/*
+	 * The 0.2.0 declaration (five arguments) is called by 0.2.0's scripts between the library's
+	 * installation and ALTER EXTENSION exlink UPDATE: they know no change share, and keep 0.2.0's
+	 * rule for changes (k members) until the update.
+	 */
+	if (PG_NARGS() <= 5)
+		facts.needs &= ~RELEASE_NEEDS_CHANGE_SHARE;
+	if (PG_NARGS() > 5 && !PG_ARGISNULL(5))
+	{
+		facts.change_share = PG_GETARG_FLOAT8(5);
+		if (!(facts.change_share >= 0.0 && facts.change_share <= 1.0))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("change_share must be between 0 and 1")));
+	}
+	if (PG_NARGS() > 6 && !PG_ARGISNULL(6))
+	{
+		facts.variables = PG_GETARG_INT32(6);
+		if (facts.variables < 1)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("variables must be at least 1")));
+	}
+	if (PG_NARGS() > 7 && !PG_ARGISNULL(7))
+	{
+		facts.fourth_order = PG_GETARG_INT32(7);
+		if (facts.fourth_order < 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("fourth_order cannot be negative")));
 	}
 	why = ReleaseRefusal(&facts);
 	if (why == NULL)

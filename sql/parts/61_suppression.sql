@@ -2,22 +2,29 @@
 -- function), and complementary suppression over the cells of a hierarchy (suppress_cells, and
 -- complementary_suppression, its form with the plain k rule).
 
--- The one release decision (src/release_policy.c), for publish and for custodians' checks.
-CREATE FUNCTION @extschema@.release_status(members bigint, k integer, max_member_share float8 DEFAULT NULL, changed_members bigint DEFAULT NULL, share_limit float8 DEFAULT NULL)
+-- The one release decision (src/release_policy.c): the only SQL door to it.  publish, refresh,
+-- complementary suppression and results tables pass facts (members, an upper bound on the
+-- largest member's share, the change, the published variables) and never apply k or a share
+-- limit themselves.  An unknown fact the decision needs refuses.
+CREATE FUNCTION @extschema@.release_status(members bigint, k integer, max_member_share float8 DEFAULT NULL, changed_members bigint DEFAULT NULL, share_limit float8 DEFAULT NULL,
+                                           change_share float8 DEFAULT NULL, variables integer DEFAULT NULL, fourth_order integer DEFAULT NULL)
 RETURNS text
 LANGUAGE c STABLE PARALLEL SAFE
 AS 'MODULE_PATHNAME', 'exlink_release_status';
-COMMENT ON FUNCTION @extschema@.release_status(bigint, integer, float8, bigint, float8) IS
-    'The release decision every exlink figure goes through: ''ok'', or ''suppressed: <reason>'' (fewer than max(k, exlink.min_group_size) distinct members; one member holding more than min(share_limit, exlink.max_member_share) of the rows; changed by 1 to k - 1 members since the last release). NULL members, share or changed members: not known; NULL share_limit: the setting.';
+COMMENT ON FUNCTION @extschema@.release_status(bigint, integer, float8, bigint, float8, float8, integer, integer) IS
+    'The release decision every exlink figure goes through: ''ok'', or ''suppressed: <reason>'' (fewer than max(k, exlink.min_group_size) distinct members; one member holding more than min(share_limit, exlink.max_member_share) of the rows (max_member_share: an upper bound); a released change (changed_members > 0) of fewer than that k members or dominated by one (change_share: an upper bound); fourth_order clustered variances published beside the moments of variables variables with too few members). NULL members or share: not known, refused; NULL changed_members: no change released; NULL change_share: not known (a change is refused); NULL share_limit: the setting; NULL fourth_order: none.';
 
 -- Complementary suppression over the cells of one hierarchy.  Cells are given as parallel arrays:
 -- a key, the key of the parent cell (NULL at the top), the cell's exact distinct-member count, and
 -- whether the release policy (exlink.release_status) releases the cell on its own.  Returns the
 -- keys that may be released.  Rules, for every parent P with children C(P):
 --   primary:  a cell the policy does not release (released[i] false or NULL) is suppressed;
---   P released: the suppressed children S are none, or at least two covering together at least
---     k members (lower bound: max(max |s|, |P| - sum of released children's members));
---   P suppressed: S is all of C(P), or at least two covering at least k members (so P is never
+--   P released: the suppressed children S are none, or at least two whose union passes the
+--     release decision as a cell does (exlink.release_status: members, lower bound
+--     max(max |s|, |P| - sum of released children's members); largest member's share of the
+--     union's rows, upper bound min(1, sum of the children's largest members' rows / sum of their
+--     rows), since a member may be in several children);
+--   P suppressed: S is all of C(P), or at least two whose union passes likewise (so P is never
 --     derivable from its children);
 -- else the smallest released child (by members, then key; a child of 0 members last, since
 -- suppressing it hides nothing: with exlink.refresh members are changed members) is suppressed too (or, when no child
@@ -27,7 +34,10 @@ COMMENT ON FUNCTION @extschema@.release_status(bigint, integer, float8, bigint, 
 -- analysts already hold (shown before, unchanged since), which hiding would not protect; a
 -- suppressed P whose other children are all fixed needs no more (P and its suppressed children
 -- then differ by public figures: P's own protection at its level covers them).
-CREATE FUNCTION @extschema@.suppress_cells(cells text[], parents text[], members bigint[], released boolean[], k integer, fixed boolean[] DEFAULT NULL)
+-- rows and tops (each cell's rows and its largest member's rows) are the dominance facts of the
+-- unions; without them a union's share is not known and no union passes (fail-closed).
+CREATE FUNCTION @extschema@.suppress_cells(cells text[], parents text[], members bigint[], released boolean[], k integer, fixed boolean[] DEFAULT NULL,
+                                           rows bigint[] DEFAULT NULL, tops bigint[] DEFAULT NULL, share_limit float8 DEFAULT NULL)
 RETURNS text[]
 LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
@@ -42,6 +52,9 @@ DECLARE
 BEGIN
     IF k IS NULL OR k < 2 THEN
         RAISE EXCEPTION 'k must be at least 2' USING ERRCODE = '22023';
+    END IF;
+    IF (rows IS NULL) <> (tops IS NULL) OR coalesce(pg_catalog.array_length(rows, 1), n) <> n OR coalesce(pg_catalog.array_length(tops, 1), n) <> n THEN
+        RAISE EXCEPTION 'rows and tops must both be given, with one entry per cell' USING ERRCODE = '22023';
     END IF;
     IF coalesce(pg_catalog.array_length(parents, 1), 0) <> n OR coalesce(pg_catalog.array_length(members, 1), 0) <> n THEN
         RAISE EXCEPTION 'cells, parents and members must have the same length' USING ERRCODE = '22023';
@@ -65,20 +78,25 @@ BEGIN
     LOOP
         rounds := rounds + 1;
         WITH c AS (
-            SELECT i, parent_idx[i] AS p, coalesce(members[i], 0) AS m, supp[i] AS s
+            SELECT i, parent_idx[i] AS p, coalesce(members[i], 0) AS m, supp[i] AS s, rows[i] AS nr, tops[i] AS top
               FROM pg_catalog.generate_subscripts(cells, 1) AS i),
         rel AS (
             SELECT c.p, pg_catalog.count(*) FILTER (WHERE c.s) AS ns, pg_catalog.count(*) AS nc,
                    pg_catalog.count(*) FILTER (WHERE NOT c.s AND NOT coalesce(fixed[c.i], false)) AS eligible,
                    coalesce(pg_catalog.max(c.m) FILTER (WHERE c.s), 0) AS maxs,
-                   coalesce(pg_catalog.sum(c.m) FILTER (WHERE NOT c.s), 0) AS sumr
+                   coalesce(pg_catalog.sum(c.m) FILTER (WHERE NOT c.s), 0) AS sumr,
+                   pg_catalog.sum(c.top) FILTER (WHERE c.s) AS stop,
+                   pg_catalog.sum(c.nr) FILTER (WHERE c.s) AS srows
               FROM c WHERE c.p IS NOT NULL GROUP BY c.p),
+        un AS (
+            SELECT rel.*, rel.ns >= 2 AND @extschema@.release_status(
+                       GREATEST(rel.maxs, coalesce(members[rel.p], 0) - rel.sumr)::bigint, k,
+                       LEAST(1.0, rel.stop::float8 / NULLIF(rel.srows, 0)), NULL::bigint, share_limit) = 'ok' AS union_ok
+              FROM rel),
         bad AS (
-            SELECT rel.p FROM rel
-             WHERE (NOT supp[rel.p] AND rel.ns >= 1
-                    AND (rel.ns < 2 OR GREATEST(rel.maxs, coalesce(members[rel.p], 0) - rel.sumr) < k))
-                OR (supp[rel.p] AND rel.ns < rel.nc AND rel.eligible > 0
-                    AND (rel.ns < 2 OR GREATEST(rel.maxs, coalesce(members[rel.p], 0) - rel.sumr) < k))),
+            SELECT un.p FROM un
+             WHERE (NOT supp[un.p] AND un.ns >= 1 AND NOT un.union_ok)
+                OR (supp[un.p] AND un.ns < un.nc AND un.eligible > 0 AND NOT un.union_ok)),
         pick AS (
             SELECT DISTINCT ON (bad.p) bad.p, c.i
               FROM bad LEFT JOIN c ON c.p = bad.p AND NOT c.s AND NOT coalesce(fixed[c.i], false)
@@ -95,19 +113,23 @@ BEGIN
     RETURN ARRAY(SELECT cells[i] FROM pg_catalog.generate_subscripts(cells, 1) AS i WHERE NOT supp[i] ORDER BY i);
 END
 $fn$;
-COMMENT ON FUNCTION @extschema@.suppress_cells(text[], text[], bigint[], boolean[], integer, boolean[]) IS
-    'Keys of the cells that may be released along a hierarchy (cells, their parents, their exact distinct-member counts, whether the release policy releases each cell on its own, optionally cells whose figures are already public: never picked as complements) under complementary suppression at k.';
+COMMENT ON FUNCTION @extschema@.suppress_cells(text[], text[], bigint[], boolean[], integer, boolean[], bigint[], bigint[], float8) IS
+    'Keys of the cells that may be released along a hierarchy (cells, their parents, their exact distinct-member counts, whether the release policy releases each cell on its own, optionally cells whose figures are already public: never picked as complements; each cell''s rows and largest member''s rows) under complementary suppression: every union of withheld children must pass exlink.release_status at k and share_limit as a cell does (members and dominance).';
 
--- The plain k rule as the primary rule (fewer than exactly k members, the server's setting not
--- applied): for checking a suppression pattern by hand.  publish uses suppress_cells with the
--- release policy's decision instead.
+-- The plain k rule as the primary rule (fewer than exactly k members): for checking a
+-- suppression pattern of member counts by hand.  Unions go through the release decision as in
+-- publish, with each member counted as one row (a member may be in several cells, so a union's
+-- largest member has at most as many rows as the union has cells).  publish uses suppress_cells
+-- with the release policy's decision on every cell and the cells' own rows instead.
 CREATE FUNCTION @extschema@.complementary_suppression(cells text[], parents text[], members bigint[], k integer)
 RETURNS text[]
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $fn$
     SELECT @extschema@.suppress_cells(cells, parents, members,
-               ARRAY(SELECT coalesce(t.m, 0) OPERATOR(pg_catalog.>=) k FROM pg_catalog.unnest(members) WITH ORDINALITY AS t(m, i) ORDER BY t.i), k)
+               ARRAY(SELECT coalesce(t.m, 0) OPERATOR(pg_catalog.>=) k FROM pg_catalog.unnest(members) WITH ORDINALITY AS t(m, i) ORDER BY t.i), k, NULL,
+               ARRAY(SELECT coalesce(t.m, 0) FROM pg_catalog.unnest(members) WITH ORDINALITY AS t(m, i) ORDER BY t.i),
+               ARRAY(SELECT LEAST(coalesce(t.m, 0), 1) FROM pg_catalog.unnest(members) WITH ORDINALITY AS t(m, i) ORDER BY t.i))
 $fn$;
 COMMENT ON FUNCTION @extschema@.complementary_suppression(text[], text[], bigint[], integer) IS
     'Keys of the cells that may be released under primary (< k members) and complementary suppression along a hierarchy (cells, their parents, their exact distinct-member counts).';

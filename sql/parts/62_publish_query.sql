@@ -9,7 +9,8 @@
 --             overlapping grain, open to differencing);
 --   cells     each cell with its largest member share (dominance);
 --   released  the cells left after complementary suppression (exlink.suppress_cells) over the
---             release decision on each cell on its own (exlink.release_status: k, dominance);
+--             release decision on each cell on its own (exlink.release_status: k, dominance),
+--             every union of withheld cells passing the same decision;
 -- then the released cells, each column cast back to its type.  No check of the policy here:
 -- publish runs exlink.check_publishable first.  A materialized publication shows what
 -- exlink.refresh released instead (exlink.released_query), which also guards change over time.
@@ -43,7 +44,7 @@ top AS (
     SELECT m.cell_id, pg_catalog.max(m.responses) AS top FROM r AS m WHERE m.per_member GROUP BY m.cell_id),
 cells AS (
     SELECT c.cell_id, c.figures[%6$s] AS cell, p.figures[%6$s] AS parent,
-           c.level, c.members, c.figures, top.top::float8 / NULLIF(c.responses, 0) AS share
+           c.level, c.members, c.figures, c.responses, top.top, top.top::float8 / NULLIF(c.responses, 0) AS share
       FROM r AS c
       LEFT JOIN r AS p ON NOT p.per_member AND p.cell_id = c.parent_id
       LEFT JOIN top ON top.cell_id = c.cell_id
@@ -52,7 +53,7 @@ released AS (
     SELECT pg_catalog.unnest(@extschema@.suppress_cells(
                pg_catalog.array_agg(c.cell), pg_catalog.array_agg(c.parent), pg_catalog.array_agg(c.members),
                pg_catalog.array_agg(@extschema@.release_status(c.members, %2$s, c.share, NULL, %3$s) = 'ok'),
-               GREATEST(%2$s, @extschema@.min_group_size()))) AS cell
+               %2$s, NULL::boolean[], pg_catalog.array_agg(c.responses), pg_catalog.array_agg(c.top), %3$s)) AS cell
       FROM cells AS c)
 SELECT %4$s
   FROM cells AS r

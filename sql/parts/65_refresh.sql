@@ -301,7 +301,6 @@ SET search_path = pg_catalog, pg_temp
 AS $fn$
 DECLARE
     nd integer := coalesce(pg_catalog.array_length(dimensions, 1), 0);
-    kk integer := GREATEST(k, @extschema@.min_group_size());
     shown_level integer;
     level_ids text[];
     delta_ids text[];
@@ -314,7 +313,7 @@ BEGIN
         DROP TABLE pg_temp.exlink_refresh_cells;
     END IF;
     EXECUTE 'CREATE TEMP TABLE exlink_refresh_rows ON COMMIT DROP AS '
-        || @extschema@.refresh_query(source, member_column, dimensions, measures, kk, rollup,
+        || @extschema@.refresh_query(source, member_column, dimensions, measures, k, rollup,
                                      @extschema@.results_select(release_key, measures));
     ANALYZE pg_temp.exlink_refresh_rows;
 
@@ -331,10 +330,25 @@ BEGIN
     old AS (
         SELECT l.cell_id, l.member, l.responses, l.digest
           FROM @extschema@.release_ledger l WHERE l.release_key = release_cells.release_key),
-    changed AS (
-        SELECT coalesce(mem.cell_id, old.cell_id) AS cell_id, pg_catalog.count(*) AS changed
+    -- The change's facts: its members, and an upper bound on its largest member's share of the
+    -- change's rows.  The ledger keeps a member's row count and digest, not its rows, so a
+    -- changed member changed between hi = new + old rows (all replaced) and lo = max(|new -
+    -- old|, 1) rows; member g's share is at most hi_g / (hi_g + the others' lo).  For unions of
+    -- changes (complementary suppression) a cell gives top = max hi and rows = max hi + sum lo -
+    -- max lo: whichever member is largest in a union, its share is at most sum top / sum rows.
+    delta AS (
+        SELECT coalesce(mem.cell_id, old.cell_id) AS cell_id,
+               coalesce(mem.responses, 0) + coalesce(old.responses, 0) AS hi,
+               GREATEST(pg_catalog.abs(coalesce(mem.responses, 0) - coalesce(old.responses, 0)), 1) AS lo
           FROM mem FULL JOIN old ON old.cell_id = mem.cell_id AND old.member = mem.member
-         WHERE mem.responses IS DISTINCT FROM old.responses OR mem.digest IS DISTINCT FROM old.digest
+         WHERE mem.responses IS DISTINCT FROM old.responses OR mem.digest IS DISTINCT FROM old.digest),
+    changed AS (
+        SELECT d.cell_id, pg_catalog.count(*) AS changed,
+               pg_catalog.max(d.hi::float8 / (d.hi + t.lo - d.lo)) AS change_share,
+               (pg_catalog.max(d.hi) + pg_catalog.max(t.lo) - pg_catalog.max(d.lo))::bigint AS change_rows,
+               pg_catalog.max(d.hi)::bigint AS change_top
+          FROM delta d
+          JOIN (SELECT delta.cell_id, pg_catalog.sum(delta.lo) AS lo FROM delta GROUP BY 1) t ON t.cell_id = d.cell_id
          GROUP BY 1),
     prev AS (
         SELECT rc.cell_id, rc.parent_id, rc.level, rc.members, rc.figures[nd + 2] AS cell, rc.basis_shown
@@ -350,8 +364,12 @@ BEGIN
            coalesce(cur.members, 0) AS members,
            cur.figures,
            cur.results,
+           cur.responses, top.top,
            top.top::float8 / NULLIF(cur.responses, 0) AS share,
-           coalesce(changed.changed, 0) AS changed
+           coalesce(changed.changed, 0) AS changed,
+           changed.change_share,
+           coalesce(changed.change_rows, 0) AS change_rows,
+           coalesce(changed.change_top, 0) AS change_top
       FROM cur
       FULL JOIN prev ON prev.cell_id = cur.cell_id
       LEFT JOIN top ON top.cell_id = cur.cell_id
@@ -379,8 +397,8 @@ BEGIN
       FROM pg_temp.exlink_refresh_cells c
      WHERE c.cell = ANY ((SELECT @extschema@.suppress_cells(pg_catalog.array_agg(x.cell), pg_catalog.array_agg(x.parent),
                                      pg_catalog.array_agg(x.members),
-                                     pg_catalog.array_agg(NOT x.sticky AND @extschema@.release_status(x.members, kk, x.share, NULL, share_limit) = 'ok'),
-                                     kk, pg_catalog.array_agg(x.known))
+                                     pg_catalog.array_agg(NOT x.sticky AND @extschema@.release_status(x.members, k, x.share, NULL, share_limit) = 'ok'),
+                                     k, pg_catalog.array_agg(x.known), pg_catalog.array_agg(x.responses), pg_catalog.array_agg(x.top), share_limit)
                             FROM pg_temp.exlink_refresh_cells x WHERE x.present)::text[])
        AND c.present;
     level_ids := coalesce(level_ids, '{}');
@@ -398,7 +416,8 @@ BEGIN
                                      pg_catalog.array_agg(x.changed),
                                      pg_catalog.array_agg(CASE WHEN NOT x.present OR x.changed = 0 THEN true
                                                                ELSE x.cell_id = ANY (level_ids)
-                                                                    AND @extschema@.release_status(x.members, kk, x.share, x.changed, share_limit) = 'ok' END), kk)
+                                                                    AND @extschema@.release_status(x.members, k, x.share, x.changed, share_limit, x.change_share) = 'ok' END),
+                                     k, NULL::boolean[], pg_catalog.array_agg(x.change_rows), pg_catalog.array_agg(x.change_top), share_limit)
                             FROM pg_temp.exlink_refresh_cells x)::text[]);
     delta_ids := coalesce(delta_ids, '{}');
 

@@ -14,3 +14,12 @@
 -- published by 0.2.0 keep their definitions over driver_results and correlation_results.
 DROP FUNCTION @extschema@.results_query(text, regclass, text, name, name[]);
 -- include: sql/parts/69_bi.sql
+
+-- ---- issue 22: one release point per figure, fail-closed ----
+-- release_status takes the change's share and the published variables; suppress_cells the
+-- cells' rows and largest members (dominance of complements): new arguments, so dropped first.
+DROP FUNCTION @extschema@.release_status(bigint, integer, float8, bigint, float8);
+DROP FUNCTION @extschema@.suppress_cells(text[], text[], bigint[], boolean[], integer, boolean[]);
+-- include: sql/parts/61_suppression.sql or-replace
+-- include: sql/parts/62_publish_query.sql or-replace
+-- include: sql/parts/65_refresh.sql functions

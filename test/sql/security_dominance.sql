@@ -19,8 +19,10 @@ SELECT max_member_share FROM exlink.publications WHERE object = 'domt.cells'::re
 RESET ROLE;
 
 -- must fail: the dominated cell (5 members, so k alone would release it) is not released, in the
--- materialized and the live publication, and its complement is suppressed with it (the total
--- row count is public): hub's mean would be hub-1's CX
+-- materialized and the live publication, and nothing else is: the total (never shown, but its
+-- row count is public) is 64 % hub-1's rows, and a union of withheld teams must pass the rule as
+-- a cell does, so hub + fair (the total minus fair2, 80 % hub-1) cannot be left derivable:
+-- hub's mean would be hub-1's CX
 SET ROLE regress_analyst;
 SELECT team, responses, members, round(mean_cx::numeric, 3) AS mean_cx FROM domt.cells ORDER BY team COLLATE "C";
 SELECT team, responses, members FROM domt.live ORDER BY team COLLATE "C";
@@ -32,6 +34,15 @@ SELECT exlink.max_member_share() AS in_force;
 -- the release decision as SQL: dominance refused, 1 disables it, a baked limit only tightens
 SELECT exlink.release_status(5, 5, 0.95) AS dominated, exlink.release_status(5, 5, 0.5) AS half,
        exlink.release_status(5, 5, 0.3, NULL, 0.25) AS baked_tighter, exlink.release_status(5, 5, 0.6, NULL, 1) AS baked_looser;
+-- must fail: a fact the decision needs and does not have refuses (members, the share, a
+-- released change's share, the variables beside fourth-order figures)
+SELECT exlink.release_status(NULL, 5, 0.1) AS members_unknown, exlink.release_status(5, 5) AS share_unknown,
+       exlink.release_status(5, 5, 0.1, 5) AS change_share_unknown,
+       exlink.release_status(50, 5, 0.1, NULL, NULL, NULL, NULL, 3) AS variables_unknown;
+-- the change and the fourth-order rules when their facts are known
+SELECT exlink.release_status(9, 5, 0.1, 5, NULL, 0.94) AS change_dominated, exlink.release_status(9, 5, 0.1, 5, NULL, 0.3) AS change_ok,
+       exlink.release_status(6, 5, 0.2, NULL, NULL, NULL, 8, 7) AS six_members_eight_variables,
+       exlink.release_status(23, 5, 0.1, NULL, NULL, NULL, 8, 7) AS enough_members;
 RESET ROLE;
 
 -- Positive control: the custodian sees hub-1's share and its own mean in the source.
@@ -45,8 +56,73 @@ SET exlink.max_member_share = 1;
 SELECT team, responses, members FROM domt.live ORDER BY team COLLATE "C";
 RESET exlink.max_member_share;
 
+-- Rule: complements pass the same rule as a cell.  Region r: big1 (20 members, 4 responses
+-- each), big2 (25 members, 4 each), small (4 members, 1 each: k - 1) and solo (one agent, 40
+-- responses).  With k alone, small + solo (5 members) would be enough of a complement: r minus
+-- big1 and big2 gives their union, whose 44 responses are 91 % solo-1's.
 SET ROLE regress_custodian;
+CREATE TABLE domt.reg (region text, team text, agent text, cx float8);
+INSERT INTO domt.reg SELECT 'r', t, t || '-' || e, (e * 3 + j) % 10
+  FROM (VALUES ('big1', 20), ('big2', 25), ('small', 4)) AS teams(t, size), generate_series(1, size) e,
+       generate_series(1, CASE WHEN t = 'small' THEN 1 ELSE 4 END) j;
+INSERT INTO domt.reg SELECT 'r', 'solo', 'solo-1', 9 FROM generate_series(1, 40);
+SELECT exlink.publish('domt.regions', 'domt.reg', 'agent', '{region,team}', '{cx}', rollup => true,
+                      grant_to => '{regress_analyst}');
+RESET ROLE;
+-- must fail: the residual r minus its released teams is not dominated (big1 is withheld too)
+SET ROLE regress_analyst;
+SELECT level, team, responses, members FROM domt.regions ORDER BY level, team COLLATE "C";
+SELECT p.responses - sum(c.responses) AS residual_responses, p.members - sum(c.members) AS residual_members_at_least,
+       round(((p.responses * p.mean_cx - sum(c.responses * c.mean_cx)) / (p.responses - sum(c.responses)))::numeric, 3) AS residual_mean
+  FROM domt.regions p JOIN domt.regions c ON c.level = 2 WHERE p.level = 1 GROUP BY p.responses, p.members, p.mean_cx;
+RESET ROLE;
+-- Positive control: the custodian's shares of solo-1 in small + solo (what k alone would have
+-- left derivable) and in the residual actually withheld.
+SET ROLE regress_custodian;
+SELECT round(40.0 / count(*) FILTER (WHERE team IN ('small', 'solo')), 2) AS solo_share_small_solo,
+       round(40.0 / count(*) FILTER (WHERE team IN ('small', 'solo', 'big1')), 2) AS solo_share_residual,
+       avg(cx) FILTER (WHERE team = 'solo') AS solo_mean
+  FROM domt.reg;
+RESET ROLE;
+
+-- Rule: a released change passes the rule too.  Teams t (40 members) and u (10 members), 3
+-- responses each.  A change of 5 members (k) where t-1 adds 60 responses and four others one
+-- each: 64 new responses, 94 % t-1's (t itself is not dominated: t-1 has 63 of 184); released,
+-- the change would give t-1's mean: (n2 m2 - n1 m1) / (n2 - n1).
+SET ROLE regress_custodian;
+CREATE TABLE domt.wave (team text, agent text, cx float8);
+INSERT INTO domt.wave SELECT t, t || '-' || e, (e + j) % 5 + 3 FROM (VALUES ('t', 40), ('u', 10)) AS teams(t, size),
+       generate_series(1, size) e, generate_series(1, 3) j;
+SELECT exlink.publish('domt.waves', 'domt.wave', 'agent', '{team}', '{cx}', grant_to => '{regress_analyst}');
+-- Positive control of the rule: a change of 5 members adding 2 responses each is released.
+INSERT INTO domt.wave SELECT 'u', 'u-' || e, 8 FROM generate_series(1, 5) e, generate_series(1, 2);
+SELECT * FROM exlink.refresh('domt.waves');
+RESET ROLE;
+SET ROLE regress_analyst;
+SELECT team, responses, members, round(mean_cx::numeric, 4) AS mean_cx FROM domt.waves ORDER BY team COLLATE "C";
+CREATE TEMP TABLE waves1 AS SELECT * FROM domt.waves;
+RESET ROLE;
+SET ROLE regress_custodian;
+INSERT INTO domt.wave SELECT 't', 't-1', 1 FROM generate_series(1, 60);
+INSERT INTO domt.wave SELECT 't', 't-' || e, 5 FROM generate_series(2, 5) e;
+SELECT * FROM exlink.refresh('domt.waves');
+RESET ROLE;
+-- must fail: the dominated change is held back (t shows its last release), so the difference
+-- of the two releases gives nothing
+SET ROLE regress_analyst;
+SELECT team, responses, members FROM domt.waves ORDER BY team COLLATE "C";
+SELECT (w2.responses * w2.mean_cx - w1.responses * w1.mean_cx) / NULLIF(w2.responses - w1.responses, 0) AS change_mean
+  FROM domt.waves w2 JOIN waves1 w1 USING (team) WHERE team = 't';
+RESET ROLE;
+-- Positive control: the custodian sees the change waiting, and what releasing it would have
+-- given (the change's mean, 1.25) against t-1's new responses (all 1).
+SET ROLE regress_custodian;
+SELECT cell, shown, pending_members FROM exlink.refresh_status WHERE publication = 'domt.waves'::regclass ORDER BY cell COLLATE "C";
+SELECT (sum(cx) - 600) / (count(*) - 120) AS change_mean_if_released FROM domt.wave WHERE team = 't';
+
 SELECT exlink.unpublish('domt.cells');
 SELECT exlink.unpublish('domt.live');
+SELECT exlink.unpublish('domt.regions');
+SELECT exlink.unpublish('domt.waves');
 DROP SCHEMA domt CASCADE;
 RESET ROLE;

@@ -81,6 +81,44 @@ SELECT count(*) FROM published.cx_live;
 RESET debug_print_plan;
 RESET client_min_messages;
 RESET ROLE;
+
+-- Rule: plan output at INFO, NOTICE or WARNING (which reach the client whatever
+-- client_min_messages says) never reaches a role that cannot read the source either.  A
+-- superuser loads auto_explain and sets it for the analyst's session, as docs/security.md's
+-- guarantee 10 anticipates.  VERBOSITY sqlstate prints a message as its level and SQLSTATE only
+-- (the plan text has timings).
+LOAD 'auto_explain';
+SET auto_explain.log_min_duration = 0;
+SET auto_explain.log_analyze = on;
+SET auto_explain.log_level = info;
+\set VERBOSITY sqlstate
+SET ROLE regress_analyst;
+-- must fail: auto_explain at INFO would send the plan of the live view (actual row counts of the
+-- source's groups, suppressed ones included) to the analyst
+SELECT count(*) FROM published.cx_live;
+SELECT count(*) FROM my_live;
+RESET ROLE;
+SET auto_explain.log_level = notice;
+SET ROLE regress_analyst;
+-- must fail: ... at NOTICE
+SELECT count(*) FROM published.cx_live;
+RESET ROLE;
+SET auto_explain.log_level = warning;
+SET ROLE regress_analyst;
+-- must fail: ... at WARNING
+SELECT count(*) FROM published.cx_live;
+-- a materialized publication's plan (released cells only) is printed
+SELECT count(*) FROM published.cx_cells;
+RESET ROLE;
+SET auto_explain.log_level = info;
+-- Positive control: the custodian, who can read the source, gets the live view's plan (INFO).
+SET ROLE regress_custodian;
+SELECT count(*) FROM published.cx_live;
+RESET ROLE;
+RESET auto_explain.log_level;
+RESET auto_explain.log_analyze;
+RESET auto_explain.log_min_duration;
+\set VERBOSITY terse
 \else
 \echo 'skipped: exlink is not in shared_preload_libraries, which the plan-output guard requires'
 \endif

@@ -14,7 +14,9 @@ SELECT team FROM published.cx_cells WHERE team IN ('beta', 'zeta');
 SELECT team, responses FROM published.cx_cells WHERE team = 'solo';
 -- must fail: the 2-employee store
 SELECT store FROM published.stores WHERE store = 's2';
--- The boundaries: eps (5 = k) and kplus (6 = k + 1) are released; every released cell has >= k members.
+-- The boundaries: kplus (6 = k + 1) is released, eps (5 = k) would be but is a complement now:
+-- zeta + solo, south's withheld teams, would be 77 % solo-1's rows (security_subtraction); every
+-- released cell has >= k members.
 SELECT team, members FROM published.cx_cells WHERE team IN ('eps', 'kplus') ORDER BY team COLLATE "C";
 SELECT min(members) >= 5 AS every_cell_at_least_k FROM published.cx_cells;
 -- (s7 is suppressed too, as the complement of s2: see security_subtraction.)

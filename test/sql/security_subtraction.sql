@@ -5,7 +5,10 @@
 SET ROLE regress_analyst;
 
 -- must fail: parent minus its released children.  The residual is the union of at least two
--- suppressed children covering at least k members (north: alpha had to be suppressed with beta).
+-- suppressed children covering at least k members, none holding more than
+-- exlink.max_member_share of its rows (north: alpha had to be suppressed with beta; south: zeta +
+-- solo would be 40 of 52 rows solo-1's, and with eps, gamma and delta still more than half, so
+-- all of south's teams are withheld).
 SELECT p.region, p.members AS parent_members, p.responses - coalesce(sum(c.responses), 0) AS residual_responses,
        p.members - coalesce(sum(c.members), 0) AS residual_members_at_least
   FROM published.cx_cells p
@@ -29,10 +32,12 @@ SELECT c.reltuples - (SELECT sum(responses) FROM published.stores) AS residual_r
 RESET ROLE;
 
 -- The custodian checks every residual against the raw rows: at least two suppressed children,
--- together at least k distinct members.
+-- together at least k distinct members, the largest holding at most half of the rows.
 WITH released AS (SELECT region, team FROM published.cx_cells WHERE level = 2),
      raw AS (SELECT region, team, employee FROM linked.cx WHERE employee <> '' AND csat < 'NaN' AND engagement < 'NaN')
-SELECT r.region, count(DISTINCT r.team) AS suppressed_children, count(DISTINCT r.employee) AS suppressed_members
+SELECT r.region, count(DISTINCT r.team) AS suppressed_children, count(DISTINCT r.employee) AS suppressed_members,
+       round((SELECT max(t.n) FROM (SELECT count(*) AS n FROM raw r2 LEFT JOIN released x2 USING (region, team)
+                                     WHERE x2.team IS NULL AND r2.region = r.region GROUP BY r2.employee) t)::numeric / count(*), 2) AS top_member_share
   FROM raw r LEFT JOIN released x USING (region, team)
  WHERE x.team IS NULL AND r.region IN (SELECT region FROM published.cx_cells WHERE level = 1)
  GROUP BY r.region ORDER BY r.region COLLATE "C";
