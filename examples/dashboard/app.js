@@ -45,18 +45,22 @@ function regionDrivers(data) {
 
 function teamDrivers(data) {
     const teams = new Map();
+    // Every team of the org chart (the coverage view), suppressed ones too, then their results.
+    for (const c of data.cells.filter((c) => c.level === 2))
+        teams.set(`${c.region}\u0000${c.team}`, { region: c.region, team: c.team, members: c.members, status: c.status,
+                                                  detail: c.status === 'suppressed' ? 'not published: too few employees, or hidden to protect another team' : '',
+                                                  beta: {}, top: null });
     for (const r of data.driverRows.filter((r) => r.level === 2)) {
-        const key = `${r.region}\u0000${r.team}`;
-        if (!teams.has(key)) teams.set(key, { region: r.region, team: r.team, members: r.members, status: r.status,
-                                              detail: r.status_detail, beta: {}, top: null });
-        const t = teams.get(key);
+        const t = teams.get(`${r.region}\u0000${r.team}`);
+        t.status = r.status;
+        t.detail = r.status_detail;
         t.beta[r.driver] = r.beta;
         if (r.rank === 1) t.top = r.driver;
     }
     fillTable(document.getElementById('team-drivers'),
               [['region', 'label'], ['team', 'label'], ['members'], ...data.drivers.map((d) => [d]), ['top driver', 'label'], ['status', 'label']],
-              [...teams.values()].map((t) => el('tr', {},
-                  el('td', { class: 'label' }, t.region), el('td', { class: 'label' }, t.team), el('td', {}, t.members),
+              [...teams.values()].map((t) => el('tr', t.status === 'suppressed' ? { class: 'suppressed' } : {},
+                  el('td', { class: 'label' }, t.region), el('td', { class: 'label' }, t.team), el('td', {}, t.members ?? '—'),
                   ...data.drivers.map((d) => el('td', {}, fixed(t.beta[d], 3))),
                   el('td', { class: 'label' }, t.top ?? '—'), el('td', { class: 'status', title: t.detail ?? '' }, t.status))));
 }
@@ -85,23 +89,26 @@ function correlations(data) {
                   }))));
 }
 
-// Team x period: a team is known to the analyst when any of its cells is published (the team row,
-// or one of its periods); a period cell of a known team that is not published is suppressed.
-// Teams with no published cell at all are not shown: the analyst cannot know they exist.
+// Team x period, from the coverage view: every team of the org chart and every period the
+// publication shows; a cell that is not published says "suppressed" (no count: a team with no
+// employees that period looks the same as one with fewer than k).
 function coverage(data) {
     const periods = [...new Set(data.cells.filter((c) => c.level === 3).map((c) => c.period))].sort((a, b) => a - b);
     const teams = new Map();
-    for (const c of data.cells.filter((c) => c.level >= 2)) {
+    for (const c of data.cells) {
         const key = `${c.region}\u0000${c.team}`;
-        if (!teams.has(key)) teams.set(key, { region: c.region, team: c.team, members: new Map() });
-        if (c.level === 3) teams.get(key).members.set(c.period, c.members);
+        if (!teams.has(key)) teams.set(key, { region: c.region, team: c.team, cells: new Map() });
+        if (c.level === 3) teams.get(key).cells.set(c.period, c);
     }
-    const sorted = [...teams.values()].sort((a, b) => a.region.localeCompare(b.region) || a.team.localeCompare(b.team));
+    const cmp = (a, b) => (a < b ? -1 : a > b ? 1 : 0);   // the database's order (C)
+    const sorted = [...teams.values()].sort((a, b) => cmp(a.region, b.region) || cmp(a.team, b.team));
     fillTable(document.getElementById('coverage'),
               [['region', 'label'], ['team', 'label'], ...periods.map((p) => [`period ${p}`])],
               sorted.map((t) => el('tr', {}, el('td', { class: 'label' }, t.region), el('td', { class: 'label' }, t.team),
-                  ...periods.map((p) => t.members.has(p) ? el('td', {}, t.members.get(p))
-                                                         : el('td', { class: 'suppressed' }, 'suppressed')))));
+                  ...periods.map((p) => {
+                      const c = t.cells.get(p);
+                      return c && c.status === 'ok' ? el('td', {}, c.members) : el('td', { class: 'suppressed' }, 'suppressed');
+                  }))));
 }
 
 async function main() {
@@ -110,7 +117,7 @@ async function main() {
     if (!response.ok) throw new Error(data.error || response.statusText);
     document.getElementById('outcome').textContent = data.outcome;
     document.getElementById('source').textContent =
-        `Publication ${data.publication}; results tables ${data.driversTable} and ${data.correlationsTable}.`;
+        `Publication ${data.publication}; results tables ${data.driversTable} and ${data.correlationsTable}; coverage ${data.coverage}.`;
     regionDrivers(data);
     teamDrivers(data);
     correlations(data);

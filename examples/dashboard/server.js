@@ -4,6 +4,7 @@
 // variables or ~/.pgpass).  It reads only the publication and its results tables, with plain
 // SELECTs: every figure is computed and guarded by exlink at refresh, none here.
 //   DASHBOARD_PUBLICATION  the publication (default published.cx)
+//   DASHBOARD_COVERAGE     its coverage view (exlink.publish_coverage; default published.cx_coverage)
 //   DASHBOARD_PORT         the port on 127.0.0.1 (default 8080)
 // SPDX-License-Identifier: GPL-3.0-or-later
 'use strict';
@@ -13,6 +14,7 @@ const path = require('path');
 const { Pool } = require('pg');
 
 const publication = process.env.DASHBOARD_PUBLICATION || 'published.cx';
+const coverage = process.env.DASHBOARD_COVERAGE || 'published.cx_coverage';
 const port = Number(process.env.DASHBOARD_PORT || 8080);
 const pool = new Pool({ max: 2 });
 
@@ -25,21 +27,13 @@ const files = {
     '/vendor/plot.umd.min.js': ['node_modules/@observablehq/plot/dist/plot.umd.min.js', 'text/javascript; charset=utf-8'],
 };
 
-// The publication's counts are bigint, which node-postgres hands over as strings (a bigint may
-// not fit a JavaScript number); the dashboard's counts do fit.
-function numbers(rows, columns) {
-    for (const r of rows)
-        for (const c of columns)
-            if (r[c] !== null && r[c] !== undefined) r[c] = Number(r[c]);
-    return rows;
-}
-
 async function dashboard() {
     const client = await pool.connect();
     try {
         // The publication's name as PostgreSQL spells it (quoted where needed): also refuses a
         // name that is not a relation.
         const pub = (await client.query('SELECT $1::regclass::text AS name', [publication])).rows[0].name;
+        const cov = (await client.query('SELECT $1::regclass::text AS name', [coverage])).rows[0].name;
         // Its results tables: exlink.result_tables names them to every role (names, no figures).
         const tables = (await client.query(
             `SELECT object::text AS name, statistic, outcome, drivers::text[] AS drivers
@@ -48,10 +42,11 @@ async function dashboard() {
         const correlations = tables.find((t) => t.statistic === 'correlations');
         if (!drivers || !correlations)
             throw new Error(`publication ${pub} needs a drivers and a correlations results table`);
-        // level: how many dimensions a row groups by (0 organisation, 1 region, 2 team, 3 team x period).
-        const cells = numbers((await client.query(
-            `SELECT region, team, period, level, responses, members FROM ${pub} ORDER BY level, region, team, period`)).rows,
-            ['responses', 'members', 'period', 'level']);
+        // level: how many dimensions a row groups by (0 organisation, 1 region, 2 team, 3 team x
+        // period).  The coverage view lists every team of the org chart per level, shown ('ok',
+        // with its members) or 'suppressed' (no figures).
+        const cells = (await client.query(
+            `SELECT region, team, period, level, status, members FROM ${cov} WHERE level >= 2 ORDER BY level, region, team, period`)).rows;
         // Results tables: integer counts, float8 figures, a status code and booleans (has_betas,
         // inference_shown): nothing to convert.
         const driverRows = (await client.query(
@@ -61,7 +56,7 @@ async function dashboard() {
         const correlationRows = (await client.query(
             `SELECT region, level, members, driver, r, ci_low, ci_high, has_r, inference_shown, status, status_detail
                FROM ${correlations.name} WHERE level IN (0, 1) ORDER BY level, region, ordinal`)).rows;
-        return { publication: pub, outcome: drivers.outcome, drivers: drivers.drivers,
+        return { publication: pub, coverage: cov, outcome: drivers.outcome, drivers: drivers.drivers,
                  driversTable: drivers.name, correlationsTable: correlations.name,
                  cells, driverRows, correlationRows };
     } finally {

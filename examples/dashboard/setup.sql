@@ -1,7 +1,8 @@
 -- The data behind the dashboard example (examples/dashboard/): the demo's synthetic EX/CX data
 -- (examples/generate.sql), linked by the custodian, published at region x team x period with
--- roll-up (so organisation, region and team rows carry their own exact figures) and with results
--- tables (key drivers of CSAT and correlations) granted to the analyst role.
+-- roll-up (so organisation, region and team rows carry their own exact figures), with results
+-- tables (key drivers of CSAT and correlations) and a coverage view over the org chart (which
+-- teams are suppressed), granted to the analyst role.
 -- SPDX-License-Identifier: GPL-3.0-or-later
 --
 -- Run as a superuser in a throwaway cluster (`make dashboard`, test/shell/dashboard.sh).
@@ -56,12 +57,18 @@ SELECT exlink.pseudonymize(t.handled_by, 'dashboard') AS pseudonym,
                       ORDER BY w.opened_on DESC LIMIT 1) x;
 ALTER TABLE link.linked OWNER TO dashboard_admin;
 
--- Publication and results tables (the custodian).
+-- The org chart: the regions and teams whose existence is public (the coverage view lists them
+-- all, shown or suppressed).
+CREATE TABLE link.org_units AS SELECT DISTINCT region, team FROM hr.employees;
+ALTER TABLE link.org_units OWNER TO dashboard_admin;
+
+-- Publication, results tables and coverage (the custodian).
 CREATE SCHEMA published AUTHORIZATION dashboard_admin;
 GRANT USAGE ON SCHEMA published TO dashboard_analyst;
 GRANT EXECUTE ON FUNCTION
     exlink.publish(text, regclass, name, name[], name[], name[], integer, boolean, boolean, boolean),
     exlink.publish_results(text, regclass, name, name[], text, name[]),
+    exlink.publish_coverage(text, regclass, regclass, name[]),
     exlink.refresh(regclass) TO dashboard_admin;
 GRANT SELECT, INSERT, UPDATE, DELETE ON exlink.publications, exlink.released_cells, exlink.release_ledger,
                                         exlink.result_tables TO dashboard_admin;
@@ -75,4 +82,5 @@ SELECT exlink.publish_results('published.cx_drivers', 'published.cx', 'csat',
 SELECT exlink.publish_results('published.cx_correlations', 'published.cx', 'csat',
                               '{engagement,enablement,manager_coaching,training_hours,workload}',
                               statistic => 'correlations', grant_to => '{dashboard_analyst}');
+SELECT exlink.publish_coverage('published.cx_coverage', 'published.cx', 'link.org_units', grant_to => '{dashboard_analyst}');
 RESET ROLE;

@@ -158,3 +158,149 @@ END
 $fn$;
 COMMENT ON FUNCTION @extschema@.results_query(text, regclass, text, name, name[]) IS
     'The SELECT of a results table: per shown cell of its publication, the cell''s columns (dimensions, level, cell, responses and members as integers) and its released results (key result_key) classified by exlink.driver_rows or exlink.correlation_rows, one row per driver.';
+
+-- Coverage: which units a dashboard should draw as "suppressed".  A publication has no row for a
+-- suppressed cell, so a dashboard draws nothing where it expects a team.  A coverage view lists,
+-- per level of the publication, every unit of a list the custodian declares public (an org chart:
+-- regions and teams) crossed with the values of the other dimensions that the publication shows
+-- (periods), and marks each 'ok' (shown: its cell key and members) or 'suppressed' (no figures).
+-- Why it discloses nothing: its rows are a function of the declared list, which the custodian
+-- makes public to the grantees by publishing it, and of the set of shown cells, which the
+-- grantees read in the publication anyway (grantees must be able to read the publication).  A
+-- listed unit with no rows and one with fewer than k members look the same: 'suppressed', no
+-- count, so nothing is left to subtract.  The list is read once, at publish, and written into
+-- the view (so the view reads only the publication: exlink.audit_view finds it guarded, and a
+-- later change of the list table cannot change what was declared); publish again when it
+-- changes.  A list derived from the linked rows would disclose which cells have rows: the
+-- publication's source is refused, and docs/bi-and-scheduling.md says so.
+CREATE FUNCTION @extschema@.publish_coverage(coverage text, publication regclass, units regclass, grant_to name[] DEFAULT '{}')
+RETURNS regclass
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+    p record;
+    parts text[];
+    target text;
+    owner oid;
+    ucols name[];
+    typ text[];
+    nd integer;
+    lv integer;
+    n_units bigint;
+    vals text;
+    cand text[] := '{}';
+    sel text[];
+    joins text;
+    q text;
+    obj regclass;
+    r name;
+BEGIN
+    IF coverage IS NULL OR publication IS NULL OR units IS NULL OR grant_to IS NULL THEN
+        RAISE EXCEPTION 'exlink.publish_coverage arguments cannot be null' USING ERRCODE = '22023';
+    END IF;
+    SELECT * INTO p FROM @extschema@.publications pub WHERE pub.object = publication;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION '% is not an exlink publication', publication USING ERRCODE = '22023';
+    END IF;
+    SELECT c.relowner INTO owner FROM pg_catalog.pg_class c WHERE c.oid = publication;
+    IF NOT pg_catalog.pg_has_role(CURRENT_USER, owner, 'USAGE') THEN
+        RAISE EXCEPTION 'must be owner of publication %', publication USING ERRCODE = '42501';
+    END IF;
+    IF units = p.source THEN
+        RAISE EXCEPTION 'the list of units cannot be the publication''s source' USING ERRCODE = '42501',
+            DETAIL = 'Units listed from the linked rows would disclose which cells have rows (fewer than k, or none).',
+            HINT = 'Declare a table of the units whose existence is public (an org chart).';
+    END IF;
+    IF NOT pg_catalog.has_table_privilege(units, 'SELECT') THEN
+        RAISE EXCEPTION 'permission denied for table %', units USING ERRCODE = '42501';
+    END IF;
+    nd := pg_catalog.cardinality(p.dimensions);
+    SELECT pg_catalog.array_agg(d ORDER BY o) INTO ucols
+      FROM pg_catalog.unnest(p.dimensions) WITH ORDINALITY AS u(d, o)
+     WHERE EXISTS (SELECT 1 FROM pg_catalog.pg_attribute a WHERE a.attrelid = units AND a.attname = u.d AND a.attnum > 0 AND NOT a.attisdropped);
+    IF ucols IS NULL THEN
+        RAISE EXCEPTION 'the list of units has no column named as a dimension of %', publication USING ERRCODE = '22023',
+            DETAIL = pg_catalog.format('Its dimensions are %s.', pg_catalog.array_to_string(p.dimensions, ', '));
+    END IF;
+    FOREACH r IN ARRAY grant_to LOOP
+        IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = r) THEN
+            RAISE EXCEPTION 'role % does not exist', pg_catalog.quote_ident(r) USING ERRCODE = '42704';
+        END IF;
+        IF NOT pg_catalog.has_table_privilege(r, publication, 'SELECT') THEN
+            RAISE EXCEPTION 'role % cannot read publication %', pg_catalog.quote_ident(r), publication USING ERRCODE = '42501',
+                DETAIL = 'A coverage view tells which cells are shown: only readers of the publication may have it.';
+        END IF;
+    END LOOP;
+    BEGIN
+        parts := pg_catalog.parse_ident(coverage);
+    EXCEPTION WHEN invalid_parameter_value OR syntax_error THEN
+        RAISE EXCEPTION 'invalid coverage view name' USING ERRCODE = '22023';
+    END;
+    IF pg_catalog.array_length(parts, 1) <> 2 THEN
+        RAISE EXCEPTION 'coverage view name must be schema.name' USING ERRCODE = '22023';
+    END IF;
+    target := pg_catalog.format('%I.%I', parts[1], parts[2]);
+    -- The publication's types of the listed columns, so the view's columns have them.
+    SELECT pg_catalog.array_agg(pg_catalog.format_type(a.atttypid, a.atttypmod) ORDER BY u.o) INTO typ
+      FROM pg_catalog.unnest(ucols) WITH ORDINALITY AS u(d, o)
+      JOIN pg_catalog.pg_attribute a ON a.attrelid = publication AND a.attname = u.d;
+    -- The declared list, as literals (units with a NULL in a listed column are not units).
+    EXECUTE pg_catalog.format('SELECT pg_catalog.count(*), pg_catalog.string_agg(pg_catalog.format(%L, %s), %L ORDER BY %s) FROM (SELECT DISTINCT %s FROM %s WHERE %s) AS t',
+        '(' || (SELECT pg_catalog.string_agg(pg_catalog.format('%%L::%s', t), ', ' ORDER BY o) FROM pg_catalog.unnest(typ) WITH ORDINALITY AS x(t, o)) || ')',
+        (SELECT pg_catalog.string_agg(pg_catalog.format('t.%I::text', d), ', ' ORDER BY o) FROM pg_catalog.unnest(ucols) WITH ORDINALITY AS x(d, o)),
+        ', ',
+        (SELECT pg_catalog.string_agg(pg_catalog.format('t.%I', d), ', ' ORDER BY o) FROM pg_catalog.unnest(ucols) WITH ORDINALITY AS x(d, o)),
+        (SELECT pg_catalog.string_agg(pg_catalog.format('%I', d), ', ' ORDER BY o) FROM pg_catalog.unnest(ucols) WITH ORDINALITY AS x(d, o)),
+        units,
+        (SELECT pg_catalog.string_agg(pg_catalog.format('%I IS NOT NULL', d), ' AND ') FROM pg_catalog.unnest(ucols) AS x(d)))
+      INTO n_units, vals;
+    IF n_units = 0 THEN
+        RAISE EXCEPTION 'the list of units is empty' USING ERRCODE = '22023';
+    END IF;
+    IF n_units > 100000 THEN
+        RAISE EXCEPTION 'at most 100,000 units' USING ERRCODE = '54000',
+            DETAIL = 'The list is written into the view''s definition.';
+    END IF;
+    -- Candidates per level (the first lv dimensions, as the publication's levels): the listed
+    -- columns from the list, each other dimension from the values the publication shows.
+    FOR lv IN SELECT g FROM pg_catalog.generate_series(CASE WHEN p.rollup THEN 0 ELSE nd END, nd) AS g LOOP
+        sel := ARRAY(SELECT CASE WHEN u.o > lv THEN pg_catalog.format('NULL::%s AS %I', pg_catalog.format_type(a.atttypid, a.atttypmod), u.d)
+                                 WHEN u.d = ANY (ucols) THEN pg_catalog.format('l.%I', u.d)
+                                 ELSE pg_catalog.format('v%s.%I', u.o, u.d) END
+                       FROM pg_catalog.unnest(p.dimensions) WITH ORDINALITY AS u(d, o)
+                       JOIN pg_catalog.pg_attribute a ON a.attrelid = publication AND a.attname = u.d
+                      ORDER BY u.o);
+        joins := (SELECT pg_catalog.string_agg(pg_catalog.format(' CROSS JOIN (SELECT DISTINCT s.%I FROM %s AS s WHERE s.%I IS NOT NULL) AS v%s', u.d, publication, u.d, u.o), '' ORDER BY u.o)
+                    FROM pg_catalog.unnest(p.dimensions) WITH ORDINALITY AS u(d, o)
+                   WHERE u.o <= lv AND NOT u.d = ANY (ucols));
+        cand := cand || pg_catalog.format('SELECT DISTINCT %s, %s AS level FROM listed AS l%s', pg_catalog.array_to_string(sel, ', '), lv, coalesce(joins, ''));
+    END LOOP;
+    q := pg_catalog.format(
+        'WITH listed (%s) AS (VALUES %s), candidates AS (%s UNION SELECT %s, s.level FROM %s AS s) '
+        'SELECT %s, c.level, s.cell, CASE WHEN s.cell IS NULL THEN %L ELSE %L END AS status, s.cell IS NOT NULL AS shown, '
+        's.members::integer AS members FROM candidates AS c LEFT JOIN %s AS s ON s.level = c.level AND %s',
+        (SELECT pg_catalog.string_agg(pg_catalog.format('%I', d), ', ' ORDER BY o) FROM pg_catalog.unnest(ucols) WITH ORDINALITY AS x(d, o)),
+        vals,
+        pg_catalog.array_to_string(cand, ' UNION '),
+        (SELECT pg_catalog.string_agg(pg_catalog.format('s.%I', d), ', ' ORDER BY o) FROM pg_catalog.unnest(p.dimensions) WITH ORDINALITY AS x(d, o)),
+        publication,
+        (SELECT pg_catalog.string_agg(pg_catalog.format('c.%I', d), ', ' ORDER BY o) FROM pg_catalog.unnest(p.dimensions) WITH ORDINALITY AS x(d, o)),
+        'suppressed', 'ok',
+        publication,
+        (SELECT pg_catalog.string_agg(pg_catalog.format('s.%I IS NOT DISTINCT FROM c.%I', d, d), ' AND ' ORDER BY o) FROM pg_catalog.unnest(p.dimensions) WITH ORDINALITY AS x(d, o)));
+    EXECUTE pg_catalog.format('CREATE VIEW %s AS %s', target, q);
+    obj := pg_catalog.to_regclass(target);
+    EXECUTE pg_catalog.format('REVOKE ALL ON %s FROM PUBLIC', target);
+    FOREACH r IN ARRAY grant_to LOOP
+        EXECUTE pg_catalog.format('GRANT SELECT ON %s TO %I', target, r);
+    END LOOP;
+    EXECUTE pg_catalog.format('COMMENT ON VIEW %s IS %L', target,
+        pg_catalog.format('exlink coverage of %s: per level, every unit of the declared list (%s, from %s at publish) crossed with the shown values of the other dimensions, status ok (shown) or suppressed (no figures)',
+                          publication, pg_catalog.array_to_string(ucols, ', '), units));
+    RETURN obj;
+END
+$fn$;
+COMMENT ON FUNCTION @extschema@.publish_coverage(text, regclass, regclass, name[]) IS
+    'Custodian (publication owner) only: a view listing, per level of the publication, every unit of a declared list (whose existence is public) crossed with the shown values of the other dimensions, with status ok (its cell and members) or suppressed (no figures), so that dashboards draw suppressed cells; grantees must read the publication.';
+REVOKE ALL ON FUNCTION @extschema@.publish_coverage(text, regclass, regclass, name[]) FROM PUBLIC;

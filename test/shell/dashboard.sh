@@ -79,7 +79,7 @@ const html = require('fs').readFileSync(process.argv[2], 'utf8');
 const text = (s) => s.replace(/<[^>]*>/g, '').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&nbsp;/g, ' ')
                      .replace(/&amp;/g, '&').trim();
 for (const [, id, body] of html.matchAll(/<table id="([^"]+)">([\s\S]*?)<\/table>/g))
-    for (const [, row] of body.matchAll(/<tr>([\s\S]*?)<\/tr>/g))
+    for (const [, row] of body.matchAll(/<tr(?: [^>]*)?>([\s\S]*?)<\/tr>/g))
         console.log([id, ...[...row.matchAll(/<t[dh][^>]*>([\s\S]*?)<\/t[dh]>/g)].map((c) => text(c[1]))].join(' | '));
 const svg = (id) => (html.split(`id="${id}"`)[1] || '').split('</section>')[0];
 console.log('chart region-chart dots', (svg('region-chart').match(/<circle/g) || []).length);
@@ -125,7 +125,8 @@ corr AS (
                              'training_hours', (exlink.linked_correlation(l.csat, l.training_hours, l.pseudonym)).r,
                              'workload', (exlink.linked_correlation(l.csat, l.workload, l.pseudonym)).r) AS r
       FROM link.linked l GROUP BY ROLLUP (l.region)),
-teamset AS (SELECT DISTINCT region, team FROM shown WHERE level >= 2),
+-- Every team of the org chart (and any shown team), every period shown.
+teamset AS (SELECT region, team FROM link.org_units UNION SELECT region, team FROM shown WHERE level >= 2),
 periods AS (SELECT DISTINCT period FROM shown WHERE level = 3),
 coverage AS (
     SELECT t.region, t.team, p.period,
@@ -138,9 +139,10 @@ SELECT json_build_object(
     'regions', (SELECT json_agg(json_build_object('region', r.region, 'members', r.members, 'status', r.code,
                                                   'rows', (SELECT json_agg(x ORDER BY x.ordinal) FROM exlink.drivers(r.m) x))
                                 ORDER BY r.region) FROM codes r WHERE r.unit = 'region'),
-    'teams', (SELECT json_agg(json_build_object('region', t.region, 'team', t.team, 'members', t.members, 'status', t.code,
-                                                'rows', (SELECT json_agg(x ORDER BY x.ordinal) FROM exlink.drivers(t.m) x))
-                              ORDER BY t.region, t.team) FROM codes t WHERE t.unit = 'team'),
+    'teams', (SELECT json_agg(json_build_object('region', u.region, 'team', u.team, 'members', t.members, 'status', coalesce(t.code, 'suppressed'),
+                                                'rows', coalesce((SELECT json_agg(x ORDER BY x.ordinal) FROM exlink.drivers(t.m) x), '[]'))
+                              ORDER BY u.region, u.team)
+                FROM teamset u LEFT JOIN codes t ON t.unit = 'team' AND t.region = u.region AND t.team = u.team),
     'correlations', (SELECT json_agg(json_build_object('unit', c.unit, 'r', c.r) ORDER BY c.org DESC, c.unit) FROM corr c),
     'coverage', (SELECT json_agg(c ORDER BY c.region, c.team, c.period) FROM coverage c));
 SQL
@@ -165,7 +167,7 @@ line('team-drivers', 'region', 'team', 'members', ...t.drivers, 'top driver', 's
 for (const r of t.teams) {
     const beta = Object.fromEntries(r.rows.map((d) => [d.name, estimates(r.status) ? d.beta : null]));
     const top = estimates(r.status) ? r.rows.find((d) => d.rank === 1) : null;
-    line('team-drivers', r.region, r.team, r.members, ...t.drivers.map((d) => fixed(beta[d], 3)), top ? top.name : '—', r.status);
+    line('team-drivers', r.region, r.team, r.members ?? '—', ...t.drivers.map((d) => fixed(beta[d], 3)), top ? top.name : '—', r.status);
 }
 line('correlations', 'unit', ...t.drivers);
 for (const c of t.correlations) line('correlations', c.unit, ...t.drivers.map((d) => fixed(c.r[d], 3)));
@@ -175,7 +177,7 @@ const teams = [...new Set(t.coverage.map((c) => `${c.region}|${c.team}`))];
 for (const key of teams) {
     const cells = t.coverage.filter((c) => `${c.region}|${c.team}` === key);
     line('coverage', cells[0].region, cells[0].team,
-         ...cells.map((c) => (c.shown ? c.members : c.members > 0 ? 'suppressed' : 'no data')));
+         ...cells.map((c) => (c.shown ? c.members : 'suppressed')));
 }
 console.log('chart region-chart dots', dots);
 console.log('chart correlation-chart cells', t.correlations.length * t.drivers.length);
@@ -192,13 +194,14 @@ regions=$(count '^region-drivers | [^r]')
 teams=$(count '^team-drivers | [^r]')
 saturated=$(count '^team-drivers .*| saturated$')
 withheld=$(count '^team-drivers .*| withheld$')
+unpublished=$(count '^team-drivers .*| suppressed$')
 intervals=$(count '^region-drivers .*| \[-\?[0-9.]*, -\?[0-9.]*\] |')
 suppressed=$(grep -o 'suppressed' "$tmp/page.txt" | wc -l)
-echo "page: $regions region-driver rows ($intervals with intervals), $teams teams ($saturated saturated, $withheld withheld), $suppressed suppressed cells marked"
+echo "page: $regions region-driver rows ($intervals with intervals), $teams teams ($saturated saturated, $withheld withheld, $unpublished suppressed), $suppressed suppressed cells marked"
 [ "$regions" -ge 10 ] && [ "$intervals" -eq "$regions" ] || fail "too few region rows with intervals"
 [ "$teams" -ge 10 ] || fail "too few teams"
 [ "$saturated" -ge 1 ] && [ "$withheld" -ge 1 ] || fail "no saturated or no withheld team: the status rules were not exercised"
-[ "$suppressed" -ge 1 ] || fail "no suppressed cell marked"
+[ "$suppressed" -ge 1 ] && [ "$unpublished" -ge 1 ] || fail "no suppressed cell or team marked"
 if [ -n "${EXLINK_DASHBOARD_KEEP:-}" ]; then
     mkdir -p "$EXLINK_DASHBOARD_KEEP"
     cp "$tmp/dom.html" "$tmp/page.txt" "$tmp/expected.txt" "$EXLINK_DASHBOARD_KEEP/"
