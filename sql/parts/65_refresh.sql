@@ -304,6 +304,7 @@ DECLARE
     shown_level integer;
     level_ids text[];
     delta_ids text[];
+    fourth integer := @extschema@.results_fourth_order(release_key);
 BEGIN
     shown_level := CASE WHEN rollup THEN NULL ELSE nd END;
     IF pg_catalog.to_regclass('pg_temp.exlink_refresh_rows') IS NOT NULL THEN
@@ -424,6 +425,19 @@ BEGIN
     -- Each cell's outcome: new figures (released), the same figures (unchanged), its last shown
     -- figures while a change waits (held), or not shown (hidden; a cell hidden for the first time
     -- gets its current rows as its basis, and stays hidden).
+    -- The inference of a cell's results, over all its results tables together: the release
+    -- decision's fourth-order rule on the cell's members, its measures (whose moments it
+    -- publishes) and the results tables' fourth-order figures (exlink.results_fourth_order).
+    ALTER TABLE pg_temp.exlink_refresh_cells ADD COLUMN withheld text;
+    IF fourth > 0 THEN
+        UPDATE pg_temp.exlink_refresh_cells c
+           SET withheld = 'withheld: ' OPERATOR(pg_catalog.||) pg_catalog.substr(s.status, pg_catalog.length('suppressed: ') + 1)
+          FROM (SELECT x.cell_id, @extschema@.release_status(x.members, k, x.share, NULL, share_limit, NULL,
+                                                             pg_catalog.cardinality(measures), fourth) AS status
+                  FROM pg_temp.exlink_refresh_cells x WHERE x.present) s
+         WHERE s.cell_id = c.cell_id AND s.status <> 'ok';
+    END IF;
+
     ALTER TABLE pg_temp.exlink_refresh_cells ADD COLUMN outcome text;
     UPDATE pg_temp.exlink_refresh_cells c
        SET outcome = CASE
@@ -444,7 +458,7 @@ BEGIN
     INSERT INTO @extschema@.released_cells AS rc (release_key, cell_id, parent_id, level, members, figures, shown, released_at, held_since, pending_members, results, basis_shown)
     SELECT release_cells.release_key, c.cell_id, c.parent_id, c.level, c.members, c.figures,
            c.outcome = 'released' AND (shown_level IS NULL OR c.level = shown_level), pg_catalog.now(), NULL, 0,
-           c.results, c.outcome = 'released'
+           @extschema@.withhold_inference(c.results, c.withheld), c.outcome = 'released'
       FROM pg_temp.exlink_refresh_cells c
      WHERE c.outcome = 'released' OR (c.outcome = 'hidden' AND NOT c.hidden_basis)
     ON CONFLICT ON CONSTRAINT released_cells_pkey DO UPDATE
@@ -466,7 +480,8 @@ BEGIN
     -- released stay as they were: recomputed, they could differ in the last bits).
     UPDATE @extschema@.released_cells rc
        SET shown = shown_level IS NULL OR rc.level = shown_level, held_since = NULL, pending_members = 0,
-           results = CASE WHEN c.results IS NULL THEN rc.results ELSE c.results || coalesce(rc.results, '{}') END
+           results = @extschema@.withhold_inference(CASE WHEN c.results IS NULL THEN rc.results ELSE c.results || coalesce(rc.results, '{}') END,
+                                                    c.withheld)
       FROM pg_temp.exlink_refresh_cells c
      WHERE rc.release_key = release_cells.release_key AND rc.cell_id = c.cell_id AND c.outcome = 'unchanged';
     -- Held back: the last release stays (shown), the change waits.

@@ -149,6 +149,79 @@ COMMENT ON FUNCTION @extschema@.correlation_results(@extschema@.correlation[], n
 
 -- The definition of a results table: exlink.results_query, in 69_bi.sql (its columns are BI's).
 
+-- The withheld-inference bound of a cell, over ALL its results tables together (the release
+-- decision's fourth-order rule, src/release_policy.c; the counting argument is in
+-- docs/security.md, "Withheld inference").  A cell publishes the means and co-moments of its v
+-- measures; its results tables add fourth-order figures: the clustered covariance of a drivers
+-- table's q betas (q(q + 1)/2 numbers, counted whole although only the q standard errors are
+-- shown) and the q standard errors of a correlations table.  results_fourth_order gives that
+-- count for a publication; exlink.release_cells asks exlink.release_status with it at every
+-- refresh and withholds the inference of every cell it refuses (withhold_inference), so the
+-- bound follows the variables actually published.  driver_results and correlation_results
+-- keep 0.2.0's per-table bound as a floor for results stored before the update (the cell rule
+-- is never less strict than it).
+CREATE FUNCTION @extschema@.results_fourth_order(release_key text)
+RETURNS integer
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+    SELECT coalesce(pg_catalog.sum(CASE rt.statistic
+                                   WHEN 'drivers' THEN pg_catalog.cardinality(rt.drivers) * (pg_catalog.cardinality(rt.drivers) + 1) / 2
+                                   ELSE pg_catalog.cardinality(rt.drivers) END), 0)::integer
+      FROM @extschema@.result_tables rt
+      JOIN @extschema@.publications p ON p.object OPERATOR(pg_catalog.=) rt.publication
+     WHERE p.release_key OPERATOR(pg_catalog.=) $1
+       AND EXISTS (SELECT 1 FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) rt.object)
+$fn$;
+COMMENT ON FUNCTION @extschema@.results_fourth_order(text) IS
+    'The fourth-order figures the results tables of a publication (by release key) publish per cell: q(q + 1)/2 per drivers table (the betas'' clustered covariance), q per correlations table (one standard error per pair); the fact exlink.release_status weighs against the cell''s members and measures.';
+
+-- A cell's results with their inference withheld (why: the refusal, e.g. 'withheld: too few
+-- members for the inference published with the cell'): every standard error, t, p, interval
+-- and covariance NULL, the inference column saying why; betas, correlations, weights and R²
+-- stay (second-order figures).  NULL why: the results unchanged.
+CREATE FUNCTION @extschema@.withhold_inference(results jsonb, why text)
+RETURNS jsonb
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+    key text;
+    val text;
+    m @extschema@.driver_model;
+    out jsonb := '{}';
+BEGIN
+    IF results IS NULL OR why IS NULL THEN
+        RETURN results;
+    END IF;
+    FOR key, val IN SELECT e.key, e.value FROM pg_catalog.jsonb_each_text(results) AS e LOOP
+        IF val IS NULL THEN
+            out := out OPERATOR(pg_catalog.||) pg_catalog.jsonb_build_object(key, NULL::text);
+        ELSIF pg_catalog.left(val, 1) OPERATOR(pg_catalog.=) '(' THEN
+            m := val::@extschema@.driver_model;
+            m.drivers := ARRAY(SELECT ROW(d.name, d.beta, NULL, NULL, NULL, d.pratt, d.relative_weight, d.relative_weight_share,
+                                          d.lmg, d.lmg_share, d.rank, NULL, NULL)::@extschema@.driver
+                                 FROM pg_catalog.unnest(m.drivers) WITH ORDINALITY AS d(name, beta, beta_se, t, p_value, pratt,
+                                      relative_weight, relative_weight_share, lmg, lmg_share, rank, ci_low, ci_high, o)
+                                ORDER BY d.o);
+            m.vcov := NULL;
+            m.inference := CASE WHEN m.inference IS NOT NULL THEN why END;
+            out := out OPERATOR(pg_catalog.||) pg_catalog.jsonb_build_object(key, m::text);
+        ELSE
+            out := out OPERATOR(pg_catalog.||) pg_catalog.jsonb_build_object(key,
+                ARRAY(SELECT ROW(c.n, c.members, c.r, NULL, c.df, NULL, NULL, NULL, c.suppressed, c.status, c.skipped, c.level,
+                                 c.clusters, CASE WHEN c.inference IS NOT NULL THEN why END)::@extschema@.correlation
+                        FROM pg_catalog.unnest(val::@extschema@.correlation[]) WITH ORDINALITY
+                             AS c(n, members, r, t, df, p_value, ci_low, ci_high, suppressed, status, skipped, level, clusters, inference, o)
+                       ORDER BY c.o)::text);
+        END IF;
+    END LOOP;
+    RETURN out;
+END
+$fn$;
+COMMENT ON FUNCTION @extschema@.withhold_inference(jsonb, text) IS
+    'A cell''s results (a jsonb of driver models and correlation arrays as text) with every standard error, t, p, interval and covariance removed and the inference column set to why; NULL why returns them unchanged.';
+
 CREATE FUNCTION @extschema@.publish_results(
     results text,
     publication regclass,

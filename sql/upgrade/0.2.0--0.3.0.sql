@@ -23,3 +23,6 @@ DROP FUNCTION @extschema@.suppress_cells(text[], text[], bigint[], boolean[], in
 -- include: sql/parts/61_suppression.sql or-replace
 -- include: sql/parts/62_publish_query.sql or-replace
 -- include: sql/parts/65_refresh.sql functions
+-- the withheld-inference bound over all results tables of a cell (results_fourth_order,
+-- withhold_inference, asked by release_cells)
+-- include: sql/parts/67_results.sql functions

@@ -74,8 +74,11 @@ SELECT count(*) AS pair_rows_checked,
     ON t.level = p.level AND t.region IS NOT DISTINCT FROM p.region AND t.team IS NOT DISTINCT FROM p.team AND t.o = p.ordinal
  WHERE p.p_value IS NOT NULL;
 
--- Inference is withheld below 2(q + 2) members (10 for 3 drivers; 6 for a pair): gamma (9
--- employees) shows its betas and shares but no standard error, interval or p (status withheld).
+-- Inference is withheld below 12 members here: the cells publish the moments of 4 measures (4
+-- means, 10 co-moments) and the two results tables 9 fourth-order figures (the drivers'
+-- covariance, 6; the pairs' standard errors, 3), and G members with 4 values each must give
+-- 4G >= 2 (14 + 9) (the counting argument of docs/security.md): gamma (9 employees) and eps (11)
+-- show betas, correlations and shares but no standard error, interval or p (status withheld).
 SELECT region, team, members, driver, beta IS NOT NULL AS beta_shown, beta_se, ci_low, p_value, inference,
        has_betas, inference_shown, status, status_detail
   FROM res.drivers WHERE team = 'gamma' ORDER BY ordinal;
@@ -94,8 +97,8 @@ SELECT 'correlations', status, has_r, inference_shown, count(*),
   FROM res.pairs GROUP BY 1, 2, 3, 4 ORDER BY 1, 2;
 
 -- The status codes on cells made for them (q = 3 drivers: estimates need 2(q + 1) = 8 members,
--- inference 2(q + 2) = 10): six employees (saturated: no figures, though the model has betas),
--- nine (withheld), 29 (few_clusters: fewer than 30 members; ok from 30 on, as the
+-- inference 12 with the same 4 measures and two tables as above): six employees (saturated: no
+-- figures, though the model has betas; its pairs withheld), nine (withheld), 29 (few_clusters: fewer than 30 members; ok from 30 on, as the
 -- organisation), collinear drivers (no betas, hence no shares or ranks though relative weights
 -- exist), a constant outcome (undefined).
 CREATE TABLE res.vocab (team text, employee text, y float8, a float8, b float8, c float8);

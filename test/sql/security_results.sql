@@ -1,7 +1,8 @@
 -- Rule: a results table shows the results of released cells only, released, held back and
--- hidden with the cell's figures (exlink.publish_results); its inference is withheld below
--- 2(q + 2) members; the analyst reads it and nothing behind it.  Each attack is run as
--- regress_analyst, with the custodian's positive control.
+-- hidden with the cell's figures (exlink.publish_results); its inference is withheld unless the
+-- cell's members outnumber, twice over, what all its results tables and its moments publish
+-- (the release decision's fourth-order rule); the analyst reads it and nothing behind it.  Each
+-- attack is run as regress_analyst, with the custodian's positive control.
 \set SHOW_CONTEXT never
 GRANT SELECT, INSERT, UPDATE, DELETE ON exlink.result_tables TO regress_custodian;
 GRANT EXECUTE ON FUNCTION exlink.publish_results(text, regclass, name, name[], text, name[]) TO regress_custodian;
@@ -42,8 +43,11 @@ SELECT exlink.unpublish('resx.drivers');
 -- must fail: the SQL builders, executable by anyone, read the custodian's registry
 SELECT exlink.results_query('k', 'resx.cells', 'drivers', 'cx', '{ex}');
 SELECT exlink.results_select('k', '{cx,ex}');
--- must fail: inference of a cell of fewer than 2(q + 2) = 8 members is withheld (delta has 9:
--- shown; the positive control below publishes 8)
+-- must fail: inference is withheld below 10 members: the cells publish 3 measures' means and
+-- co-moments (9 numbers) and the two results tables 5 fourth-order figures (the drivers'
+-- covariance, 3; the pairs' standard errors, 2), so G members with 3 values each must give
+-- 3G >= 2 (9 + 5): delta (9) is withheld, alpha (12) shown.  With one table each publication
+-- needs 2(q + 2) for q drivers, as in 0.2.0 (the positive control below: 8).
 SELECT DISTINCT team, members, beta_se IS NOT NULL AS se_shown, p_value IS NOT NULL AS p_shown FROM resx.drivers WHERE level = 2 ORDER BY team;
 RESET ROLE;
 
@@ -87,6 +91,54 @@ RESET ROLE;
 SET ROLE regress_analyst;
 SELECT DISTINCT team, members, beta_se IS NOT NULL AS se_shown, p_value IS NOT NULL AS p_shown, inference, status, status_detail
   FROM resx.small_drivers ORDER BY team;
+RESET ROLE;
+
+-- Rule: the bound counts the variables actually published.  Attack on 0.2.0's fixed bound (6
+-- members for a correlations table): a team of 6 members with one row each, published with 8
+-- measures (y, x1..x7), shows their 8 means and 36 co-moments in its moments column; a
+-- correlations table of y on 7 drivers adds 7 clustered standard errors (as intervals and p):
+-- 51 numbers for the 48 values of the rows, which a least-squares solve then recovers; on 5
+-- drivers, 49.  Team big (30 members, 2 rows each) is the contrast.
+SET ROLE regress_custodian;
+CREATE TABLE resx.six (team text, employee text, y float8, x1 float8, x2 float8, x3 float8, x4 float8, x5 float8, x6 float8, x7 float8);
+INSERT INTO resx.six
+SELECT t, t || '-' || e, sin(e * 1.3 + j), cos(e * 0.7 + j), sin(e * 2.1 - j), cos(e * 1.9), sin(e * 0.4 + j * 2), cos(e * 3.1 - j),
+       sin(e * e * 0.2 + j), cos(e * 0.9 + j * j)
+  FROM (VALUES ('six', 6, 1), ('big', 30, 2)) AS teams(t, size, rows_), generate_series(1, size) AS e, generate_series(1, rows_) AS j;
+SELECT exlink.publish('resx.six7', 'resx.six', 'employee', '{team}', '{y,x1,x2,x3,x4,x5,x6,x7}', grant_to => '{regress_analyst}');
+SELECT exlink.publish_results('resx.six7_pairs', 'resx.six7', 'y', '{x1,x2,x3,x4,x5,x6,x7}', 'correlations', grant_to => '{regress_analyst}');
+SELECT exlink.publish('resx.six5', 'resx.six', 'employee', '{team}', '{y,x1,x2,x3,x4,x5,x6,x7}', grant_to => '{regress_analyst}', force => true);
+SELECT exlink.publish_results('resx.six5_pairs', 'resx.six5', 'y', '{x1,x2,x3,x4,x5}', 'correlations', grant_to => '{regress_analyst}');
+RESET ROLE;
+-- must fail: the 6-member team's intervals and p are withheld on 7 and on 5 drivers (big's shown)
+SET ROLE regress_analyst;
+SELECT '7 drivers' AS tables, team, members, count(*) AS pairs, count(p_value) AS p_shown, count(ci_low) AS ci_shown,
+       min(status) AS status, min(status_detail) AS detail
+  FROM resx.six7_pairs GROUP BY team, members
+UNION ALL
+SELECT '5 drivers', team, members, count(*), count(p_value), count(ci_low), min(status), min(status_detail)
+  FROM resx.six5_pairs GROUP BY team, members ORDER BY 1, 2;
+-- what the analyst holds about the team of 6 (one row each: 48 values): its moments
+SELECT team, members, exlink.n(moments) AS n, cardinality(exlink.means(moments)) AS means,
+       cardinality(exlink.means(moments)) * (cardinality(exlink.means(moments)) + 1) / 2 AS comoments
+  FROM resx.six7 WHERE team = 'six';
+RESET ROLE;
+-- Positive control: the custodian computes what 0.2.0's bound released for the team of 6 (its
+-- per-table rule, kept as a floor for results stored by 0.2.0: 6 members for correlations): all
+-- 7 intervals and p, i.e. 8 + 36 + 7 = 51 published numbers for 48 unknowns (5 drivers: 49).
+SET ROLE regress_custodian;
+SELECT count(c.p_value) AS p_released_by_0_2_0, count(c.ci_low) AS ci_released_by_0_2_0,
+       8 + 36 + 7 AS published_numbers, 6 * 8 AS unknown_values
+  FROM exlink.correlation_results(
+         (SELECT ARRAY[exlink.linked_correlation(y, x1, employee), exlink.linked_correlation(y, x2, employee),
+                       exlink.linked_correlation(y, x3, employee), exlink.linked_correlation(y, x4, employee),
+                       exlink.linked_correlation(y, x5, employee), exlink.linked_correlation(y, x6, employee),
+                       exlink.linked_correlation(y, x7, employee)]
+            FROM resx.six WHERE team = 'six'), 'y', '{x1,x2,x3,x4,x5,x6,x7}', 6) c;
+SELECT exlink.release_status(6, 5, 1.0 / 6, NULL, NULL, NULL, 8, 7) AS six_with_7, exlink.release_status(6, 5, 1.0 / 6, NULL, NULL, NULL, 8, 5) AS six_with_5,
+       exlink.release_status(30, 5, 1.0 / 30, NULL, NULL, NULL, 8, 7) AS big_with_7;
+SELECT exlink.unpublish('resx.six7');
+SELECT exlink.unpublish('resx.six5');
 RESET ROLE;
 
 -- The results tables and a view over them pass the audit.
