@@ -149,8 +149,10 @@ SELECT count(*) AS "linked transactions",
 CREATE SCHEMA published AUTHORIZATION exlink_admin;
 GRANT USAGE ON SCHEMA published TO analyst;
 GRANT EXECUTE ON FUNCTION exlink.publish(text, regclass, name, name[], name[], name[], integer, boolean, boolean, boolean),
+                          exlink.publish_results(text, regclass, name, name[], text, name[]),
                           exlink.refresh(regclass) TO exlink_admin;
-GRANT SELECT, INSERT, UPDATE, DELETE ON exlink.publications, exlink.released_cells, exlink.release_ledger TO exlink_admin;
+GRANT SELECT, INSERT, UPDATE, DELETE ON exlink.publications, exlink.released_cells, exlink.release_ledger,
+                                        exlink.result_tables TO exlink_admin;
 GRANT SELECT ON exlink.refresh_status TO exlink_admin;
 CREATE FUNCTION pg_temp.attempt(q text) RETURNS text LANGUAGE plpgsql AS $$
 BEGIN
@@ -170,6 +172,13 @@ SET ROLE exlink_admin;
 SELECT exlink.publish('published.cx_cells', 'link.linked', 'pseudonym', '{region,team,period}',
                       '{csat,nps,effort,engagement,enablement,manager_coaching,training_hours,tenure_years,workload,performance,nps_promoter,nps_detractor}',
                       grant_to => '{analyst}') AS cx_publication \gset
+-- Results tables for BI tools: the key drivers of CSAT and the correlations, per released cell,
+-- plain columns (with rollup => true they would have region and organisation rows too).
+SELECT exlink.publish_results('published.csat_drivers', 'published.cx_cells', 'csat',
+                              '{engagement,enablement,manager_coaching,training_hours,workload}', grant_to => '{analyst}');
+SELECT exlink.publish_results('published.csat_correlations', 'published.cx_cells', 'csat',
+                              '{engagement,enablement,manager_coaching,training_hours,workload}',
+                              statistic => 'correlations', grant_to => '{analyst}');
 SELECT exlink.publish('published.ex_cells', 'link.ex_waves', 'pseudonym', '{team,wave}',
                       '{engagement,enablement,manager_coaching,enps_promoter,enps_detractor}',
                       grant_to => '{analyst}') AS ex_publication \gset
@@ -186,7 +195,7 @@ SELECT what, pg_temp.attempt(q) AS outcome FROM (VALUES
      $q$SELECT exlink.publish('published.by_region', 'link.linked', 'pseudonym', '{region}', '{csat}')$q$)) v(i, what, q)
  ORDER BY i;
 CREATE VIEW published.team_wave AS
-SELECT c.region, c.team, c.period AS wave, c.responses AS transactions, c.members AS handlers,
+SELECT c.region, c.team, c.period, c.responses, c.members,
        round(c.mean_csat::numeric, 3) AS csat, round(c.mean_nps::numeric, 3) AS nps,
        round(c.mean_effort::numeric, 3) AS effort,
        round((100 * (c.mean_nps_promoter - c.mean_nps_detractor))::numeric, 1) AS nps_score,
@@ -240,7 +249,7 @@ SELECT count(*) AS "team x wave cells", count(*) FILTER (WHERE released) AS "rel
        count(*) FILTER (WHERE NOT released) AS withheld,
        count(DISTINCT team) FILTER (WHERE released) AS "teams with a released cell"
   FROM (SELECT l.team, l.period, EXISTS (SELECT 1 FROM published.team_wave p
-                                          WHERE p.team = l.team AND p.wave = l.period) AS released
+                                          WHERE p.team = l.team AND p.period = l.period) AS released
           FROM (SELECT DISTINCT team, period FROM link.linked) l) s;
 
 \echo
@@ -251,8 +260,8 @@ SELECT count(*) AS "team x wave cells", count(*) FILTER (WHERE released) AS "rel
 SET client_min_messages = warning;
 \echo
 \echo '--- 6. What the analyst sees: released cells (first rows; moments column omitted) ---'
-SELECT team, wave, transactions, handlers, csat, nps, effort, nps_score, respondents, enps
-  FROM published.team_wave ORDER BY team COLLATE "C", wave LIMIT 6;
+SELECT team, period, responses, members, csat, nps, effort, nps_score, respondents, enps
+  FROM published.team_wave ORDER BY team COLLATE "C", period LIMIT 6;
 
 \echo
 \echo '--- 7. Linked correlations: EX measure vs CX outcome, from merged published cells ---'
@@ -328,14 +337,20 @@ SELECT c.region, round(max(d.r2)::numeric, 3) AS "R2",
  GROUP BY c.region ORDER BY c.region COLLATE "C";
 
 \echo
+\echo '--- 8b. For a BI tool, no SQL: the results table published.csat_drivers, one row per released'
+\echo '    team x period cell and driver, with a status a tool filters on (has_betas, inference_shown)'
+SELECT status, has_betas, inference_shown, count(DISTINCT cell) AS cells, min(members) AS "fewest members",
+       max(members) AS "most members"
+  FROM published.csat_drivers GROUP BY 1, 2, 3 ORDER BY 4 DESC, 1;
+
 \echo '--- 9. eNPS (employees) vs NPS (customers) by team, last wave; small teams absent --'
 -- eNPS and NPS = 100 x (mean promoter - mean detractor indicator) of a released cell, i.e. what
 -- exlink.nps(score, member) gives on the cell's rows (checked by the operator at the end).
-SELECT team, respondents, enps AS "eNPS", handlers, nps_score AS "NPS", transactions
-  FROM published.team_wave WHERE wave = 3
+SELECT team, respondents, enps AS "eNPS", members, nps_score AS "NPS", responses
+  FROM published.team_wave WHERE period = 3
  ORDER BY enps DESC, team COLLATE "C" LIMIT 5;
 SELECT count(*) AS teams, round(corr(enps, nps_score)::numeric, 3) AS "r(eNPS, NPS) across teams"
-  FROM published.team_wave WHERE wave = 3;
+  FROM published.team_wave WHERE period = 3;
 SELECT :'small_team' AS "smallest team", count(*) AS "published cells", 'suppressed: below k' AS why
   FROM published.team_wave WHERE team = :'small_team';
 
@@ -346,10 +361,10 @@ SELECT :'small_team' AS "smallest team", count(*) AS "published cells", 'suppres
 -- of the later wave on both earlier ones, with the team as the member: the guard counts teams and
 -- the inference is clustered by team (a team's two pairs share its persistent level).
 CREATE TEMP TABLE flow_models AS
-WITH c AS (SELECT team, wave, (engagement + enablement + manager_coaching) / 3 AS ex, nps AS cx
+WITH c AS (SELECT team, period, (engagement + enablement + manager_coaching) / 3 AS ex, nps AS cx
              FROM published.team_wave),
      lagged AS (SELECT a.team, a.ex::float8 AS ex_t, a.cx::float8 AS cx_t, b.ex::float8 AS ex_next, b.cx::float8 AS cx_next
-                  FROM c a JOIN c b ON b.team = a.team AND b.wave = a.wave + 1),
+                  FROM c a JOIN c b ON b.team = a.team AND b.period = a.period + 1),
      m AS (SELECT 'NPS(t+1)' AS outcome,
                   exlink.driver_weights(cx_next, ARRAY[ex_t, cx_t], team, ARRAY['EX(t)', 'NPS(t)']) AS m FROM lagged
            UNION ALL
@@ -431,7 +446,7 @@ SELECT o.outcome, d.name AS measure, d.beta, d.beta * sqrt(sy.ss / sx.ss) AS b, 
 -- released linked rows (the custodian's) clustered by employee and by team.
 CREATE TEMP TABLE intervals AS
 WITH c AS (SELECT exlink.merge(moments) AS m FROM published.team_wave),
-     released AS (SELECT l.* FROM link.linked l JOIN published.team_wave p ON p.team = l.team AND p.wave = l.period),
+     released AS (SELECT l.* FROM link.linked l JOIN published.team_wave p ON p.team = l.team AND p.period = l.period),
      rows_fit AS (
          SELECT exlink.driver_weights(csat, ARRAY[engagement, enablement, manager_coaching, training_hours, tenure_years, workload, performance], pseudonym, :drivers) AS csat_e,
                 exlink.driver_weights(nps, ARRAY[engagement, enablement, manager_coaching, training_hours, tenure_years, workload, performance], pseudonym, :drivers) AS nps_e,
@@ -496,7 +511,7 @@ SELECT t.outcome, t.measure AS "planted first", round(t.std_beta::numeric, 3) AS
 \echo 'rows of the released cells (custodian, plain corr()) agrees to rounding:'
 WITH released AS (
     SELECT l.* FROM link.linked l
-      JOIN published.team_wave p ON p.team = l.team AND p.wave = l.period)
+      JOIN published.team_wave p ON p.team = l.team AND p.period = l.period)
 SELECT round(corr(nps, enablement)::numeric, 12) AS "custodian: corr() on rows",
        round((SELECT (exlink.linked_correlation(exlink.merge(moments), 2, 5)).r FROM published.team_wave)::numeric, 12)
            AS "analyst: merged cells",

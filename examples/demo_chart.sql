@@ -110,7 +110,7 @@ WITH bars AS (
     SELECT pg_temp.scatter(610, 392, 570, 330, array_agg(enps::float8 ORDER BY team), array_agg(nps_score::float8 ORDER BY team),
                            'Teams: eNPS vs customer NPS (wave 3)',
                            'employee NPS (eNPS)', 'customer NPS', '#8a5a9e') AS svg
-      FROM published.team_wave WHERE wave = 3
+      FROM published.team_wave WHERE period = 3
 )
 SELECT '<svg xmlns="http://www.w3.org/2000/svg" width="1200" height="740" viewBox="0 0 1200 740" font-family="DejaVu Sans, Helvetica, Arial, sans-serif">'
     || '<style>.h1{font-size:19px;font-weight:bold;fill:#1d3557}.sub{font-size:12.5px;fill:#555}'
