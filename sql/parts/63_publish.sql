@@ -142,6 +142,7 @@ BEGIN
                                           max_member_share, release_key)
     VALUES (obj, CASE WHEN live THEN 'live' ELSE 'materialized' END, source, member_column, dimensions, measures,
             rollup, kk, grant_to, force AND overlapping, share, key);
+    PERFORM @extschema@.comment_columns(obj, obj, 'cells');   -- 69_bi.sql
     RETURN obj;
 END
 $fn$;

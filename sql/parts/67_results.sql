@@ -323,6 +323,7 @@ BEGIN
     EXECUTE pg_catalog.format('COMMENT ON MATERIALIZED VIEW %s IS %L', target,
         pg_catalog.format('exlink results (%s) of %s: %s on %s, released with its cells', statistic, publication, outcome,
                           pg_catalog.array_to_string(drivers, ', ')));
+    PERFORM @extschema@.comment_columns(obj, publication, statistic);
     RETURN obj;
 END
 $fn$;

@@ -298,9 +298,139 @@ BEGIN
     EXECUTE pg_catalog.format('COMMENT ON VIEW %s IS %L', target,
         pg_catalog.format('exlink coverage of %s: per level, every unit of the declared list (%s, from %s at publish) crossed with the shown values of the other dimensions, status ok (shown) or suppressed (no figures)',
                           publication, pg_catalog.array_to_string(ucols, ', '), units));
+    PERFORM @extschema@.comment_columns(obj, publication, 'coverage');
     RETURN obj;
 END
 $fn$;
 COMMENT ON FUNCTION @extschema@.publish_coverage(text, regclass, regclass, name[]) IS
     'Custodian (publication owner) only: a view listing, per level of the publication, every unit of a declared list (whose existence is public) crossed with the shown values of the other dimensions, with status ok (its cell and members) or suppressed (no figures), so that dashboards draw suppressed cells; grantees must read the publication.';
 REVOKE ALL ON FUNCTION @extschema@.publish_coverage(text, regclass, regclass, name[]) FROM PUBLIC;
+
+-- Self-describing objects: a comment on every column of a publication, results table or coverage
+-- view, written when it is published (\d+ and BI tools' schema browsers show them; pg_description
+-- is readable by every role).  statistic: 'cells' (the publication itself), 'drivers',
+-- 'correlations' or 'coverage'.  The caller must own object (COMMENT's rule).
+CREATE FUNCTION @extschema@.comment_columns(object regclass, publication regclass, statistic text)
+RETURNS void
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+    p record;
+    a record;
+    nd integer;
+    note text;
+    vars text;
+    interval_of text := CASE statistic WHEN 'correlations' THEN 'r (Fisher z, variance clustered by employee)'
+                                       ELSE 'beta, clustered by employee' END;
+BEGIN
+    IF statistic IS NULL OR statistic NOT IN ('cells', 'drivers', 'correlations', 'coverage') THEN
+        RAISE EXCEPTION 'statistic must be cells, drivers, correlations or coverage' USING ERRCODE = '22023';
+    END IF;
+    SELECT * INTO p FROM @extschema@.publications pub WHERE pub.object = publication;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION '% is not an exlink publication', publication USING ERRCODE = '22023';
+    END IF;
+    nd := pg_catalog.cardinality(p.dimensions);
+    vars := (SELECT pg_catalog.string_agg(pg_catalog.format('%s %s', o, m), ', ' ORDER BY o)
+               FROM pg_catalog.unnest(p.measures) WITH ORDINALITY AS u(m, o));
+    FOR a IN SELECT att.attname FROM pg_catalog.pg_attribute att
+              WHERE att.attrelid = object AND att.attnum > 0 AND NOT att.attisdropped ORDER BY att.attnum LOOP
+        note := CASE
+        WHEN a.attname = ANY (p.dimensions) THEN
+            pg_catalog.format('Dimension %s of the cell%s.', a.attname,
+                              CASE WHEN p.rollup THEN ' (NULL on a subtotal row that does not group by it: see level)' ELSE '' END)
+        WHEN a.attname = 'level' THEN
+            pg_catalog.format('How many of the dimensions (%s) the row groups by: %s = a cell of the finest grain%s. Filter on it: rows of different levels overlap.',
+                              pg_catalog.array_to_string(p.dimensions, ', '), nd,
+                              CASE WHEN p.rollup THEN ', fewer = a subtotal along the roll-up, 0 = the grand total' ELSE '' END)
+        WHEN a.attname = 'cell' THEN
+            CASE WHEN statistic = 'coverage' THEN 'The cell''s key in the publication (join key to it and its results tables); NULL when suppressed.'
+                 ELSE 'Unique key of the cell (its level and dimension values); join key between the publication, its results tables and coverage views.' END
+        WHEN a.attname = 'responses' THEN 'Rows (responses) of the cell.'
+        WHEN a.attname = 'members' THEN
+            pg_catalog.format('Distinct employees of the cell: exact, at least k = %s%s. Not additive: an employee in several cells counts in each (a merged headcount is only a lower bound, members_at_least).',
+                              p.k, CASE WHEN statistic = 'coverage' THEN '; NULL when suppressed' ELSE '' END)
+        WHEN a.attname = 'moments' THEN
+            pg_catalog.format('exlink''s mergeable state of the cell, for exlink functions (exlink.merge, exlink.linked_correlation, exlink.driver_weights), not for BI tools. Its variables, numbered as exlink.subset and exlink.linked_correlation count them: %s.', vars)
+        WHEN statistic = 'cells' AND a.attname LIKE 'mean\_%' AND pg_catalog.substr(a.attname, 6) = ANY (p.measures) THEN
+            pg_catalog.format('Mean of %s over the cell''s rows.', pg_catalog.substr(a.attname, 6))
+        WHEN statistic = 'coverage' AND a.attname = 'status' THEN
+            'ok: the cell is published (members, cell); suppressed: it is not (fewer than k employees, hidden to protect another cell, or no data: deliberately not told apart).'
+        WHEN statistic = 'coverage' AND a.attname = 'shown' THEN 'True where the cell is published (status ok).'
+        WHEN statistic IN ('drivers', 'correlations') THEN
+            CASE a.attname
+            WHEN 'ordinal' THEN 'Position of the driver in the results table''s list of drivers (1-based).'
+            WHEN 'outcome' THEN 'The outcome (a CX measure).'
+            WHEN 'driver' THEN 'The driver (an EX measure).'
+            WHEN 'beta' THEN 'Standardized regression coefficient of the driver (SDs of the outcome per SD of the driver, the other drivers held fixed). NULL where has_betas is false.'
+            WHEN 'beta_se' THEN 'Standard error of beta, clustered by employee. NULL where inference_shown is false.'
+            WHEN 'ci_low' THEN pg_catalog.format('Lower end of the 95%% confidence interval of %s. NULL where inference_shown is false.', interval_of)
+            WHEN 'ci_high' THEN pg_catalog.format('Upper end of the 95%% confidence interval of %s. NULL where inference_shown is false.', interval_of)
+            WHEN 'p_value' THEN 'Two-sided p-value (null hypothesis: no association), clustered by employee. NULL where inference_shown is false.'
+            WHEN 'relative_weight' THEN 'Johnson''s relative weight of the driver: its part of R².'
+            WHEN 'relative_weight_share' THEN 'Relative weight as a percentage of R² (the drivers'' shares add up to 100).'
+            WHEN 'lmg' THEN 'Shapley (LMG) value of the driver: its average contribution to R² over all orders of entry.'
+            WHEN 'lmg_share' THEN 'LMG value as a percentage of R² (the drivers'' shares add up to 100): the importance to chart.'
+            WHEN 'rank' THEN 'Rank of the driver by LMG share (1 = most important). NULL where has_betas is false.'
+            WHEN 'r2' THEN 'R² of the model (share of the outcome''s variance the drivers explain), over the cell''s rows.'
+            WHEN 'adj_r2' THEN 'Adjusted R².'
+            WHEN 'r' THEN 'Pearson correlation of the outcome with the driver over the cell''s rows. NULL where has_r is false.'
+            WHEN 'clusters' THEN 'Clusters of the inference: distinct employees of the cell.'
+            WHEN 'df' THEN 'Degrees of freedom of the t distribution of the interval and p (clusters - 1).'
+            WHEN 'inference' THEN 'The method of the standard error, interval and p (e.g. cluster-robust CR1); NULL where they are not shown.'
+            WHEN 'has_betas' THEN 'True where the row shows its estimates (status ok, few_clusters, withheld or no_inference): filter on it.'
+            WHEN 'has_r' THEN 'True where r is shown: filter on it.'
+            WHEN 'inference_shown' THEN 'True where the standard error, interval and p are shown (status ok or few_clusters): filter on it.'
+            WHEN 'status' THEN 'One code: ok, few_clusters (intervals may be too narrow), withheld (no inference: too few employees), no_inference, saturated (no figures: fewer than 2(q + 1) employees for q drivers), collinear, undefined, pending.'
+            WHEN 'status_detail' THEN 'Why the status is not ok, in words (NULL when ok): for tooltips, not for filtering.'
+            END
+        END;
+        IF note IS NOT NULL THEN
+            EXECUTE pg_catalog.format('COMMENT ON COLUMN %s.%I IS %L', object, a.attname, note);
+        END IF;
+    END LOOP;
+END
+$fn$;
+COMMENT ON FUNCTION @extschema@.comment_columns(regclass, regclass, text) IS
+    'Used by publish, publish_results and publish_coverage: a comment on every column of a publication (statistic cells), results table (drivers, correlations) or coverage view, saying what it holds; the caller must own the object.';
+
+-- What the analyst may read, and how it was published: one row per publication and results
+-- table the current role can SELECT (no others), with the publication's settings: dimensions,
+-- measures (the order of the variables in moments), roll-up, k, the dominance threshold, the
+-- period (sealed-period publications), and for a results table its statistic, outcome and
+-- drivers.  A plain view, listed by information_schema; security_barrier so that no function of
+-- the caller sees a row before the privilege filter.
+CREATE VIEW @extschema@.catalog WITH (security_barrier) AS
+SELECT p.object, 'publication'::text AS kind, p.object AS publication, NULL::text AS statistic,
+       p.dimensions, p.measures, p.rollup, p.k, p.max_member_share,
+       pg_catalog.to_jsonb(p) OPERATOR(pg_catalog.->>) 'period' AS period,
+       NULL::name AS outcome, NULL::name[] AS drivers,
+       pg_catalog.obj_description(p.object, 'pg_class') AS description
+  FROM @extschema@.publications p
+ WHERE pg_catalog.has_table_privilege(p.object, 'SELECT')
+UNION ALL
+SELECT rt.object, 'results', rt.publication, rt.statistic,
+       p.dimensions, p.measures, p.rollup, p.k, p.max_member_share,
+       pg_catalog.to_jsonb(p) OPERATOR(pg_catalog.->>) 'period',
+       rt.outcome, rt.drivers,
+       pg_catalog.obj_description(rt.object, 'pg_class')
+  FROM @extschema@.result_tables rt
+  JOIN @extschema@.publications p ON p.object = rt.publication
+ WHERE pg_catalog.has_table_privilege(rt.object, 'SELECT');
+COMMENT ON VIEW @extschema@.catalog IS
+    'The publications and results tables the current role may read, with their settings: dimensions, measures (the order of the variables in moments), roll-up, k, dominance threshold, period; for results tables the statistic, outcome and drivers.';
+COMMENT ON COLUMN @extschema@.catalog.object IS 'The publication or results table.';
+COMMENT ON COLUMN @extschema@.catalog.kind IS '''publication'' or ''results''.';
+COMMENT ON COLUMN @extschema@.catalog.publication IS 'The publication (itself, or the one the results table describes).';
+COMMENT ON COLUMN @extschema@.catalog.statistic IS 'Results tables: ''drivers'' or ''correlations''.';
+COMMENT ON COLUMN @extschema@.catalog.dimensions IS 'The publication''s dimensions, coarsest first (level counts how many a row groups by).';
+COMMENT ON COLUMN @extschema@.catalog.measures IS 'The publication''s measures, in the order of the variables of its moments column (1-based).';
+COMMENT ON COLUMN @extschema@.catalog.rollup IS 'Whether the publication has subtotal rows (levels below the number of dimensions).';
+COMMENT ON COLUMN @extschema@.catalog.k IS 'The minimum number of distinct employees of a published cell.';
+COMMENT ON COLUMN @extschema@.catalog.max_member_share IS 'The dominance threshold: the largest share of a cell''s rows one employee may have.';
+COMMENT ON COLUMN @extschema@.catalog.period IS 'Sealed-period publications: the period expression; NULL for a snapshot.';
+COMMENT ON COLUMN @extschema@.catalog.outcome IS 'Results tables: the outcome.';
+COMMENT ON COLUMN @extschema@.catalog.drivers IS 'Results tables: the drivers, in order.';
+COMMENT ON COLUMN @extschema@.catalog.description IS 'The object''s comment.';
+GRANT SELECT ON @extschema@.catalog TO PUBLIC;

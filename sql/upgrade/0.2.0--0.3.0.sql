@@ -14,6 +14,14 @@
 -- published by 0.2.0 keep their definitions over driver_results and correlation_results.
 DROP FUNCTION @extschema@.results_query(text, regclass, text, name, name[]);
 -- include: sql/parts/69_bi.sql
+-- publish comments the columns of what it publishes (exlink.comment_columns); so do
+-- publish_results (67_results.sql, included below) and publish_coverage.
+-- include: sql/parts/63_publish.sql functions
+-- The columns of existing publications get their comments now (results tables published by
+-- 0.2.0 keep their 0.2.0 columns, which the comments of 0.3.0 would misdescribe).
+SELECT @extschema@.comment_columns(p.object, p.object, 'cells')
+  FROM @extschema@.publications p
+ WHERE EXISTS (SELECT 1 FROM pg_catalog.pg_class c WHERE c.oid = p.object);
 
 -- ---- issue 22: one release point per figure, fail-closed ----
 -- release_status takes the change's share and the published variables; suppress_cells the

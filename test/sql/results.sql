@@ -29,6 +29,15 @@ SELECT attname, format_type(atttypid, atttypmod) FROM pg_attribute
 SELECT attname, format_type(atttypid, atttypmod) FROM pg_attribute
  WHERE attrelid = 'res.pairs'::regclass AND attnum > 0 ORDER BY attnum;
 
+-- Every column of the publication and of both results tables says what it holds.
+SELECT c.relname, count(*) AS columns, count(col_description(c.oid, a.attnum)) AS commented
+  FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+ WHERE c.oid IN ('res.cells'::regclass, 'res.drivers'::regclass, 'res.pairs'::regclass)
+ GROUP BY c.relname ORDER BY 1;
+SELECT a.attname, col_description(a.attrelid, a.attnum) FROM pg_attribute a
+ WHERE a.attrelid = 'res.drivers'::regclass AND a.attname IN ('level', 'members', 'lmg_share', 'status') ORDER BY a.attnum;
+SELECT col_description('res.cells'::regclass, (SELECT attnum FROM pg_attribute WHERE attrelid = 'res.cells'::regclass AND attname = 'moments'));
+
 -- Rows: one per released cell and driver, the cells of the publication exactly (beta, with 4
 -- members, is suppressed, and so is its complement zeta).
 SELECT c.region, c.team, c.level, c.members, count(d.*) AS driver_rows, count(p.*) AS pair_rows

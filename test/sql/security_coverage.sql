@@ -86,7 +86,30 @@ RESET ROLE;
 REVOKE EXECUTE ON FUNCTION exlink.publish_coverage(text, regclass, regclass, name[]) FROM regress_hr_owner, regress_custodian;
 REVOKE USAGE ON SCHEMA covx FROM regress_hr_owner;
 
+-- Discoverable: exlink.catalog lists, with their settings, the publications and results tables
+-- the role may read, and nothing else; every column is commented (pg_description is public).
 SET ROLE regress_custodian;
+SELECT exlink.publish('covx.private', 'covx.src', 'employee', '{region}', '{cx}', force => true);
+SELECT object, kind, dimensions, measures, rollup, k, max_member_share, period FROM exlink.catalog
+ WHERE object::text LIKE 'covx.%' ORDER BY object::text COLLATE "C";
+RESET ROLE;
+SET ROLE regress_analyst;
+-- must fail: a publication not granted to the analyst is not listed
+SELECT object, kind, dimensions, measures, rollup, k, max_member_share, period FROM exlink.catalog
+ WHERE object::text LIKE 'covx.%' ORDER BY object::text COLLATE "C";
+SELECT table_schema, table_name, table_type FROM information_schema.tables
+ WHERE table_schema = 'exlink' OR table_schema = 'covx' ORDER BY 1, 2;
+SELECT c.relname, a.attname, col_description(c.oid, a.attnum) IS NOT NULL AS commented
+  FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0
+ WHERE c.oid IN ('covx.cells'::regclass, 'covx.coverage'::regclass) AND col_description(c.oid, a.attnum) IS NULL;
+SELECT a.attname, col_description(a.attrelid, a.attnum)
+  FROM pg_attribute a WHERE a.attrelid = 'covx.coverage'::regclass AND a.attnum > 0 AND a.attname IN ('status', 'members')
+ ORDER BY a.attnum;
+SELECT col_description('covx.cells'::regclass, (SELECT attnum FROM pg_attribute WHERE attrelid = 'covx.cells'::regclass AND attname = 'moments'));
+RESET ROLE;
+
+SET ROLE regress_custodian;
+SELECT exlink.unpublish('covx.private');
 DROP VIEW covx.coverage;
 SELECT exlink.unpublish('covx.cells');
 RESET ROLE;

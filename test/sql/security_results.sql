@@ -29,6 +29,21 @@ SELECT count(*) AS beta_or_gamma_rows FROM resx.drivers WHERE team IN ('beta', '
 SELECT count(*) AS beta_or_gamma_rows FROM resx.pairs WHERE team IN ('beta', 'gamma');
 -- must fail: the results tables hold no cell the publication does not show
 SELECT count(*) AS rows_outside_publication FROM resx.drivers d WHERE NOT EXISTS (SELECT FROM resx.cells c WHERE c.cell = d.cell);
+-- A region is a WHERE: the region rows (level 1) are the exact figures over the region, as the
+-- analyst checks from the region cell's own moments (organisation alike); a merge of the shown
+-- team cells misses the suppressed teams (north: beta, gamma), which is why a dashboard must
+-- not average or merge per-team figures.
+SELECT r.level, r.region, max(abs(r.beta - x.beta)) < 1e-12 AS equals_own_cell,
+       max(abs(r.beta - y.beta)) < 1e-12 AS equals_merged_shown_teams
+  FROM resx.drivers r
+  JOIN resx.cells c ON c.cell = r.cell
+ CROSS JOIN LATERAL exlink.drivers(exlink.driver_weights(c.moments, ARRAY['ex', 'tenure'])) x
+  LEFT JOIN (SELECT t.region, d.ordinal, d.beta
+               FROM (SELECT region, exlink.driver_weights(exlink.merge(moments), ARRAY['ex', 'tenure']) AS m
+                       FROM resx.cells WHERE level = 2 GROUP BY region) t, exlink.drivers(t.m) d) y
+         ON y.region = r.region AND y.ordinal = r.ordinal
+ WHERE r.level <= 1 AND x.ordinal = r.ordinal
+ GROUP BY r.level, r.region ORDER BY 1, 2;
 -- must fail: what is behind the results tables is the custodian's
 SELECT count(*) FROM exlink.released_cells;
 -- (the registry names the results tables, as the schema does; who published and to whom stay hidden)
