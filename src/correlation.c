@@ -12,6 +12,8 @@
 #include "utils/builtins.h"
 #include "utils/memutils.h"
 
+#include "cluster_variance.h"
+#include "comoments.h"
 #include "correlation.h"
 #include "exlink.h"
 #include "moments.h"
@@ -45,23 +47,17 @@ enum
  *   r = Sxy / sqrt(Sxx Syy),  df = n - 2,  t = sqrt(df) r / sqrt(1 - r^2),
  *   p = 2 P(T_df > |t|),  CI = tanh(atanh(r) -+ z_{(1+level)/2} se),
  * se = 1/sqrt(n-3) (Pearson) or sqrt((1 + r^2/2)/(n-3)) (Spearman, Bonett & Wright 2000).
- * Spearman's rho is Pearson's r of the ranks: clustered, it gets the same CR1 t and interval,
+ * Spearman's rho is Pearson's r of the ranks: clustered, it gets the same t and interval,
  * computed on the ranks (the ranks taken as data, as the t approximation of cor.test does).
  * The first degeneracy found sets the status; figures that stay defined are kept.
  *
- * Cluster-robust (CR1, members as clusters): the regression of the first variable (CX) on
- * the second (EX) with an intercept, slope b = Sxy / S_ex; its CR1 variance
- * V_b = G/(G-1) (n-1)/(n-2) M / S_ex^2 (M = sum_g s_g^2, sandwich::vcovCL(type = "HC1"));
- * the standardized slope is r, with SE(r) = sqrt(V_b) sd_ex / sd_cx; t = r / SE(r) on G - 1
- * df (the t and p of lm(scale(cx) ~ scale(ex)) with vcovCL: the test of EX's effect).
- * Interval: Fisher's z with the cluster-robust linearization (delta-method) variance of r
- * itself, which, unlike the slope's, counts the sampling variation of both standard
- * deviations: r = Sxy / sqrt(Sxx Syy) moves with member g's co-moments Q_g about the overall
- * means by psi_g = Q_g[xy] / sqrt(Sxx Syy) - r/2 (Q_g[xx] / Sxx + Q_g[yy] / Syy) (sum_g psi_g
- * = 0), so Var(r) = G/(G-1) sum_g psi_g^2 and
- *   CI = tanh(atanh(r) -+ t_{G-1,(1+level)/2} sqrt(Var(r)) / (1 - r^2)).
- * A simulation (docs/statistics.md, section 7) put its coverage at the nominal level where an
- * interval from the slope's SE covered 76 % at rho = 0.69.
+ * Clustered (members as clusters): one standard error se_z of atanh(r), symmetric in the two
+ * variables, gives both the test and the interval, on G - 1 df:
+ *   t = atanh(r) / se_z,  p = 2 P(T_{G-1} > |t|),  CI = tanh(atanh(r) -+ t_{G-1,(1+level)/2} se_z),
+ * so p < 1 - level exactly when the interval excludes 0.  se_z is the delete-one-member
+ * jackknife of atanh(r) by default (per-member moments), or the CR1 linearization of r
+ * (inference => 'cr1', or merged cells: cluster_variance.c).  The choice and the null
+ * simulation behind it are in docs/statistics.md, section 7.
  */
 Datum
 CorrelationResult(FunctionCallInfo fcinfo, const CorrelationInput *in)
@@ -71,8 +67,7 @@ CorrelationResult(FunctionCallInfo fcinfo, const CorrelationInput *in)
 	bool		nulls[NUM_COLS];
 	double		level = in->level > 0.0 ? in->level : CORRELATION_DEFAULT_LEVEL;
 	const char *status = "ok";
-	bool		clustered = in->inference != NULL &&
-		strcmp(in->inference, INFERENCE_CLUSTER) == 0;
+	bool		clustered = in->clustered;
 	bool		unavailable = in->inference != NULL &&
 		strncmp(in->inference, "unavailable", 11) == 0;
 
@@ -155,7 +150,7 @@ CorrelationResult(FunctionCallInfo fcinfo, const CorrelationInput *in)
 				nulls[COL_R] = false;
 				status = "perfect_correlation";
 			}
-			else if (unavailable)
+			else if (unavailable || (clustered && isnan(in->se_z)))
 			{
 				values[COL_R] = Float8GetDatum(r);
 				nulls[COL_R] = false;
@@ -165,19 +160,8 @@ CorrelationResult(FunctionCallInfo fcinfo, const CorrelationInput *in)
 			{
 				double		t;
 				double		p;
-				double		se_z_cl = 0.0;
-
 				if (clustered)
-				{
-					/* sxx: the first variable (CX), syy: the second (EX); see above. */
-					double		G = (double) in->clusters;
-					double		vb = G / (G - 1.0) *
-						(n - 1.0) / (n - 2.0) * in->meat / (in->syy * in->syy);
-					double		se = sqrt(vb) * sqrt(in->syy) / sqrt(in->sxx);
-
-					t = r / se;
-					se_z_cl = sqrt(G / (G - 1.0) * in->psi2) / (1.0 - r * r);
-				}
+					t = atanh(r) / in->se_z;
 				else
 					t = sqrt(df) * r / sqrt(1.0 - r * r);
 				p = 2.0 * gsl_cdf_tdist_Q(fabs(t), df);
@@ -204,7 +188,7 @@ CorrelationResult(FunctionCallInfo fcinfo, const CorrelationInput *in)
 					double		q = clustered
 						? gsl_cdf_tdist_Pinv((1.0 + level) / 2.0, df)
 						: gsl_cdf_ugaussian_Pinv((1.0 + level) / 2.0);
-					double		se = clustered ? se_z_cl
+					double		se = clustered ? in->se_z
 						: in->kind == CORRELATION_SPEARMAN ? sqrt((1.0 + r * r / 2.0) / (n - 3.0))
 						: 1.0 / sqrt(n - 3.0);
 					double		z = atanh(r);
@@ -224,7 +208,9 @@ CorrelationResult(FunctionCallInfo fcinfo, const CorrelationInput *in)
 			}
 		}
 	}
-	if (clustered && strcmp(status, "ok") == 0 && in->clusters < MOMENTS_FEW_CLUSTERS)
+	/* CR1 (rows or merged cells) warns of few clusters; the default methods are built for them. */
+	if (clustered && strncmp(in->inference, INFERENCE_CLUSTER, strlen(INFERENCE_CLUSTER)) == 0 &&
+		strcmp(status, "ok") == 0 && in->clusters < MOMENTS_FEW_CLUSTERS)
 		status = "few_clusters";
 	values[COL_STATUS] = CStringGetTextDatum(status);
 	nulls[COL_STATUS] = false;
@@ -283,18 +269,10 @@ exlink_linked_correlation_transfn(PG_FUNCTION_ARGS)
 		goto skip;
 
 	{
-		double		n1 = (double) (m->n + 1);
-		double		f = (double) m->n / n1;
-		double		dx = x - m->mean[0];
-		double		dy = y - m->mean[1];
-		double		fdx = f * dx;
-		double	   *c = m->comoment;
+		double		xy[2] = {x, y};
+		double		d[2];
 
-		m->mean[0] += dx / n1;
-		m->mean[1] += dy / n1;
-		c[0] += fdx * dx;
-		c[1] += fdx * dy;
-		c[2] += (f * dy) * dy;
+		CoMomentsUpdate(2, (double) m->n, m->mean, m->comoment, xy, d);
 		m->n++;
 	}
 	PG_RETURN_POINTER(m);
@@ -305,34 +283,43 @@ skip:
 }
 
 /*
- * The inference fields of in for variables a (CX, the outcome of the slope) and b (EX) of a
- * resolved state (also the ranks of exlink.rank_correlation).
+ * The inference fields of in for variables a and b of a resolved state (also the ranks of
+ * exlink.rank_correlation): the default rule of MomentsInference, the jackknife for the
+ * small-sample method.
  */
 void
 CorrelationInference(const Moments *m, int a, int b, CorrelationInput *in)
 {
-	in->inference = MomentsInference(m, &in->clusters);
-	if (strcmp(in->inference, INFERENCE_CLUSTER) == 0)
+	const char *why;
+	InferenceMethod method = MomentsInference(m, &in->clusters, &why);
+	bool		ok;
+
+	in->clustered = false;
+	switch (method)
 	{
-		int			p = m->p;
-		double		sbb = m->comoment[MOMENTS_TRI(p, b, b)];
-		double		sab = m->comoment[MOMENTS_TRI(p, Min(a, b), Max(a, b))];
-		double		slope = sbb > 0.0 ? sab / sbb : 0.0;
-
-		double		saa = m->comoment[MOMENTS_TRI(p, a, a)];
-		int			ia[3] = {a, a, b};
-		int			ib[3] = {b, a, b};
-		double		w[3];
-		double		r = saa > 0.0 && sbb > 0.0 ? sab / (sqrt(saa) * sqrt(sbb)) : 0.0;
-
-		if (!MomentsClusterMeat(m, a, &b, 1, &slope, &in->meat))
-			elog(ERROR, "exlink correlation: no per-member moments for clustered inference");
-		/* psi_g = Q_g[ab] / sqrt(Saa Sbb) - r/2 (Q_g[aa] / Saa + Q_g[bb] / Sbb) */
-		w[0] = saa > 0.0 && sbb > 0.0 ? 1.0 / (sqrt(saa) * sqrt(sbb)) : 0.0;
-		w[1] = saa > 0.0 ? -r / (2.0 * saa) : 0.0;
-		w[2] = sbb > 0.0 ? -r / (2.0 * sbb) : 0.0;
-		(void) MomentsClusterLinear(m, 3, ia, ib, w, &in->psi2);
+		case INFERENCE_METHOD_INDEPENDENT:
+			in->inference = INFERENCE_INDEPENDENT;
+			return;
+		case INFERENCE_METHOD_UNAVAILABLE:
+			in->inference = why;
+			return;
+		case INFERENCE_METHOD_CR1:
+			in->inference = m->cluster == CLUSTER_ROWS ? INFERENCE_CLUSTER : INFERENCE_CR1_CELLS;
+			ok = ClusterCorrelationLinear(m, a, b, &in->se_z);
+			break;
+		case INFERENCE_METHOD_SMALL_SAMPLE:
+		default:
+			in->inference = INFERENCE_JACKKNIFE;
+			ok = ClusterCorrelationJackknife(m, a, b, &in->se_z);
+			break;
 	}
+	/*
+	 * Degenerate data (zero variance, |r| = 1, a leave-one-member-out correlation undefined)
+	 * leave se_z undefined: CorrelationResult then reports r without t, p or interval.
+	 */
+	in->clustered = true;
+	if (!ok || !(in->se_z > 0.0) || !isfinite(in->se_z))
+		in->se_z = NAN;
 }
 
 /*

@@ -32,15 +32,14 @@ typedef struct CorrelationInput
 	double		level;			/* 0 = CORRELATION_DEFAULT_LEVEL */
 
 	/*
-	 * Inference: NULL or "independent rows" for the classical figures; "cluster-robust CR1"
-	 * with clusters (G >= 2) and meat = sum_g s_g^2, the squared cluster scores of the slope
-	 * of the first variable (CX) on the second (EX); "unavailable: ..." for no t, p or
-	 * interval.
+	 * Inference: NULL or "independent rows" for the classical figures; clustered (the
+	 * jackknife by default, or CR1) with clusters (G >= 2) and se_z, the standard error of
+	 * atanh(r) the test and the interval share; "unavailable: ..." for no t, p or interval.
 	 */
 	const char *inference;
+	bool		clustered;
 	int64		clusters;		/* -1 = not clustered */
-	double		meat;
-	double		psi2;			/* sum_g psi_g^2, the linearization of r (see correlation.c) */
+	double		se_z;
 } CorrelationInput;
 
 
@@ -52,8 +51,8 @@ typedef struct CorrelationInput
 extern Datum CorrelationResult(FunctionCallInfo fcinfo, const CorrelationInput *in);
 
 /*
- * The inference fields of in (inference, clusters, meat, psi2) for variables a (CX) and b (EX)
- * of a resolved Moments state (moments.h: MomentsResolve).
+ * The inference fields of in (inference, clustered, clusters, se_z) for variables a and b of a
+ * resolved Moments state (moments.h: MomentsResolve); symmetric in a and b.
  */
 struct Moments;
 extern void CorrelationInference(const struct Moments *m, int a, int b, CorrelationInput *in);

@@ -21,6 +21,7 @@
 #include "utils/lsyscache.h"
 #include "utils/typcache.h"
 
+#include "cluster_variance.h"
 #include "drivers.h"
 #include "exlink.h"
 #include "moments.h"
@@ -46,12 +47,13 @@ typedef struct DriverFit
 			   *lmg,
 			   *lmg_share,
 			   *ci_low,
-			   *ci_high;
+			   *ci_high,
+			   *df_each;		/* df of each driver's t test (CR2: Satterthwaite, its own) */
 	int		   *rank;			/* 0 = NULL */
 	StringInfoData status;		/* empty = "ok" */
 	/* Inference (see beta_variance). */
 	int64		clusters;		/* G, -1 = not clustered */
-	double		df;				/* of the t tests; NaN = none */
+	double		df;				/* of the t tests (the smallest driver's); NaN = none */
 	double		level;			/* of the intervals */
 	const char *inference;		/* INFERENCE_* or "unavailable: ..." */
 	double	   *vcov;			/* [q * q] covariance of the standardized betas; NULL = none */
@@ -93,6 +95,7 @@ fit_init(DriverFit *fit, int q)
 	fit->lmg_share = nan_array(q);
 	fit->ci_low = nan_array(q);
 	fit->ci_high = nan_array(q);
+	fit->df_each = nan_array(q);
 	fit->rank = palloc0(sizeof(int) * Max(q, 1));
 	initStringInfo(&fit->status);
 	fit->clusters = -1;
@@ -191,6 +194,7 @@ typedef struct DriverData
 	double	   *evec;			/* [k*k] eigenvectors in columns, row-major */
 	int			rank;			/* eigenvalues above EXLINK_COLLINEAR_TOL * max */
 	const char *inference;		/* which variance step: INFERENCE_* or "unavailable: ..." */
+	InferenceMethod method;
 	int64		clusters;		/* G when cluster-robust */
 } DriverData;
 
@@ -415,91 +419,72 @@ fit_relative_weights(const DriverData *d, DriverFit *fit)
 
 /*
  * The variance step's result: the covariance of the standardized coefficients and the degrees of
- * freedom of their t statistics.
+ * freedom of each one's t statistic.
  */
 typedef struct BetaVariance
 {
 	double	   *cov;			/* [k*k] row-major, in the kept drivers' order */
-	double		df;				/* <= 0: no standard errors, t or p */
+	double	   *df;				/* [k]; <= 0 or NaN: no standard error, t or p */
+	bool		any;			/* some coefficient has a variance */
 } BetaVariance;
 
 /*
  * The variance step, the one place the covariance of the coefficients comes from.  Given the fit
- * so far (d: the kept drivers and their correlations; inv = R_xx^-1, the "bread"; beta; r2), fill
- * v, by d->inference:
+ * so far (d: the kept drivers and their correlations; inv = R_xx^-1; beta; r2), fill v, by
+ * d->method:
  *
  * independent rows (classical OLS, homoskedastic): cov = (1 - R^2) / (n - k - 1) R_xx^-1 on the
  * standardized scale, df = n - k - 1 (summary(lm)).
  *
- * cluster-robust CR1 (sandwich::vcovCL(type = "HC1"), clusters = members): the slopes b of the
- * regression on the original scale with an intercept, b_l = beta_l sd_y / sd_l; bread C_xx^-1
- * (co-moments of the drivers: with the design centred, the intercept's block is separate and
- * the slopes' block of the sandwich is C_xx^-1 M C_xx^-1); meat M = sum_g s_g s_g',
- * s_g = sum_{i in g} (x_i - mean x) e_i (MomentsClusterMeat, exact from per-member moments or
- * a cell's summary); factor G/(G-1) (N-1)/(N-K) with K = k + 1 (intercept included, as lm);
- * standardized as R's lm(scale(y) ~ scale(X)): cov = D V_b D with D = diag(sd_l / sd_y), which
- * leaves t and p unchanged.  With C_xx^-1 = S R_xx^-1 S, S = diag(1 / sd_l):
- *   cov = factor R_xx^-1 (S M S / sd_y^2) R_xx^-1   (sd from the co-moments, n - 1 cancels),
- * df = G - 1.
+ * clustered: the variance module (cluster_variance.h), on the standardized scale of
+ * lm(scale(y) ~ scale(X)): CR2 with each coefficient's Satterthwaite df (the default with
+ * per-member moments; clubSandwich's vcovCR(type = "CR2") and coef_test(test =
+ * "Satterthwaite")), or CR1 on G - 1 df (sandwich::vcovCL(type = "HC1"); asked for, or merged
+ * cells).
  *
- * unavailable: df = 0 (no standard errors, t or p).  N - K <= 0: df = n - k - 1 <= 0, none either.
+ * unavailable: no standard errors, t or p.  N - K <= 0: none either.
  */
 static void
 beta_variance(const DriverData *d, const double *inv, const double *beta, double r2, BetaVariance *v)
 {
 	const int	k = d->k;
-	const double n = d->n;
+	double		df_ols = d->n - k - 1;
 
-	v->df = d->n - k - 1;
 	v->cov = palloc(sizeof(double) * k * k);
-	if (v->df > 0 && strcmp(d->inference, INFERENCE_CLUSTER) == 0)
+	v->df = palloc(sizeof(double) * k);
+	v->any = false;
+	for (int a = 0; a < k; a++)
+		v->df[a] = NAN;
+	if (df_ols <= 0 || d->method == INFERENCE_METHOD_UNAVAILABLE)
+		return;
+	if (d->method == INFERENCE_METHOD_CR1 || d->method == INFERENCE_METHOD_SMALL_SAMPLE)
 	{
-		const double *sd = d->sd;
-		double		G = (double) d->clusters;
-		double	   *b = palloc(sizeof(double) * k);
 		int		   *x = palloc(sizeof(int) * k);
-		double	   *M = palloc(sizeof(double) * k * k);
-		double	   *T = palloc(sizeof(double) * k * k);
-		double		factor = G / (G - 1.0) * (n - 1.0) / (n - (k + 1));
+		ClusterDesign cd;
+		bool		ok;
 
+		for (int a = 0; a < k; a++)
+			x[a] = d->idx[a] + 1;
+		cd.m = d->m;
+		cd.y = 0;
+		cd.k = k;
+		cd.x = x;
+		cd.beta = beta;
+		cd.rinv = inv;
+		ok = d->method == INFERENCE_METHOD_CR1 ? ClusterVarianceCR1(&cd, v->cov, v->df)
+			: ClusterVarianceCR2(&cd, v->cov, v->df);
+		if (!ok)
+			elog(ERROR, "exlink driver_weights: no per-member moments for clustered inference");
+	}
+	else
 		for (int a = 0; a < k; a++)
 		{
-			x[a] = d->idx[a] + 1;
-			b[a] = beta[a] * sd[0] / sd[x[a]];
+			v->df[a] = df_ols;
+			for (int b = 0; b < k; b++)
+				v->cov[a * k + b] = Max(1.0 - r2, 0.0) / df_ols * inv[a * k + b];
 		}
-		if (!MomentsClusterMeat(d->m, 0, x, k, b, M))
-			elog(ERROR, "exlink driver_weights: no per-member moments for clustered inference");
-		/* M <- S M S / sd_y^2 */
-		for (int a = 0; a < k; a++)
-			for (int c = 0; c < k; c++)
-				M[a * k + c] /= sd[x[a]] * sd[x[c]] * sd[0] * sd[0];
-		/* T = R^-1 M, cov = factor T R^-1 */
-		for (int a = 0; a < k; a++)
-			for (int c = 0; c < k; c++)
-			{
-				double		acc = 0.0;
-
-				for (int e = 0; e < k; e++)
-					acc += inv[a * k + e] * M[e * k + c];
-				T[a * k + c] = acc;
-			}
-		for (int a = 0; a < k; a++)
-			for (int c = 0; c < k; c++)
-			{
-				double		acc = 0.0;
-
-				for (int e = 0; e < k; e++)
-					acc += T[a * k + e] * inv[e * k + c];
-				v->cov[a * k + c] = factor * acc;
-			}
-		v->df = G - 1.0;
-		return;
-	}
-	if (strcmp(d->inference, INFERENCE_INDEPENDENT) != 0)
-		v->df = 0.0;			/* unavailable */
 	for (int a = 0; a < k; a++)
-		for (int b = 0; b < k; b++)
-			v->cov[a * k + b] = v->df > 0 ? Max(1.0 - r2, 0.0) / v->df * inv[a * k + b] : NAN;
+		v->any = v->any || v->df[a] > 0;
 }
 
 /*
@@ -534,33 +519,36 @@ fit_ols(const DriverData *d, DriverFit *fit)
 		r2 += d->rxy[a] * beta[a];
 	fit->r2 = r2;
 	beta_variance(d, chol, beta, r2, &v);
-	if (v.df > 0)
+	if (v.any)
 	{
-		fit->df = v.df;
 		fit->vcov = nan_array(d->q * d->q);
 		for (int a = 0; a < k; a++)
 			for (int c = 0; c < k; c++)
 				fit->vcov[d->idx[a] * d->q + d->idx[c]] = v.cov[a * k + c];
-		if (strcmp(d->inference, INFERENCE_CLUSTER) == 0 && d->clusters < MOMENTS_FEW_CLUSTERS)
+		if (d->method == INFERENCE_METHOD_CR1 && d->clusters < MOMENTS_FEW_CLUSTERS)
 			add_status(fit, psprintf("few clusters (%lld < %d): cluster-robust p-values and intervals may be too small",
 									 (long long) d->clusters, MOMENTS_FEW_CLUSTERS));
 	}
 	for (int a = 0; a < k; a++)
 	{
 		int			j = d->idx[a];
+		double		df = v.df[a];
 
 		fit->beta[j] = beta[a];
 		fit->pratt[j] = beta[a] * d->rxy[a];
-		if (v.df > 0)
+		if (df > 0)
 		{
 			double		se = sqrt(Max(v.cov[a * k + a], 0.0));
-			double		tq = gsl_cdf_tdist_Pinv((1.0 + fit->level) / 2.0, v.df);
+			double		tq = gsl_cdf_tdist_Pinv((1.0 + fit->level) / 2.0, df);
 
+			fit->df_each[j] = df;
+			if (isnan(fit->df) || df < fit->df)
+				fit->df = df;
 			fit->beta_se[j] = se;
 			if (se > 0.0)
 			{
 				fit->t[j] = beta[a] / se;
-				fit->p_value[j] = 2.0 * gsl_cdf_tdist_Q(fabs(fit->t[j]), v.df);
+				fit->p_value[j] = 2.0 * gsl_cdf_tdist_Q(fabs(fit->t[j]), df);
 				if (isfinite(tq))
 				{
 					fit->ci_low[j] = beta[a] - tq * se;
@@ -569,7 +557,7 @@ fit_ols(const DriverData *d, DriverFit *fit)
 			}
 		}
 	}
-	if (v.df > 0 && r2 >= 1.0)
+	if (v.any && r2 >= 1.0)
 		add_status(fit, "perfect fit: no t or p");
 	return true;
 }
@@ -603,7 +591,7 @@ fit_shares(const DriverData *d, DriverFit *fit)
  */
 static void
 drivers_fit(const Moments *m, int q, const char *const *names, DriverFit *fit,
-			const char *inference, int64 clusters, double level)
+			InferenceMethod method, const char *inference, int64 clusters, double level)
 {
 	DriverData	d;
 	bool		full_rank;
@@ -614,6 +602,7 @@ drivers_fit(const Moments *m, int q, const char *const *names, DriverFit *fit,
 	fit->inference = inference;
 	fit->clusters = clusters;
 	d.inference = inference;
+	d.method = method;
 	d.clusters = clusters;
 	if (strncmp(inference, "unavailable", 11) == 0)
 		add_status(fit, inference);
@@ -644,7 +633,7 @@ drivers_fit(const Moments *m, int q, const char *const *names, DriverFit *fit,
 
 /* --- SQL interface ------------------------------------------------------------------ */
 
-#define DRIVER_NATTS 13
+#define DRIVER_NATTS 14		/* 0.2.0's type has 13 (no df), 0.1.0's 11 */
 #define MODEL_NATTS 13
 #define MODEL_DRIVERS_ATT 8		/* the drivers array */
 
@@ -728,7 +717,7 @@ drivers_result(FunctionCallInfo fcinfo, const Moments *m)
 		elog(ERROR, "unexpected exlink.driver_model type");
 	get_typlenbyvalalign(elemtype, &elemlen, &elembyval, &elemalign);
 	dtupdesc = BlessTupleDesc(lookup_rowtype_tupdesc_copy(elemtype, -1));
-	if (dtupdesc->natts != DRIVER_NATTS && dtupdesc->natts != 11)
+	if (dtupdesc->natts != DRIVER_NATTS && dtupdesc->natts != 13 && dtupdesc->natts != 11)
 		elog(ERROR, "unexpected exlink.driver type");
 
 	/* The number of drivers: from the rows, else from the names. */
@@ -762,9 +751,15 @@ drivers_result(FunctionCallInfo fcinfo, const Moments *m)
 	else
 	{
 		int64		clusters;
-		const char *inference = MomentsInference(m, &clusters);
+		const char *why;
+		InferenceMethod method = MomentsInference(m, &clusters, &why);
+		const char *inference =
+			method == INFERENCE_METHOD_INDEPENDENT ? INFERENCE_INDEPENDENT :
+			method == INFERENCE_METHOD_UNAVAILABLE ? why :
+			method == INFERENCE_METHOD_SMALL_SAMPLE ? INFERENCE_CR2 :
+			m->cluster == CLUSTER_ROWS ? INFERENCE_CLUSTER : INFERENCE_CR1_CELLS;
 
-		drivers_fit(m, q, (const char *const *) names, &fit, inference, clusters,
+		drivers_fit(m, q, (const char *const *) names, &fit, method, inference, clusters,
 					m->level > 0.0 ? m->level : DRIVERS_DEFAULT_LEVEL);
 	}
 
@@ -789,6 +784,7 @@ drivers_result(FunctionCallInfo fcinfo, const Moments *m)
 		dn[10] = fit.rank[j] == 0;
 		dv[11] = float_or_null(fit.ci_low[j], &dn[11]);
 		dv[12] = float_or_null(fit.ci_high[j], &dn[12]);
+		dv[13] = float_or_null(fit.df_each[j], &dn[13]);
 		elems[j] = HeapTupleGetDatum(heap_form_tuple(dtupdesc, dv, dn));
 	}
 

@@ -9,6 +9,7 @@
 #include "miscadmin.h"
 #include "utils/memutils.h"
 
+#include "comoments.h"
 #include "members.h"
 
 typedef struct MemberEntry
@@ -241,65 +242,28 @@ cluster_slot(ClusterTable *t, uint64 key)
 	return t->last_slot;
 }
 
-/* Welford's update of the member's slot (as MomentsAccumulate); x finite, length p. */
+/* Welford's update of the member's slot (comoments.h); x finite, length p. */
 void
 ClusterTableAdd(ClusterTable *t, uint64 key, const double *x)
 {
-	const int	p = t->p;
 	double	   *slot = cluster_slot(t, key);
-	double	   *mean = slot + 1;
-	double	   *c = slot + 1 + p;
-	double	   *d = t->scratch;
-	double		n1 = slot[0] + 1.0;
-	double		f = slot[0] / n1;
 
-	for (int i = 0; i < p; i++)
-	{
-		d[i] = x[i] - mean[i];
-		mean[i] += d[i] / n1;
-	}
-	for (int i = 0; i < p; i++)
-	{
-		double		fdi = f * d[i];
-
-		for (int j = i; j < p; j++)
-			*c++ += fdi * d[j];
-	}
-	slot[0] = n1;
+	CoMomentsUpdate(t->p, slot[0], slot + 1, slot + 1 + t->p, x, t->scratch);
+	slot[0] += 1.0;
 }
 
 void
 ClusterSlotMerge(int p, double *dst, const double *src, double *scratch)
 {
-	double		na = dst[0],
-				nb = src[0];
-	int			tri = p * (p + 1) / 2;
-
-	if (nb == 0.0)
+	if (src[0] == 0.0)
 		return;
-	if (na == 0.0)
+	if (dst[0] == 0.0)
 	{
-		memcpy(dst, src, sizeof(double) * (1 + p + tri));
+		memcpy(dst, src, sizeof(double) * (1 + p + p * (p + 1) / 2));
 		return;
 	}
-	{
-		double		nt = na + nb;
-		double		w = na * nb / nt;
-		double	   *mean = dst + 1;
-		double	   *c = dst + 1 + p;
-		const double *cs = src + 1 + p;
-		int			k = 0;
-
-		for (int i = 0; i < p; i++)
-		{
-			scratch[i] = src[1 + i] - mean[i];
-			mean[i] += scratch[i] * (nb / nt);
-		}
-		for (int i = 0; i < p; i++)
-			for (int j = i; j < p; j++, k++)
-				c[k] += cs[k] + w * scratch[i] * scratch[j];
-		dst[0] = nt;
-	}
+	CoMomentsMerge(p, dst[0], dst + 1, dst + 1 + p, src[0], src + 1, src + 1 + p, scratch);
+	dst[0] += src[0];
 }
 
 /* Merge a member's slot (from another state) into its slot here, by key. */

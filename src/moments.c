@@ -10,6 +10,7 @@
 #include "utils/builtins.h"
 #include "utils/memutils.h"
 
+#include "comoments.h"
 #include "exlink.h"
 #include "moments.h"
 #include "release_policy.h"
@@ -48,31 +49,11 @@ MomentsCreate(MemoryContext cxt, int p, bool track_members, int member_cap)
 	return m;
 }
 
-/*
- * Welford's update generalised to co-moments: with d = x - mean (before the update),
- * C_ij += n/(n+1) * d_i * d_j.  x must be finite and of length m->p.
- */
+/* One row x (finite, length m->p): the co-moment kernel's update (comoments.h). */
 void
 MomentsAccumulate(Moments *m, const double *x)
 {
-	const int	p = m->p;
-	double	   *d = m->scratch;
-	double		n1 = (double) (m->n + 1);
-	double		f = (double) m->n / n1;
-	double	   *c = m->comoment;
-
-	for (int i = 0; i < p; i++)
-	{
-		d[i] = x[i] - m->mean[i];
-		m->mean[i] += d[i] / n1;
-	}
-	for (int i = 0; i < p; i++)
-	{
-		double		fdi = f * d[i];
-
-		for (int j = i; j < p; j++)
-			*c++ += fdi * d[j];
-	}
+	CoMomentsUpdate(m->p, (double) m->n, m->mean, m->comoment, x, m->scratch);
 	m->n++;
 }
 
@@ -366,25 +347,9 @@ MomentsCombine(Moments *dst, const Moments *src)
 		dst->n = src->n;
 		return;
 	}
-	{
-		const int	p = dst->p;
-		double		na = (double) dst->n;
-		double		nb = (double) src->n;
-		double		nt = na + nb;
-		double		w = na * nb / nt;
-		double	   *d = dst->scratch;
-		int			k = 0;
-
-		for (int i = 0; i < p; i++)
-		{
-			d[i] = src->mean[i] - dst->mean[i];
-			dst->mean[i] += d[i] * (nb / nt);
-		}
-		for (int i = 0; i < p; i++)
-			for (int j = i; j < p; j++, k++)
-				dst->comoment[k] += src->comoment[k] + w * d[i] * d[j];
-		dst->n += src->n;
-	}
+	CoMomentsMerge(dst->p, (double) dst->n, dst->mean, dst->comoment, (double) src->n,
+				   src->mean, src->comoment, dst->scratch);
+	dst->n += src->n;
 }
 
 int64
@@ -525,7 +490,7 @@ MomentsDeserialize(bytea *b, MemoryContext cxt)
 	}
 	m->inference = pq_getmsgbyte(&buf);
 	m->cluster = (MomentsCluster) pq_getmsgbyte(&buf);
-	if (m->inference > MOMENTS_INFERENCE_INDEPENDENT || m->cluster > CLUSTER_EMPTY)
+	if (m->inference > MOMENTS_INFERENCE_CR1 || m->cluster > CLUSTER_EMPTY)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
 				 errmsg("invalid exlink moments state")));
@@ -793,7 +758,7 @@ MomentsSetInference(Moments *m, int inference)
 				 errmsg("all rows of a group must ask for the same inference")));
 }
 
-/* An inference argument: 'cluster' or 'independent' (22023 otherwise, or NULL). */
+/* An inference argument: 'cluster', 'cr1' or 'independent' (22023 otherwise, or NULL). */
 int
 ExlinkInferenceArg(FunctionCallInfo fcinfo, int argno)
 {
@@ -805,15 +770,17 @@ ExlinkInferenceArg(FunctionCallInfo fcinfo, int argno)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("inference must not be null"),
-				 errhint("Use 'cluster' (the default) or 'independent'.")));
+				 errhint("Use 'cluster' (the default), 'cr1' or 'independent'.")));
 	s = text_to_cstring(PG_GETARG_TEXT_PP(argno));
 	if (strcmp(s, "cluster") == 0)
 		return MOMENTS_INFERENCE_CLUSTER;
 	if (strcmp(s, "independent") == 0)
 		return MOMENTS_INFERENCE_INDEPENDENT;
+	if (strcmp(s, "cr1") == 0)
+		return MOMENTS_INFERENCE_CR1;
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-			 errmsg("inference must be 'cluster' or 'independent'")));
+			 errmsg("inference must be 'cluster', 'cr1' or 'independent'")));
 	return MOMENTS_INFERENCE_UNSET;	/* keep the compiler quiet */
 }
 
@@ -1007,24 +974,28 @@ MomentsClusterLinear(const Moments *m, int nterms, const int *a, const int *b, c
 	return false;
 }
 
-/*
- * Which inference a resolved state gets: independent rows when asked for or when no member
- * was given; cluster-robust CR1 with per-member moments or a cell summary and at least two
- * clusters; otherwise "unavailable: <why>".  *clusters: G when CR1, else -1.
- */
-const char *
-MomentsInference(const Moments *m, int64 *clusters)
+InferenceMethod
+MomentsInference(const Moments *m, int64 *clusters, const char **why)
 {
 	*clusters = -1;
+	*why = NULL;
 	if (m->inference == MOMENTS_INFERENCE_INDEPENDENT || m->cluster == CLUSTER_NONE ||
 		m->cluster == CLUSTER_EMPTY)
-		return INFERENCE_INDEPENDENT;
+		return INFERENCE_METHOD_INDEPENDENT;
 	if (m->cluster == CLUSTER_MISSING)
-		return "unavailable: a merged value has no cluster summary (made by exlink 0.1.0, without members, or with more than 16 variables)";
+	{
+		*why = "unavailable: a merged value has no cluster summary (made by exlink 0.1.0, without members, or with more than 16 variables)";
+		return INFERENCE_METHOD_UNAVAILABLE;
+	}
 	if (MomentsClusters(m) < 2)
-		return "unavailable: fewer than 2 clusters";
+	{
+		*why = "unavailable: fewer than 2 clusters";
+		return INFERENCE_METHOD_UNAVAILABLE;
+	}
 	*clusters = MomentsClusters(m);
-	return INFERENCE_CLUSTER;
+	if (m->inference == MOMENTS_INFERENCE_CR1 || m->cluster != CLUSTER_ROWS)
+		return INFERENCE_METHOD_CR1;
+	return INFERENCE_METHOD_SMALL_SAMPLE;
 }
 
 double

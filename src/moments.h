@@ -77,6 +77,7 @@ typedef struct ClusterSummary
 #define MOMENTS_INFERENCE_UNSET 0
 #define MOMENTS_INFERENCE_CLUSTER 1
 #define MOMENTS_INFERENCE_INDEPENDENT 2
+#define MOMENTS_INFERENCE_CR1 3
 
 /*
  * The aggregate state (STYPE internal).  Contract: a Moments and its arrays live in the
@@ -184,7 +185,23 @@ extern Moments *MomentsResolve(const Moments *m);
 extern int64 MomentsClusters(const Moments *m);
 extern bool MomentsClusterMeat(const Moments *m, int y, const int *x, int k, const double *b, double *M);
 extern double MomentsMaxMemberShare(const Moments *m);
-extern const char *MomentsInference(const Moments *m, int64 *clusters);
+
+/*
+ * Which inference a resolved state gets (the default rule, docs/statistics.md section 7):
+ * independent rows when asked for or without members; with members and at least 2 clusters,
+ * the small-sample method (CR2 with Satterthwaite df for a model, the delete-one-member
+ * jackknife for a correlation) when the state keeps per-member moments and CR1 was not asked
+ * for; CR1 when asked for or when only a merged cell's summary is there; else unavailable
+ * (*why says why).  *clusters: G when clustered, else -1.
+ */
+typedef enum InferenceMethod
+{
+	INFERENCE_METHOD_INDEPENDENT,
+	INFERENCE_METHOD_CR1,
+	INFERENCE_METHOD_SMALL_SAMPLE,
+	INFERENCE_METHOD_UNAVAILABLE
+} InferenceMethod;
+extern InferenceMethod MomentsInference(const Moments *m, int64 *clusters, const char **why);
 
 /*
  * On a resolved state: sum_g psi_g^2 for psi_g = sum_t w[t] Q_g[a[t], b[t]] (Q_g: member g's
@@ -195,6 +212,9 @@ extern bool MomentsClusterLinear(const Moments *m, int nterms, const int *a, con
 								 const double *w, double *out);
 
 #define INFERENCE_CLUSTER "cluster-robust CR1"
+#define INFERENCE_CR1_CELLS "cluster-robust CR1 (merged cells carry no per-member moments)"
+#define INFERENCE_CR2 "cluster-robust CR2, Satterthwaite df"
+#define INFERENCE_JACKKNIFE "cluster jackknife (delete one member)"
 #define INFERENCE_INDEPENDENT "independent rows"
 extern bool MomentsClusterRow(Moments *m, FunctionCallInfo fcinfo, int argno, const double *x);
 

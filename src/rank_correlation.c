@@ -250,7 +250,7 @@ exlink_rank_correlation_deserialfn(PG_FUNCTION_ARGS)
 	if (s->track_members)
 		MemberSetDeserialize(&buf, &s->members, aggcxt);
 	if (n < 0 || (Size) n > (Size) (buf.len - buf.cursor) / (3 * sizeof(double)) || s->skipped < 0 ||
-		s->k < 0 || s->k > EXLINK_MAX_GROUP_SIZE || s->inference > MOMENTS_INFERENCE_INDEPENDENT ||
+		s->k < 0 || s->k > EXLINK_MAX_GROUP_SIZE || s->inference > MOMENTS_INFERENCE_CR1 ||
 		!(s->level == 0.0 || (s->level > 0.0 && s->level < 1.0)))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
@@ -327,7 +327,7 @@ assign_ranks(RankPair *pairs, int64 n, bool on_x)
 
 /*
  * Cluster-robust inference on the ranks: the ranks of each member's rows accumulated per member
- * (the per-member table of linked_correlation), then the same CR1 t and interval as Pearson's.
+ * (the per-member table of linked_correlation), then the same t and interval as Pearson's.
  * Everything is allocated in CurrentMemoryContext (the final call's), not in the state.
  */
 static void
@@ -336,6 +336,7 @@ rank_cluster_inference(const RankState *s, CorrelationInput *in)
 	Moments    *m = MomentsCreate(CurrentMemoryContext, 2, true, MEMBERS_CAP);
 
 	MomentsUseClusters(m);
+	m->inference = s->inference;
 	m->clusters = ClusterTableCreate(CurrentMemoryContext, 2);
 	for (int64 i = 0; i < s->n; i++)
 	{

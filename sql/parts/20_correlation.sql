@@ -18,7 +18,7 @@ CREATE TYPE @extschema@.correlation AS (
     inference text
 );
 COMMENT ON TYPE @extschema@.correlation IS
-    'A correlation with inference: n, members (NULL when unknown), r, t, df, two-sided p, Fisher-z interval at level, suppressed, status (ok or why figures are NULL), rows skipped, clusters (distinct members behind cluster-robust inference, else NULL) and the inference used (cluster-robust CR1, independent rows, or unavailable: why).';
+    'A correlation with inference: n, members (NULL when unknown), r, t, df, two-sided p, Fisher-z interval at level, suppressed, status (ok or why figures are NULL), rows skipped, clusters (distinct members behind cluster-robust inference, else NULL) and the inference used (cluster jackknife, cluster-robust CR1, independent rows, or unavailable: why); clustered, t = atanh(r) / se and the interval share one standard error of atanh(r), so p < 1 - level exactly when the interval excludes 0.';
 
 -- Pearson: the state is the shared moments state (p = 2).
 CREATE FUNCTION @extschema@.linked_correlation_transfn(internal, float8, float8) RETURNS internal
@@ -76,11 +76,11 @@ CREATE AGGREGATE @extschema@.linked_correlation(cx float8, ex float8, member tex
     PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE @extschema@.linked_correlation(float8, float8, text, float8, text) IS
-    'Guarded Pearson correlation with the interval at a level and the inference asked for: ''cluster'' (cluster-robust CR1 by member, the default of the member forms) or ''independent'' (rows independent).';
+    'Guarded Pearson correlation with the interval at a level and the inference asked for: ''cluster'' (delete-one-member jackknife, the default of the member forms), ''cr1'' (CR1 linearization) or ''independent'' (rows independent).';
 COMMENT ON AGGREGATE @extschema@.linked_correlation(float8, float8) IS
     'Pearson correlation of cx and ex with t, df, two-sided p and a 95% Fisher-z interval; rows with NULL, NaN or Infinity skipped.';
 COMMENT ON AGGREGATE @extschema@.linked_correlation(float8, float8, text) IS
-    'Guarded Pearson correlation with cluster-robust (CR1, by member) t, p and interval: all figures NULL and suppressed = true below exlink.min_group_size distinct members.';
+    'Guarded Pearson correlation with clustered (delete-one-member jackknife of atanh r) t, p and interval: all figures NULL and suppressed = true below exlink.min_group_size distinct members.';
 COMMENT ON AGGREGATE @extschema@.linked_correlation(float8, float8, text, float8) IS
     'Guarded Pearson correlation with cluster-robust inference, the interval at a confidence level in (0, 1).';
 
@@ -94,7 +94,7 @@ CREATE FUNCTION @extschema@.linked_correlation(m @extschema@.moments, i integer,
     RETURNS @extschema@.correlation
     LANGUAGE c STABLE STRICT PARALLEL SAFE AS 'MODULE_PATHNAME', 'exlink_linked_correlation_moments';
 COMMENT ON FUNCTION @extschema@.linked_correlation(@extschema@.moments, integer, integer, float8, text) IS
-    'Pearson correlation between variables i and j of a moments value, interval at a level, with the inference asked for (''cluster'' or ''independent'').';
+    'Pearson correlation between variables i and j of a moments value, interval at a level, with the inference asked for (''cluster'' or ''cr1'': CR1 from the value''s cluster summary, a value has no per-member moments; or ''independent'').';
 COMMENT ON FUNCTION @extschema@.linked_correlation(@extschema@.moments, integer, integer) IS
     'Pearson correlation with inference between variables i and j (1-based) of a moments value (cluster-robust when it carries a cluster summary); suppressed when its member lower bound is below exlink.min_group_size.';
 COMMENT ON FUNCTION @extschema@.linked_correlation(@extschema@.moments, integer, integer, float8) IS
@@ -164,10 +164,10 @@ CREATE AGGREGATE @extschema@.rank_correlation(cx float8, ex float8, member text,
     PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE @extschema@.rank_correlation(float8, float8, text, float8, text) IS
-    'Guarded Spearman rank correlation with the interval at a level and the inference asked for: ''cluster'' (cluster-robust CR1 by member on the ranks, the default of the member forms) or ''independent'' (rows independent).';
+    'Guarded Spearman rank correlation with the interval at a level and the inference asked for: ''cluster'' (delete-one-member jackknife on the ranks, the default of the member forms), ''cr1'' (CR1 linearization) or ''independent'' (rows independent).';
 COMMENT ON AGGREGATE @extschema@.rank_correlation(float8, float8) IS
     'Spearman rank correlation (average ranks for ties) with t-approximation p and a Fisher-z interval; holds all pairs (24 bytes a row).';
 COMMENT ON AGGREGATE @extschema@.rank_correlation(float8, float8, text) IS
-    'Guarded Spearman rank correlation with cluster-robust (CR1, by member, on the ranks) t, p and interval: all figures NULL and suppressed = true below exlink.min_group_size distinct members.';
+    'Guarded Spearman rank correlation with clustered (delete-one-member jackknife, on the ranks) t, p and interval: all figures NULL and suppressed = true below exlink.min_group_size distinct members.';
 COMMENT ON AGGREGATE @extschema@.rank_correlation(float8, float8, text, float8) IS
     'Guarded Spearman rank correlation with cluster-robust inference, the interval at a confidence level in (0, 1).';

@@ -14,10 +14,11 @@ CREATE TYPE @extschema@.driver AS (
     lmg_share float8,
     rank integer,
     ci_low float8,
-    ci_high float8
+    ci_high float8,
+    df float8
 );
 COMMENT ON TYPE @extschema@.driver IS
-    'One driver of a key-driver model: standardized beta, its standard error, t and p; Pratt measure; Johnson relative weight and its share of R² (%); Shapley/LMG value and share (%); rank by LMG (by relative weight when LMG is NULL); 95% interval of the beta.';
+    'One driver of a key-driver model: standardized beta, its standard error, t and p; Pratt measure; Johnson relative weight and its share of R² (%); Shapley/LMG value and share (%); rank by LMG (by relative weight when LMG is NULL); 95% interval of the beta; df of its t test (CR2: its own Satterthwaite df).';
 
 CREATE TYPE @extschema@.driver_model AS (
     n bigint,
@@ -35,7 +36,7 @@ CREATE TYPE @extschema@.driver_model AS (
     vcov float8[]
 );
 COMMENT ON TYPE @extschema@.driver_model IS
-    'A key-driver model: complete rows, skipped rows, distinct members, R², adjusted R², condition number of the driver correlation matrix, suppressed flag, status (''ok'' or why figures are NULL), the drivers, clusters (G of cluster-robust inference, else NULL), df of the t tests, the inference used, and the covariance matrix of the standardized betas.';
+    'A key-driver model: complete rows, skipped rows, distinct members, R², adjusted R², condition number of the driver correlation matrix, suppressed flag, status (''ok'' or why figures are NULL), the drivers, clusters (G of cluster-robust inference, else NULL), df of the t tests (the smallest of the drivers'' df), the inference used, and the covariance matrix of the standardized betas.';
 
 CREATE FUNCTION @extschema@.driver_weights_transfn(internal, float8, float8[]) RETURNS internal
     LANGUAGE c IMMUTABLE PARALLEL SAFE AS 'MODULE_PATHNAME', 'exlink_driver_weights_transfn';
@@ -93,11 +94,11 @@ CREATE AGGREGATE @extschema@.driver_weights(outcome float8, drivers float8[], me
     PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE @extschema@.driver_weights(float8, float8[], text, text[], text) IS
-    'Guarded key-driver analysis with driver names (NULL for x1..xq) and the inference asked for: ''cluster'' (cluster-robust CR1 by member, the default of the member forms) or ''independent''.';
+    'Guarded key-driver analysis with driver names (NULL for x1..xq) and the inference asked for: ''cluster'' (by member: CR2 with Satterthwaite df, the default of the member forms), ''cr1'' (CR1 on G - 1 df) or ''independent''.';
 COMMENT ON AGGREGATE @extschema@.driver_weights(float8, float8[]) IS
     'Key-driver analysis of outcome on drivers (names x1..xq): R², betas, Johnson relative weights, exact Shapley/LMG; rows with NULL, NaN or Infinity skipped and counted.';
 COMMENT ON AGGREGATE @extschema@.driver_weights(float8, float8[], text) IS
-    'Guarded key-driver analysis with cluster-robust (CR1, by member) standard errors: all figures NULL and suppressed = true unless at least exlink.min_group_size distinct members (non-NULL, non-empty) contributed.';
+    'Guarded key-driver analysis with cluster-robust (CR2 by member, Satterthwaite df) standard errors: all figures NULL and suppressed = true unless at least exlink.min_group_size distinct members (non-NULL, non-empty) contributed.';
 COMMENT ON AGGREGATE @extschema@.driver_weights(float8, float8[], text[]) IS
     'Key-driver analysis of outcome on drivers, with driver names (one per driver, the same on every row).';
 COMMENT ON AGGREGATE @extschema@.driver_weights(float8, float8[], text, text[]) IS
@@ -110,9 +111,9 @@ CREATE FUNCTION @extschema@.driver_weights(m @extschema@.moments, names text[]) 
 CREATE FUNCTION @extschema@.driver_weights(m @extschema@.moments, names text[], inference text) RETURNS @extschema@.driver_model
     LANGUAGE c STABLE PARALLEL SAFE AS 'MODULE_PATHNAME', 'exlink_driver_weights_moments';
 COMMENT ON FUNCTION @extschema@.driver_weights(@extschema@.moments, text[], text) IS
-    'Key-driver analysis of a moments value with driver names (NULL for x1..xq) and the inference asked for (''cluster'' or ''independent'').';
+    'Key-driver analysis of a moments value with driver names (NULL for x1..xq) and the inference asked for (''cluster'', ''cr1'' or ''independent''; a value carries no per-member moments, so clustered inference is CR1).';
 COMMENT ON FUNCTION @extschema@.driver_weights(@extschema@.moments) IS
-    'Key-driver analysis of a moments value (a published cell or a merge of cells): variable 1 is the outcome, the others the drivers x1..xq; cluster-robust when it carries a cluster summary; suppressed when its member lower bound is below exlink.min_group_size.';
+    'Key-driver analysis of a moments value (a published cell or a merge of cells): variable 1 is the outcome, the others the drivers x1..xq; cluster-robust (CR1) when it carries a cluster summary; suppressed when its member lower bound is below exlink.min_group_size.';
 COMMENT ON FUNCTION @extschema@.driver_weights(@extschema@.moments, text[]) IS
     'Key-driver analysis of a moments value with driver names (variable 1 is the outcome).';
 
@@ -129,11 +130,11 @@ CREATE FUNCTION @extschema@.drivers(m @extschema@.driver_model)
            d.relative_weight, d.relative_weight_share, d.lmg, d.lmg_share, d.rank,
            ($1).n, ($1).members, ($1).r2, ($1).adj_r2, ($1).condition_number,
            ($1).suppressed, ($1).status,
-           d.ci_low, d.ci_high, ($1).clusters, ($1).df, ($1).inference
+           d.ci_low, d.ci_high, ($1).clusters, d.df, ($1).inference
       FROM pg_catalog.unnest(($1).drivers) WITH ORDINALITY
            AS d(name, beta, beta_se, t, p_value, pratt, relative_weight, relative_weight_share,
-                lmg, lmg_share, rank, ci_low, ci_high, ordinal)
+                lmg, lmg_share, rank, ci_low, ci_high, df, ordinal)
      ORDER BY d.ordinal
     $$;
 COMMENT ON FUNCTION @extschema@.drivers(@extschema@.driver_model) IS
-    'One plain row per driver of a key-driver model (in input order, with ordinal), repeating the model''s n, members, R², adjusted R², condition number, suppressed and status; then the beta''s interval, clusters, df and inference.';
+    'One plain row per driver of a key-driver model (in input order, with ordinal), repeating the model''s n, members, R², adjusted R², condition number, suppressed and status; then the beta''s interval, clusters, the df of the driver''s t test and inference.';

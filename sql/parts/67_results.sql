@@ -108,18 +108,18 @@ AS $fn$
            CASE WHEN NOT w.withheld THEN d.ci_high END,
            CASE WHEN NOT w.withheld THEN d.p_value END,
            d.relative_weight, d.relative_weight_share, d.lmg, d.lmg_share, d.rank,
-           ($1).r2, ($1).adj_r2, ($1).clusters, ($1).df,
+           ($1).r2, ($1).adj_r2, ($1).clusters, CASE WHEN NOT w.withheld THEN d.df END,
            CASE WHEN $1 IS NULL THEN NULL WHEN w.withheld AND ($1).inference IS NOT NULL THEN w.why ELSE ($1).inference END,
            CASE WHEN $1 IS NULL THEN 'pending: the cell was held back before this results table existed' ELSE ($1).status END
       FROM w
      CROSS JOIN pg_catalog.unnest($3) WITH ORDINALITY AS n(driver, ordinal)
       LEFT JOIN pg_catalog.unnest(($1).drivers) WITH ORDINALITY
            AS d(name, beta, beta_se, t, p_value, pratt, relative_weight, relative_weight_share,
-                lmg, lmg_share, rank, ci_low, ci_high, ordinal) ON d.ordinal = n.ordinal
+                lmg, lmg_share, rank, ci_low, ci_high, df, ordinal) ON d.ordinal = n.ordinal
      ORDER BY n.ordinal
 $fn$;
 COMMENT ON FUNCTION @extschema@.driver_results(@extschema@.driver_model, name, text[], bigint) IS
-    'The rows of one cell of a drivers results table: per driver the standardized beta, its clustered standard error, 95% interval and p (withheld below 2(q + 2) members), relative weight, LMG and their shares, rank, R², clusters, df, inference, status.';
+    'The rows of one cell of a drivers results table: per driver the standardized beta, its clustered (CR2) standard error, 95% interval, p and df (withheld below 2(q + 2) members), relative weight, LMG and their shares, rank, R², clusters, inference, status.';
 
 -- The rows of one cell of a correlations results table (inference withheld below 6 members,
 -- the drivers rule with q = 1).

@@ -23,6 +23,56 @@ SELECT @extschema@.comment_columns(p.object, p.object, 'cells')
   FROM @extschema@.publications p
  WHERE EXISTS (SELECT 1 FROM pg_catalog.pg_class c WHERE c.oid = p.object);
 
+-- ---- issue 18: small-sample clustered inference (CR2 with Satterthwaite df for models, the
+-- delete-one-member jackknife for correlations; CR1 on request), each driver's df ----
+-- (before issue 22's include of 67_results.sql, whose driver_results reads the new attribute)
+ALTER TYPE @extschema@.driver ADD ATTRIBUTE df float8;
+COMMENT ON TYPE @extschema@.driver IS
+    'One driver of a key-driver model: standardized beta, its standard error, t and p; Pratt measure; Johnson relative weight and its share of R² (%); Shapley/LMG value and share (%); rank by LMG (by relative weight when LMG is NULL); 95% interval of the beta; df of its t test (CR2: its own Satterthwaite df).';
+COMMENT ON TYPE @extschema@.driver_model IS
+    'A key-driver model: complete rows, skipped rows, distinct members, R², adjusted R², condition number of the driver correlation matrix, suppressed flag, status (''ok'' or why figures are NULL), the drivers, clusters (G of cluster-robust inference, else NULL), df of the t tests (the smallest of the drivers'' df), the inference used, and the covariance matrix of the standardized betas.';
+COMMENT ON AGGREGATE @extschema@.driver_weights(float8, float8[], text, text[], text) IS
+    'Guarded key-driver analysis with driver names (NULL for x1..xq) and the inference asked for: ''cluster'' (by member: CR2 with Satterthwaite df, the default of the member forms), ''cr1'' (CR1 on G - 1 df) or ''independent''.';
+COMMENT ON AGGREGATE @extschema@.driver_weights(float8, float8[], text) IS
+    'Guarded key-driver analysis with cluster-robust (CR2 by member, Satterthwaite df) standard errors: all figures NULL and suppressed = true unless at least exlink.min_group_size distinct members (non-NULL, non-empty) contributed.';
+COMMENT ON FUNCTION @extschema@.driver_weights(@extschema@.moments, text[], text) IS
+    'Key-driver analysis of a moments value with driver names (NULL for x1..xq) and the inference asked for (''cluster'', ''cr1'' or ''independent''; a value carries no per-member moments, so clustered inference is CR1).';
+COMMENT ON FUNCTION @extschema@.driver_weights(@extschema@.moments) IS
+    'Key-driver analysis of a moments value (a published cell or a merge of cells): variable 1 is the outcome, the others the drivers x1..xq; cluster-robust (CR1) when it carries a cluster summary; suppressed when its member lower bound is below exlink.min_group_size.';
+CREATE OR REPLACE FUNCTION @extschema@.drivers(m @extschema@.driver_model)
+    RETURNS TABLE (ordinal integer, name text, beta float8, beta_se float8, t float8, p_value float8,
+                   pratt float8, relative_weight float8, relative_weight_share float8,
+                   lmg float8, lmg_share float8, rank integer,
+                   n bigint, members bigint, r2 float8, adj_r2 float8, condition_number float8,
+                   suppressed boolean, status text,
+                   ci_low float8, ci_high float8, clusters bigint, df float8, inference text)
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    AS $$
+    SELECT d.ordinal::integer, d.name, d.beta, d.beta_se, d.t, d.p_value, d.pratt,
+           d.relative_weight, d.relative_weight_share, d.lmg, d.lmg_share, d.rank,
+           ($1).n, ($1).members, ($1).r2, ($1).adj_r2, ($1).condition_number,
+           ($1).suppressed, ($1).status,
+           d.ci_low, d.ci_high, ($1).clusters, d.df, ($1).inference
+      FROM pg_catalog.unnest(($1).drivers) WITH ORDINALITY
+           AS d(name, beta, beta_se, t, p_value, pratt, relative_weight, relative_weight_share,
+                lmg, lmg_share, rank, ci_low, ci_high, df, ordinal)
+     ORDER BY d.ordinal
+    $$;
+COMMENT ON FUNCTION @extschema@.drivers(@extschema@.driver_model) IS
+    'One plain row per driver of a key-driver model (in input order, with ordinal), repeating the model''s n, members, R², adjusted R², condition number, suppressed and status; then the beta''s interval, clusters, the df of the driver''s t test and inference.';
+COMMENT ON TYPE @extschema@.correlation IS
+    'A correlation with inference: n, members (NULL when unknown), r, t, df, two-sided p, Fisher-z interval at level, suppressed, status (ok or why figures are NULL), rows skipped, clusters (distinct members behind cluster-robust inference, else NULL) and the inference used (cluster jackknife, cluster-robust CR1, independent rows, or unavailable: why); clustered, t = atanh(r) / se and the interval share one standard error of atanh(r), so p < 1 - level exactly when the interval excludes 0.';
+COMMENT ON AGGREGATE @extschema@.linked_correlation(float8, float8, text, float8, text) IS
+    'Guarded Pearson correlation with the interval at a level and the inference asked for: ''cluster'' (delete-one-member jackknife, the default of the member forms), ''cr1'' (CR1 linearization) or ''independent'' (rows independent).';
+COMMENT ON FUNCTION @extschema@.linked_correlation(@extschema@.moments, integer, integer, float8, text) IS
+    'Pearson correlation between variables i and j of a moments value, interval at a level, with the inference asked for (''cluster'' or ''cr1'': CR1 from the value''s cluster summary, a value has no per-member moments; or ''independent'').';
+COMMENT ON AGGREGATE @extschema@.rank_correlation(float8, float8, text, float8, text) IS
+    'Guarded Spearman rank correlation with the interval at a level and the inference asked for: ''cluster'' (delete-one-member jackknife on the ranks, the default of the member forms), ''cr1'' (CR1 linearization) or ''independent'' (rows independent).';
+COMMENT ON AGGREGATE @extschema@.linked_correlation(float8, float8, text) IS
+    'Guarded Pearson correlation with clustered (delete-one-member jackknife of atanh r) t, p and interval: all figures NULL and suppressed = true below exlink.min_group_size distinct members.';
+COMMENT ON AGGREGATE @extschema@.rank_correlation(float8, float8, text) IS
+    'Guarded Spearman rank correlation with clustered (delete-one-member jackknife, on the ranks) t, p and interval: all figures NULL and suppressed = true below exlink.min_group_size distinct members.';
+
 -- ---- issue 22: one release point per figure, fail-closed ----
 -- release_status takes the change's share and the published variables; suppress_cells the
 -- cells' rows and largest members (dominance of complements): new arguments, so dropped first.

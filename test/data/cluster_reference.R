@@ -1,22 +1,31 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
-# Reference figures for exlink's cluster-robust (CR1) inference, computed with R's sandwich:
-#   Rscript test/data/cluster_reference.R      (from the repository root; needs r-cran-sandwich)
+# Reference figures for exlink's clustered inference, computed with R's sandwich and clubSandwich:
+#   Rscript test/data/cluster_reference.R      (from the repository root; needs r-cran-sandwich
+#   and r-cran-clubsandwich)
 # Writes cluster_data.csv (the input rows) and the expected figures:
 #  - cluster_reference_drivers.csv: for each set, lm(scale(y) ~ scale(X)) with
 #    vcovCL(fit, cluster = ~member, type = "HC1") (cadjust = TRUE: G/(G-1) (N-1)/(N-K));
 #    beta, SE = sqrt(diag(V)), t = beta / SE, p = 2 pt(-|t|, G - 1), interval
 #    beta -+ qt(0.975, G - 1) SE; and the same with independent rows (summary(lm)).
 #  - cluster_reference_vcov.csv: the CR1 covariance matrix of the standardized betas.
-#  - cluster_reference_correlation.csv: r = cor(y, x); t and p of the slope of
-#    lm(scale(y) ~ scale(x)) with vcovCL (G - 1 df); interval
-#    tanh(atanh(r) -+ qt((1 + level)/2, G - 1) sqrt(V) / (1 - r^2)), V the cluster-robust
-#    linearization variance of r, G/(G-1) sum_g psi_g^2 with
-#    psi_g = Q_g[xy] / sqrt(Sxx Syy) - r/2 (Q_g[xx] / Sxx + Q_g[yy] / Syy), Q_g the member's sums
-#    of products about the overall means (base R, by the formula; docs/statistics.md).
-#  - cluster_reference_spearman.csv: the same correlation figures for Spearman's rho, i.e. on
-#    rank(y) and rank(x) (average ranks for ties): exlink.rank_correlation with a member.
+#  - cluster_reference_cr2.csv / cluster_reference_cr2_vcov.csv: the default (CR2) figures:
+#    clubSandwich::vcovCR(fit, cluster = member, type = "CR2") of lm(scale(y) ~ scale(X)),
+#    coef_test(test = "Satterthwaite") (t, df, p) and conf_int(test = "Satterthwaite").
+#  - cluster_reference_correlation.csv: CR1 (inference => 'cr1', merged cells): r = cor(y, x);
+#    se_z = sqrt(V) / (1 - r^2), V the cluster-robust linearization variance of r,
+#    G/(G-1) sum_g psi_g^2 with psi_g = Q_g[xy] / sqrt(Sxx Syy) - r/2 (Q_g[xx] / Sxx + Q_g[yy] / Syy),
+#    Q_g the member's sums of products about the overall means (base R, by the formula;
+#    docs/statistics.md); t = atanh(r) / se_z, p = 2 pt(-|t|, G - 1), interval
+#    tanh(atanh(r) -+ qt((1 + level)/2, G - 1) se_z).
+#  - cluster_reference_jackknife.csv: the default for correlations: the same with se_z the
+#    delete-one-member jackknife of atanh(r), se_z^2 = (G-1)/G sum_g (z_(g) - mean z)^2, each
+#    z_(g) = atanh(cor()) of the rows without member g.
+#  - cluster_reference_spearman.csv, cluster_reference_spearman_jackknife.csv: the same for
+#    Spearman's rho, i.e. on rank(y) and rank(x) of all rows (average ranks for ties), the
+#    ranks taken as data: exlink.rank_correlation with a member.
 # The EX columns carry an offset of 1e4 (uncentred sums of squares lose every digit there).
 suppressPackageStartupMessages(library(sandwich))
+suppressPackageStartupMessages(library(clubSandwich))
 RNGkind("Mersenne-Twister", "Inversion", "Rejection")
 options(digits = 17)
 out_dir <- "test/data"
@@ -44,6 +53,7 @@ data <- rbind(make_set("main", 80, 40, 0.8), make_set("few", 12, 30, 0.5))
 write.csv(data, file.path(out_dir, "cluster_data.csv"), row.names = FALSE, quote = TRUE)
 
 drivers <- list(); vcovs <- list(); cors <- list(); spearman <- list()
+cr2 <- list(); cr2_vcovs <- list(); jk <- list(); spearman_jk <- list()
 for (s in unique(data$set)) {
   d <- data[data$set == s, ]
   G <- length(unique(d$member)); n <- nrow(d)
@@ -61,26 +71,39 @@ for (s in unique(data$set)) {
                              iid_ci_low = b - qt(0.975, n - 5) * sm[, 2],
                              iid_ci_high = b + qt(0.975, n - 5) * sm[, 2])
   vcovs[[s]] <- data.frame(set = s, i = rep(1:4, 4), j = rep(1:4, each = 4), v = as.vector(V))
-  cluster_cor <- function(y, x, v, level) {
+  V2 <- vcovCR(fit, cluster = d$member, type = "CR2")
+  ct <- coef_test(fit, vcov = V2, test = "Satterthwaite")[-1, ]
+  ci <- conf_int(fit, vcov = V2, test = "Satterthwaite", level = 0.95)[-1, ]
+  cr2[[s]] <- data.frame(set = s, ordinal = 1:4, clusters = G, beta = b, beta_se = ct$SE,
+                         t = ct$tstat, df = ct$df_Satt, p_value = ct$p_Satt,
+                         ci_low = ci$CI_L, ci_high = ci$CI_U)
+  cr2_vcovs[[s]] <- data.frame(set = s, i = rep(1:4, 4), j = rep(1:4, each = 4),
+                               v = as.vector(as.matrix(V2)[-1, -1]))
+  cluster_cor <- function(y, x, v, level, jackknife) {
     r <- cor(y, x)
-    f1 <- lm(scale(y) ~ scale(x))
-    se1 <- sqrt(vcovCL(f1, cluster = d$member, type = "HC1", cadjust = TRUE)[2, 2])
-    t1 <- coef(f1)[2] / se1
-    xc <- x - mean(x); yc <- y - mean(y)
-    Sxx <- sum(xc^2); Syy <- sum(yc^2)
-    psi <- tapply(xc * yc / sqrt(Sxx * Syy) - r / 2 * (xc^2 / Sxx + yc^2 / Syy), d$member, sum)
-    se_z <- sqrt(G / (G - 1) * sum(psi^2)) / (1 - r^2)
+    if (jackknife) {
+      zg <- sapply(unique(d$member), function(g) { keep <- d$member != g; atanh(cor(y[keep], x[keep])) })
+      se_z <- sqrt((G - 1) / G * sum((zg - mean(zg))^2))
+    } else {
+      xc <- x - mean(x); yc <- y - mean(y)
+      Sxx <- sum(xc^2); Syy <- sum(yc^2)
+      psi <- tapply(xc * yc / sqrt(Sxx * Syy) - r / 2 * (xc^2 / Sxx + yc^2 / Syy), d$member, sum)
+      se_z <- sqrt(G / (G - 1) * sum(psi^2)) / (1 - r^2)
+    }
+    t <- atanh(r) / se_z
     q <- qt((1 + level) / 2, G - 1)
     data.frame(set = s, var = v, level = level, n = n, clusters = G,
-               r = r, t = t1, df = G - 1,
-               p_value = 2 * pt(-abs(t1), G - 1),
+               r = r, t = t, df = G - 1,
+               p_value = 2 * pt(-abs(t), G - 1),
                ci_low = tanh(atanh(r) - q * se_z),
                ci_high = tanh(atanh(r) + q * se_z))
   }
   for (v in c("x1", "x4")) {
     for (level in c(0.95, 0.9)) {
-      cors[[length(cors) + 1]] <- cluster_cor(d$y, d[[v]], v, level)
-      spearman[[length(spearman) + 1]] <- cluster_cor(rank(d$y), rank(d[[v]]), v, level)
+      cors[[length(cors) + 1]] <- cluster_cor(d$y, d[[v]], v, level, FALSE)
+      spearman[[length(spearman) + 1]] <- cluster_cor(rank(d$y), rank(d[[v]]), v, level, FALSE)
+      jk[[length(jk) + 1]] <- cluster_cor(d$y, d[[v]], v, level, TRUE)
+      spearman_jk[[length(spearman_jk) + 1]] <- cluster_cor(rank(d$y), rank(d[[v]]), v, level, TRUE)
     }
   }
 }
@@ -89,3 +112,7 @@ write.csv(fmt(do.call(rbind, drivers)), file.path(out_dir, "cluster_reference_dr
 write.csv(fmt(do.call(rbind, vcovs)), file.path(out_dir, "cluster_reference_vcov.csv"), row.names = FALSE, quote = FALSE)
 write.csv(fmt(do.call(rbind, cors)), file.path(out_dir, "cluster_reference_correlation.csv"), row.names = FALSE, quote = FALSE)
 write.csv(fmt(do.call(rbind, spearman)), file.path(out_dir, "cluster_reference_spearman.csv"), row.names = FALSE, quote = FALSE)
+write.csv(fmt(do.call(rbind, cr2)), file.path(out_dir, "cluster_reference_cr2.csv"), row.names = FALSE, quote = FALSE)
+write.csv(fmt(do.call(rbind, cr2_vcovs)), file.path(out_dir, "cluster_reference_cr2_vcov.csv"), row.names = FALSE, quote = FALSE)
+write.csv(fmt(do.call(rbind, jk)), file.path(out_dir, "cluster_reference_jackknife.csv"), row.names = FALSE, quote = FALSE)
+write.csv(fmt(do.call(rbind, spearman_jk)), file.path(out_dir, "cluster_reference_spearman_jackknife.csv"), row.names = FALSE, quote = FALSE)

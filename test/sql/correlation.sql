@@ -77,7 +77,9 @@ SET exlink.cluster_summary = on;
 SELECT same(exlink.linked_correlation(exlink.moments(ARRAY[x, y]), 1, 2), exlink.linked_correlation(x, y), 1e-12) AS cell_equals_rows,
        same(exlink.linked_correlation(exlink.moments(ARRAY[y, x, x * x]), 2, 1), exlink.linked_correlation(x, y), 1e-12) AS any_order,
        same(exlink.linked_correlation(exlink.moments(ARRAY[x, y], member), 1, 2, 0.9),
-            exlink.linked_correlation(x, y, member, 0.9), 1e-12) AS guarded_cell_equals_rows
+            exlink.linked_correlation(x, y, member, 0.9, 'cr1'), 1e-12)
+       AND (exlink.linked_correlation(exlink.moments(ARRAY[x, y], member), 1, 2, 0.9)).inference
+           = 'cluster-robust CR1 (merged cells carry no per-member moments)' AS guarded_cell_equals_rows_cr1
   FROM corr_rows;
 SELECT fig(exlink.linked_correlation('{"p":2,"n":30,"skipped":0,"members":4,"mean":[1,2],"comoment":[2,1,3]}'::exlink.moments, 1, 2)) AS below_k,
        fig(exlink.linked_correlation('{"p":2,"n":30,"skipped":0,"members":5,"mean":[1,2],"comoment":[2,1,3]}'::exlink.moments, 1, 2)) AS at_k,
@@ -159,10 +161,17 @@ CREATE TEMP TABLE ser AS
 SELECT exlink.linked_correlation(x, y) AS a, exlink.linked_correlation(x, y, member, 0.9) AS b,
        exlink.rank_correlation(x, y) AS c, exlink.rank_correlation(x, y, member, 0.9) AS d
   FROM corr_big;
--- (The guarded form is cluster-robust: its meat sums squared member scores formed with
--- cancellation, and this t of 27,682 on 49 df puts p near 1e-178, where p's relative error is
--- 49 times t's: 1e-9.)
-SELECT same(p.a, s.a, 1e-12) AS pearson, same(p.b, s.b, 1e-9) AS pearson_guarded,
+-- (The guarded form is clustered: its standard error is the spread of the 50 leave-one-member-out
+-- atanh(r), which differ from each other by about atanh(r) / |t| (t = 17,152 here), so the
+-- order in which the plans merged the members shows in t at about eps |t| relative (5.7e-11
+-- measured; compared to 1000 eps (1 + |t|)), and in p, near 1e-167 on 49 df, (df + 1) times
+-- more; r and the interval stay at 1e-12.)
+CREATE FUNCTION same_clustered(a exlink.correlation, b exlink.correlation) RETURNS boolean LANGUAGE sql IMMUTABLE
+    AS $$ SELECT a.n = b.n AND same(a.r, b.r, 1e-12) AND same(a.ci_low, b.ci_low, 1e-12)
+                 AND same(a.ci_high, b.ci_high, 1e-12) AND a.df = b.df AND a.status = b.status
+                 AND same(a.t, b.t, 1000 * 2.2e-16 * (1 + abs(b.t)))
+                 AND same(a.p_value, b.p_value, (b.df + 1) * 1000 * 2.2e-16 * (1 + abs(b.t))) $$;
+SELECT same(p.a, s.a, 1e-12) AS pearson, same_clustered(p.b, s.b) AS pearson_guarded,
        same(p.c, s.c, 1e-12) AS spearman, same(p.d, s.d, 1e-12) AS spearman_guarded,
        fig(p.b) AS pearson_figures, fig(p.d) AS spearman_figures
   FROM par p, ser s;
@@ -180,5 +189,5 @@ RESET max_parallel_workers_per_gather;
 RESET parallel_setup_cost; RESET parallel_tuple_cost; RESET min_parallel_table_scan_size;
 
 DROP TABLE corr_rows, corr_big;
-DROP FUNCTION fig(exlink.correlation), same(float8, float8, float8),
+DROP FUNCTION fig(exlink.correlation), same_clustered(exlink.correlation, exlink.correlation), same(float8, float8, float8),
               same(exlink.correlation, exlink.correlation, float8), hashagg_kb(text);

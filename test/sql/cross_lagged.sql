@@ -30,7 +30,7 @@ SELECT exlink.driver_weights(cx_next, ARRAY[ex_t, cx_t], team, ARRAY['EX(t)', 'C
   FROM lagged;
 SELECT path, d.name, round(d.beta::numeric, 2) AS beta, round(d.ci_low::numeric, 2) AS ci_low,
        round(d.ci_high::numeric, 2) AS ci_high, d.p_value < 0.05 AS significant, d.inference, d.clusters AS teams,
-       d.df, d.n AS pairs
+       round(d.df::numeric, 2) AS df, d.n AS pairs
   FROM (SELECT 'CX(t+1)' AS path, exlink.driver_weights(cx_next, ARRAY[ex_t, cx_t], team, ARRAY['EX(t)', 'CX(t)']) AS m FROM lagged
         UNION ALL
         SELECT 'EX(t+1)', exlink.driver_weights(ex_next, ARRAY[cx_t, ex_t], team, ARRAY['CX(t)', 'EX(t)']) FROM lagged) m,

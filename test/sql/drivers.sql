@@ -218,7 +218,24 @@ CREATE TEMP TABLE drv_par AS SELECT exlink.driver_weights(y, ARRAY[a, b, c], mem
 SET max_parallel_workers_per_gather = 0;
 CREATE TEMP TABLE drv_ser AS SELECT exlink.driver_weights(y, ARRAY[a, b, c], member, ARRAY['u', 'v', 'w']) AS m FROM drv_big;
 RESET max_parallel_workers_per_gather;
-SELECT dclose(dvec(p.m), dvec(s.m), 1e-10) AS parallel_equals_serial, (p.m).n, (p.m).members,
+-- The plans add the same rows in another order, so figures differ by rounding only, amplified
+-- by each figure's conditioning.  Point figures (R², betas, weights, shares) are well
+-- conditioned here (condition number about 1): 1e-10 relative.  A standard error is a sum of
+-- squared cluster scores, each a difference of co-moments (Q_g[x,y] - b Q_g[x,x]) that cancels
+-- the more the better the fit: its relative rounding grows as |t| (terms of size |b| Q_g[x,x]
+-- give a score of size about |b| Q_g[x,x] / |t|), so SE is compared to 1000 eps (1 + |t|)
+-- relative (here t reaches 1.4e7 and SE differs by 1.1e-10 relative), t = beta / SE to the
+-- sum of both errors (a beta near 0 has the betas' absolute error), p absolutely to 1e-12.
+SELECT abs((p.m).r2 - (s.m).r2) <= 1e-10 AND
+       (SELECT bool_and(abs(a.beta - b.beta) <= 1e-10 * greatest(abs(b.beta), 1e-3)
+                        AND abs(a.relative_weight - b.relative_weight) <= 1e-10 * greatest(abs(b.relative_weight), 1e-3)
+                        AND abs(a.lmg - b.lmg) <= 1e-10 * greatest(abs(b.lmg), 1e-3)
+                        AND abs(a.beta_se - b.beta_se) <= 1000 * 2.2e-16 * (1 + abs(b.t)) * b.beta_se
+                        AND abs(a.t - b.t) <= 1e-10 * greatest(abs(b.beta), 1e-3) / b.beta_se
+                                                + 1000 * 2.2e-16 * (1 + abs(b.t)) * abs(b.t)
+                        AND abs(a.p_value - b.p_value) <= 1e-12)
+          FROM exlink.drivers(p.m) a JOIN exlink.drivers(s.m) b USING (ordinal)) AS parallel_equals_serial,
+       (p.m).n, (p.m).members,
        (SELECT string_agg(name, ',' ORDER BY ordinal) FROM exlink.drivers(p.m)) AS names
   FROM drv_par p, drv_ser s;
 -- Non-ASCII names through parallel workers under a client encoding other than the server's: the

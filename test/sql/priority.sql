@@ -93,7 +93,7 @@ SELECT (SELECT array_agg(p_most_important ORDER BY ordinal) FROM exlink.driver_p
      = (SELECT array_agg(p_most_important ORDER BY ordinal)
           FROM exlink.driver_priority(ARRAY['a', 'b'], (SELECT array_agg(d.beta ORDER BY d.ordinal) FROM exlink.drivers(s.m) d),
                                       (s.m).vcov, (s.m).df, 20000, 5)) AS model_equals_arrays,
-       (s.m).inference, (s.m).clusters, (s.m).df
+       (s.m).inference, (s.m).clusters, round((s.m).df::numeric, 4) AS df
   FROM (SELECT exlink.driver_weights(y, ARRAY[a, b], member, ARRAY['a', 'b']) AS m FROM prio) s;
 SELECT count(*) FROM exlink.driver_priority(NULL::exlink.driver_model);
 

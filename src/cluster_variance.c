@@ -1,0 +1,584 @@
+/* cluster_variance.c: the one variance step of clustered inference (CR1, CR2 + Satterthwaite, jackknife). */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "postgres.h"
+
+#include <float.h>
+#include <math.h>
+
+#include "miscadmin.h"
+
+#include "cluster_variance.h"
+#include "comoments.h"
+
+/*
+ * Symmetric eigen-decomposition of the n x n matrix a (row-major, destroyed) by cyclic Jacobi
+ * rotations: eval[n], evec (row-major, eigenvectors in columns).  Small matrices (n <= 65),
+ * called once or twice per cluster: no allocation, no error path, and Jacobi's high relative
+ * accuracy on the tiny eigenvalues of a rank-deficient X_g'X_g.
+ */
+static void
+jacobi_eigen(int n, double *a, double *eval, double *evec)
+{
+	double		total = 0.0;
+
+	for (int i = 0; i < n; i++)
+		for (int j = 0; j < n; j++)
+		{
+			evec[i * n + j] = (i == j) ? 1.0 : 0.0;
+			total += a[i * n + j] * a[i * n + j];
+		}
+	for (int sweep = 0; sweep < 60; sweep++)
+	{
+		double		off = 0.0;
+
+		for (int p = 0; p < n; p++)
+			for (int q = p + 1; q < n; q++)
+				off += a[p * n + q] * a[p * n + q];
+		if (off <= 1e-34 * total || off == 0.0)
+			break;
+		for (int p = 0; p < n; p++)
+			for (int q = p + 1; q < n; q++)
+			{
+				double		apq = a[p * n + q];
+				double		theta,
+							t,
+							c,
+							s;
+
+				if (apq == 0.0)
+					continue;
+				theta = (a[q * n + q] - a[p * n + p]) / (2.0 * apq);
+				t = (theta >= 0.0 ? 1.0 : -1.0) / (fabs(theta) + sqrt(theta * theta + 1.0));
+				if (!isfinite(t))
+					t = 0.5 / theta;	/* |theta| beyond sqrt(DBL_MAX) */
+				c = 1.0 / sqrt(t * t + 1.0);
+				s = t * c;
+				/* A <- J' A J, V <- V J, J the rotation in the (p, q) plane. */
+				for (int r = 0; r < n; r++)
+				{
+					double		arp = a[r * n + p],
+								arq = a[r * n + q];
+
+					a[r * n + p] = c * arp - s * arq;
+					a[r * n + q] = s * arp + c * arq;
+				}
+				for (int r = 0; r < n; r++)
+				{
+					double		apr = a[p * n + r],
+								aqr = a[q * n + r];
+
+					a[p * n + r] = c * apr - s * aqr;
+					a[q * n + r] = s * apr + c * aqr;
+				}
+				for (int r = 0; r < n; r++)
+				{
+					double		vrp = evec[r * n + p],
+								vrq = evec[r * n + q];
+
+					evec[r * n + p] = c * vrp - s * vrq;
+					evec[r * n + q] = s * vrp + c * vrq;
+				}
+			}
+	}
+	for (int i = 0; i < n; i++)
+		eval[i] = a[i * n + i];
+}
+
+/* --- the scaled design ------------------------------------------------------------------ */
+
+static inline double
+comoment(const Moments *m, int i, int j)
+{
+	return m->comoment[MOMENTS_TRI(m->p, Min(i, j), Max(i, j))];
+}
+
+static inline double
+sd_of(const Moments *m, int i)
+{
+	double		c = comoment(m, i, i);
+
+	return c > 0.0 ? sqrt(c) : 0.0;
+}
+
+int64
+ClusterDesignClusters(const ClusterDesign *d)
+{
+	if (d->m->cluster == CLUSTER_ROWS && d->m->clusters != NULL)
+		return d->m->clusters->count;
+	return 0;
+}
+
+/*
+ * Member g's slot (n_g, means m_g, co-moments C_g about m_g) gives its sums about the overall
+ * means xbar: Q_g = C_g + n_g (m_g - xbar)(m_g - xbar)' and L_g = n_g (m_g - xbar).  In the
+ * scaled design: U = [n_g/N, L_x'/(sqrt N sd); ., Q_xx/(sd sd')], and with residuals
+ * e = (y - ybar)/sd_y - sum_l beta_l (x_l - xbar_l)/sd_l: s = [sum e / sqrt N; sum z e].
+ */
+void
+ClusterDesignSums(const ClusterDesign *d, int64 g, double *U, double *s)
+{
+	const Moments *m = d->m;
+	const int	p = m->p,
+				k = d->k,
+				q = k + 1;
+	const double *slot = ClusterTableSlot(m->clusters, g);
+	const double ng = slot[0];
+	const double *cg = slot + 1 + p;
+	const double rootN = sqrt((double) m->n);
+	double		sdy = sd_of(m, d->y);
+	double		dy = slot[1 + d->y] - m->mean[d->y];
+	double		e_sum = dy / sdy;
+
+#define Q_G(i, j) (cg[MOMENTS_TRI(p, Min(i, j), Max(i, j))] + \
+				   ng * (slot[1 + (i)] - m->mean[i]) * (slot[1 + (j)] - m->mean[j]))
+
+	U[0] = ng / (double) m->n;
+	for (int a = 0; a < k; a++)
+	{
+		int			xa = d->x[a];
+		double		sda = sd_of(m, xa);
+		double		da = slot[1 + xa] - m->mean[xa];
+		double		sa = Q_G(xa, d->y) / sdy;
+
+		e_sum -= d->beta[a] * da / sda;
+		U[a + 1] = U[(a + 1) * q] = ng * da / (rootN * sda);
+		for (int c = a; c < k; c++)
+		{
+			int			xc = d->x[c];
+
+			U[(a + 1) * q + c + 1] = U[(c + 1) * q + a + 1] = Q_G(xa, xc) / (sda * sd_of(m, xc));
+		}
+		for (int l = 0; l < k; l++)
+			sa -= d->beta[l] * Q_G(xa, d->x[l]) / sd_of(m, d->x[l]);
+		s[a + 1] = sa / sda;
+	}
+	s[0] = ng * e_sum / rootN;
+#undef Q_G
+}
+
+/* --- CR1 ----------------------------------------------------------------------------------- */
+
+/*
+ * V = c R^-1 (S M S / sd_y^2) R^-1 with M = sum_g s_g s_g' on the original scale
+ * (MomentsClusterMeat: per-member moments or a cell summary), S = diag(1 / sd_x), c = G/(G-1)
+ * (N-1)/(N-K), K = k + 1: the slopes' block of vcovCL(type = "HC1") on the standardized scale.
+ */
+bool
+ClusterVarianceCR1(const ClusterDesign *d, double *cov, double *df)
+{
+	const Moments *m = d->m;
+	const int	k = d->k;
+	double		G = (double) MomentsClusters(m);
+	double		n = (double) m->n;
+	double		sdy = sd_of(m, d->y);
+	double	   *b = palloc(sizeof(double) * k);
+	double	   *M = palloc(sizeof(double) * k * k);
+	double	   *T = palloc(sizeof(double) * k * k);
+	double		factor = G / (G - 1.0) * (n - 1.0) / (n - (k + 1));
+
+	for (int a = 0; a < k; a++)
+		b[a] = d->beta[a] * sdy / sd_of(m, d->x[a]);
+	if (!MomentsClusterMeat(m, d->y, d->x, k, b, M))
+		return false;
+	for (int a = 0; a < k; a++)
+		for (int c = 0; c < k; c++)
+			M[a * k + c] /= sd_of(m, d->x[a]) * sd_of(m, d->x[c]) * sdy * sdy;
+	for (int a = 0; a < k; a++)
+		for (int c = 0; c < k; c++)
+		{
+			double		acc = 0.0;
+
+			for (int e = 0; e < k; e++)
+				acc += d->rinv[a * k + e] * M[e * k + c];
+			T[a * k + c] = acc;
+		}
+	for (int a = 0; a < k; a++)
+	{
+		for (int c = 0; c < k; c++)
+		{
+			double		acc = 0.0;
+
+			for (int e = 0; e < k; e++)
+				acc += T[a * k + e] * d->rinv[e * k + c];
+			cov[a * k + c] = factor * acc;
+		}
+		df[a] = G - 1.0;
+	}
+	return true;
+}
+
+/* --- CR2 and its Satterthwaite df ---------------------------------------------------------- */
+
+/* 1 - leverage at or below this: the cluster's adjustment is the pseudo-inverse's 0 there. */
+#define CR2_LEVERAGE_TOL 1e-12
+
+/*
+ * clubSandwich's CR2 for an OLS fit (identity working model): V = M (sum_g t_g t_g') M,
+ * t_g = X_g' A_g e_g with A_g = (I - X_g M X_g')^(-1/2) (symmetric, pseudo-inverse), M =
+ * (X'X)^-1 = diag(1, R^-1).  With F = (X_g'X_g)^(1/2) and B = F M F = W diag(mu) W' (mu: the
+ * eigenvalues of H_gg, in [0, 1]), the SVD of X_g gives X_g' h(X_g M X_g') = F h(B) F^+ X_g',
+ * so that, with h(mu) = (1 - mu)^(-1/2) and phi(mu) = (h(mu) - 1)/mu,
+ *   t_g = s_g + F W diag(phi) W' F M s_g      (no pseudo-inverse: B F^+ s_g = F M s_g),
+ *   X_g' A_g X_g = F W diag(h) W' F,  X_g' A_g^2 X_g = F W diag(h^2) W' F.
+ * Satterthwaite df of slope j, u = M e_j (Pustejovsky & Tipton 2018, working model I):
+ * p_g'p_h = [g = h] u'X_g'A_g^2 X_g u - w_g' M w_h with w_g = X_g'A_g X_g u, so
+ *   df = (sum_g p_g'p_g)^2 / sum_{g,h} (p_g'p_h)^2,
+ *   sum_{g,h} (p_g'p_h)^2 = sum_g t_g^2 - 2 sum_g t_g w_g'M w_g + tr(M W M W), W = sum_g w_g w_g',
+ * one pass over the clusters with O(k q^2) accumulators.
+ */
+bool
+ClusterVarianceCR2(const ClusterDesign *d, double *cov, double *df)
+{
+	const int	k = d->k,
+				q = k + 1,
+				qq = q * q;
+	int64		G = ClusterDesignClusters(d);
+	double	   *Mx = palloc0(sizeof(double) * qq);	/* M = diag(1, R^-1) */
+	double	   *U = palloc(sizeof(double) * qq);
+	double	   *s = palloc(sizeof(double) * q);
+	double	   *lam = palloc(sizeof(double) * q);
+	double	   *V = palloc(sizeof(double) * qq);
+	double	   *F = palloc(sizeof(double) * qq);
+	double	   *B = palloc(sizeof(double) * qq);
+	double	   *T = palloc(sizeof(double) * qq);
+	double	   *Gm = palloc(sizeof(double) * qq);	/* F W */
+	double	   *h = palloc(sizeof(double) * q);
+	double	   *phi = palloc(sizeof(double) * q);
+	double	   *v1 = palloc(sizeof(double) * q);
+	double	   *v2 = palloc(sizeof(double) * q);
+	double	   *meat = palloc0(sizeof(double) * qq);
+	double	   *Wacc = palloc0(sizeof(double) * k * qq);
+	double	   *acc = palloc0(sizeof(double) * k * 4);	/* sum t, t^2, mw, t mw per slope */
+
+	if (G < 1)
+		return false;
+	Mx[0] = 1.0;
+	for (int a = 0; a < k; a++)
+		for (int c = 0; c < k; c++)
+			Mx[(a + 1) * q + c + 1] = d->rinv[a * k + c];
+
+	for (int64 g = 0; g < G; g++)
+	{
+		double		lmax = 0.0;
+
+		if ((g & 255) == 0)
+			CHECK_FOR_INTERRUPTS();
+		ClusterDesignSums(d, g, U, s);
+
+		/* F = U^(1/2): rounding can leave tiny negative eigenvalues of a singular U. */
+		jacobi_eigen(q, U, lam, V);
+		for (int i = 0; i < q; i++)
+			lmax = Max(lmax, lam[i]);
+		for (int i = 0; i < q; i++)
+			lam[i] = lam[i] > 1e-14 * lmax ? sqrt(lam[i]) : 0.0;
+		for (int a = 0; a < q; a++)
+			for (int c = a; c < q; c++)
+			{
+				double		t = 0.0;
+
+				for (int i = 0; i < q; i++)
+					t += V[a * q + i] * lam[i] * V[c * q + i];
+				F[a * q + c] = F[c * q + a] = t;
+			}
+		/* B = F M F */
+		for (int a = 0; a < q; a++)
+			for (int c = 0; c < q; c++)
+			{
+				double		t = 0.0;
+
+				for (int e = 0; e < q; e++)
+					t += F[a * q + e] * Mx[e * q + c];
+				T[a * q + c] = t;
+			}
+		for (int a = 0; a < q; a++)
+			for (int c = a; c < q; c++)
+			{
+				double		t = 0.0;
+
+				for (int e = 0; e < q; e++)
+					t += T[a * q + e] * F[e * q + c];
+				B[a * q + c] = B[c * q + a] = t;
+			}
+		jacobi_eigen(q, B, lam, V);
+		for (int i = 0; i < q; i++)
+		{
+			double		r = 1.0 - Min(Max(lam[i], 0.0), 1.0);
+
+			if (r > CR2_LEVERAGE_TOL)
+			{
+				double		sr = sqrt(r);
+
+				h[i] = 1.0 / sr;
+				phi[i] = 1.0 / (sr * (1.0 + sr));
+			}
+			else
+			{
+				h[i] = 0.0;
+				phi[i] = -1.0;
+			}
+		}
+		/* Gm = F W */
+		for (int a = 0; a < q; a++)
+			for (int c = 0; c < q; c++)
+			{
+				double		t = 0.0;
+
+				for (int e = 0; e < q; e++)
+					t += F[a * q + e] * V[e * q + c];
+				Gm[a * q + c] = t;
+			}
+
+		/* t_g = s + Gm (phi o (Gm' M s)) */
+		for (int a = 0; a < q; a++)
+		{
+			double		t = 0.0;
+
+			for (int e = 0; e < q; e++)
+				t += Mx[a * q + e] * s[e];
+			v1[a] = t;
+		}
+		for (int i = 0; i < q; i++)
+		{
+			double		t = 0.0;
+
+			for (int a = 0; a < q; a++)
+				t += Gm[a * q + i] * v1[a];
+			v2[i] = phi[i] * t;
+		}
+		for (int a = 0; a < q; a++)
+		{
+			double		t = s[a];
+
+			for (int i = 0; i < q; i++)
+				t += Gm[a * q + i] * v2[i];
+			v1[a] = t;
+		}
+		for (int a = 0; a < q; a++)
+			for (int c = a; c < q; c++)
+				meat[a * q + c] += v1[a] * v1[c];
+
+		/* The df accumulators of each slope j: u = M e_(j+1), column j + 1 of M. */
+		for (int j = 0; j < k; j++)
+		{
+			double		tg = 0.0,
+						mw = 0.0;
+			double	   *W = Wacc + (size_t) j * qq;
+
+			for (int i = 0; i < q; i++)
+			{
+				double		t = 0.0;
+
+				for (int a = 0; a < q; a++)
+					t += Gm[a * q + i] * Mx[a * q + j + 1];
+				tg += h[i] * h[i] * t * t;
+				v2[i] = h[i] * t;
+			}
+			for (int a = 0; a < q; a++)
+			{
+				double		t = 0.0;
+
+				for (int i = 0; i < q; i++)
+					t += Gm[a * q + i] * v2[i];
+				v1[a] = t;		/* w_g */
+			}
+			for (int a = 0; a < q; a++)
+			{
+				double		t = 0.0;
+
+				for (int c = 0; c < q; c++)
+					t += Mx[a * q + c] * v1[c];
+				mw += v1[a] * t;
+			}
+			for (int a = 0; a < q; a++)
+				for (int c = a; c < q; c++)
+					W[a * q + c] += v1[a] * v1[c];
+			acc[j * 4 + 0] += tg;
+			acc[j * 4 + 1] += tg * tg;
+			acc[j * 4 + 2] += mw;
+			acc[j * 4 + 3] += tg * mw;
+		}
+	}
+
+	/* cov = the slopes' block of M meat M = R^-1 meat_ss R^-1 (M is block diagonal). */
+	for (int a = 0; a < q; a++)
+		for (int c = 0; c < a; c++)
+			meat[a * q + c] = meat[c * q + a];
+	for (int a = 0; a < k; a++)
+		for (int c = 0; c < k; c++)
+		{
+			double		t = 0.0;
+
+			for (int e = 0; e < k; e++)
+				t += d->rinv[a * k + e] * meat[(e + 1) * q + c + 1];
+			T[a * k + c] = t;
+		}
+	for (int a = 0; a < k; a++)
+		for (int c = 0; c < k; c++)
+		{
+			double		t = 0.0;
+
+			for (int e = 0; e < k; e++)
+				t += T[a * k + e] * d->rinv[e * k + c];
+			cov[a * k + c] = t;
+		}
+
+	for (int j = 0; j < k; j++)
+	{
+		double	   *W = Wacc + (size_t) j * qq;
+		double		e = acc[j * 4 + 0] - acc[j * 4 + 2];
+		double		var,
+					tr = 0.0;
+
+		for (int a = 0; a < q; a++)
+			for (int c = 0; c < a; c++)
+				W[a * q + c] = W[c * q + a];
+		/* T = M W, tr(M W M W) = sum_ab T_ab T_ba */
+		for (int a = 0; a < q; a++)
+			for (int c = 0; c < q; c++)
+			{
+				double		t = 0.0;
+
+				for (int i = 0; i < q; i++)
+					t += Mx[a * q + i] * W[i * q + c];
+				T[a * q + c] = t;
+			}
+		for (int a = 0; a < q; a++)
+			for (int c = 0; c < q; c++)
+				tr += T[a * q + c] * T[c * q + a];
+		var = acc[j * 4 + 1] - 2.0 * acc[j * 4 + 3] + tr;
+		df[j] = var > 0.0 ? e * e / var : NAN;
+	}
+	return true;
+}
+
+/* --- correlations ------------------------------------------------------------------------ */
+
+/*
+ * atanh of the correlation of a 2-variable set (n, mean[2], c[3]); NaN when undefined.
+ */
+static double
+set_z(const double *set)
+{
+	double		r;
+
+	if (set[0] < 3.0 || !(set[3] > 0.0) || !(set[5] > 0.0))
+		return NAN;
+	r = set[4] / (sqrt(set[3]) * sqrt(set[5]));
+	if (!(fabs(r) < 1.0))
+		return NAN;
+	return atanh(r);
+}
+
+static void
+set_merge(double *dst, const double *src)
+{
+	double		d[2];
+
+	if (src[0] == 0.0)
+		return;
+	if (dst[0] == 0.0)
+	{
+		memcpy(dst, src, sizeof(double) * 6);
+		return;
+	}
+	CoMomentsMerge(2, dst[0], dst + 1, dst + 3, src[0], src + 1, src + 3, d);
+	dst[0] += src[0];
+}
+
+/*
+ * Leave-one-member-out sets without cancellation: prefix and suffix merges of the members'
+ * (n, means, co-moments of a and b), then z_(g) from merge(prefix before g, suffix after g).
+ * se^2 = (G-1)/G sum_g (z_(g) - mean z_(.))^2, the delete-a-group jackknife (JK1).
+ */
+bool
+ClusterCorrelationJackknife(const Moments *m, int a, int b, double *se_z)
+{
+	const ClusterTable *t = m->clusters;
+	const int	p = m->p;
+	int64		G;
+	double	   *pre,
+			   *suf,
+			   *z;
+	double		zbar = 0.0,
+				ss = 0.0;
+
+	if (m->cluster != CLUSTER_ROWS || t == NULL || t->count < 2)
+		return false;
+	G = t->count;
+	pre = palloc0(sizeof(double) * 6 * (G + 1));
+	suf = palloc0(sizeof(double) * 6 * (G + 1));
+	z = palloc(sizeof(double) * G);
+	for (int64 g = 0; g < G; g++)
+	{
+		const double *slot = ClusterTableSlot(t, g);
+		const double *c = slot + 1 + p;
+		double		one[6] = {slot[0], slot[1 + a], slot[1 + b],
+			c[MOMENTS_TRI(p, a, a)], a < b ? c[MOMENTS_TRI(p, a, b)] : c[MOMENTS_TRI(p, b, a)],
+		c[MOMENTS_TRI(p, b, b)]};
+
+		memcpy(pre + 6 * (g + 1), pre + 6 * g, sizeof(double) * 6);
+		set_merge(pre + 6 * (g + 1), one);
+	}
+	for (int64 g = G - 1; g >= 0; g--)
+	{
+		const double *slot = ClusterTableSlot(t, g);
+		const double *c = slot + 1 + p;
+		double		one[6] = {slot[0], slot[1 + a], slot[1 + b],
+			c[MOMENTS_TRI(p, a, a)], a < b ? c[MOMENTS_TRI(p, a, b)] : c[MOMENTS_TRI(p, b, a)],
+		c[MOMENTS_TRI(p, b, b)]};
+
+		memcpy(suf + 6 * g, suf + 6 * (g + 1), sizeof(double) * 6);
+		set_merge(suf + 6 * g, one);
+	}
+	for (int64 g = 0; g < G; g++)
+	{
+		double		loo[6];
+
+		if ((g & 1023) == 0)
+			CHECK_FOR_INTERRUPTS();
+		memcpy(loo, pre + 6 * g, sizeof(double) * 6);
+		set_merge(loo, suf + 6 * (g + 1));
+		z[g] = set_z(loo);
+		if (isnan(z[g]))
+			return false;
+		zbar += z[g];
+	}
+	zbar /= (double) G;
+	for (int64 g = 0; g < G; g++)
+		ss += (z[g] - zbar) * (z[g] - zbar);
+	*se_z = sqrt((double) (G - 1) / (double) G * ss);
+	pfree(pre);
+	pfree(suf);
+	pfree(z);
+	return isfinite(*se_z);
+}
+
+/*
+ * r = S_ab / sqrt(S_aa S_bb) moves with member g's co-moments Q_g about the overall means by
+ * psi_g = Q_g[ab] / sqrt(S_aa S_bb) - r/2 (Q_g[aa] / S_aa + Q_g[bb] / S_bb), so Var(r) =
+ * G/(G-1) sum_g psi_g^2 and se(atanh r) = sqrt(Var(r)) / (1 - r^2).
+ */
+bool
+ClusterCorrelationLinear(const Moments *m, int a, int b, double *se_z)
+{
+	double		saa = comoment(m, a, a),
+				sbb = comoment(m, b, b),
+				sab = comoment(m, a, b);
+	double		G = (double) MomentsClusters(m);
+	double		r,
+				psi2;
+	int			ia[3] = {a, a, b};
+	int			ib[3] = {b, a, b};
+	double		w[3];
+
+	if (!(saa > 0.0 && sbb > 0.0) || G < 2)
+		return false;
+	r = sab / (sqrt(saa) * sqrt(sbb));
+	w[0] = 1.0 / (sqrt(saa) * sqrt(sbb));
+	w[1] = -r / (2.0 * saa);
+	w[2] = -r / (2.0 * sbb);
+	if (!MomentsClusterLinear(m, 3, ia, ib, w, &psi2))
+		return false;
+	*se_z = sqrt(G / (G - 1.0) * psi2) / (1.0 - r * r);
+	return isfinite(*se_z);
+}
