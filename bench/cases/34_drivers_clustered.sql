@@ -1,4 +1,4 @@
--- title: driver_weights with member (cluster-robust CR1) vs without member, serial
+-- title: driver_weights with member (cluster-robust CR2, the default) vs without member, serial
 -- target: <= 2
 -- setup: SET max_parallel_workers_per_gather = 0;
 -- The clustered form keeps the moments of each of the 20,000 employees (about 650 bytes each
