@@ -200,11 +200,12 @@ BEGIN
         ELSIF pg_catalog.left(val, 1) OPERATOR(pg_catalog.=) '(' THEN
             m := val::@extschema@.driver_model;
             m.drivers := ARRAY(SELECT ROW(d.name, d.beta, NULL, NULL, NULL, d.pratt, d.relative_weight, d.relative_weight_share,
-                                          d.lmg, d.lmg_share, d.rank, NULL, NULL)::@extschema@.driver
+                                          d.lmg, d.lmg_share, d.rank, NULL, NULL, NULL)::@extschema@.driver
                                  FROM pg_catalog.unnest(m.drivers) WITH ORDINALITY AS d(name, beta, beta_se, t, p_value, pratt,
-                                      relative_weight, relative_weight_share, lmg, lmg_share, rank, ci_low, ci_high, o)
+                                      relative_weight, relative_weight_share, lmg, lmg_share, rank, ci_low, ci_high, df, o)
                                 ORDER BY d.o);
             m.vcov := NULL;
+            m.df := NULL;
             m.inference := CASE WHEN m.inference IS NOT NULL THEN why END;
             out := out OPERATOR(pg_catalog.||) pg_catalog.jsonb_build_object(key, m::text);
         ELSE

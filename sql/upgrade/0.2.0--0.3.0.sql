@@ -26,7 +26,20 @@ SELECT @extschema@.comment_columns(p.object, p.object, 'cells')
 -- ---- issue 18: small-sample clustered inference (CR2 with Satterthwaite df for models, the
 -- delete-one-member jackknife for correlations; CR1 on request), each driver's df ----
 -- (before issue 22's include of 67_results.sql, whose driver_results reads the new attribute)
+-- Results stored by 0.2.0 (exlink.released_cells.results) hold driver models as text whose
+-- drivers have 13 attributes, which no longer parses once exlink.driver has 14: read them with
+-- the old type first and write them back with the new one (df NULL, as 0.2.0 had none).
+CREATE TEMPORARY TABLE exlink_upgrade_driver_models ON COMMIT DROP AS
+SELECT rc.release_key, rc.cell_id, e.key, e.value::@extschema@.driver_model AS model
+  FROM @extschema@.released_cells rc, pg_catalog.jsonb_each_text(rc.results) AS e
+ WHERE pg_catalog.left(e.value, 1) OPERATOR(pg_catalog.=) '(';
 ALTER TYPE @extschema@.driver ADD ATTRIBUTE df float8;
+UPDATE @extschema@.released_cells rc
+   SET results = rc.results OPERATOR(pg_catalog.||) u.models
+  FROM (SELECT release_key, cell_id, pg_catalog.jsonb_object_agg(key, model::text) AS models
+          FROM exlink_upgrade_driver_models GROUP BY release_key, cell_id) u
+ WHERE rc.release_key OPERATOR(pg_catalog.=) u.release_key AND rc.cell_id OPERATOR(pg_catalog.=) u.cell_id;
+DROP TABLE exlink_upgrade_driver_models;
 COMMENT ON TYPE @extschema@.driver IS
     'One driver of a key-driver model: standardized beta, its standard error, t and p; Pratt measure; Johnson relative weight and its share of R² (%); Shapley/LMG value and share (%); rank by LMG (by relative weight when LMG is NULL); 95% interval of the beta; df of its t test (CR2: its own Satterthwaite df).';
 COMMENT ON TYPE @extschema@.driver_model IS

@@ -147,6 +147,13 @@ SELECT exlink.publish('published.cells', 'src', 'employee_ref', '{team}', '{cx,e
 SELECT exlink.publish('published.cells_twin', 'src', 'employee_ref', '{team}', '{cx,ex}',
                       grant_to => '{regress_upgrade_analyst}', force => true);
 SQL
+    # A results table stored by the old version (0.2.0 has them): read after the update and a
+    # refresh (its stored driver models must still parse once exlink.driver has grown).
+    has_results=$(q -d "$old" -c "SELECT count(*) FROM pg_proc WHERE proname = 'publish_results'")
+    if [ "$has_results" != 0 ]; then
+        q -d "$old" -c "SELECT exlink.publish_results('published.old_drivers', 'published.cells', 'cx', '{ex}',
+                                                      grant_to => '{regress_upgrade_analyst}')" >/dev/null
+    fi
     readcells() {
         q -d "$old" -c "SET ROLE regress_upgrade_analyst" -c "SELECT string_agg(team || ':' || members || ':' || round(mean_cx::numeric, 9), ',' ORDER BY team COLLATE \"C\") FROM published.cells"
     }
@@ -176,6 +183,13 @@ SQL
     fi
     audit=$(q -d "$old" -c "SELECT count(*) FROM exlink.audit_view('published.cells')")
     [ "$audit" = 0 ] || { echo "FAILED: audit_view reports $audit problems on the old publication"; status=1; }
+    if [ "$has_results" != 0 ]; then
+        q -d "$old" -c "SELECT exlink.refresh('published.cells')" >/dev/null
+        old_results=$(q -d "$old" -c "SET ROLE regress_upgrade_analyst" \
+                        -c "SELECT string_agg(team || ':' || driver || ':' || (beta IS NOT NULL), ',' ORDER BY team COLLATE \"C\") FROM published.old_drivers")
+        echo "from $from: results stored by $from, after the update and a refresh: $old_results"
+        [ "$old_results" = "$(echo "$after" | sed -E 's/(team[0-9]+):[0-9]+:[0-9.]+/\1:ex:true/g')" ] || { echo "FAILED: results stored by $from"; status=1; }
+    fi
     # A results table on a publication made by the old version (rebuilt by its first refresh),
     # read by the analyst: the teams the publication releases, each with its model.
     q -d "$old" -c "SELECT exlink.publish_results('published.twin_drivers', 'published.cells_twin', 'cx', '{ex}',
