@@ -40,6 +40,10 @@ CREATE ROLE cx_owner LOGIN;       -- owns schema cx (raw CX transactions)
 CREATE ROLE analyst LOGIN;        -- reads published views only
 CREATE DATABASE exlink_demo;
 \c exlink_demo
+-- The demo's publications are snapshots refreshed with the 0.2.0 change ledger, which 0.3.0
+-- refuses unless a superuser opts in (until the demo publishes by period).
+ALTER DATABASE exlink_demo SET exlink.allow_unsafe_refresh = on;
+SET exlink.allow_unsafe_refresh = on;
 SET client_min_messages = warning;
 CREATE EXTENSION exlink CASCADE;  -- pulls in pgcrypto
 GRANT USAGE ON SCHEMA exlink TO exlink_admin, hr_owner, cx_owner, analyst;
@@ -148,7 +152,7 @@ SELECT count(*) AS "linked transactions",
 -- overlapping grain would let an analyst subtract cells.
 CREATE SCHEMA published AUTHORIZATION exlink_admin;
 GRANT USAGE ON SCHEMA published TO analyst;
-GRANT EXECUTE ON FUNCTION exlink.publish(text, regclass, name, name[], name[], name[], integer, boolean, boolean, boolean),
+GRANT EXECUTE ON FUNCTION exlink.publish(text, regclass, name, name[], name[], name[], integer, boolean, boolean, boolean, text, interval, interval),
                           exlink.publish_results(text, regclass, name, name[], text, name[]),
                           exlink.refresh(regclass) TO exlink_admin;
 GRANT SELECT, INSERT, UPDATE, DELETE ON exlink.publications, exlink.released_cells, exlink.release_ledger,

@@ -24,6 +24,7 @@ static double max_member_share = EXLINK_DEFAULT_MAX_MEMBER_SHARE;
 static bool guc_defined = false;
 static int	max_cluster_members = 200000;
 static bool cluster_summary = false;
+static bool allow_unsafe_refresh = false;
 
 void		_PG_init(void);
 
@@ -99,6 +100,21 @@ _PG_init(void)
 							 PGC_SUSET,
 							 0,
 							 NULL, NULL, NULL);
+	/*
+	 * PGC_SUSET and off: a refresh of a snapshot publication (one without a period) releases the
+	 * same cells over other rows, and sequences of such releases can be subtracted to isolate
+	 * one employee whatever the change ledger checks (docs/security.md); only a superuser may
+	 * accept that, knowingly.
+	 */
+	DefineCustomBoolVariable("exlink.allow_unsafe_refresh",
+							 "Whether exlink.refresh may refresh a publication without a period (the 0.2.0 change-ledger refresh).",
+							 "Off: such a refresh is refused; publish with a period instead. On: it is done with the "
+							 "change ledger, which does not protect against sequences of releases.",
+							 &allow_unsafe_refresh,
+							 false,
+							 PGC_SUSET,
+							 0,
+							 NULL, NULL, NULL);
 	MarkGUCPrefixReserved("exlink");
 	guc_defined = true;
 
@@ -141,6 +157,16 @@ Datum
 exlink_max_member_share(PG_FUNCTION_ARGS)
 {
 	PG_RETURN_FLOAT8(ExlinkMaxMemberShare());
+}
+
+/* The exlink.allow_unsafe_refresh setting as the library reads it (never a placeholder). */
+PG_FUNCTION_INFO_V1(exlink_allow_unsafe_refresh);
+Datum
+exlink_allow_unsafe_refresh(PG_FUNCTION_ARGS)
+{
+	if (!guc_defined)
+		elog(ERROR, "exlink.allow_unsafe_refresh read before the library was initialized");
+	PG_RETURN_BOOL(allow_unsafe_refresh);
 }
 
 PG_FUNCTION_INFO_V1(exlink_version);

@@ -29,6 +29,8 @@ db=exlink_load
 q() { psql -X -q -At -v ON_ERROR_STOP=1 "$@"; }
 
 q -d postgres -c "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db" >/dev/null
+# its publication is a snapshot refreshed with the 0.2.0 change ledger: the superuser's opt-in
+q -d postgres -c "ALTER DATABASE $db SET exlink.allow_unsafe_refresh = on" >/dev/null
 echo "load: setting up $db (100,000 linked rows, one publication with roll-up)"
 q -d "$db" -f bench/load/setup.sql >"$out/setup.log" 2>&1 || { cat "$out/setup.log"; exit 1; }
 # The refresh path: exlink.refresh when this version has it, else REFRESH ... CONCURRENTLY.

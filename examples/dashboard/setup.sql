@@ -32,6 +32,10 @@ CREATE DATABASE exlink_dashboard;
 SET client_min_messages = warning;
 CREATE EXTENSION exlink CASCADE;
 GRANT USAGE ON SCHEMA exlink TO dashboard_admin, dashboard_analyst;
+-- Its publication is a snapshot whose results tables refresh it (the 0.2.0 change ledger), which
+-- 0.3.0 refuses unless a superuser opts in (until the dashboard reads a period publication).
+ALTER DATABASE exlink_dashboard SET exlink.allow_unsafe_refresh = on;
+SET exlink.allow_unsafe_refresh = on;
 
 \set hr_owner dashboard_hr
 \set cx_owner dashboard_cx
@@ -66,7 +70,7 @@ ALTER TABLE link.org_units OWNER TO dashboard_admin;
 CREATE SCHEMA published AUTHORIZATION dashboard_admin;
 GRANT USAGE ON SCHEMA published TO dashboard_analyst;
 GRANT EXECUTE ON FUNCTION
-    exlink.publish(text, regclass, name, name[], name[], name[], integer, boolean, boolean, boolean),
+    exlink.publish(text, regclass, name, name[], name[], name[], integer, boolean, boolean, boolean, text, interval, interval),
     exlink.publish_results(text, regclass, name, name[], text, name[]),
     exlink.publish_coverage(text, regclass, regclass, name[]),
     exlink.refresh(regclass) TO dashboard_admin;

@@ -1,3 +1,132 @@
+-- One computation of cells: every cell (figures, members, largest member share) and, per cell
+-- and member, the member's rows (count, digest), in ONE statement so that both describe the same
+-- snapshot of the source.  Rows with per_member = true are the members of a cell.  With a period
+-- (an SQL expression over the source's columns, exlink_period in the result), every grouping set
+-- also groups by the period, cells are keyed within their period (cell_id and parent_id begin
+-- with the period's text), and only rows whose period is one of periods (SQL of an array of the
+-- period's type) are read: the cells of each period are a function of that period's rows only.
+CREATE FUNCTION @extschema@.refresh_query(
+    source regclass,
+    member_column name,
+    dimensions name[],
+    measures name[],
+    k integer,
+    rollup boolean,
+    results text DEFAULT NULL,
+    period text DEFAULT NULL,
+    periods text DEFAULT NULL)
+RETURNS text
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+    nd integer := coalesce(pg_catalog.array_length(dimensions, 1), 0);
+    nm integer := coalesce(pg_catalog.array_length(measures, 1), 0);
+    dim_sel text;
+    dim_list text;
+    dim_text text;
+    level_expr text;
+    where_expr text;
+    vals text := '';
+    finite text := '';
+    means_text text := '';
+    sets text;
+    cell_sets text;
+    pp text := CASE WHEN period IS NULL THEN '' ELSE 'src.exlink_period, ' END;
+    pcol text := CASE WHEN period IS NULL THEN 'NULL::text' ELSE 'src.exlink_period' END;
+BEGIN
+    IF nd = 0 THEN
+        RAISE EXCEPTION 'at least one dimension is required' USING ERRCODE = '22023';
+    END IF;
+    SELECT pg_catalog.string_agg(pg_catalog.format('s.%I', d), ', ' ORDER BY o),
+           pg_catalog.string_agg(pg_catalog.format('src.%I', d), ', ' ORDER BY o),
+           pg_catalog.string_agg(pg_catalog.format('src.%I::text', d), ', ' ORDER BY o),
+           pg_catalog.string_agg(pg_catalog.format('(1 - GROUPING(src.%I))', d), ' + ' ORDER BY o)
+      INTO dim_sel, dim_list, dim_text, level_expr
+      FROM pg_catalog.unnest(dimensions) WITH ORDINALITY AS t(d, o);
+    where_expr := pg_catalog.format('s.%I IS NOT NULL AND s.%I::text <> %L', member_column, member_column, '');
+    IF nm > 0 THEN
+        SELECT pg_catalog.string_agg(pg_catalog.format('s.%I::float8', m), ', ' ORDER BY o),
+               pg_catalog.string_agg(pg_catalog.format(' AND s.%I::float8 > %L::float8 AND s.%I::float8 < %L::float8',
+                                                       m, '-Infinity', m, 'Infinity'), '' ORDER BY o),
+               pg_catalog.string_agg(pg_catalog.format(', (@extschema@.means(@extschema@.moments(src.exlink_vals, src.exlink_member, %s)))[%s]::text', k, o), '' ORDER BY o)
+          INTO vals, finite, means_text
+          FROM pg_catalog.unnest(measures) WITH ORDINALITY AS t(m, o);
+        where_expr := where_expr || finite;
+    END IF;
+    IF period IS NOT NULL THEN
+        dim_sel := dim_sel || pg_catalog.format(', (%s) AS exlink_period', period);
+        where_expr := where_expr || pg_catalog.format(' AND (%s) IS NOT NULL', period)
+                      || coalesce(pg_catalog.format(' AND (%s) = ANY (%s)', period, periods), '');
+    END IF;
+    IF rollup THEN
+        cell_sets := 'ROLLUP (' || dim_list || ')';
+        SELECT pg_catalog.string_agg(pg_catalog.format('(%s%s)', pp, coalesce(g || ', ', '') || 'src.exlink_member'), ', ' ORDER BY i)
+          INTO sets
+          FROM (SELECT i, (SELECT pg_catalog.string_agg(pg_catalog.format('src.%I', d), ', ' ORDER BY o)
+                             FROM pg_catalog.unnest(dimensions[1:i]) WITH ORDINALITY AS t(d, o)) AS g
+                  FROM pg_catalog.generate_series(0, nd) AS i) s;
+    ELSE
+        cell_sets := pg_catalog.format('GROUPING SETS ((%s), ())', dim_list);
+        sets := pg_catalog.format('(%2$s%1$s, src.exlink_member), (%2$ssrc.exlink_member)', dim_list, pp);
+    END IF;
+    -- src is read twice in one statement (one snapshot): once for the cells (as publications
+    -- always computed them), once per member at the finest grain, rolled up per member from there
+    -- (far fewer rows than the source, and no moments per member).
+    RETURN pg_catalog.format($q$
+WITH src AS NOT MATERIALIZED (
+    SELECT %1$s, s.%2$I::text AS exlink_member%3$s
+      FROM %4$s AS s
+     WHERE %5$s),
+c AS (
+    SELECT %17$s AS exlink_period, %6$s AS level, %7$s AS key_parts, pg_catalog.count(*) AS responses,
+           pg_catalog.count(DISTINCT src.exlink_member) AS members,
+           ARRAY[%9$s, (%6$s)::text, %10$s, pg_catalog.count(*)::text,
+                 pg_catalog.count(DISTINCT src.exlink_member)::text%11$s] AS figures,
+           %16$s AS results
+      FROM src GROUP BY %18$s%14$s),
+f AS (
+    SELECT %18$s%15$s, src.exlink_member, pg_catalog.count(*) AS responses, %8$s AS digest
+      FROM src GROUP BY %18$s%15$s, src.exlink_member),
+m AS (
+    SELECT %17$s AS exlink_period, %6$s AS level, %7$s AS key_parts, src.exlink_member AS member,
+           pg_catalog.sum(src.responses)::bigint AS responses, pg_catalog.sum(src.digest) AS digest
+      FROM f AS src GROUP BY GROUPING SETS (%12$s)),
+g AS (
+    SELECT false AS per_member, c.level, c.key_parts, NULL::text AS member, c.responses, c.members,
+           0::numeric AS digest, c.figures, c.results, c.exlink_period
+      FROM c
+    UNION ALL
+    SELECT true, m.level, m.key_parts, m.member, m.responses, NULL::bigint, m.digest, NULL::text[], NULL::jsonb, m.exlink_period
+      FROM m)
+SELECT g.per_member, g.level,
+       %19$sg.level || ':' || pg_catalog.array_to_string(g.key_parts, ',') AS cell_id,
+       %19$s%13$s AS parent_id,
+       g.member, g.responses, g.members, g.digest, g.figures, g.results, g.exlink_period
+  FROM g$q$,
+        dim_sel, member_column,
+        CASE WHEN nm > 0 THEN ', ARRAY[' || vals || '] AS exlink_vals' ELSE '' END,
+        source::text, where_expr,
+        level_expr, @extschema@.cell_id_parts(source, dimensions),
+        CASE WHEN nm > 0 THEN 'coalesce(pg_catalog.sum(pg_catalog.hash_array_extended(src.exlink_vals, 0)), 0)' ELSE '0::numeric' END,
+        dim_text,
+        pg_catalog.format('(%s)::text || %L || pg_catalog.jsonb_build_array(%s)::text', level_expr, ':', dim_list),
+        means_text || CASE WHEN nm > 0 THEN pg_catalog.format(', @extschema@.moments(src.exlink_vals, src.exlink_member, %s)::text', k) ELSE '' END,
+        sets,
+        CASE WHEN rollup
+             THEN pg_catalog.format('CASE WHEN g.level > 0 THEN (g.level - 1) || %L || pg_catalog.array_to_string(g.key_parts[1:g.level - 1] || pg_catalog.array_fill(%L::text, ARRAY[%s - g.level + 1]), %L) END',
+                                    ':', '*', nd, ',')
+             ELSE pg_catalog.format('CASE WHEN g.level = %s THEN %L END', nd,
+                                    '0:' || pg_catalog.array_to_string(pg_catalog.array_fill('*'::text, ARRAY[nd]), ','))
+        END,
+        cell_sets, dim_list, coalesce(results, 'NULL::jsonb'),
+        pcol, pp, CASE WHEN period IS NULL THEN '' ELSE pg_catalog.format('g.exlink_period::text || %L || ', '|') END);
+END
+$fn$;
+COMMENT ON FUNCTION @extschema@.refresh_query(regclass, name, name[], name[], integer, boolean, text, text, text) IS
+    'The SELECT of every cell (figures as text, members, rows, and the results of results tables from the SQL of exlink.results_select) and every member of every cell (rows, digest), in one snapshot; with a period expression, cells per period (exlink_period) of the periods given only.';
+
+
 -- The publication query builder: the SELECT of the cells publish would release now (a live
 -- publication is a security_barrier view of it), built from the same arguments, returned as text
 -- so that it can be read, tested and benchmarked on its own.  Its stages:
@@ -14,13 +143,21 @@
 -- then the released cells, each column cast back to its type.  No check of the policy here:
 -- publish runs exlink.check_publishable first.  A materialized publication shows what
 -- exlink.refresh released instead (exlink.released_query), which also guards change over time.
+-- With a period (exlink.seal_periods), the cells of each period of periods form their own
+-- lattice (their own totals, their own complementary suppression) and a first column, period,
+-- says which; with results (the SQL of exlink.results_select), last columns exlink_results and
+-- exlink_share hold each released cell's results, computed from the same rows in the same
+-- statement, and its largest member's share (for the withheld-inference decision).
 CREATE FUNCTION @extschema@.publish_query(
     source regclass,
     member_column name,
     dimensions name[],
     measures name[] DEFAULT '{}',
     k integer DEFAULT NULL,
-    rollup boolean DEFAULT false)
+    rollup boolean DEFAULT false,
+    period text DEFAULT NULL,
+    periods text DEFAULT NULL,
+    results text DEFAULT NULL)
 RETURNS text
 LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
@@ -43,27 +180,32 @@ WITH r AS MATERIALIZED (%1$s),
 top AS (
     SELECT m.cell_id, pg_catalog.max(m.responses) AS top FROM r AS m WHERE m.per_member GROUP BY m.cell_id),
 cells AS (
-    SELECT c.cell_id, c.figures[%6$s] AS cell, p.figures[%6$s] AS parent,
-           c.level, c.members, c.figures, c.responses, top.top, top.top::float8 / NULLIF(c.responses, 0) AS share
+    SELECT c.exlink_period, c.cell_id, c.figures[%6$s] AS cell, p.figures[%6$s] AS parent,
+           c.level, c.members, c.figures, c.results, c.responses, top.top, top.top::float8 / NULLIF(c.responses, 0) AS share
       FROM r AS c
       LEFT JOIN r AS p ON NOT p.per_member AND p.cell_id = c.parent_id
       LEFT JOIN top ON top.cell_id = c.cell_id
      WHERE NOT c.per_member),
 released AS (
-    SELECT pg_catalog.unnest(@extschema@.suppress_cells(
+    SELECT c.exlink_period, pg_catalog.unnest(@extschema@.suppress_cells(
                pg_catalog.array_agg(c.cell), pg_catalog.array_agg(c.parent), pg_catalog.array_agg(c.members),
                pg_catalog.array_agg(@extschema@.release_status(c.members, %2$s, c.share, NULL, %3$s) = 'ok'),
                %2$s, NULL::boolean[], pg_catalog.array_agg(c.responses), pg_catalog.array_agg(c.top), %3$s)) AS cell
-      FROM cells AS c)
-SELECT %4$s
+      FROM cells AS c%7$s)
+SELECT %8$s%4$s%10$s
   FROM cells AS r
- WHERE r.cell IN (SELECT released.cell FROM released)%5$s$q$,
-        @extschema@.refresh_query(source, member_column, dimensions, measures, kk, rollup),
+ WHERE %9$s%5$s$q$,
+        @extschema@.refresh_query(source, member_column, dimensions, measures, kk, rollup, results, period, periods),
         kk, pg_catalog.format('%L::float8', @extschema@.max_member_share()),
         @extschema@.typed_figures(source, dimensions, measures),
         CASE WHEN rollup THEN '' ELSE pg_catalog.format(' AND r.level = %s', nd) END,
-        nd + 2);
+        nd + 2,
+        ' GROUP BY c.exlink_period',
+        CASE WHEN period IS NULL THEN '' ELSE 'r.exlink_period AS period, ' END,
+        CASE WHEN period IS NULL THEN 'r.cell IN (SELECT released.cell FROM released)'
+             ELSE '(r.exlink_period, r.cell) IN (SELECT released.exlink_period, released.cell FROM released)' END,
+        CASE WHEN results IS NULL THEN '' ELSE ', r.results AS exlink_results, r.share AS exlink_share' END);
 END
 $fn$;
-COMMENT ON FUNCTION @extschema@.publish_query(regclass, name, name[], name[], integer, boolean) IS
-    'The SELECT of the cells exlink.publish would release now (k, dominance, complementary suppression), without running it or checking the policy; a live publication is a view of it.';
+COMMENT ON FUNCTION @extschema@.publish_query(regclass, name, name[], name[], integer, boolean, text, text, text) IS
+    'The SELECT of the cells exlink.publish would release now (k, dominance, complementary suppression), without running it or checking the policy; a live publication is a view of it. With a period expression and the periods to compute, each period''s cells are one lattice and the first column is the period; with the SQL of results (exlink.results_select), last columns exlink_results and exlink_share.';

@@ -13,7 +13,10 @@ CREATE FUNCTION @extschema@.publish(
     k integer DEFAULT NULL,
     rollup boolean DEFAULT false,
     live boolean DEFAULT false,
-    force boolean DEFAULT false)
+    force boolean DEFAULT false,
+    period text DEFAULT NULL,
+    period_length interval DEFAULT NULL,
+    grace interval DEFAULT NULL)
 RETURNS regclass
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
@@ -31,6 +34,9 @@ DECLARE
     r name;
     key text;
     share float8 := @extschema@.max_member_share();
+    kind_ text := CASE WHEN live THEN 'live' WHEN period IS NOT NULL THEN 'periods' ELSE 'materialized' END;
+    ptype regtype;
+    grace_ interval := CASE WHEN period_length IS NOT NULL THEN coalesce(grace, '0'::interval) END;
 BEGIN
     IF publication IS NULL OR source IS NULL OR member_column IS NULL OR dimensions IS NULL OR measures IS NULL
        OR grant_to IS NULL OR rollup IS NULL OR live IS NULL OR force IS NULL THEN
@@ -75,6 +81,31 @@ BEGIN
         RAISE EXCEPTION 'source must be a table, view, materialized view or foreign table' USING ERRCODE = '22023';
     END IF;
 
+    -- A period: one immutable expression of the source's columns; automatic sealing needs its
+    -- length (a date or timestamp start); never live (a live view is the current rows).
+    IF publish.period IS NOT NULL THEN
+        IF live THEN
+            RAISE EXCEPTION 'a live publication cannot have a period' USING ERRCODE = '22023',
+                DETAIL = 'A live publication computes its cells from the current rows when it is read; a period publication releases sealed periods only.';
+        END IF;
+        IF 'period' = ANY (dimensions || measures) THEN
+            RAISE EXCEPTION 'a period publication has a column named period: no dimension or measure may have that name' USING ERRCODE = '22023',
+                HINT = 'Publish the column as the period (period => ''period''), or rename it in a view.';
+        END IF;
+        ptype := @extschema@.period_type(source, publish.period);
+        IF period_length IS NOT NULL AND (period_length <= '0'::interval
+                                          OR ptype NOT IN ('date'::regtype, 'timestamp'::regtype, 'timestamptz'::regtype)) THEN
+            RAISE EXCEPTION 'period_length needs a period of type date, timestamp or timestamptz (its start), and must be positive' USING ERRCODE = '22023',
+                DETAIL = pg_catalog.format('The period has type %s.', ptype),
+                HINT = 'Without period_length, periods are sealed by exlink.seal only.';
+        END IF;
+        IF grace < '0'::interval OR (grace IS NOT NULL AND period_length IS NULL) THEN
+            RAISE EXCEPTION 'grace must be positive or zero, and needs period_length' USING ERRCODE = '22023';
+        END IF;
+    ELSIF period_length IS NOT NULL OR grace IS NOT NULL THEN
+        RAISE EXCEPTION 'period_length and grace need a period' USING ERRCODE = '22023';
+    END IF;
+
     -- The policy (exlink.check_publishable raises the refusal).
     PERFORM @extschema@.check_publishable(source, member_column, dimensions, measures);
     FOREACH r IN ARRAY grant_to LOOP
@@ -87,22 +118,21 @@ BEGIN
     -- released cells and ledger too).
     DELETE FROM @extschema@.publications p
      WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_class c WHERE c.oid = p.object);
-    DELETE FROM @extschema@.released_cells rc
-     WHERE NOT EXISTS (SELECT 1 FROM @extschema@.publications p WHERE p.release_key = rc.release_key);
-    DELETE FROM @extschema@.release_ledger l
-     WHERE NOT EXISTS (SELECT 1 FROM @extschema@.publications p WHERE p.release_key = l.release_key);
 
     -- Overlapping grains of one source can be subtracted from each other: refuse unless forced.
     -- (A different k at the same grain suppresses different complements: also a different grain.
     -- So are other measures or another member column: listwise deletion keeps other rows, and
     -- the same cell published over two row sets differs by the rows of a few members.  A live
-    -- and a materialized twin of one grain differ by every change since the last refresh.)
+    -- and a materialized twin of one grain differ by every change since the last refresh; a
+    -- snapshot and a period publication, or two period publications of other periods, differ
+    -- by their row sets too.)
     SELECT p.object, p.kind, p.dimensions, p.rollup, p.k, p.measures, p.member_column INTO other
       FROM @extschema@.publications p
      WHERE p.source = publish.source
        AND (p.dimensions <> publish.dimensions OR p.rollup <> publish.rollup OR p.k <> kk
             OR p.member_column <> publish.member_column
-            OR (p.kind = 'live') <> publish.live
+            OR p.kind <> kind_ OR p.period IS DISTINCT FROM publish.period
+            OR p.period_length IS DISTINCT FROM publish.period_length OR p.grace IS DISTINCT FROM grace_
             OR NOT (p.measures @> publish.measures AND p.measures <@ publish.measures))
      ORDER BY p.published_at LIMIT 1;
     overlapping := FOUND;
@@ -116,10 +146,33 @@ BEGIN
             HINT = 'Publish one hierarchy with rollup => true (its levels are protected together), unpublish the other, or pass force => true if no analyst can read both.';
     END IF;
 
+    -- (each kind cleans its own registry of stale rows, so that a custodian needs rights on it only)
+    IF kind_ = 'materialized' THEN
+        DELETE FROM @extschema@.released_cells rc
+         WHERE NOT EXISTS (SELECT 1 FROM @extschema@.publications p WHERE p.release_key = rc.release_key);
+        DELETE FROM @extschema@.release_ledger l
+         WHERE NOT EXISTS (SELECT 1 FROM @extschema@.publications p WHERE p.release_key = l.release_key);
+    ELSIF kind_ = 'periods' THEN
+        DELETE FROM @extschema@.sealed_periods sp
+         WHERE NOT EXISTS (SELECT 1 FROM @extschema@.publications p WHERE p.object = sp.publication);
+    END IF;
+
     -- The query (exlink.publish_query), then the DDL.
     IF live THEN
         q := @extschema@.publish_query(source, member_column, dimensions, measures, kk, rollup);
         EXECUTE pg_catalog.format('CREATE VIEW %s WITH (security_barrier) AS %s', target, q);
+    ELSIF publish.period IS NOT NULL THEN
+        key := pg_catalog.gen_random_uuid()::text;   -- its results tables' key (exlink.results_select)
+        -- A table partitioned by period (one partition per sealed period, made by
+        -- exlink.seal_periods), with the columns of a publication after the period's.
+        IF pg_catalog.to_regclass('pg_temp.exlink_period_shape') IS NOT NULL THEN
+            DROP TABLE pg_temp.exlink_period_shape;
+        END IF;
+        EXECUTE pg_catalog.format('CREATE TEMP TABLE exlink_period_shape ON COMMIT DROP AS SELECT NULL::%s AS period, %s FROM (SELECT NULL::text[] AS figures) AS r WHERE false',
+                                  ptype, @extschema@.typed_figures(source, dimensions, measures));
+        EXECUTE pg_catalog.format('CREATE TABLE %s (LIKE pg_temp.exlink_period_shape) PARTITION BY LIST (period)', target);
+        DROP TABLE pg_temp.exlink_period_shape;
+        EXECUTE pg_catalog.format('ALTER TABLE %s ADD CONSTRAINT %I PRIMARY KEY (period, cell)', target, pg_catalog.left(parts[2], 50) || '_pkey');
     ELSE
         -- The first release goes through the guard of every refresh (exlink.release_cells);
         -- the view shows what it released.
@@ -134,21 +187,28 @@ BEGIN
     FOREACH r IN ARRAY grant_to LOOP
         EXECUTE pg_catalog.format('GRANT SELECT ON %s TO %I', target, r);
     END LOOP;
-    EXECUTE pg_catalog.format('COMMENT ON %s %s IS %L', CASE WHEN live THEN 'VIEW' ELSE 'MATERIALIZED VIEW' END, target,
-        pg_catalog.format('exlink publication of %s by (%s), k = %s%s', source, pg_catalog.array_to_string(dimensions, ', '), kk,
-                          CASE WHEN rollup THEN ', with roll-up and complementary suppression' ELSE '' END));
+    EXECUTE pg_catalog.format('COMMENT ON %s %s IS %L', CASE kind_ WHEN 'live' THEN 'VIEW' WHEN 'periods' THEN 'TABLE' ELSE 'MATERIALIZED VIEW' END, target,
+        pg_catalog.format('exlink publication of %s by (%s), k = %s%s%s', source, pg_catalog.array_to_string(dimensions, ', '), kk,
+                          CASE WHEN rollup THEN ', with roll-up and complementary suppression' ELSE '' END,
+                          CASE WHEN kind_ = 'periods' THEN pg_catalog.format(', per sealed period of %s', publish.period) ELSE '' END));
 
     INSERT INTO @extschema@.publications (object, kind, source, member_column, dimensions, measures, rollup, k, grantees, forced,
-                                          max_member_share, release_key)
-    VALUES (obj, CASE WHEN live THEN 'live' ELSE 'materialized' END, source, member_column, dimensions, measures,
-            rollup, kk, grant_to, force AND overlapping, share, key);
+                                          max_member_share, release_key, period, period_type, period_length, grace, base_tables)
+    VALUES (obj, kind_, source, member_column, dimensions, measures,
+            rollup, kk, grant_to, force AND overlapping, share, key, publish.period, ptype, publish.period_length,
+            grace_,
+            @extschema@.source_tables(source));
     PERFORM @extschema@.comment_columns(obj, obj, 'cells');   -- 69_bi.sql
+    -- A period publication releases the periods already closed (end plus grace passed) now.
+    IF kind_ = 'periods' THEN
+        PERFORM @extschema@.seal_periods(obj, @extschema@.due_periods(obj));
+    END IF;
     RETURN obj;
 END
 $fn$;
-COMMENT ON FUNCTION @extschema@.publish(text, regclass, name, name[], name[], name[], integer, boolean, boolean, boolean) IS
-    'Custodian only: publish the cells of source by dimensions that cover at least k distinct members (with roll-up and complementary suppression on request) as a materialized view, or a security_barrier view when live => true.';
-REVOKE ALL ON FUNCTION @extschema@.publish(text, regclass, name, name[], name[], name[], integer, boolean, boolean, boolean) FROM PUBLIC;
+COMMENT ON FUNCTION @extschema@.publish(text, regclass, name, name[], name[], name[], integer, boolean, boolean, boolean, text, interval, interval) IS
+    'Custodian only: publish the cells of source by dimensions that cover at least k distinct members (with roll-up and complementary suppression on request): with period => an expression, as a table of the released cells of sealed periods (each period computed once, when sealed); without, as a snapshot (a materialized view), or a security_barrier view when live => true.';
+REVOKE ALL ON FUNCTION @extschema@.publish(text, regclass, name, name[], name[], name[], integer, boolean, boolean, boolean, text, interval, interval) FROM PUBLIC;
 
 CREATE FUNCTION @extschema@.unpublish(publication regclass)
 RETURNS void
@@ -162,7 +222,8 @@ BEGIN
     -- A results table: drop it (its results leave released_cells at the next refresh).
     IF EXISTS (SELECT 1 FROM @extschema@.result_tables t WHERE t.object = unpublish.publication) THEN
         DELETE FROM @extschema@.result_tables t WHERE t.object = unpublish.publication;
-        EXECUTE pg_catalog.format('DROP MATERIALIZED VIEW %s', publication);
+        EXECUTE pg_catalog.format('DROP %s %s', CASE WHEN (SELECT c.relkind FROM pg_catalog.pg_class c WHERE c.oid = publication) = 'p'
+                                                    THEN 'TABLE' ELSE 'MATERIALIZED VIEW' END, publication);
         RETURN;
     END IF;
     SELECT p.kind INTO kind_ FROM @extschema@.publications p WHERE p.object = publication;
@@ -173,15 +234,18 @@ BEGIN
     FOR rt IN SELECT t.object FROM @extschema@.result_tables t WHERE t.publication = unpublish.publication LOOP
         DELETE FROM @extschema@.result_tables t WHERE t.object = rt;
         IF EXISTS (SELECT 1 FROM pg_catalog.pg_class c WHERE c.oid = rt) THEN
-            EXECUTE pg_catalog.format('DROP MATERIALIZED VIEW %s', rt);
+            EXECUTE pg_catalog.format('DROP %s %s', CASE WHEN kind_ = 'periods' THEN 'TABLE' ELSE 'MATERIALIZED VIEW' END, rt);
         END IF;
     END LOOP;
     DELETE FROM @extschema@.released_cells rc
      WHERE rc.release_key = (SELECT p.release_key FROM @extschema@.publications p WHERE p.object = publication);
     DELETE FROM @extschema@.release_ledger l
      WHERE l.release_key = (SELECT p.release_key FROM @extschema@.publications p WHERE p.object = publication);
+    IF kind_ = 'periods' THEN
+        DELETE FROM @extschema@.sealed_periods sp WHERE sp.publication = unpublish.publication;
+    END IF;
     DELETE FROM @extschema@.publications p WHERE p.object = publication;
-    EXECUTE pg_catalog.format('DROP %s %s', CASE WHEN kind_ = 'live' THEN 'VIEW' ELSE 'MATERIALIZED VIEW' END, publication);
+    EXECUTE pg_catalog.format('DROP %s %s', CASE kind_ WHEN 'live' THEN 'VIEW' WHEN 'periods' THEN 'TABLE' ELSE 'MATERIALIZED VIEW' END, publication);
 END
 $fn$;
 COMMENT ON FUNCTION @extschema@.unpublish(regclass) IS

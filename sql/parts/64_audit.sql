@@ -14,7 +14,7 @@ DECLARE
     registered oid[] := ARRAY(SELECT p.object::oid FROM @extschema@.publications p
                               UNION ALL SELECT rt.object::oid FROM @extschema@.result_tables rt);
 BEGIN
-    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_class c WHERE c.oid = target AND c.relkind IN ('v', 'm')) THEN
+    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_class c WHERE c.oid = target AND (c.relkind IN ('v', 'm') OR c.oid = ANY (registered))) THEN
         RAISE EXCEPTION '% is not a view or materialized view', target USING ERRCODE = '22023';
     END IF;
     -- Output columns that match the policy.

@@ -18,6 +18,12 @@ CREATE FUNCTION @extschema@.max_member_share() RETURNS float8
 COMMENT ON FUNCTION @extschema@.max_member_share() IS
     'The dominance threshold in force: exlink.max_member_share as the library reads it (never a placeholder).';
 
+CREATE FUNCTION @extschema@.allow_unsafe_refresh() RETURNS boolean
+    LANGUAGE c STABLE STRICT PARALLEL SAFE
+    AS 'MODULE_PATHNAME', 'exlink_allow_unsafe_refresh';
+COMMENT ON FUNCTION @extschema@.allow_unsafe_refresh() IS
+    'Whether exlink.refresh may refresh a snapshot publication (exlink.allow_unsafe_refresh as the library reads it, never a placeholder).';
+
 -- The hash function of a dimension type consistent with the equality GROUP BY uses (the
 -- extended hash support function of the type's default hash operator class: equal values, and
 -- so every spelling of one value, hash alike), or NULL when the type has none.
@@ -166,120 +172,6 @@ CREATE VIEW @extschema@.refresh_status AS
 COMMENT ON VIEW @extschema@.refresh_status IS
     'Custodian only: per cell of every materialized publication, whether it is shown, when its figures were released and how long a change has been held back (and by how many members).';
 REVOKE ALL ON @extschema@.refresh_status FROM PUBLIC;
-
--- One refresh's computation: every cell (figures, members, largest member share) and, per cell
--- and member, the member's rows (count, digest), in ONE statement so that both describe the same
--- snapshot of the source.  Rows with per_member = true are the members of a cell.
-CREATE FUNCTION @extschema@.refresh_query(
-    source regclass,
-    member_column name,
-    dimensions name[],
-    measures name[],
-    k integer,
-    rollup boolean,
-    results text DEFAULT NULL)
-RETURNS text
-LANGUAGE plpgsql STABLE
-SET search_path = pg_catalog, pg_temp
-AS $fn$
-DECLARE
-    nd integer := coalesce(pg_catalog.array_length(dimensions, 1), 0);
-    nm integer := coalesce(pg_catalog.array_length(measures, 1), 0);
-    dim_sel text;
-    dim_list text;
-    dim_text text;
-    level_expr text;
-    where_expr text;
-    vals text := '';
-    finite text := '';
-    means_text text := '';
-    sets text;
-    cell_sets text;
-BEGIN
-    IF nd = 0 THEN
-        RAISE EXCEPTION 'at least one dimension is required' USING ERRCODE = '22023';
-    END IF;
-    SELECT pg_catalog.string_agg(pg_catalog.format('s.%I', d), ', ' ORDER BY o),
-           pg_catalog.string_agg(pg_catalog.format('src.%I', d), ', ' ORDER BY o),
-           pg_catalog.string_agg(pg_catalog.format('src.%I::text', d), ', ' ORDER BY o),
-           pg_catalog.string_agg(pg_catalog.format('(1 - GROUPING(src.%I))', d), ' + ' ORDER BY o)
-      INTO dim_sel, dim_list, dim_text, level_expr
-      FROM pg_catalog.unnest(dimensions) WITH ORDINALITY AS t(d, o);
-    where_expr := pg_catalog.format('s.%I IS NOT NULL AND s.%I::text <> %L', member_column, member_column, '');
-    IF nm > 0 THEN
-        SELECT pg_catalog.string_agg(pg_catalog.format('s.%I::float8', m), ', ' ORDER BY o),
-               pg_catalog.string_agg(pg_catalog.format(' AND s.%I::float8 > %L::float8 AND s.%I::float8 < %L::float8',
-                                                       m, '-Infinity', m, 'Infinity'), '' ORDER BY o),
-               pg_catalog.string_agg(pg_catalog.format(', (@extschema@.means(@extschema@.moments(src.exlink_vals, src.exlink_member, %s)))[%s]::text', k, o), '' ORDER BY o)
-          INTO vals, finite, means_text
-          FROM pg_catalog.unnest(measures) WITH ORDINALITY AS t(m, o);
-        where_expr := where_expr || finite;
-    END IF;
-    IF rollup THEN
-        cell_sets := 'ROLLUP (' || dim_list || ')';
-        SELECT pg_catalog.string_agg(pg_catalog.format('(%s)', coalesce(g || ', ', '') || 'src.exlink_member'), ', ' ORDER BY i)
-          INTO sets
-          FROM (SELECT i, (SELECT pg_catalog.string_agg(pg_catalog.format('src.%I', d), ', ' ORDER BY o)
-                             FROM pg_catalog.unnest(dimensions[1:i]) WITH ORDINALITY AS t(d, o)) AS g
-                  FROM pg_catalog.generate_series(0, nd) AS i) s;
-    ELSE
-        cell_sets := pg_catalog.format('GROUPING SETS ((%s), ())', dim_list);
-        sets := pg_catalog.format('(%1$s, src.exlink_member), (src.exlink_member)', dim_list);
-    END IF;
-    -- src is read twice in one statement (one snapshot): once for the cells (as publications
-    -- always computed them), once per member at the finest grain, rolled up per member from there
-    -- (far fewer rows than the source, and no moments per member).
-    RETURN pg_catalog.format($q$
-WITH src AS NOT MATERIALIZED (
-    SELECT %1$s, s.%2$I::text AS exlink_member%3$s
-      FROM %4$s AS s
-     WHERE %5$s),
-c AS (
-    SELECT %6$s AS level, %7$s AS key_parts, pg_catalog.count(*) AS responses,
-           pg_catalog.count(DISTINCT src.exlink_member) AS members,
-           ARRAY[%9$s, (%6$s)::text, %10$s, pg_catalog.count(*)::text,
-                 pg_catalog.count(DISTINCT src.exlink_member)::text%11$s] AS figures,
-           %16$s AS results
-      FROM src GROUP BY %14$s),
-f AS (
-    SELECT %15$s, src.exlink_member, pg_catalog.count(*) AS responses, %8$s AS digest
-      FROM src GROUP BY %15$s, src.exlink_member),
-m AS (
-    SELECT %6$s AS level, %7$s AS key_parts, src.exlink_member AS member,
-           pg_catalog.sum(src.responses)::bigint AS responses, pg_catalog.sum(src.digest) AS digest
-      FROM f AS src GROUP BY GROUPING SETS (%12$s)),
-g AS (
-    SELECT false AS per_member, c.level, c.key_parts, NULL::text AS member, c.responses, c.members,
-           0::numeric AS digest, c.figures, c.results
-      FROM c
-    UNION ALL
-    SELECT true, m.level, m.key_parts, m.member, m.responses, NULL::bigint, m.digest, NULL::text[], NULL::jsonb
-      FROM m)
-SELECT g.per_member, g.level,
-       g.level || ':' || pg_catalog.array_to_string(g.key_parts, ',') AS cell_id,
-       %13$s AS parent_id,
-       g.member, g.responses, g.members, g.digest, g.figures, g.results
-  FROM g$q$,
-        dim_sel, member_column,
-        CASE WHEN nm > 0 THEN ', ARRAY[' || vals || '] AS exlink_vals' ELSE '' END,
-        source::text, where_expr,
-        level_expr, @extschema@.cell_id_parts(source, dimensions),
-        CASE WHEN nm > 0 THEN 'coalesce(pg_catalog.sum(pg_catalog.hash_array_extended(src.exlink_vals, 0)), 0)' ELSE '0::numeric' END,
-        dim_text,
-        pg_catalog.format('(%s)::text || %L || pg_catalog.jsonb_build_array(%s)::text', level_expr, ':', dim_list),
-        means_text || CASE WHEN nm > 0 THEN pg_catalog.format(', @extschema@.moments(src.exlink_vals, src.exlink_member, %s)::text', k) ELSE '' END,
-        sets,
-        CASE WHEN rollup
-             THEN pg_catalog.format('CASE WHEN g.level > 0 THEN (g.level - 1) || %L || pg_catalog.array_to_string(g.key_parts[1:g.level - 1] || pg_catalog.array_fill(%L::text, ARRAY[%s - g.level + 1]), %L) END',
-                                    ':', '*', nd, ',')
-             ELSE pg_catalog.format('CASE WHEN g.level = %s THEN %L END', nd,
-                                    '0:' || pg_catalog.array_to_string(pg_catalog.array_fill('*'::text, ARRAY[nd]), ','))
-        END,
-        cell_sets, dim_list, coalesce(results, 'NULL::jsonb'));
-END
-$fn$;
-COMMENT ON FUNCTION @extschema@.refresh_query(regclass, name, name[], name[], integer, boolean, text) IS
-    'The SELECT exlink.refresh runs: every cell (figures as text, members, rows, and the results of results tables from the SQL of exlink.results_select) and every member of every cell (rows, digest), in one snapshot.';
 
 -- The release of one publication's cells (the guard of publish and refresh).  SECURITY
 -- INVOKER, like publish: EXECUTE stays granted to PUBLIC, since it needs the custodian's
@@ -621,6 +513,28 @@ BEGIN
     SELECT c.relowner INTO owner FROM pg_catalog.pg_class c WHERE c.oid = publication;
     IF NOT pg_catalog.pg_has_role(CURRENT_USER, owner, 'USAGE') THEN
         RAISE EXCEPTION 'must be owner of publication %', publication USING ERRCODE = '42501';
+    END IF;
+
+    -- A period publication: seal the periods closed since (exlink.seal_periods); the cells of
+    -- periods sealed before are never recomputed, nothing is ever held back, and hidden cells
+    -- are not counted (they are computed and dropped, never stored).
+    IF p.kind = 'periods' THEN
+        released := @extschema@.seal_periods(publication, @extschema@.due_periods(publication));
+        SELECT coalesce(pg_catalog.sum(sp.released_cells), 0)::integer - released INTO unchanged
+          FROM @extschema@.sealed_periods sp WHERE sp.publication = refresh.publication;
+        held := 0;
+        hidden := NULL;
+        RETURN;
+    END IF;
+
+    -- A snapshot (no period) is published once: a refresh would release its cells again over
+    -- other rows, and releases can be subtracted (change and change back, parent and child at
+    -- different times); the 0.2.0 change ledger only on a superuser's explicit opt-in.
+    IF NOT @extschema@.allow_unsafe_refresh() THEN
+        RAISE EXCEPTION '% is a snapshot publication (it has no period): it is published once and not refreshed', publication
+            USING ERRCODE = '42501',
+            DETAIL = 'Releasing its cells again over other rows lets analysts subtract releases and isolate one employee; the change ledger does not prevent this over sequences of releases.',
+            HINT = 'Publish it with a period (exlink.publish(..., period => ..., period_length => ...)) and refresh that: sealed periods are computed once. A superuser may set exlink.allow_unsafe_refresh = on to refresh snapshots anyway (unsafe).';
     END IF;
 
     IF p.release_key IS NULL THEN

@@ -300,6 +300,36 @@ BEGIN
         RAISE EXCEPTION 'a publication can have at most 50 results tables' USING ERRCODE = '54000';
     END IF;
 
+    -- A period publication: a table partitioned by period like it, whose partitions
+    -- exlink.seal_periods adds with the results of each period sealed from now on, computed with
+    -- the period's cells from the same rows (periods sealed before have none: their rows may have
+    -- changed since, and results of other rows than the released cells' would be a new release).
+    IF p.kind = 'periods' THEN
+        IF pg_catalog.to_regclass('pg_temp.exlink_results_shape') IS NOT NULL THEN
+            DROP TABLE pg_temp.exlink_results_shape;
+        END IF;
+        EXECUTE pg_catalog.format('CREATE TEMP TABLE exlink_results_shape ON COMMIT DROP AS SELECT NULL::%s AS period, %s, x.* FROM (SELECT NULL::text[] AS figures) AS r CROSS JOIN LATERAL @extschema@.%s(NULL, %L::name, %L::text[], 0) AS x WHERE false',
+                                  p.period_type, @extschema@.typed_figures(p.source, p.dimensions, '{}'),
+                                  CASE statistic WHEN 'drivers' THEN 'driver_rows' ELSE 'correlation_rows' END, outcome, drivers::text[]);
+        -- counts are integers in results tables (69_bi.sql)
+        ALTER TABLE pg_temp.exlink_results_shape ALTER COLUMN responses TYPE integer, ALTER COLUMN members TYPE integer;
+        EXECUTE pg_catalog.format('CREATE TABLE %s (LIKE pg_temp.exlink_results_shape) PARTITION BY LIST (period)', target);
+        DROP TABLE pg_temp.exlink_results_shape;
+        EXECUTE pg_catalog.format('ALTER TABLE %s ADD CONSTRAINT %I PRIMARY KEY (period, cell, ordinal)', target, pg_catalog.left(parts[2], 50) || '_pkey');
+        obj := pg_catalog.to_regclass(target);
+        INSERT INTO @extschema@.result_tables (object, publication, statistic, outcome, drivers, result_key, grantees)
+        VALUES (obj, publication, statistic, outcome, drivers, key, grant_to);
+        EXECUTE pg_catalog.format('REVOKE ALL ON %s FROM PUBLIC', target);
+        FOREACH r IN ARRAY grant_to LOOP
+            EXECUTE pg_catalog.format('GRANT SELECT ON %s TO %I', target, r);
+        END LOOP;
+        EXECUTE pg_catalog.format('COMMENT ON TABLE %s IS %L', target,
+            pg_catalog.format('exlink results (%s) of %s: %s on %s, per period sealed after it was made, released with its cells', statistic, publication, outcome,
+                              pg_catalog.array_to_string(drivers, ', ')));
+        PERFORM @extschema@.comment_columns(obj, publication, statistic);   -- 69_bi.sql
+        RETURN obj;
+    END IF;
+
     -- A publication made by exlink 0.1.0 gets its first guarded release (and is rebuilt) first,
     -- so that it has a release key for the results table's definition.
     IF p.release_key IS NULL THEN
@@ -329,5 +359,5 @@ BEGIN
 END
 $fn$;
 COMMENT ON FUNCTION @extschema@.publish_results(text, regclass, name, name[], text, name[]) IS
-    'Custodian (publication owner) only: publish a flat results table of a materialized publication: per released cell, one row per driver of the key-driver model of outcome on drivers (statistic ''drivers'') or of its correlation with the outcome (''correlations''), clustered by member; refreshes the publication through the guard (exlink.refresh); refreshed by exlink.refresh with it.';
+    'Custodian (publication owner) only: publish a flat results table of a publication: per released cell, one row per driver of the key-driver model of outcome on drivers (statistic ''drivers'') or of its correlation with the outcome (''correlations''), clustered by member. Of a period publication: a table partitioned by period, filled when each later period is sealed; of a snapshot: refreshes it through the guard (exlink.refresh) and is refreshed with it.';
 REVOKE ALL ON FUNCTION @extschema@.publish_results(text, regclass, name, name[], text, name[]) FROM PUBLIC;

@@ -195,6 +195,7 @@ DECLARE
     q text;
     obj regclass;
     r name;
+    per boolean;
 BEGIN
     IF coverage IS NULL OR publication IS NULL OR units IS NULL OR grant_to IS NULL THEN
         RAISE EXCEPTION 'exlink.publish_coverage arguments cannot be null' USING ERRCODE = '22023';
@@ -216,6 +217,8 @@ BEGIN
         RAISE EXCEPTION 'permission denied for table %', units USING ERRCODE = '42501';
     END IF;
     nd := pg_catalog.cardinality(p.dimensions);
+    -- A period publication: every unit per period it shows (its sealed periods with cells).
+    per := p.kind = 'periods';
     SELECT pg_catalog.array_agg(d ORDER BY o) INTO ucols
       FROM pg_catalog.unnest(p.dimensions) WITH ORDINALITY AS u(d, o)
      WHERE EXISTS (SELECT 1 FROM pg_catalog.pg_attribute a WHERE a.attrelid = units AND a.attname = u.d AND a.attnum > 0 AND NOT a.attisdropped);
@@ -274,6 +277,10 @@ BEGIN
         joins := (SELECT pg_catalog.string_agg(pg_catalog.format(' CROSS JOIN (SELECT DISTINCT s.%I FROM %s AS s WHERE s.%I IS NOT NULL) AS v%s', u.d, publication, u.d, u.o), '' ORDER BY u.o)
                     FROM pg_catalog.unnest(p.dimensions) WITH ORDINALITY AS u(d, o)
                    WHERE u.o <= lv AND NOT u.d = ANY (ucols));
+        IF per THEN
+            sel := 'v0.period'::text || sel;
+            joins := pg_catalog.format(' CROSS JOIN (SELECT DISTINCT s.period FROM %s AS s) AS v0', publication) || coalesce(joins, '');
+        END IF;
         cand := cand || pg_catalog.format('SELECT DISTINCT %s, %s AS level FROM listed AS l%s', pg_catalog.array_to_string(sel, ', '), lv, coalesce(joins, ''));
     END LOOP;
     q := pg_catalog.format(
@@ -283,12 +290,15 @@ BEGIN
         (SELECT pg_catalog.string_agg(pg_catalog.format('%I', d), ', ' ORDER BY o) FROM pg_catalog.unnest(ucols) WITH ORDINALITY AS x(d, o)),
         vals,
         pg_catalog.array_to_string(cand, ' UNION '),
-        (SELECT pg_catalog.string_agg(pg_catalog.format('s.%I', d), ', ' ORDER BY o) FROM pg_catalog.unnest(p.dimensions) WITH ORDINALITY AS x(d, o)),
+        CASE WHEN per THEN 's.period, ' ELSE '' END
+        || (SELECT pg_catalog.string_agg(pg_catalog.format('s.%I', d), ', ' ORDER BY o) FROM pg_catalog.unnest(p.dimensions) WITH ORDINALITY AS x(d, o)),
         publication,
-        (SELECT pg_catalog.string_agg(pg_catalog.format('c.%I', d), ', ' ORDER BY o) FROM pg_catalog.unnest(p.dimensions) WITH ORDINALITY AS x(d, o)),
+        CASE WHEN per THEN 'c.period, ' ELSE '' END
+        || (SELECT pg_catalog.string_agg(pg_catalog.format('c.%I', d), ', ' ORDER BY o) FROM pg_catalog.unnest(p.dimensions) WITH ORDINALITY AS x(d, o)),
         'suppressed', 'ok',
         publication,
-        (SELECT pg_catalog.string_agg(pg_catalog.format('s.%I IS NOT DISTINCT FROM c.%I', d, d), ' AND ' ORDER BY o) FROM pg_catalog.unnest(p.dimensions) WITH ORDINALITY AS x(d, o)));
+        CASE WHEN per THEN 's.period = c.period AND ' ELSE '' END
+        || (SELECT pg_catalog.string_agg(pg_catalog.format('s.%I IS NOT DISTINCT FROM c.%I', d, d), ' AND ' ORDER BY o) FROM pg_catalog.unnest(p.dimensions) WITH ORDINALITY AS x(d, o)));
     EXECUTE pg_catalog.format('CREATE VIEW %s AS %s', target, q);
     obj := pg_catalog.to_regclass(target);
     EXECUTE pg_catalog.format('REVOKE ALL ON %s FROM PUBLIC', target);
@@ -337,6 +347,8 @@ BEGIN
     FOR a IN SELECT att.attname FROM pg_catalog.pg_attribute att
               WHERE att.attrelid = object AND att.attnum > 0 AND NOT att.attisdropped ORDER BY att.attnum LOOP
         note := CASE
+        WHEN a.attname = 'period' AND p.kind = 'periods' THEN
+            pg_catalog.format('The sealed period of the row (%s): its figures were computed once, from that period''s rows, when it was sealed, and never change.', p.period)
         WHEN a.attname = ANY (p.dimensions) THEN
             pg_catalog.format('Dimension %s of the cell%s.', a.attname,
                               CASE WHEN p.rollup THEN ' (NULL on a subtotal row that does not group by it: see level)' ELSE '' END)
@@ -346,6 +358,7 @@ BEGIN
                               CASE WHEN p.rollup THEN ', fewer = a subtotal along the roll-up, 0 = the grand total' ELSE '' END)
         WHEN a.attname = 'cell' THEN
             CASE WHEN statistic = 'coverage' THEN 'The cell''s key in the publication (join key to it and its results tables); NULL when suppressed.'
+                 WHEN p.kind = 'periods' THEN 'Key of the cell within its period (its level and dimension values); with period, the join key between the publication, its results tables and coverage views.'
                  ELSE 'Unique key of the cell (its level and dimension values); join key between the publication, its results tables and coverage views.' END
         WHEN a.attname = 'responses' THEN 'Rows (responses) of the cell.'
         WHEN a.attname = 'members' THEN

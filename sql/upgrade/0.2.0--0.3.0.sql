@@ -97,3 +97,59 @@ DROP FUNCTION @extschema@.suppress_cells(text[], text[], bigint[], boolean[], in
 -- the withheld-inference bound over all results tables of a cell (results_fourth_order,
 -- withhold_inference, asked by release_cells)
 -- include: sql/parts/67_results.sql functions
+
+-- ---- issue 23: sealed-period publications ----
+-- Roles the custodian's documented grants named (EXECUTE on exlink.publish, rights on the
+-- registry) keep their workflow: exlink.publish gains arguments (so it is dropped and made
+-- again), and the new functions and registry get the same roles.  These grants are made by the
+-- update script, so pg_dump counts them as the extension's own: after a dump and restore, grant
+-- them again as docs/tutorial.md shows.  (WARNING: an extension script's notices are not shown.)
+-- (kept in transaction-local settings: a table made here would become part of the extension)
+SELECT pg_catalog.set_config('exlink_upgrade.publishers', coalesce(pg_catalog.string_agg(DISTINCT pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(a.grantee)), ','), ''), true)
+  FROM pg_catalog.pg_proc p, pg_catalog.aclexplode(p.proacl) a
+ WHERE p.oid = '@extschema@.publish(text, regclass, name, name[], name[], name[], integer, boolean, boolean, boolean)'::pg_catalog.regprocedure
+   AND a.privilege_type = 'EXECUTE' AND a.grantee <> 0 AND a.grantee <> p.proowner;
+SELECT pg_catalog.set_config('exlink_upgrade.registrars', coalesce(pg_catalog.string_agg(DISTINCT pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(a.grantee)), ','), ''), true)
+  FROM pg_catalog.pg_class c, pg_catalog.aclexplode(c.relacl) a
+ WHERE c.oid = '@extschema@.publications'::pg_catalog.regclass
+   AND a.privilege_type = 'INSERT' AND a.grantee <> 0 AND a.grantee <> c.relowner;
+DROP FUNCTION @extschema@.publish(text, regclass, name, name[], name[], name[], integer, boolean, boolean, boolean);
+DROP FUNCTION @extschema@.publish_query(regclass, name, name[], name[], integer, boolean);
+DROP FUNCTION @extschema@.refresh_query(regclass, name, name[], name[], integer, boolean, text);
+ALTER TABLE @extschema@.publications DROP CONSTRAINT publications_kind_check;
+ALTER TABLE @extschema@.publications ADD CONSTRAINT publications_kind_check CHECK (kind IN ('materialized', 'live', 'periods'));
+ALTER TABLE @extschema@.publications
+    ADD COLUMN period text,
+    ADD COLUMN period_type regtype,
+    ADD COLUMN period_length interval,
+    ADD COLUMN grace interval,
+    ADD COLUMN base_tables regclass[];
+COMMENT ON COLUMN @extschema@.publications.kind IS '''periods'' (a table of the released cells of sealed periods, appended at each seal), ''materialized'' (a snapshot: released cells only) or ''live'' (security_barrier view, on explicit request).';
+COMMENT ON COLUMN @extschema@.publications.period IS 'The period expression over the source''s columns (immutable); NULL: a snapshot publication.';
+COMMENT ON COLUMN @extschema@.publications.period_type IS 'The type of the period expression (the publication''s period column).';
+COMMENT ON COLUMN @extschema@.publications.period_length IS 'How long a period lasts from its start (the period value); NULL: periods are sealed only by exlink.seal.';
+COMMENT ON COLUMN @extschema@.publications.grace IS 'How long after its end a period waits for late rows before exlink.refresh seals it.';
+COMMENT ON COLUMN @extschema@.publications.base_tables IS 'The tables (and foreign tables) the source reads, through views: publications over one source are found by these, not by the source''s name.';
+-- (62_publish_query.sql, 65_refresh.sql's and 67_results.sql's functions: included above)
+-- include: sql/parts/63_publish.sql or-replace
+-- include: sql/parts/64_audit.sql or-replace
+-- include: sql/parts/68_periods.sql
+UPDATE @extschema@.publications p SET base_tables = @extschema@.source_tables(p.source) WHERE p.base_tables IS NULL;
+DO $up$
+DECLARE
+    r record;
+BEGIN
+    FOR r IN SELECT u.who FROM pg_catalog.unnest(pg_catalog.string_to_array(pg_catalog.current_setting('exlink_upgrade.publishers'), ',')) AS u(who) LOOP
+        EXECUTE pg_catalog.format('GRANT EXECUTE ON FUNCTION @extschema@.publish(text, regclass, name, name[], name[], name[], integer, boolean, boolean, boolean, text, interval, interval), @extschema@.seal(regclass, text), @extschema@.period_status(regclass), @extschema@.refresh(regclass) TO %s', r.who);
+        RAISE WARNING 'exlink: % may publish: granted EXECUTE on the new exlink.publish, exlink.seal, exlink.period_status and exlink.refresh', r.who;
+    END LOOP;
+    FOR r IN SELECT u.who FROM pg_catalog.unnest(pg_catalog.string_to_array(pg_catalog.current_setting('exlink_upgrade.registrars'), ',')) AS u(who) LOOP
+        EXECUTE pg_catalog.format('GRANT SELECT, INSERT, UPDATE, DELETE ON @extschema@.sealed_periods TO %s', r.who);
+        RAISE WARNING 'exlink: % writes the publications registry: granted SELECT, INSERT, UPDATE, DELETE on exlink.sealed_periods', r.who;
+        IF NOT pg_catalog.has_table_privilege(r.who::pg_catalog.regrole, '@extschema@.released_cells', 'INSERT')
+           OR NOT pg_catalog.has_table_privilege(r.who::pg_catalog.regrole, '@extschema@.release_ledger', 'INSERT') THEN
+            RAISE WARNING 'exlink: % cannot publish snapshots (materialized publications without a period) until granted: GRANT SELECT, INSERT, UPDATE, DELETE ON exlink.released_cells, exlink.release_ledger TO %; period publications need no more', r.who, r.who;
+        END IF;
+    END LOOP;
+END
+$up$;

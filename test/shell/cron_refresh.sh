@@ -76,6 +76,7 @@ echo "cells at publication: $before"
 # One new hire; pg_cron refreshes every minute.
 q postgres "INSERT INTO src SELECT 'alpha', 'alpha-new', 9 FROM generate_series(1, 3)" >/dev/null
 n=$(runs)
+q postgres "ALTER DATABASE postgres SET exlink.allow_unsafe_refresh = on" >/dev/null   # pg_cron's sessions
 q postgres "SELECT cron.schedule('exlink-refresh-cells', '* * * * *', \$\$SELECT exlink.refresh('published.cells')\$\$)" >/dev/null
 wait_run "$n"
 after_one=$(cells)

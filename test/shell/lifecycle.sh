@@ -12,6 +12,9 @@
 #     privileges or per-database settings, no exlink.* setting but the library's own (documented) ones;
 #  3. CREATE EXTENSION again gives a working extension (a key, a pseudonym, a publication).
 set -euo pipefail
+# Its publications are snapshots refreshed with the 0.2.0 change ledger: a superuser's opt-in
+# (exlink.allow_unsafe_refresh) since 0.3.0, which refuses such refreshes by default.
+export PGOPTIONS="${PGOPTIONS:-} -c exlink.allow_unsafe_refresh=on"
 bindir="$EXLINK_PGROOT$(pg_config --bindir)"
 db=exlink_lifecycle
 q() { psql -X -q -At -v ON_ERROR_STOP=1 "$@"; }

@@ -4,6 +4,9 @@
 # (refreshed, and refreshable after the restore), the registries and the custodian's policy rows
 # (not the seeded ones, which come with the extension).
 set -euo pipefail
+# Its publications are snapshots refreshed with the 0.2.0 change ledger: a superuser's opt-in
+# (exlink.allow_unsafe_refresh) since 0.3.0, which refuses such refreshes by default.
+export PGOPTIONS="${PGOPTIONS:-} -c exlink.allow_unsafe_refresh=on"
 bindir="$EXLINK_PGROOT$(pg_config --bindir)"
 db=exlink_dump_src
 q() { psql -X -q -At -v ON_ERROR_STOP=1 "$@"; }

@@ -10,10 +10,11 @@ new=$(sed -n "s/^default_version *= *'\(.*\)'/\1/p" exlink.control)
 q() { psql -X -q -At -v ON_ERROR_STOP=1 "$@"; }
 fresh=exlink_upgrade_fresh
 old=exlink_upgrade_old
+cust=exlink_upgrade_custodian
 work=$(mktemp -d "${TMPDIR:-/tmp}/exlink-upgrade.XXXXXX")
 cleanup() {
     rm -rf "$work"
-    q -d postgres -c "DROP DATABASE IF EXISTS $fresh" -c "DROP DATABASE IF EXISTS $old" >/dev/null 2>&1 || true
+    q -d postgres -c "DROP DATABASE IF EXISTS $fresh" -c "DROP DATABASE IF EXISTS $old" -c "DROP DATABASE IF EXISTS $cust" >/dev/null 2>&1 || true
 }
 trap cleanup EXIT
 
@@ -168,8 +169,9 @@ SQL
     fi
     [ "$version" = "$new" ] || { echo "FAILED: update from $from reached $version, not $new"; status=1; }
     # The old publication: same released cells after the update, refreshable, still guarded.
-    q -d "$old" -c "REFRESH MATERIALIZED VIEW published.cells" >/dev/null 2>&1 \
-        || q -d "$old" -c "SELECT exlink.refresh('published.cells')" >/dev/null
+    # (a snapshot: refreshed only with the superuser's opt-in to the 0.2.0 change ledger)
+    q -d "$old" -c "SET exlink.allow_unsafe_refresh = on" -c "REFRESH MATERIALIZED VIEW published.cells" >/dev/null 2>&1 \
+        || q -d "$old" -c "SET exlink.allow_unsafe_refresh = on" -c "SELECT exlink.refresh('published.cells')" >/dev/null
     after=$(readcells)
     echo "from $from: cells before update: $before"
     echo "from $from: cells after update:  $after"
@@ -192,13 +194,69 @@ SQL
     fi
     # A results table on a publication made by the old version (rebuilt by its first refresh),
     # read by the analyst: the teams the publication releases, each with its model.
-    q -d "$old" -c "SELECT exlink.publish_results('published.twin_drivers', 'published.cells_twin', 'cx', '{ex}',
+    q -d "$old" -c "SET exlink.allow_unsafe_refresh = on" -c "SELECT exlink.publish_results('published.twin_drivers', 'published.cells_twin', 'cx', '{ex}',
                                                   grant_to => '{regress_upgrade_analyst}')" >/dev/null
     results=$(q -d "$old" -c "SET ROLE regress_upgrade_analyst" \
                 -c "SELECT string_agg(team || ':' || members || ':' || driver || ':' || (beta IS NOT NULL AND p_value IS NOT NULL), ',' ORDER BY team COLLATE \"C\") FROM published.twin_drivers")
     echo "from $from: results on a $from publication: $results"
     [ "$results" = "$(echo "$after" | sed -E 's/(team[0-9]+:[0-9]+):[0-9.]+/\1:ex:true/g')" ] || { echo "FAILED: results of a $from publication"; status=1; }
+
+    # The custodian's workflow survives the update: a custodian who is not a superuser and holds
+    # exactly the grants the $from tutorial documented publishes before the update, and after it
+    # publishes by period and refreshes (a database of its own: its grants are not the fresh
+    # catalog's).
+    case "$from" in
+        0.1.0) grants="GRANT EXECUTE ON FUNCTION exlink.publish(text, regclass, name, name[], name[], name[], integer, boolean, boolean, boolean),
+                           exlink.unpublish(regclass), exlink.audit_view(regclass) TO regress_upgrade_custodian;
+                       GRANT SELECT, INSERT, DELETE ON exlink.publications TO regress_upgrade_custodian;";;
+        0.2.0) grants="GRANT EXECUTE ON FUNCTION exlink.publish(text, regclass, name, name[], name[], name[], integer, boolean, boolean, boolean),
+                           exlink.unpublish(regclass), exlink.audit_view(regclass), exlink.refresh(regclass) TO regress_upgrade_custodian;
+                       GRANT SELECT, INSERT, UPDATE, DELETE ON exlink.publications, exlink.released_cells, exlink.release_ledger TO regress_upgrade_custodian;
+                       GRANT SELECT ON exlink.refresh_status TO regress_upgrade_custodian;";;
+        *) echo "FAILED: the custodian's documented grants of $from are not known to this test"; status=1; continue;;
+    esac
+    q -d postgres -c "DROP DATABASE IF EXISTS $cust" -c "CREATE DATABASE $cust" >/dev/null
+    q -d "$cust" -c "CREATE EXTENSION exlink VERSION '$from' CASCADE" >/dev/null
+    q -d "$cust" <<SQL >/dev/null
+DO \$\$ BEGIN
+    IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'regress_upgrade_custodian') THEN
+        CREATE ROLE regress_upgrade_custodian;
+    END IF;
+END \$\$;
+GRANT USAGE ON SCHEMA exlink TO regress_upgrade_custodian, regress_upgrade_analyst;
+$grants
+CREATE SCHEMA pub AUTHORIZATION regress_upgrade_custodian;
+GRANT USAGE ON SCHEMA pub TO regress_upgrade_analyst;
+SET ROLE regress_upgrade_custodian;
+CREATE TABLE pub.src AS
+    SELECT 'team' || (i % 3) AS team, 'e' || (i % 30) AS employee_ref, (i % 7)::float8 AS cx, date '2025-01-01' + (i % 59) AS at
+      FROM generate_series(1, 600) i;
+INSERT INTO pub.src SELECT 'small', 'tiny' || (i % 3), 1, date '2025-01-15' FROM generate_series(1, 30) i;
+SELECT exlink.publish('pub.snapshot', 'pub.src', 'employee_ref', '{team}', '{cx}', grant_to => '{regress_upgrade_analyst}');
+SQL
+    q -d "$cust" -c "ALTER EXTENSION exlink UPDATE" 2>"$work/notices-$from.txt" >/dev/null
+    if ! q -d "$cust" <<'SQL' >"$work/custodian-$from.txt" 2>&1; then
+SET ROLE regress_upgrade_custodian;
+SELECT exlink.publish('pub.monthly', 'pub.src', 'employee_ref', '{team}', '{cx}', grant_to => '{regress_upgrade_analyst}', force => true,
+                      period => 'date_trunc(''month'', at::timestamp)::date', period_length => '1 month');
+INSERT INTO pub.src SELECT 'team' || (i % 3), 'e' || (i % 30), (i % 5)::float8, date '2025-03-10' FROM generate_series(1, 300) i;
+SELECT 'refresh released ' || released FROM exlink.refresh('pub.monthly');
+SELECT 'seal released ' || exlink.seal('pub.monthly', '2025-04-01');
+SQL
+        echo "FAILED: a custodian with the $from grants cannot publish by period and refresh after the update:"
+        cat "$work/custodian-$from.txt" "$work/notices-$from.txt"; status=1
+    fi
+    periods=$(q -d "$cust" -c "SET ROLE regress_upgrade_analyst" \
+                -c "SELECT string_agg(to_char(period, 'MM') || ':' || team || ':' || members, ',' ORDER BY period, team COLLATE \"C\") FROM pub.monthly")
+    echo "from $from: a custodian with the $from grants, after the update: $(grep -h 'released' "$work/custodian-$from.txt" | paste -sd, -); the analyst reads $periods"
+    [ "$periods" = "01:team1:10,01:team2:10,02:team0:10,02:team1:10,02:team2:10,03:team0:10,03:team1:10,03:team2:10" ] \
+        || { echo "FAILED: the period publication of a custodian with the $from grants"; status=1; }
+    case ",$periods," in *":small:"*) echo "FAILED: the 3-member team was released"; status=1;; esac
+    if [ "$from" = 0.1.0 ]; then
+        grep -q 'cannot publish snapshots .* until granted: GRANT SELECT, INSERT, UPDATE, DELETE ON exlink.released_cells, exlink.release_ledger TO regress_upgrade_custodian' "$work/notices-$from.txt" \
+            || { echo "FAILED: the update from 0.1.0 does not say what the custodian needs for snapshots"; cat "$work/notices-$from.txt"; status=1; }
+    fi
 done
-q -d postgres -c "DROP ROLE IF EXISTS regress_upgrade_analyst" >/dev/null 2>&1 || true
+q -d postgres -c "DROP DATABASE IF EXISTS $cust" -c "DROP ROLE IF EXISTS regress_upgrade_analyst" -c "DROP ROLE IF EXISTS regress_upgrade_custodian" >/dev/null 2>&1 || true
 [ $status -eq 0 ] && echo ok
 exit $status

@@ -1,11 +1,12 @@
 -- exlink.publish / unpublish / the registry: cells, roll-up, NULL dimension values, concurrent
 -- refresh, the k option, live views, argument validation.  As the custodian.
 \set SHOW_CONTEXT never
+SET exlink.allow_unsafe_refresh = on;   -- these publications are snapshots refreshed with the 0.2.0 change ledger (superuser opt-in)
 GRANT CREATE ON DATABASE :"DBNAME" TO regress_custodian;
 GRANT SELECT, INSERT, UPDATE, DELETE ON exlink.publications, exlink.released_cells, exlink.release_ledger TO regress_custodian;
 GRANT SELECT ON exlink.refresh_status TO regress_custodian;
 GRANT EXECUTE ON FUNCTION exlink.refresh(regclass) TO regress_custodian;
-GRANT EXECUTE ON FUNCTION exlink.publish(text, regclass, name, name[], name[], name[], integer, boolean, boolean, boolean),
+GRANT EXECUTE ON FUNCTION exlink.publish(text, regclass, name, name[], name[], name[], integer, boolean, boolean, boolean, text, interval, interval),
                           exlink.unpublish(regclass) TO regress_custodian;
 SET ROLE regress_custodian;
 CREATE SCHEMA pubt;
@@ -92,6 +93,6 @@ DROP SCHEMA pubt CASCADE;
 RESET ROLE;
 REVOKE ALL ON exlink.publications, exlink.released_cells, exlink.release_ledger, exlink.refresh_status FROM regress_custodian;
 REVOKE ALL ON FUNCTION exlink.refresh(regclass) FROM regress_custodian;
-REVOKE ALL ON FUNCTION exlink.publish(text, regclass, name, name[], name[], name[], integer, boolean, boolean, boolean),
+REVOKE ALL ON FUNCTION exlink.publish(text, regclass, name, name[], name[], name[], integer, boolean, boolean, boolean, text, interval, interval),
                        exlink.unpublish(regclass) FROM regress_custodian;
 REVOKE CREATE ON DATABASE :"DBNAME" FROM regress_custodian;

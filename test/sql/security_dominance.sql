@@ -2,6 +2,7 @@
 -- exlink.max_member_share of its responses (default 0.5; SUSET; baked into publications);
 -- complementary suppression treats a dominated cell like a small one.
 \set SHOW_CONTEXT never
+SET exlink.allow_unsafe_refresh = on;   -- these publications are snapshots refreshed with the 0.2.0 change ledger (superuser opt-in)
 SET ROLE regress_custodian;
 CREATE SCHEMA domt;
 GRANT USAGE ON SCHEMA domt TO regress_analyst;

@@ -5,12 +5,13 @@
 --   region east:  kplus 6 (= k + 1), alone under its region;
 --   stores: s2 (2 employees), s7, s9;  a source with hostile identifiers.
 \set SHOW_CONTEXT never
+SET exlink.allow_unsafe_refresh = on;   -- these publications are snapshots refreshed with the 0.2.0 change ledger (superuser opt-in)
 GRANT CREATE ON DATABASE :"DBNAME" TO regress_custodian;
 GRANT SELECT, INSERT, UPDATE, DELETE ON exlink.publications, exlink.released_cells, exlink.release_ledger TO regress_custodian;
 GRANT SELECT ON exlink.refresh_status TO regress_custodian;
 GRANT EXECUTE ON FUNCTION exlink.refresh(regclass) TO regress_custodian;
 GRANT INSERT, UPDATE, DELETE ON exlink.protected_columns TO regress_custodian;
-GRANT EXECUTE ON FUNCTION exlink.publish(text, regclass, name, name[], name[], name[], integer, boolean, boolean, boolean),
+GRANT EXECUTE ON FUNCTION exlink.publish(text, regclass, name, name[], name[], name[], integer, boolean, boolean, boolean, text, interval, interval),
                           exlink.unpublish(regclass), exlink.audit_view(regclass) TO regress_custodian;
 SET ROLE regress_custodian;
 CREATE SCHEMA linked;

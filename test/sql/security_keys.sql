@@ -50,7 +50,7 @@ SELECT count(*) AS visible_stats FROM pg_stats WHERE schemaname = 'exlink' AND t
 -- must fail: no key in settings, per-database or per-role settings
 SELECT count(*) AS in_settings FROM pg_settings WHERE setting ~* '5ec4e75e' OR reset_val ~* '5ec4e75e';
 SELECT count(*) AS in_role_settings FROM pg_db_role_setting s, unnest(s.setconfig) c WHERE c ~* '5ec4e75e';
-SELECT count(*) AS exlink_settings FROM pg_settings WHERE name LIKE 'exlink.%' AND name NOT IN ('exlink.min_group_size', 'exlink.max_cluster_members', 'exlink.max_member_share', 'exlink.cluster_summary');
+SELECT count(*) AS exlink_settings FROM pg_settings WHERE name LIKE 'exlink.%' AND name NOT IN ('exlink.min_group_size', 'exlink.max_cluster_members', 'exlink.max_member_share', 'exlink.cluster_summary', 'exlink.allow_unsafe_refresh');
 RESET ROLE;
 
 -- must fail: a data owner pseudonymizes but cannot read keys or change them

@@ -4,6 +4,7 @@
 -- (the release decision's fourth-order rule); the analyst reads it and nothing behind it.  Each
 -- attack is run as regress_analyst, with the custodian's positive control.
 \set SHOW_CONTEXT never
+SET exlink.allow_unsafe_refresh = on;   -- these publications are snapshots refreshed with the 0.2.0 change ledger (superuser opt-in)
 GRANT SELECT, INSERT, UPDATE, DELETE ON exlink.result_tables TO regress_custodian;
 GRANT EXECUTE ON FUNCTION exlink.publish_results(text, regclass, name, name[], text, name[]) TO regress_custodian;
 SET ROLE regress_custodian;

@@ -1,6 +1,7 @@
 -- Rule: nothing about a suppressed cell leaks through leaky functions, errors, EXPLAIN,
 -- planner statistics or view definitions.  As the analyst.
 \set SHOW_CONTEXT never
+SET exlink.allow_unsafe_refresh = on;   -- these publications are snapshots refreshed with the 0.2.0 change ledger (superuser opt-in)
 SET ROLE regress_analyst;
 CREATE FUNCTION pg_temp.leak_imm(text, bigint) RETURNS boolean LANGUAGE plpgsql IMMUTABLE COST 0.0000001
     AS $$ BEGIN RAISE NOTICE 'saw % with % members', $1, $2; RETURN true; END $$;

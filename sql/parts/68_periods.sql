@@ -1,0 +1,456 @@
+-- Sealed periods: publications whose figures are computed once per closed period and never
+-- again.  A period publication (exlink.publish with period => an expression over the source's
+-- columns) is a table partitioned by period, one partition per sealed period, holding only the
+-- released cells of that period; exlink.refresh seals the periods whose end plus the grace time
+-- has passed (exlink.seal seals one on request), computing each period's cells from that period's
+-- rows alone, in one lattice (the publication's grains, roll-up included), through the release
+-- decision and complementary suppression of every publication (exlink.publish_query).  Two
+-- releases never share rows, so nothing is learnt by subtracting one from another; hidden cells
+-- are never stored, so no row count, size or statistic of any table depends on them.
+--
+-- These functions run with DateStyle ISO and TimeZone UTC, so that a period's text (the
+-- registry's key) is the same in every session.
+
+-- The tables (and foreign tables) a source reads, through views and materialized views: what a
+-- publication is "over", whatever the source's name.
+CREATE FUNCTION @extschema@.source_tables(source regclass)
+RETURNS regclass[]
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+    WITH RECURSIVE rels(rel) AS (
+        SELECT source::pg_catalog.oid
+        UNION
+        SELECT d.refobjid
+          FROM rels
+          JOIN pg_catalog.pg_rewrite rw ON rw.ev_class OPERATOR(pg_catalog.=) rels.rel
+          JOIN pg_catalog.pg_depend d ON d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_rewrite'::pg_catalog.regclass
+                                     AND d.objid OPERATOR(pg_catalog.=) rw.oid
+                                     AND d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
+                                     AND d.refobjid OPERATOR(pg_catalog.<>) rels.rel)
+    SELECT coalesce(pg_catalog.array_agg(c.oid::pg_catalog.regclass ORDER BY c.oid::pg_catalog.regclass::text COLLATE "C"), '{}')
+      FROM rels JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) rels.rel
+     WHERE c.relkind IN ('r', 'p', 'f')
+$fn$;
+COMMENT ON FUNCTION @extschema@.source_tables(regclass) IS
+    'The tables and foreign tables a relation reads, through views and materialized views (from their rewrite rules'' dependencies).';
+
+-- The type of a period expression over source's columns, after checking that it is one
+-- immutable expression of those columns only (the checks of an index expression: no subquery,
+-- no aggregate, no other table, no function whose result depends on settings such as TimeZone),
+-- so that a row's period never changes.
+CREATE FUNCTION @extschema@.period_type(source regclass, period text)
+RETURNS regtype
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+    typ regtype;
+    msg text;
+BEGIN
+    IF period IS NULL OR pg_catalog.btrim(period) = '' THEN
+        RAISE EXCEPTION 'the period expression cannot be empty' USING ERRCODE = '22023';
+    END IF;
+    IF pg_catalog.to_regclass('pg_temp.exlink_period_probe') IS NOT NULL THEN
+        DROP TABLE pg_temp.exlink_period_probe;
+    END IF;
+    EXECUTE pg_catalog.format('CREATE TEMP TABLE exlink_period_probe (LIKE %s) ON COMMIT DROP', source);
+    BEGIN
+        EXECUTE pg_catalog.format('CREATE INDEX ON pg_temp.exlink_period_probe ((%s))', period);
+    EXCEPTION WHEN OTHERS THEN
+        GET STACKED DIAGNOSTICS msg = MESSAGE_TEXT;
+        RAISE EXCEPTION 'invalid period expression: %', msg USING ERRCODE = '22023',
+            DETAIL = 'The period must be one immutable expression of the source''s columns (bare column names), so that a row''s period never changes.',
+            HINT = 'For a timestamptz column write date_trunc(''month'', ts AT TIME ZONE ''UTC''); for a date column date_trunc(''month'', d::timestamp)::date; a period column works as it is.';
+    END;
+    EXECUTE pg_catalog.format('SELECT pg_catalog.pg_typeof(%s)::pg_catalog.regtype FROM (SELECT 1) AS one LEFT JOIN pg_temp.exlink_period_probe ON false', period)
+       INTO typ;
+    DROP TABLE pg_temp.exlink_period_probe;
+    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_opclass oc JOIN pg_catalog.pg_am am ON am.oid = oc.opcmethod
+                    WHERE am.amname = 'btree' AND oc.opcdefault
+                      AND (oc.opcintype = typ OR oc.opcintype = (SELECT t.typbasetype FROM pg_catalog.pg_type t WHERE t.oid = typ))) THEN
+        RAISE EXCEPTION 'the period expression has type %, which has no default btree operator class', typ USING ERRCODE = '22023',
+            HINT = 'Cast it to date, timestamp, integer or text.';
+    END IF;
+    RETURN typ;
+END
+$fn$;
+COMMENT ON FUNCTION @extschema@.period_type(regclass, text) IS
+    'The type of a period expression over a source''s columns, after checking that it is one immutable expression of those columns (22023 otherwise).';
+
+-- Per period publication and sealed period: when, how many cells were released, and the
+-- period's rows at the seal (count and a 64-bit digest), to tell the custodian about late rows.
+-- Every column has a fixed width except period (public), so the table's size depends only on
+-- how many periods are sealed.
+CREATE TABLE @extschema@.sealed_periods (
+    publication regclass NOT NULL,
+    period text NOT NULL,
+    sealed_at timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    released_cells integer NOT NULL,
+    rows_at_seal bigint NOT NULL,
+    digest bigint NOT NULL,
+    PRIMARY KEY (publication, period)
+);
+COMMENT ON TABLE @extschema@.sealed_periods IS
+    'Custodian only: the sealed periods of every period publication (when, how many cells were released, the period''s rows then), read by exlink.period_status.';
+COMMENT ON COLUMN @extschema@.sealed_periods.publication IS 'The period publication.';
+COMMENT ON COLUMN @extschema@.sealed_periods.period IS 'The period (its value as text, DateStyle ISO, TimeZone UTC).';
+COMMENT ON COLUMN @extschema@.sealed_periods.sealed_at IS 'When the period was sealed.';
+COMMENT ON COLUMN @extschema@.sealed_periods.released_cells IS 'How many cells of the period were released (the rows of its partition).';
+COMMENT ON COLUMN @extschema@.sealed_periods.rows_at_seal IS 'The source''s rows of the period when it was sealed.';
+COMMENT ON COLUMN @extschema@.sealed_periods.digest IS 'A digest (sum of 64-bit hashes, modulo 2^63 - 1) of those rows'' member, dimensions and measures.';
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.sealed_periods', '');
+REVOKE ALL ON @extschema@.sealed_periods FROM PUBLIC;
+
+-- SQL of the digest of a publication's rows (an aggregate over alias s): the sum of a 64-bit
+-- hash of each row's member, dimensions and measures, modulo 2^63 - 1.
+CREATE FUNCTION @extschema@.period_digest(member_column name, dimensions name[], measures name[])
+RETURNS text
+LANGUAGE sql IMMUTABLE
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+    SELECT pg_catalog.format('(coalesce(pg_catalog.sum(pg_catalog.hashtextextended(pg_catalog.concat_ws(%L, s.%I::text%s%s), 0)::numeric), 0) %% 9223372036854775807)::bigint',
+                             E'\x1f', member_column,
+                             (SELECT pg_catalog.string_agg(pg_catalog.format(', s.%I::text', d), '' ORDER BY o)
+                                FROM pg_catalog.unnest(dimensions) WITH ORDINALITY AS t(d, o)),
+                             coalesce((SELECT pg_catalog.string_agg(pg_catalog.format(', s.%I::float8::text', m), '' ORDER BY o)
+                                         FROM pg_catalog.unnest(measures) WITH ORDINALITY AS t(m, o)), ''))
+$fn$;
+COMMENT ON FUNCTION @extschema@.period_digest(name, name[], name[]) IS
+    'SQL (an aggregate over alias s) of the digest of rows exlink.period_status compares with the one taken at the seal.';
+
+-- A partition of a table partitioned by period for one period (named after the table and the
+-- period's digits), commented; returns it.
+CREATE FUNCTION @extschema@.period_partition(parent regclass, period text)
+RETURNS regclass
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+    nsp name;
+    rel name;
+    base text;
+    part text;
+    n integer := 1;
+BEGIN
+    SELECT n2.nspname, c.relname INTO nsp, rel
+      FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n2 ON n2.oid = c.relnamespace WHERE c.oid = parent;
+    base := pg_catalog.left(rel, 40) || '_' || pg_catalog.left(pg_catalog.regexp_replace(period, '[^0-9A-Za-z]+', '', 'g'), 20);
+    part := base;
+    WHILE pg_catalog.to_regclass(pg_catalog.format('%I.%I', nsp, part)) IS NOT NULL LOOP
+        n := n + 1;
+        part := base || '_' || n;
+    END LOOP;
+    EXECUTE pg_catalog.format('CREATE TABLE %I.%I PARTITION OF %s FOR VALUES IN (%L)', nsp, part, parent, period);
+    EXECUTE pg_catalog.format('COMMENT ON TABLE %I.%I IS %L', nsp, part,
+                              pg_catalog.format('exlink: the released rows of %s for period %s (sealed; read them through %s)', parent, period, parent));
+    RETURN pg_catalog.format('%I.%I', nsp, part)::pg_catalog.regclass;
+END
+$fn$;
+COMMENT ON FUNCTION @extschema@.period_partition(regclass, text) IS
+    'Custodian only (used by exlink.seal_periods): a new partition of a period publication or results table for one period.';
+
+-- Seals the given periods of a period publication: one partition per period (of the
+-- publication and of each of its results tables), then ONE statement that computes the periods'
+-- cells (each period its own lattice, exlink.publish_query) with their results, appends the
+-- released ones and their results, and records each period's rows at the seal (the same
+-- snapshot).  Returns how many cells were released.
+CREATE FUNCTION @extschema@.seal_periods(publication regclass, periods text[])
+RETURNS integer
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+SET "DateStyle" = 'ISO, YMD'
+SET "TimeZone" = 'UTC'
+SET "IntervalStyle" = 'postgres'
+AS $fn$
+DECLARE
+    p record;
+    v text;
+    arr text;
+    released integer;
+    rt record;
+    cols text;
+    keys text;
+    results_sql text;
+    results_ctes text := '';
+    fourth integer;
+BEGIN
+    SELECT * INTO p FROM @extschema@.publications pub WHERE pub.object = seal_periods.publication AND pub.kind = 'periods';
+    IF NOT FOUND THEN
+        RAISE EXCEPTION '% is not a period publication', publication USING ERRCODE = '22023';
+    END IF;
+    IF coalesce(pg_catalog.cardinality(periods), 0) = 0 THEN
+        RETURN 0;
+    END IF;
+    -- its results tables (those not dropped)
+    IF pg_catalog.to_regclass('pg_temp.exlink_seal_results') IS NOT NULL THEN
+        DROP TABLE pg_temp.exlink_seal_results;
+    END IF;
+    CREATE TEMP TABLE exlink_seal_results ON COMMIT DROP AS
+    SELECT t.object, t.statistic, t.outcome, t.drivers, t.result_key
+      FROM @extschema@.result_tables t
+     WHERE t.publication = seal_periods.publication AND EXISTS (SELECT 1 FROM pg_catalog.pg_class c WHERE c.oid = t.object);
+    FOREACH v IN ARRAY periods LOOP
+        IF EXISTS (SELECT 1 FROM @extschema@.sealed_periods sp WHERE sp.publication = seal_periods.publication AND sp.period = v) THEN
+            RAISE EXCEPTION 'period % of % is already sealed', v, publication USING ERRCODE = '55000',
+                DETAIL = 'The figures of a sealed period are released once and never recomputed.';
+        END IF;
+        PERFORM @extschema@.period_partition(publication, v);
+        PERFORM @extschema@.period_partition(t.object, v) FROM pg_temp.exlink_seal_results t;
+    END LOOP;
+    arr := pg_catalog.format('%L::%s[]', periods, p.period_type);
+    -- the publication's columns, and the key columns results tables repeat
+    SELECT pg_catalog.string_agg(pg_catalog.format('q.%I', a.attname), ', ' ORDER BY a.attnum) INTO cols
+      FROM pg_catalog.pg_attribute a WHERE a.attrelid = publication AND a.attnum > 0 AND NOT a.attisdropped;
+    keys := 'q.period, ' || coalesce((SELECT pg_catalog.string_agg(pg_catalog.format('q.%I', d), ', ' ORDER BY o)
+                                        FROM pg_catalog.unnest(p.dimensions) WITH ORDINALITY AS t(d, o)) || ', ', '')
+            || 'q.level, q.cell, q.responses::integer, q.members::integer';
+    results_sql := @extschema@.results_select(p.release_key, p.measures);
+    -- The inference of a cell's results is withheld as exlink.release_cells withholds it (the
+    -- release decision's fourth-order rule over all of the publication's results tables).
+    fourth := @extschema@.results_fourth_order(p.release_key);
+    FOR rt IN SELECT * FROM pg_temp.exlink_seal_results t ORDER BY t.result_key LOOP
+        results_ctes := results_ctes || pg_catalog.format($r$,
+rt_%1$s AS (
+    INSERT INTO %2$s
+    SELECT %3$s, x.*
+      FROM q
+     CROSS JOIN LATERAL (SELECT @extschema@.release_status(q.members, %9$s, q.exlink_share, NULL, %10$L::float8, NULL, %11$s, %12$s) AS s) AS st
+     CROSS JOIN LATERAL @extschema@.%4$s((@extschema@.withhold_inference(q.exlink_results,
+                            CASE WHEN %12$s > 0 AND st.s <> 'ok' THEN 'withheld: ' || pg_catalog.substr(st.s, pg_catalog.length('suppressed: ') + 1) END)
+                            OPERATOR(pg_catalog.->>) %5$L)::%6$s, %7$L::name, %8$L::text[], q.members) AS x)$r$,
+            pg_catalog.md5(rt.result_key), rt.object, keys,
+            CASE rt.statistic WHEN 'drivers' THEN 'driver_rows' ELSE 'correlation_rows' END, rt.result_key,
+            CASE rt.statistic WHEN 'drivers' THEN '@extschema@.driver_model' ELSE '@extschema@.correlation[]' END,
+            rt.outcome, rt.drivers::text[], p.k, p.max_member_share, pg_catalog.cardinality(p.measures), fourth);
+    END LOOP;
+    EXECUTE pg_catalog.format($q$
+WITH q AS MATERIALIZED (
+    SELECT * FROM (%2$s) AS q0),
+ins AS (
+    INSERT INTO %1$s
+    SELECT %8$s FROM q ORDER BY q.period, q.level, q.cell COLLATE "C"
+    RETURNING period)%9$s,
+facts AS (
+    SELECT (%3$s) AS period, pg_catalog.count(*) AS n, %4$s AS digest
+      FROM %5$s AS s WHERE (%3$s) = ANY (%6$s) GROUP BY 1),
+sealed AS (
+    INSERT INTO @extschema@.sealed_periods (publication, period, released_cells, rows_at_seal, digest)
+    SELECT %7$L::pg_catalog.regclass, v.period::text,
+           (SELECT pg_catalog.count(*) FROM ins WHERE ins.period = v.period), coalesce(f.n, 0), coalesce(f.digest, 0)
+      FROM pg_catalog.unnest(%6$s) AS v(period) LEFT JOIN facts AS f ON f.period = v.period
+    RETURNING released_cells)
+SELECT pg_catalog.sum(sealed.released_cells)::integer FROM sealed$q$,
+        publication,
+        @extschema@.publish_query(p.source, p.member_column, p.dimensions, p.measures, p.k, p.rollup, p.period, arr, results_sql),
+        p.period, @extschema@.period_digest(p.member_column, p.dimensions, p.measures), p.source, arr, publication::text,
+        cols, results_ctes)
+      INTO released;
+    RETURN coalesce(released, 0);
+END
+$fn$;
+COMMENT ON FUNCTION @extschema@.seal_periods(regclass, text[]) IS
+    'Custodian only (used by exlink.refresh and exlink.seal): seal periods of a period publication: a partition each, their released cells appended (each period one lattice), their rows recorded.';
+
+-- The periods of a period publication that exlink.refresh seals now: with rows, not sealed, and
+-- whose end (start + period_length) plus grace has passed.  None without a period_length.
+CREATE FUNCTION @extschema@.due_periods(publication regclass)
+RETURNS text[]
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+SET "DateStyle" = 'ISO, YMD'
+SET "TimeZone" = 'UTC'
+SET "IntervalStyle" = 'postgres'
+AS $fn$
+DECLARE
+    p record;
+    due text[];
+BEGIN
+    SELECT * INTO p FROM @extschema@.publications pub WHERE pub.object = due_periods.publication AND pub.kind = 'periods';
+    IF NOT FOUND OR p.period_length IS NULL THEN
+        RETURN '{}';
+    END IF;
+    EXECUTE pg_catalog.format(
+        'SELECT pg_catalog.array_agg(v.period::text ORDER BY v.period) FROM (SELECT DISTINCT (%1$s) AS period FROM %2$s AS s WHERE (%1$s) IS NOT NULL) AS v
+          WHERE v.period + %3$L::interval + %4$L::interval <= pg_catalog.now()
+            AND NOT EXISTS (SELECT 1 FROM @extschema@.sealed_periods sp WHERE sp.publication = %5$L::pg_catalog.regclass AND sp.period = v.period::text)',
+        p.period, p.source, p.period_length, coalesce(p.grace, '0'::interval), publication::text)
+      INTO due;
+    RETURN coalesce(due, '{}');
+END
+$fn$;
+COMMENT ON FUNCTION @extschema@.due_periods(regclass) IS
+    'Custodian only: the periods of a period publication that exlink.refresh would seal now (with rows, not sealed, end plus grace passed).';
+
+CREATE FUNCTION @extschema@.seal(publication regclass, period text)
+RETURNS integer
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+SET "DateStyle" = 'ISO, YMD'
+SET "TimeZone" = 'UTC'
+SET "IntervalStyle" = 'postgres'
+AS $fn$
+DECLARE
+    p record;
+    v text;
+BEGIN
+    IF publication IS NULL OR period IS NULL THEN
+        RAISE EXCEPTION 'exlink.seal arguments cannot be null' USING ERRCODE = '22023';
+    END IF;
+    SELECT * INTO p FROM @extschema@.publications pub WHERE pub.object = seal.publication;
+    IF NOT FOUND OR p.kind <> 'periods' THEN
+        RAISE EXCEPTION '% is not a period publication', publication USING ERRCODE = '22023';
+    END IF;
+    IF NOT pg_catalog.pg_has_role(CURRENT_USER, (SELECT c.relowner FROM pg_catalog.pg_class c WHERE c.oid = publication), 'USAGE') THEN
+        RAISE EXCEPTION 'must be owner of publication %', publication USING ERRCODE = '42501';
+    END IF;
+    -- the period's canonical text (the registry's key)
+    BEGIN
+        EXECUTE pg_catalog.format('SELECT (%L::%s)::text', period, p.period_type) INTO v;
+    EXCEPTION WHEN data_exception THEN
+        RAISE EXCEPTION 'invalid period % for %', pg_catalog.quote_literal(period), publication USING ERRCODE = '22P02',
+            DETAIL = pg_catalog.format('Its periods have type %s.', p.period_type);
+    END;
+    RETURN @extschema@.seal_periods(publication, ARRAY[v]);
+END
+$fn$;
+COMMENT ON FUNCTION @extschema@.seal(regclass, text) IS
+    'Custodian (owner) only: seal one period of a period publication now, whatever its end: its released cells are appended once and never recomputed. Returns how many cells were released.';
+REVOKE ALL ON FUNCTION @extschema@.seal(regclass, text) FROM PUBLIC;
+
+-- The custodian's view of a period publication's periods: sealed ones with their rows at the
+-- seal and now (late rows), and those not sealed yet with when refresh will seal them.
+CREATE FUNCTION @extschema@.period_status(publication regclass)
+RETURNS TABLE (period text, state text, sealed_at timestamptz, released_cells integer,
+               rows_at_seal bigint, rows_now bigint, late_rows bigint, changed boolean, seal_after timestamptz)
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+SET "DateStyle" = 'ISO, YMD'
+SET "TimeZone" = 'UTC'
+SET "IntervalStyle" = 'postgres'
+AS $fn$
+DECLARE
+    p record;
+BEGIN
+    SELECT * INTO p FROM @extschema@.publications pub WHERE pub.object = period_status.publication;
+    IF NOT FOUND OR p.kind <> 'periods' THEN
+        RAISE EXCEPTION '% is not a period publication', publication USING ERRCODE = '22023';
+    END IF;
+    RETURN QUERY EXECUTE pg_catalog.format($q$
+WITH now_ AS (
+    SELECT (%1$s)::text AS period, pg_catalog.min(%1$s) AS start, pg_catalog.count(*) AS n, %2$s AS digest
+      FROM %3$s AS s WHERE (%1$s) IS NOT NULL GROUP BY (%1$s))
+SELECT coalesce(sp.period, now_.period),
+       CASE WHEN sp.period IS NOT NULL THEN 'sealed'
+            WHEN %4$s <= pg_catalog.now() THEN 'due'
+            ELSE 'open' END,
+       sp.sealed_at, sp.released_cells, sp.rows_at_seal, coalesce(now_.n, 0),
+       CASE WHEN sp.period IS NOT NULL THEN coalesce(now_.n, 0) - sp.rows_at_seal END,
+       CASE WHEN sp.period IS NOT NULL THEN coalesce(now_.n, 0) <> sp.rows_at_seal OR coalesce(now_.digest, 0) <> sp.digest END,
+       CASE WHEN sp.period IS NULL THEN %4$s END
+  FROM (SELECT * FROM @extschema@.sealed_periods x WHERE x.publication = %5$L::pg_catalog.regclass) AS sp
+  FULL JOIN now_ ON now_.period = sp.period
+ ORDER BY 1$q$,
+        p.period, @extschema@.period_digest(p.member_column, p.dimensions, p.measures), p.source,
+        CASE WHEN p.period_length IS NULL THEN 'NULL::timestamptz'
+             ELSE pg_catalog.format('(now_.start + %L::interval + %L::interval)::timestamptz', p.period_length, coalesce(p.grace, '0'::interval)) END,
+        publication::text);
+END
+$fn$;
+COMMENT ON FUNCTION @extschema@.period_status(regclass) IS
+    'Custodian only: per period of a period publication, whether it is sealed (when, cells released, its rows then and now: late rows, changed) or open or due (and when exlink.refresh seals it).';
+REVOKE ALL ON FUNCTION @extschema@.period_status(regclass) FROM PUBLIC;
+
+-- Cumulative and rolling figures for BI: a view over a period publication whose rows merge each
+-- cell's released figures over a window of periods (exlink.merge: exact, since the moments of
+-- disjoint row sets add).  windows: 'month', 'quarter' or 'year' (calendar windows of a date or
+-- timestamp period, by date_trunc) or 'last N' (each period with the N - 1 before it, among the
+-- periods the publication holds).  periods says in how many of the window's periods the cell
+-- was released (a cell hidden in a period is missing from its windows' merges, not estimated).  A view that reads only a publication releases nothing new.
+CREATE FUNCTION @extschema@.publish_window(window_view text, publication regclass, windows text, grant_to name[] DEFAULT '{}')
+RETURNS regclass
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+    p record;
+    parts text[];
+    target text;
+    dims text;
+    means text := '';
+    field text;
+    n integer;
+    q text;
+    r name;
+    obj regclass;
+BEGIN
+    IF window_view IS NULL OR publication IS NULL OR windows IS NULL OR grant_to IS NULL THEN
+        RAISE EXCEPTION 'exlink.publish_window arguments cannot be null' USING ERRCODE = '22023';
+    END IF;
+    SELECT * INTO p FROM @extschema@.publications pub WHERE pub.object = publish_window.publication;
+    IF NOT FOUND OR p.kind <> 'periods' THEN
+        RAISE EXCEPTION '% is not a period publication', publication USING ERRCODE = '22023';
+    END IF;
+    IF coalesce(pg_catalog.array_length(p.measures, 1), 0) = 0 THEN
+        RAISE EXCEPTION 'publication % has no measures to merge', publication USING ERRCODE = '22023';
+    END IF;
+    BEGIN
+        parts := pg_catalog.parse_ident(window_view);
+    EXCEPTION WHEN invalid_parameter_value OR syntax_error THEN
+        RAISE EXCEPTION 'invalid view name' USING ERRCODE = '22023';
+    END;
+    IF pg_catalog.array_length(parts, 1) <> 2 THEN
+        RAISE EXCEPTION 'view name must be schema.name' USING ERRCODE = '22023';
+    END IF;
+    target := pg_catalog.format('%I.%I', parts[1], parts[2]);
+    SELECT coalesce(pg_catalog.string_agg(pg_catalog.format('p.%I', d), ', ' ORDER BY o) || ', ', '')
+      INTO dims FROM pg_catalog.unnest(p.dimensions) WITH ORDINALITY AS t(d, o);
+    SELECT pg_catalog.string_agg(pg_catalog.format(', (@extschema@.means(@extschema@.merge(p.moments)))[%s] AS %I', o, 'mean_' || m), '' ORDER BY o)
+      INTO means FROM pg_catalog.unnest(p.measures) WITH ORDINALITY AS t(m, o);
+    field := pg_catalog.lower(pg_catalog.btrim(windows));
+    IF field IN ('month', 'quarter', 'year') THEN
+        IF p.period_type NOT IN ('date'::regtype, 'timestamp'::regtype, 'timestamptz'::regtype) THEN
+            RAISE EXCEPTION 'calendar windows need a date or timestamp period' USING ERRCODE = '22023',
+                DETAIL = pg_catalog.format('The periods of %s have type %s.', publication, p.period_type),
+                HINT = 'Use ''last N'' windows.';
+        END IF;
+        q := pg_catalog.format($q$
+SELECT (pg_catalog.date_trunc(%1$L, p.period))::%2$s AS window_start, pg_catalog.max(p.period) AS window_end,
+       %3$sp.level, p.cell, pg_catalog.count(*) AS periods, pg_catalog.sum(p.responses) AS responses,
+       pg_catalog.max(p.members) AS members_at_least%4$s, @extschema@.merge(p.moments) AS moments
+  FROM %5$s AS p
+ GROUP BY 1, %3$sp.level, p.cell$q$, field, p.period_type, dims, means, publication);
+    ELSIF field ~ '^last +[0-9]+$' THEN
+        n := pg_catalog.regexp_replace(field, '^last +', '')::integer;
+        IF n < 1 OR n > 1000 THEN
+            RAISE EXCEPTION 'a window of the last N periods needs N between 1 and 1000' USING ERRCODE = '22023';
+        END IF;
+        q := pg_catalog.format($q$
+WITH ranked AS (
+    SELECT p.*, pg_catalog.dense_rank() OVER (ORDER BY p.period) AS exlink_rank FROM %1$s AS p),
+ends AS (
+    SELECT d.period, d.exlink_rank,
+           pg_catalog.min(d.period) OVER (ORDER BY d.exlink_rank ROWS BETWEEN %4$s PRECEDING AND CURRENT ROW) AS window_start
+      FROM (SELECT DISTINCT r.period, r.exlink_rank FROM ranked AS r) AS d)
+SELECT e.window_start, e.period AS window_end,
+       %2$sp.level, p.cell, pg_catalog.count(*) AS periods, pg_catalog.sum(p.responses) AS responses,
+       pg_catalog.max(p.members) AS members_at_least%3$s, @extschema@.merge(p.moments) AS moments
+  FROM ends AS e
+  JOIN ranked AS p ON p.exlink_rank >= e.exlink_rank - %4$s AND p.exlink_rank <= e.exlink_rank
+ GROUP BY e.period, e.window_start, %2$sp.level, p.cell$q$, publication, dims, means, n - 1);
+    ELSE
+        RAISE EXCEPTION 'windows must be ''month'', ''quarter'', ''year'' or ''last N''' USING ERRCODE = '22023';
+    END IF;
+    EXECUTE pg_catalog.format('CREATE VIEW %s AS %s', target, q);
+    obj := pg_catalog.to_regclass(target);
+    EXECUTE pg_catalog.format('REVOKE ALL ON %s FROM PUBLIC', target);
+    FOREACH r IN ARRAY grant_to LOOP
+        EXECUTE pg_catalog.format('GRANT SELECT ON %s TO %I', target, r);
+    END LOOP;
+    EXECUTE pg_catalog.format('COMMENT ON VIEW %s IS %L', target,
+        pg_catalog.format('exlink windows (%s) of %s: each cell''s released figures merged over the window''s sealed periods', field, publication));
+    RETURN obj;
+END
+$fn$;
+COMMENT ON FUNCTION @extschema@.publish_window(text, regclass, text, name[]) IS
+    'A view over a period publication merging each cell''s released figures (exlink.merge) over windows of sealed periods: ''month'', ''quarter'', ''year'' (calendar, date or timestamp periods) or ''last N'' periods; the view reads only the publication.';
