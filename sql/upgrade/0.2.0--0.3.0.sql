@@ -9,6 +9,22 @@
 -- released, the assembled script is committed and frozen, as sql/exlink--0.1.0--0.2.0.sql is.
 \echo Use "ALTER EXTENSION exlink UPDATE TO '0.3.0'" to load this file. \quit
 
+-- ---- issue 23 (first): the registry's period columns, which later sections' functions read ----
+ALTER TABLE @extschema@.publications DROP CONSTRAINT publications_kind_check;
+ALTER TABLE @extschema@.publications ADD CONSTRAINT publications_kind_check CHECK (kind IN ('materialized', 'live', 'periods'));
+ALTER TABLE @extschema@.publications
+    ADD COLUMN period text,
+    ADD COLUMN period_type regtype,
+    ADD COLUMN period_length interval,
+    ADD COLUMN grace interval,
+    ADD COLUMN base_tables regclass[];
+COMMENT ON COLUMN @extschema@.publications.kind IS '''periods'' (a table of the released cells of sealed periods, appended at each seal), ''materialized'' (a snapshot: released cells only) or ''live'' (security_barrier view, on explicit request).';
+COMMENT ON COLUMN @extschema@.publications.period IS 'The period expression over the source''s columns (immutable); NULL: a snapshot publication.';
+COMMENT ON COLUMN @extschema@.publications.period_type IS 'The type of the period expression (the publication''s period column).';
+COMMENT ON COLUMN @extschema@.publications.period_length IS 'How long a period lasts from its start (the period value); NULL: periods are sealed only by exlink.seal.';
+COMMENT ON COLUMN @extschema@.publications.grace IS 'How long after its end a period waits for late rows before exlink.refresh seals it.';
+COMMENT ON COLUMN @extschema@.publications.base_tables IS 'The tables (and foreign tables) the source reads, through views: publications over one source are found by these, not by the source''s name.';
+
 -- ---- issue 19: BI (status codes, booleans, integer counts in results tables) ----
 -- results_query moves to 69_bi.sql (new tables get the 0.3.0 columns); results tables
 -- published by 0.2.0 keep their definitions over driver_results and correlation_results.
@@ -116,20 +132,6 @@ SELECT pg_catalog.set_config('exlink_upgrade.registrars', coalesce(pg_catalog.st
 DROP FUNCTION @extschema@.publish(text, regclass, name, name[], name[], name[], integer, boolean, boolean, boolean);
 DROP FUNCTION @extschema@.publish_query(regclass, name, name[], name[], integer, boolean);
 DROP FUNCTION @extschema@.refresh_query(regclass, name, name[], name[], integer, boolean, text);
-ALTER TABLE @extschema@.publications DROP CONSTRAINT publications_kind_check;
-ALTER TABLE @extschema@.publications ADD CONSTRAINT publications_kind_check CHECK (kind IN ('materialized', 'live', 'periods'));
-ALTER TABLE @extschema@.publications
-    ADD COLUMN period text,
-    ADD COLUMN period_type regtype,
-    ADD COLUMN period_length interval,
-    ADD COLUMN grace interval,
-    ADD COLUMN base_tables regclass[];
-COMMENT ON COLUMN @extschema@.publications.kind IS '''periods'' (a table of the released cells of sealed periods, appended at each seal), ''materialized'' (a snapshot: released cells only) or ''live'' (security_barrier view, on explicit request).';
-COMMENT ON COLUMN @extschema@.publications.period IS 'The period expression over the source''s columns (immutable); NULL: a snapshot publication.';
-COMMENT ON COLUMN @extschema@.publications.period_type IS 'The type of the period expression (the publication''s period column).';
-COMMENT ON COLUMN @extschema@.publications.period_length IS 'How long a period lasts from its start (the period value); NULL: periods are sealed only by exlink.seal.';
-COMMENT ON COLUMN @extschema@.publications.grace IS 'How long after its end a period waits for late rows before exlink.refresh seals it.';
-COMMENT ON COLUMN @extschema@.publications.base_tables IS 'The tables (and foreign tables) the source reads, through views: publications over one source are found by these, not by the source''s name.';
 -- (62_publish_query.sql, 65_refresh.sql's and 67_results.sql's functions: included above)
 -- include: sql/parts/63_publish.sql or-replace
 -- include: sql/parts/64_audit.sql or-replace
