@@ -3,6 +3,10 @@
 #ifndef EXLINK_COMOMENTS_H
 #define EXLINK_COMOMENTS_H
 
+/* Index of co-moment (i, j), i <= j, in the packed upper triangle of a p x p matrix. */
+#define MOMENTS_TRI(p, i, j) ((i) * (p) - ((i) * ((i) - 1)) / 2 + ((j) - (i)))
+#define MOMENTS_TRI_SIZE(p) ((p) * ((p) + 1) / 2)
+
 /*
  * Every co-moment in exlink (a group's moments, a member's slot in the per-member table, the
  * leave-one-member-out sums of the jackknife) is updated and merged by these two functions, so

@@ -10,6 +10,7 @@
 #include "utils/builtins.h"
 #include "utils/guc.h"
 
+#include "clusters.h"
 #include "compat.h"
 #include "exlink.h"
 #include "explain_guard.h"

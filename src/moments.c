@@ -86,176 +86,6 @@ MomentsSetLabels(Moments *m, int nlabels, char *const *labels)
 	m->nlabels = nlabels;
 }
 
-/* --- cluster summary ---------------------------------------------------------------------- */
-
-static ClusterSummary *
-summary_create(MemoryContext cxt, int p)
-{
-	ClusterSummary *s = MemoryContextAllocZero(cxt, sizeof(ClusterSummary));
-
-	s->p = p;
-	s->r = SUMMARY_R(p);
-	s->centre = MemoryContextAllocZero(cxt, sizeof(double) * p);
-	s->S = MemoryContextAllocZero(cxt, sizeof(double) * s->r * s->r);
-	return s;
-}
-
-static ClusterSummary *
-summary_copy(MemoryContext cxt, const ClusterSummary *src)
-{
-	ClusterSummary *s = summary_create(cxt, src->p);
-
-	s->clusters = src->clusters;
-	memcpy(s->centre, src->centre, sizeof(double) * src->p);
-	memcpy(s->S, src->S, sizeof(double) * src->r * src->r);
-	return s;
-}
-
-/*
- * Rows of S become rows of K(d) S: the Q rows first (they read the old L and n rows), then
- * the L rows.  Row-major rows are contiguous, so this is a few axpy's per row.
- */
-static void
-summary_shift_rows(int p, int r, double *S, const double *d)
-{
-	const double *rn = S;
-
-	for (int i = 0; i < p; i++)
-		for (int j = i; j < p; j++)
-		{
-			double	   *rq = S + (size_t) SUMMARY_Q(p, i, j) * r;
-			const double *li = S + (size_t) (1 + i) * r;
-			const double *lj = S + (size_t) (1 + j) * r;
-			double		di = d[i],
-						dj = d[j],
-						dd = d[i] * d[j];
-
-			for (int c = 0; c < r; c++)
-				rq[c] += dd * rn[c] - dj * li[c] - di * lj[c];
-		}
-	for (int i = 0; i < p; i++)
-	{
-		double	   *li = S + (size_t) (1 + i) * r;
-
-		for (int c = 0; c < r; c++)
-			li[c] -= d[i] * rn[c];
-	}
-}
-
-/* Move the centre of s to c: S <- K(d) S K(d)', d = c - centre (exact up to rounding). */
-static void
-summary_recentre(ClusterSummary *s, const double *c)
-{
-	const int	p = s->p,
-				r = s->r;
-	double		d[MOMENTS_SUMMARY_MAX_DIM];
-	bool		zero = true;
-
-	for (int i = 0; i < p; i++)
-	{
-		d[i] = c[i] - s->centre[i];
-		zero = zero && d[i] == 0.0;
-	}
-	if (zero)
-		return;
-	/* K S, transposed (S is symmetric, so (K S)' = S K'), then K (S K') = K S K'. */
-	summary_shift_rows(p, r, s->S, d);
-	for (int a = 0; a < r; a++)
-		for (int b = a + 1; b < r; b++)
-		{
-			double		t = s->S[a * r + b];
-
-			s->S[a * r + b] = s->S[b * r + a];
-			s->S[b * r + a] = t;
-		}
-	summary_shift_rows(p, r, s->S, d);
-	/* Symmetrize the rounding. */
-	for (int a = 0; a < r; a++)
-		for (int b = a + 1; b < r; b++)
-		{
-			double		t = 0.5 * (s->S[a * r + b] + s->S[b * r + a]);
-
-			s->S[a * r + b] = s->S[b * r + a] = t;
-		}
-	memcpy(s->centre, c, sizeof(double) * p);
-}
-
-/*
- * G of a sum of summaries.  Counts come from untrusted values too: a sum beyond what a value
- * stores exactly is refused, as MomentsCombine refuses a row count that does not fit.
- */
-static void
-summary_add_clusters(ClusterSummary *s, int64 G)
-{
-	if (G < 0 || G > MOMENTS_MAX_CLUSTERS - s->clusters)
-		ereport(ERROR,
-				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-				 errmsg("exlink moments cluster count out of range")));
-	s->clusters += G;
-}
-
-/* dst += src (members disjoint), src moved to dst's centre on a copy. */
-static void
-summary_add(ClusterSummary *dst, const ClusterSummary *src)
-{
-	const int	rr = dst->r * dst->r;
-	ClusterSummary *t = summary_copy(CurrentMemoryContext, src);
-
-	summary_recentre(t, dst->centre);
-	for (int a = 0; a < rr; a++)
-		dst->S[a] += t->S[a];
-	summary_add_clusters(dst, t->clusters);
-	pfree(t->S);
-	pfree(t->centre);
-	pfree(t);
-}
-
-/* The summary of a per-member table at centre c: S = sum_g w_g(c) w_g(c)'. */
-static ClusterSummary *
-summary_from_table(MemoryContext cxt, const ClusterTable *t, const double *c)
-{
-	const int	p = t->p;
-	ClusterSummary *s = summary_create(cxt, p);
-	const int	r = s->r;
-	double	   *w = palloc(sizeof(double) * r);
-	double	   *d = palloc(sizeof(double) * p);
-
-	memcpy(s->centre, c, sizeof(double) * p);
-	s->clusters = t->count;
-	for (int64 g = 0; g < t->count; g++)
-	{
-		const double *slot = ClusterTableSlot(t, g);
-		double		ng = slot[0];
-		const double *cg = slot + 1 + p;
-		int			k = 0;
-
-		CHECK_FOR_INTERRUPTS();
-		w[0] = ng;
-		for (int i = 0; i < p; i++)
-		{
-			d[i] = slot[1 + i] - c[i];
-			w[1 + i] = ng * d[i];
-		}
-		for (int i = 0; i < p; i++)
-			for (int j = i; j < p; j++, k++)
-				w[1 + p + k] = cg[k] + ng * d[i] * d[j];
-		for (int a = 0; a < r; a++)
-		{
-			double		wa = w[a];
-			double	   *row = s->S + (size_t) a * r;
-
-			for (int b = a; b < r; b++)
-				row[b] += wa * w[b];
-		}
-	}
-	for (int a = 0; a < r; a++)
-		for (int b = a + 1; b < r; b++)
-			s->S[b * r + a] = s->S[a * r + b];
-	pfree(w);
-	pfree(d);
-	return s;
-}
-
 /* Merge the cluster information of src into dst (see MomentsCluster). */
 static void
 moments_combine_clusters(Moments *dst, const Moments *src)
@@ -266,7 +96,7 @@ moments_combine_clusters(Moments *dst, const Moments *src)
 	{
 		dst->cluster = src->cluster;
 		if (src->cluster == CLUSTER_SUMMARY)
-			dst->summary = summary_copy(dst->cxt, src->summary);
+			dst->summary = ClusterSummaryCopy(dst->cxt, src->summary);
 		else if (src->cluster == CLUSTER_ROWS && src->clusters != NULL)
 		{
 			dst->clusters = ClusterTableCreate(dst->cxt, src->clusters->p);
@@ -282,7 +112,7 @@ moments_combine_clusters(Moments *dst, const Moments *src)
 		return;
 	}
 	if (dst->cluster == CLUSTER_SUMMARY)
-		summary_add(dst->summary, src->summary);
+		ClusterSummaryAdd(dst->summary, src->summary);
 	else if (dst->cluster == CLUSTER_ROWS && src->clusters != NULL)
 	{
 		if (dst->clusters == NULL)
@@ -513,7 +343,7 @@ MomentsDeserialize(bytea *b, MemoryContext cxt)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
 					 errmsg("invalid exlink moments state")));
-		cs = summary_create(cxt, cp);
+		cs = ClusterSummaryCreate(cxt, cp);
 		cs->clusters = pq_getmsgint64(&buf);
 		if (cs->clusters < 0 || cs->clusters > MOMENTS_MAX_CLUSTERS)
 			ereport(ERROR,
@@ -560,7 +390,7 @@ MomentsToValue(const Moments *m)
 	if (m->p <= MOMENTS_SUMMARY_MAX_DIM && m->n > 0)
 	{
 		if (m->cluster == CLUSTER_ROWS && m->clusters != NULL)
-			cs = summary_from_table(CurrentMemoryContext, m->clusters, m->mean);
+			cs = ClusterSummaryFromTable(CurrentMemoryContext, m->clusters, m->mean);
 		else if (m->cluster == CLUSTER_SUMMARY)
 			cs = m->summary;
 	}
@@ -604,89 +434,6 @@ MomentsFromValue(const MomentsValue *v, MemoryContext cxt)
 }
 
 /*
- * Add a value's packed summary (tri(r) doubles, centred at the value's means vc, G clusters)
- * into s: S_s += K(d) S_v K(d)' with d = s->centre - vc, in one pass over the packed triangle
- * after the row step (T = K S_v on a full scratch copy): (T K')_ab = T_ab + the column step of
- * b, at most three more terms.  The hot loop of exlink.merge over cells with summaries.
- */
-static void
-summary_add_packed(ClusterSummary *s, const double *packed, int64 G, const double *vc)
-{
-	const int	p = s->p,
-				r = s->r;
-	double		d[MOMENTS_SUMMARY_MAX_DIM];
-	bool		zero = true;
-	double	   *T;
-	int			k = 0;
-
-	for (int i = 0; i < p; i++)
-	{
-		d[i] = s->centre[i] - vc[i];
-		zero = zero && d[i] == 0.0;
-	}
-	summary_add_clusters(s, G);
-	if (zero)
-	{
-		for (int a = 0; a < r; a++)
-			for (int b = a; b < r; b++, k++)
-			{
-				s->S[a * r + b] += packed[k];
-				if (b != a)
-					s->S[b * r + a] += packed[k];
-			}
-		return;
-	}
-	if (s->work == NULL)
-		s->work = MemoryContextAlloc(GetMemoryChunkContext(s->S), sizeof(double) * r * r);
-	T = s->work;
-	for (int a = 0; a < r; a++)
-		for (int b = a; b < r; b++, k++)
-			T[a * r + b] = T[b * r + a] = packed[k];
-	summary_shift_rows(p, r, T, d);
-	{
-		/* Column step of each column b: S'_ab = T_ab + c1 T_a,l1 + c2 T_a,l2 + cn T_a,0. */
-		int			l1[SUMMARY_R(MOMENTS_SUMMARY_MAX_DIM)];
-		int			l2[SUMMARY_R(MOMENTS_SUMMARY_MAX_DIM)];
-		double		c1[SUMMARY_R(MOMENTS_SUMMARY_MAX_DIM)];
-		double		c2[SUMMARY_R(MOMENTS_SUMMARY_MAX_DIM)];
-		double		cn[SUMMARY_R(MOMENTS_SUMMARY_MAX_DIM)];
-
-		l1[0] = l2[0] = 0;
-		c1[0] = c2[0] = cn[0] = 0.0;
-		for (int i = 0; i < p; i++)
-		{
-			l1[1 + i] = l2[1 + i] = 0;
-			c1[1 + i] = c2[1 + i] = 0.0;
-			cn[1 + i] = -d[i];
-			for (int j = i; j < p; j++)
-			{
-				int			b = SUMMARY_Q(p, i, j);
-
-				l1[b] = 1 + i;
-				c1[b] = -d[j];
-				l2[b] = 1 + j;
-				c2[b] = -d[i];
-				cn[b] = d[i] * d[j];
-			}
-		}
-		for (int a = 0; a < r; a++)
-		{
-			const double *ta = T + (size_t) a * r;
-			double	   *sa = s->S + (size_t) a * r;
-
-			for (int b = a; b < r; b++)
-			{
-				double		v = ta[b] + c1[b] * ta[l1[b]] + c2[b] * ta[l2[b]] + cn[b] * ta[0];
-
-				sa[b] += v;
-				if (b != a)
-					s->S[(size_t) b * r + a] += v;
-			}
-		}
-	}
-}
-
-/*
  * exlink.merge's transition step: the union of dst and the value v.  A value's summary is
  * added straight from its packed form when dst already has one (no unpacked copy, one pass);
  * otherwise as MomentsCombine(dst, MomentsFromValue(v)).
@@ -702,7 +449,7 @@ MomentsMergeValue(Moments *dst, const MomentsValue *v)
 		const double *packed = v->data + v->p + MOMENTS_TRI_SIZE(v->p);
 
 		src = moments_from_value(v, CurrentMemoryContext, false);
-		summary_add_packed(dst->summary, packed + 1, (int64) packed[0], v->data);
+		ClusterSummaryAddPacked(dst->summary, packed + 1, (int64) packed[0], v->data);
 		src->cluster = CLUSTER_EMPTY;	/* its clusters are merged */
 	}
 	else
@@ -723,7 +470,7 @@ moments_from_value(const MomentsValue *v, MemoryContext cxt, bool with_summary)
 	if (MomentsValueHasSummary(v) && with_summary)
 	{
 		const double *in = v->data + v->p + MOMENTS_TRI_SIZE(v->p);
-		ClusterSummary *cs = summary_create(cxt, v->p);
+		ClusterSummary *cs = ClusterSummaryCreate(cxt, v->p);
 
 		cs->clusters = (int64) *in++;
 		memcpy(cs->centre, v->data, sizeof(double) * v->p);
@@ -832,8 +579,8 @@ MomentsResolve(const Moments *m)
 	/* A summary: centred at the mean of all rows, on a copy. */
 	if (m->summary != NULL && m->n > 0)
 	{
-		r->summary = summary_copy(CurrentMemoryContext, m->summary);
-		summary_recentre(r->summary, m->mean);
+		r->summary = ClusterSummaryCopy(CurrentMemoryContext, m->summary);
+		ClusterSummaryRecentre(r->summary, m->mean);
 	}
 	return r;
 }

@@ -8,28 +8,13 @@
 #include "utils/array.h"
 
 #include "aggkit.h"
+#include "clusters.h"
+#include "comoments.h"
 #include "members.h"
 #include "release_policy.h"
 
 #define MOMENTS_MAX_DIM 64
 
-/* Index of co-moment (i, j), i <= j, in the packed upper triangle of a p x p matrix. */
-#define MOMENTS_TRI(p, i, j) ((i) * (p) - ((i) * ((i) - 1)) / 2 + ((j) - (i)))
-#define MOMENTS_TRI_SIZE(p) ((p) * ((p) + 1) / 2)
-
-/*
- * Largest number of variables whose exlink.moments value carries a cluster summary (an
- * outcome and 15 drivers).  The summary has tri(1 + p + tri(p)) doubles: 3,081 (24 kB) for
- * p = 11, 11,781 (92 kB) for p = 16; it grows as p^4, so beyond 16 a value has none and
- * cluster-robust inference from it is unavailable.
- */
-#define MOMENTS_SUMMARY_MAX_DIM 16
-
-/*
- * Largest cluster count G of a summary: a value stores G as a double, exact up to 2^53 (a
- * crafted value could claim more; a merge refuses a sum beyond it rather than round it).
- */
-#define MOMENTS_MAX_CLUSTERS (INT64CONST(1) << 53)
 
 /* Fewer clusters than this: the status warns that CR1 p-values may be too small. */
 #define MOMENTS_FEW_CLUSTERS 30
@@ -48,30 +33,6 @@ typedef enum MomentsCluster
 	CLUSTER_EMPTY				/* a merge state that has seen no value yet */
 } MomentsCluster;
 
-/*
- * The fixed-size cluster summary of a set of members.  For member g with n_g rows, mean
- * vector m_g and co-moments C_g, and a centre c, let
- *   w_g(c) = (n_g, L_g = n_g (m_g - c), vec Q_g)  with  Q_g = C_g + n_g (m_g - c)(m_g - c)'
- * (Q_g: the member's co-moments about c, packed upper triangle).  The summary is
- * S(c) = sum_g w_g(c) w_g(c)', r x r with r = 1 + p + tri(p), and the count of members G.
- * Moving the centre by d is linear in w (n' = n, L' = L - n d, Q' = Q - L d' - d L' + n d d'),
- * so S moves exactly as K(d) S K(d)' (as Chan's update moves co-moments): summaries of cells
- * that share no member add up after moving to a common centre.  At the centre of all rows
- * the Q block gives every cluster score of any regression on these variables:
- * s_g = Q_g gamma restricted to the regressors, gamma = (1 for the outcome, -b for the slopes).
- */
-typedef struct ClusterSummary
-{
-	int			p;
-	int			r;				/* 1 + p + tri(p) */
-	int64		clusters;		/* G */
-	double	   *centre;			/* [p]: the c of S */
-	double	   *S;				/* [r * r], full symmetric, row-major */
-	double	   *work;			/* [r * r] scratch of MomentsMergeValue, NULL until used */
-} ClusterSummary;
-
-#define SUMMARY_R(p) (1 + (p) + MOMENTS_TRI_SIZE(p))
-#define SUMMARY_Q(p, i, j) (1 + (p) + MOMENTS_TRI(p, Min(i, j), Max(i, j)))
 
 /* Inference asked for in an aggregate's argument (kept in the state). */
 #define MOMENTS_INFERENCE_UNSET 0

@@ -1,0 +1,468 @@
+/* clusters.c: the per-member table (ClusterTable) and the cluster summary of merged values. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "postgres.h"
+
+#include <math.h>
+
+#include "common/hashfn.h"
+#include "libpq/pqformat.h"
+#include "miscadmin.h"
+#include "utils/memutils.h"
+
+#include "clusters.h"
+#include "comoments.h"
+#include "members.h"
+
+/* --- per-member moments for cluster-robust inference ------------------------------------ */
+
+typedef struct ClusterEntry
+{
+	uint64		key;
+	int64		slot;
+	char		status;
+} ClusterEntry;
+
+#define SH_PREFIX clusters
+#define SH_ELEMENT_TYPE ClusterEntry
+#define SH_KEY_TYPE uint64
+#define SH_KEY key
+#define SH_HASH_KEY(tb, key) ((uint32) ((key) ^ ((key) >> 32)))
+#define SH_EQUAL(tb, a, b) ((a) == (b))
+#define SH_SCOPE static inline
+#define SH_DECLARE
+#define SH_DEFINE
+#include "lib/simplehash.h"
+
+ClusterTable *
+ClusterTableCreate(MemoryContext parent, int p)
+{
+	/* Small sizes: a GROUP BY creates one table per group, most of them small. */
+	MemoryContext cxt = AllocSetContextCreate(parent, "exlink per-member moments",
+											  ALLOCSET_SMALL_SIZES);
+	ClusterTable *t = MemoryContextAllocZero(cxt, sizeof(ClusterTable));
+
+	Assert(p >= 1);
+	t->cxt = cxt;
+	t->p = p;
+	t->stride = 1 + p + p * (p + 1) / 2;
+	t->capacity = 8;
+	t->data = MemoryContextAllocHuge(cxt, sizeof(double) * t->capacity * t->stride);
+	t->keys = MemoryContextAllocHuge(cxt, sizeof(uint64) * t->capacity);
+	t->hash = clusters_create(cxt, 8, NULL);
+	t->scratch = MemoryContextAlloc(cxt, sizeof(double) * p);
+	return t;
+}
+
+/*
+ * The most members a table may hold: exlink.max_cluster_members up to 16 variables; above, the
+ * same memory (the setting times a 16-variable slot), so that a wide model cannot make a group
+ * take gigabytes (64 variables cost 14 times the bytes of 16 per member).
+ */
+static int64
+cluster_member_limit(const ClusterTable *t)
+{
+	int64		limit = ExlinkMaxClusterMembers();
+	int			stride16 = 1 + 16 + 16 * 17 / 2;
+
+	if (t->stride > stride16)
+		limit = Max(1, limit * stride16 / t->stride);
+	return limit;
+}
+
+/* The slot of key, created (zeroed) when new; 54000 past cluster_member_limit. */
+static double *
+cluster_slot(ClusterTable *t, uint64 key)
+{
+	ClusterEntry *e;
+	bool		found;
+
+	if (t->last_slot != NULL && t->last_key == key)
+		return t->last_slot;
+	e = clusters_insert(t->hash, key, &found);
+	if (!found)
+	{
+		int64		limit = cluster_member_limit(t);
+
+		if (t->count >= limit)
+			ereport(ERROR,
+					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+					 errmsg("too many distinct members for cluster-robust inference"),
+					 errdetail("A group has more than " INT64_FORMAT " distinct members (exlink.max_cluster_members, scaled down above 16 variables to the same memory); each costs about %d bytes of memory here.",
+							   limit, (int) (t->stride * sizeof(double) + 32)),
+					 errhint("Raise exlink.max_cluster_members, or ask for inference => 'independent' if the rows are independent.")));
+		if (t->count == t->capacity)
+		{
+			t->capacity *= 2;
+			t->data = repalloc_huge(t->data, sizeof(double) * t->capacity * t->stride);
+			t->keys = repalloc_huge(t->keys, sizeof(uint64) * t->capacity);
+		}
+		e->slot = t->count;
+		t->keys[t->count] = key;
+		memset(ClusterTableSlot(t, t->count), 0, sizeof(double) * t->stride);
+		t->count++;
+	}
+	t->last_key = key;
+	t->last_slot = ClusterTableSlot(t, e->slot);
+	return t->last_slot;
+}
+
+/* Welford's update of the member's slot (comoments.h); x finite, length p. */
+void
+ClusterTableAdd(ClusterTable *t, uint64 key, const double *x)
+{
+	double	   *slot = cluster_slot(t, key);
+
+	CoMomentsUpdate(t->p, slot[0], slot + 1, slot + 1 + t->p, x, t->scratch);
+	slot[0] += 1.0;
+}
+
+void
+ClusterSlotMerge(int p, double *dst, const double *src, double *scratch)
+{
+	if (src[0] == 0.0)
+		return;
+	if (dst[0] == 0.0)
+	{
+		memcpy(dst, src, sizeof(double) * (1 + p + p * (p + 1) / 2));
+		return;
+	}
+	CoMomentsMerge(p, dst[0], dst + 1, dst + 1 + p, src[0], src + 1, src + 1 + p, scratch);
+	dst[0] += src[0];
+}
+
+/* Merge a member's slot (from another state) into its slot here, by key. */
+void
+ClusterTableMergeSlot(ClusterTable *t, uint64 key, const double *slot)
+{
+	ClusterSlotMerge(t->p, cluster_slot(t, key), slot, t->scratch);
+}
+
+void
+ClusterTableMerge(ClusterTable *dst, const ClusterTable *src)
+{
+	if (src->p != dst->p)
+		elog(ERROR, "cannot merge per-member moments of %d and %d variables", dst->p, src->p);
+	for (int64 i = 0; i < src->count; i++)
+	{
+		CHECK_FOR_INTERRUPTS();
+		ClusterTableMergeSlot(dst, src->keys[i], ClusterTableSlot(src, i));
+	}
+}
+
+/* Wire format (inside an aggregate's serialized state only): count, then key and slot each. */
+void
+ClusterTableSerialize(StringInfo buf, const ClusterTable *t)
+{
+	pq_sendint64(buf, t->count);
+	for (int64 i = 0; i < t->count; i++)
+	{
+		const double *slot = ClusterTableSlot(t, i);
+
+		pq_sendint64(buf, t->keys[i]);
+		for (int j = 0; j < t->stride; j++)
+			pq_sendfloat8(buf, slot[j]);
+	}
+}
+
+ClusterTable *
+ClusterTableDeserialize(StringInfo buf, MemoryContext parent, int p)
+{
+	ClusterTable *t = ClusterTableCreate(parent, p);
+	int64		count = pq_getmsgint64(buf);
+	double	   *slot = palloc(sizeof(double) * t->stride);
+
+	if (count < 0 || count > (int64) (buf->len - buf->cursor) / (int64) (8 * (1 + t->stride)))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+				 errmsg("invalid per-member moments in aggregate state")));
+	for (int64 i = 0; i < count; i++)
+	{
+		uint64		key = (uint64) pq_getmsgint64(buf);
+		double		n;
+
+		for (int j = 0; j < t->stride; j++)
+			slot[j] = pq_getmsgfloat8(buf);
+		n = slot[0];
+		if (!(n >= 1.0 && n <= 9007199254740992.0 && n == floor(n)))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+					 errmsg("invalid per-member moments in aggregate state")));
+		for (int j = 1; j < t->stride; j++)
+			if (!isfinite(slot[j]))
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+						 errmsg("invalid per-member moments in aggregate state")));
+		ClusterTableMergeSlot(t, key, slot);
+	}
+	pfree(slot);
+	return t;
+}
+
+double
+ClusterTableMaxShare(const ClusterTable *t)
+{
+	double		total = 0.0,
+				max = 0.0;
+
+	for (int64 i = 0; i < t->count; i++)
+	{
+		double		n = ClusterTableSlot(t, i)[0];
+
+		total += n;
+		max = Max(max, n);
+	}
+	return total > 0.0 ? max / total : 0.0;
+}
+
+/* --- the cluster summary of merged values ---------------------------------------------------------------------- */
+
+ClusterSummary *
+ClusterSummaryCreate(MemoryContext cxt, int p)
+{
+	ClusterSummary *s = MemoryContextAllocZero(cxt, sizeof(ClusterSummary));
+
+	s->p = p;
+	s->r = SUMMARY_R(p);
+	s->centre = MemoryContextAllocZero(cxt, sizeof(double) * p);
+	s->S = MemoryContextAllocZero(cxt, sizeof(double) * s->r * s->r);
+	return s;
+}
+
+ClusterSummary *
+ClusterSummaryCopy(MemoryContext cxt, const ClusterSummary *src)
+{
+	ClusterSummary *s = ClusterSummaryCreate(cxt, src->p);
+
+	s->clusters = src->clusters;
+	memcpy(s->centre, src->centre, sizeof(double) * src->p);
+	memcpy(s->S, src->S, sizeof(double) * src->r * src->r);
+	return s;
+}
+
+/*
+ * Rows of S become rows of K(d) S: the Q rows first (they read the old L and n rows), then
+ * the L rows.  Row-major rows are contiguous, so this is a few axpy's per row.
+ */
+static void
+summary_shift_rows(int p, int r, double *S, const double *d)
+{
+	const double *rn = S;
+
+	for (int i = 0; i < p; i++)
+		for (int j = i; j < p; j++)
+		{
+			double	   *rq = S + (size_t) SUMMARY_Q(p, i, j) * r;
+			const double *li = S + (size_t) (1 + i) * r;
+			const double *lj = S + (size_t) (1 + j) * r;
+			double		di = d[i],
+						dj = d[j],
+						dd = d[i] * d[j];
+
+			for (int c = 0; c < r; c++)
+				rq[c] += dd * rn[c] - dj * li[c] - di * lj[c];
+		}
+	for (int i = 0; i < p; i++)
+	{
+		double	   *li = S + (size_t) (1 + i) * r;
+
+		for (int c = 0; c < r; c++)
+			li[c] -= d[i] * rn[c];
+	}
+}
+
+/* Move the centre of s to c: S <- K(d) S K(d)', d = c - centre (exact up to rounding). */
+void
+ClusterSummaryRecentre(ClusterSummary *s, const double *c)
+{
+	const int	p = s->p,
+				r = s->r;
+	double		d[MOMENTS_SUMMARY_MAX_DIM];
+	bool		zero = true;
+
+	for (int i = 0; i < p; i++)
+	{
+		d[i] = c[i] - s->centre[i];
+		zero = zero && d[i] == 0.0;
+	}
+	if (zero)
+		return;
+	/* K S, transposed (S is symmetric, so (K S)' = S K'), then K (S K') = K S K'. */
+	summary_shift_rows(p, r, s->S, d);
+	for (int a = 0; a < r; a++)
+		for (int b = a + 1; b < r; b++)
+		{
+			double		t = s->S[a * r + b];
+
+			s->S[a * r + b] = s->S[b * r + a];
+			s->S[b * r + a] = t;
+		}
+	summary_shift_rows(p, r, s->S, d);
+	/* Symmetrize the rounding. */
+	for (int a = 0; a < r; a++)
+		for (int b = a + 1; b < r; b++)
+		{
+			double		t = 0.5 * (s->S[a * r + b] + s->S[b * r + a]);
+
+			s->S[a * r + b] = s->S[b * r + a] = t;
+		}
+	memcpy(s->centre, c, sizeof(double) * p);
+}
+
+/*
+ * G of a sum of summaries.  Counts come from untrusted values too: a sum beyond what a value
+ * stores exactly is refused, as MomentsCombine refuses a row count that does not fit.
+ */
+static void
+summary_add_clusters(ClusterSummary *s, int64 G)
+{
+	if (G < 0 || G > MOMENTS_MAX_CLUSTERS - s->clusters)
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("exlink moments cluster count out of range")));
+	s->clusters += G;
+}
+
+/* dst += src (members disjoint), src moved to dst's centre on a copy. */
+void
+ClusterSummaryAdd(ClusterSummary *dst, const ClusterSummary *src)
+{
+	const int	rr = dst->r * dst->r;
+	ClusterSummary *t = ClusterSummaryCopy(CurrentMemoryContext, src);
+
+	ClusterSummaryRecentre(t, dst->centre);
+	for (int a = 0; a < rr; a++)
+		dst->S[a] += t->S[a];
+	summary_add_clusters(dst, t->clusters);
+	pfree(t->S);
+	pfree(t->centre);
+	pfree(t);
+}
+
+/* The summary of a per-member table at centre c: S = sum_g w_g(c) w_g(c)'. */
+ClusterSummary *
+ClusterSummaryFromTable(MemoryContext cxt, const ClusterTable *t, const double *c)
+{
+	const int	p = t->p;
+	ClusterSummary *s = ClusterSummaryCreate(cxt, p);
+	const int	r = s->r;
+	double	   *w = palloc(sizeof(double) * r);
+	double	   *d = palloc(sizeof(double) * p);
+
+	memcpy(s->centre, c, sizeof(double) * p);
+	s->clusters = t->count;
+	for (int64 g = 0; g < t->count; g++)
+	{
+		const double *slot = ClusterTableSlot(t, g);
+		double		ng = slot[0];
+		const double *cg = slot + 1 + p;
+		int			k = 0;
+
+		CHECK_FOR_INTERRUPTS();
+		w[0] = ng;
+		for (int i = 0; i < p; i++)
+		{
+			d[i] = slot[1 + i] - c[i];
+			w[1 + i] = ng * d[i];
+		}
+		for (int i = 0; i < p; i++)
+			for (int j = i; j < p; j++, k++)
+				w[1 + p + k] = cg[k] + ng * d[i] * d[j];
+		for (int a = 0; a < r; a++)
+		{
+			double		wa = w[a];
+			double	   *row = s->S + (size_t) a * r;
+
+			for (int b = a; b < r; b++)
+				row[b] += wa * w[b];
+		}
+	}
+	for (int a = 0; a < r; a++)
+		for (int b = a + 1; b < r; b++)
+			s->S[b * r + a] = s->S[a * r + b];
+	pfree(w);
+	pfree(d);
+	return s;
+}
+
+/*
+ * Add a value's packed summary (tri(r) doubles, centred at the value's means vc, G clusters)
+ * into s: S_s += K(d) S_v K(d)' with d = s->centre - vc, in one pass over the packed triangle
+ * after the row step (T = K S_v on a full scratch copy): (T K')_ab = T_ab + the column step of
+ * b, at most three more terms.  The hot loop of exlink.merge over cells with summaries.
+ */
+void
+ClusterSummaryAddPacked(ClusterSummary *s, const double *packed, int64 G, const double *vc)
+{
+	const int	p = s->p,
+				r = s->r;
+	double		d[MOMENTS_SUMMARY_MAX_DIM];
+	bool		zero = true;
+	double	   *T;
+	int			k = 0;
+
+	for (int i = 0; i < p; i++)
+	{
+		d[i] = s->centre[i] - vc[i];
+		zero = zero && d[i] == 0.0;
+	}
+	summary_add_clusters(s, G);
+	if (zero)
+	{
+		for (int a = 0; a < r; a++)
+			for (int b = a; b < r; b++, k++)
+			{
+				s->S[a * r + b] += packed[k];
+				if (b != a)
+					s->S[b * r + a] += packed[k];
+			}
+		return;
+	}
+	if (s->work == NULL)
+		s->work = MemoryContextAlloc(GetMemoryChunkContext(s->S), sizeof(double) * r * r);
+	T = s->work;
+	for (int a = 0; a < r; a++)
+		for (int b = a; b < r; b++, k++)
+			T[a * r + b] = T[b * r + a] = packed[k];
+	summary_shift_rows(p, r, T, d);
+	{
+		/* Column step of each column b: S'_ab = T_ab + c1 T_a,l1 + c2 T_a,l2 + cn T_a,0. */
+		int			l1[SUMMARY_R(MOMENTS_SUMMARY_MAX_DIM)];
+		int			l2[SUMMARY_R(MOMENTS_SUMMARY_MAX_DIM)];
+		double		c1[SUMMARY_R(MOMENTS_SUMMARY_MAX_DIM)];
+		double		c2[SUMMARY_R(MOMENTS_SUMMARY_MAX_DIM)];
+		double		cn[SUMMARY_R(MOMENTS_SUMMARY_MAX_DIM)];
+
+		l1[0] = l2[0] = 0;
+		c1[0] = c2[0] = cn[0] = 0.0;
+		for (int i = 0; i < p; i++)
+		{
+			l1[1 + i] = l2[1 + i] = 0;
+			c1[1 + i] = c2[1 + i] = 0.0;
+			cn[1 + i] = -d[i];
+			for (int j = i; j < p; j++)
+			{
+				int			b = SUMMARY_Q(p, i, j);
+
+				l1[b] = 1 + i;
+				c1[b] = -d[j];
+				l2[b] = 1 + j;
+				c2[b] = -d[i];
+				cn[b] = d[i] * d[j];
+			}
+		}
+		for (int a = 0; a < r; a++)
+		{
+			const double *ta = T + (size_t) a * r;
+			double	   *sa = s->S + (size_t) a * r;
+
+			for (int b = a; b < r; b++)
+			{
+				double		v = ta[b] + c1[b] * ta[l1[b]] + c2[b] * ta[l2[b]] + cn[b] * ta[0];
+
+				sa[b] += v;
+				if (b != a)
+					s->S[(size_t) b * r + a] += v;
+			}
+		}
+	}
+}

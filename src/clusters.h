@@ -1,0 +1,126 @@
+/* clusters.h: the per-member table (rows with members) and the cluster summary (merged values). */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#ifndef EXLINK_CLUSTERS_H
+#define EXLINK_CLUSTERS_H
+
+#include "lib/stringinfo.h"
+
+#include "comoments.h"
+
+/*
+ * What clustered inference keeps of the members behind a group: their moments, one slot each
+ * (ClusterTable, in an aggregate's state), or the fixed-size summary of their fourth-order
+ * sums (ClusterSummary, in a merged exlink.moments value).  The variance step that reads them
+ * is cluster_variance.h.
+ */
+
+/*
+ * ClusterTable: the moments of each distinct member (employee), for cluster-robust inference.
+ *
+ * Keyed by the member's 64-bit MemberHash (a collision merges two members into one cluster:
+ * with 64-bit hashes, about 1e-11 for 20,000 members; documented).  Per member it keeps
+ * n_g, the member's means and its co-moments centred at those means (Welford), so the scores
+ * of any regression on these variables can be formed exactly at the end, whatever the offset
+ * of the data (uncentred sums lose everything to cancellation at an offset of 1e4).
+ *
+ * Memory contract: the table, its hash and its data live in a child context of the context
+ * passed to ClusterTableCreate (the aggregate context), so memory grows with the number of
+ * distinct members, never with rows: 8 * (2 + p + p(p+1)/2) bytes per member plus the hash
+ * entry (about 16 bytes), e.g. 650 bytes for an outcome and 10 drivers.  Past
+ * exlink.max_cluster_members members an insert raises 54000 with a hint.
+ *
+ * Layout of one member's slot (stride doubles): n, mean[p], comoment[tri(p)] (the packed
+ * upper triangle, as in Moments).  Slots are in insertion order, so iteration (combine,
+ * serialization, final) is deterministic.
+ */
+struct clusters_hash;
+
+typedef struct ClusterTable
+{
+	MemoryContext cxt;			/* child of the aggregate context; everything lives here */
+	int			p;				/* variables per member */
+	int			stride;			/* doubles per slot: 1 + p + tri(p) */
+	int64		count;			/* distinct members */
+	int64		capacity;		/* slots allocated */
+	double	   *data;			/* [capacity * stride] */
+	uint64	   *keys;			/* [capacity]: the member hash of each slot */
+	struct clusters_hash *hash; /* member hash -> slot */
+	uint64		last_key;		/* one-entry cache: consecutive rows of one member */
+	double	   *last_slot;
+	double	   *scratch;		/* [p] */
+} ClusterTable;
+
+/* The exlink.max_cluster_members setting (exlink.c). */
+extern int	ExlinkMaxClusterMembers(void);
+
+extern ClusterTable *ClusterTableCreate(MemoryContext parent, int p);
+extern void ClusterTableAdd(ClusterTable *t, uint64 key, const double *x);
+extern void ClusterTableMergeSlot(ClusterTable *t, uint64 key, const double *slot);
+extern void ClusterTableMerge(ClusterTable *dst, const ClusterTable *src);
+extern void ClusterTableSerialize(StringInfo buf, const ClusterTable *t);
+extern ClusterTable *ClusterTableDeserialize(StringInfo buf, MemoryContext parent, int p);
+extern double ClusterTableMaxShare(const ClusterTable *t);	/* max_g n_g / n; 0 when empty */
+
+/*
+ * Chan-Golub-LeVeque merge of one slot (n, mean[p], comoment[tri(p)]) into another; scratch
+ * holds p doubles.  The same arithmetic as MomentsCombine.
+ */
+extern void ClusterSlotMerge(int p, double *dst, const double *src, double *scratch);
+
+static inline double *
+ClusterTableSlot(const ClusterTable *t, int64 i)
+{
+	return t->data + i * t->stride;
+}
+
+/*
+ * Largest number of variables whose exlink.moments value carries a cluster summary (an
+ * outcome and 15 drivers).  The summary has tri(1 + p + tri(p)) doubles: 3,081 (24 kB) for
+ * p = 11, 11,781 (92 kB) for p = 16; it grows as p^4, so beyond 16 a value has none and
+ * cluster-robust inference from it is unavailable.
+ */
+#define MOMENTS_SUMMARY_MAX_DIM 16
+
+/*
+ * Largest cluster count G of a summary: a value stores G as a double, exact up to 2^53 (a
+ * crafted value could claim more; a merge refuses a sum beyond it rather than round it).
+ */
+#define MOMENTS_MAX_CLUSTERS (INT64CONST(1) << 53)
+
+/*
+ * The fixed-size cluster summary of a set of members.  For member g with n_g rows, mean
+ * vector m_g and co-moments C_g, and a centre c, let
+ *   w_g(c) = (n_g, L_g = n_g (m_g - c), vec Q_g)  with  Q_g = C_g + n_g (m_g - c)(m_g - c)'
+ * (Q_g: the member's co-moments about c, packed upper triangle).  The summary is
+ * S(c) = sum_g w_g(c) w_g(c)', r x r with r = 1 + p + tri(p), and the count of members G.
+ * Moving the centre by d is linear in w (n' = n, L' = L - n d, Q' = Q - L d' - d L' + n d d'),
+ * so S moves exactly as K(d) S K(d)' (as Chan's update moves co-moments): summaries of cells
+ * that share no member add up after moving to a common centre.  At the centre of all rows
+ * the Q block gives every cluster score of any regression on these variables:
+ * s_g = Q_g gamma restricted to the regressors, gamma = (1 for the outcome, -b for the slopes).
+ */
+typedef struct ClusterSummary
+{
+	int			p;
+	int			r;				/* 1 + p + tri(p) */
+	int64		clusters;		/* G */
+	double	   *centre;			/* [p]: the c of S */
+	double	   *S;				/* [r * r], full symmetric, row-major */
+	double	   *work;			/* [r * r] scratch of MomentsMergeValue, NULL until used */
+} ClusterSummary;
+
+#define SUMMARY_R(p) (1 + (p) + MOMENTS_TRI_SIZE(p))
+#define SUMMARY_Q(p, i, j) (1 + (p) + MOMENTS_TRI(p, Min(i, j), Max(i, j)))
+
+extern ClusterSummary *ClusterSummaryCreate(MemoryContext cxt, int p);
+extern ClusterSummary *ClusterSummaryCopy(MemoryContext cxt, const ClusterSummary *src);
+/* Move the centre to c: S <- K(d) S K(d)', d = c - centre (exact up to rounding). */
+extern void ClusterSummaryRecentre(ClusterSummary *s, const double *c);
+/* dst += src (members disjoint), src moved to dst's centre on a copy. */
+extern void ClusterSummaryAdd(ClusterSummary *dst, const ClusterSummary *src);
+/* The summary of a per-member table at centre c (allocated in cxt). */
+extern ClusterSummary *ClusterSummaryFromTable(MemoryContext cxt, const ClusterTable *t, const double *c);
+/* s += a value's packed summary (tri(r) doubles, G clusters, centred at vc). */
+extern void ClusterSummaryAddPacked(ClusterSummary *s, const double *packed, int64 G, const double *vc);
+
+#endif
