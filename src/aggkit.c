@@ -11,6 +11,7 @@
 
 #include "aggkit.h"
 #include "exlink.h"
+#include "release_policy.h"
 
 MemoryContext
 ExlinkAggContext(FunctionCallInfo fcinfo, const char *fname)
@@ -155,13 +156,14 @@ ExlinkLevelArg(FunctionCallInfo fcinfo, int argno)
 }
 
 /*
- * The effective threshold for a plain (non-aggregate) function: a k argument can only raise
- * the server's exlink.min_group_size.  Not for final functions (see moments.h).
+ * The effective threshold for a plain (non-aggregate) function, or the cap of a member set that
+ * must prove it: the release policy's max(k argument, exlink.min_group_size).  Not for final
+ * functions (see moments.h).
  */
 int
 ExlinkEffectiveK(FunctionCallInfo fcinfo, int argno)
 {
-	return Max(ExlinkMinGroupSize(), ExlinkKArg(fcinfo, argno));
+	return ReleaseThreshold(ExlinkKArg(fcinfo, argno));
 }
 
 /*

@@ -6,6 +6,32 @@
 
 #include "heavy_members.h"
 
+#define PRESENT_BIT(key) ((int) ((key) >> 56))
+
+static inline bool
+heavy_maybe_present(const HeavyMembers *h, uint64 key)
+{
+	int			b = PRESENT_BIT(key);
+
+	return (h->present[b >> 6] >> (b & 63)) & 1;
+}
+
+static inline void
+heavy_mark_present(HeavyMembers *h, uint64 key)
+{
+	int			b = PRESENT_BIT(key);
+
+	h->present[b >> 6] |= UINT64CONST(1) << (b & 63);
+}
+
+static void
+heavy_rebuild_present(HeavyMembers *h)
+{
+	memset(h->present, 0, sizeof(h->present));
+	for (int32 i = 0; i < h->used; i++)
+		heavy_mark_present(h, h->keys[i]);
+}
+
 void
 HeavyMembersInit(HeavyMembers *h)
 {
@@ -13,6 +39,7 @@ HeavyMembersInit(HeavyMembers *h)
 	h->decrements = 0;
 	h->used = 0;
 	h->last = -1;
+	memset(h->present, 0, sizeof(h->present));
 }
 
 /* Drop the counters that reached zero, keeping the others in order. */
@@ -30,6 +57,7 @@ heavy_compact(HeavyMembers *h)
 		}
 	h->used = j;
 	h->last = -1;
+	heavy_rebuild_present(h);
 }
 
 void
@@ -42,17 +70,19 @@ HeavyMembersAdd(HeavyMembers *h, uint64 key)
 		h->counts[h->last]++;
 		return;
 	}
-	for (int32 i = 0; i < h->used; i++)
-		if (h->keys[i] == key)
-		{
-			h->counts[i]++;
-			h->last = i;
-			return;
-		}
+	if (heavy_maybe_present(h, key))
+		for (int32 i = 0; i < h->used; i++)
+			if (h->keys[i] == key)
+			{
+				h->counts[i]++;
+				h->last = i;
+				return;
+			}
 	if (h->used < HEAVY_SLOTS)
 	{
 		h->keys[h->used] = key;
 		h->counts[h->used] = 1;
+		heavy_mark_present(h, key);
 		h->last = h->used++;
 		return;
 	}
@@ -122,6 +152,7 @@ HeavyMembersMerge(HeavyMembers *dst, const HeavyMembers *src)
 		}
 	Assert(dst->used <= HEAVY_SLOTS);
 	dst->last = -1;
+	heavy_rebuild_present(dst);
 }
 
 double
@@ -182,4 +213,5 @@ HeavyMembersDeserialize(StringInfo buf, HeavyMembers *h)
 		total += count;
 		heavy_add_count(h->keys, h->counts, &h->used, key, count);
 	}
+	heavy_rebuild_present(h);
 }

@@ -33,6 +33,8 @@ typedef struct HeavyMembers
 	int64		decrements;		/* D: the most any member's count is below its rows */
 	int32		used;			/* counters in use */
 	int32		last;			/* index of the last member added, -1 = none (a cache) */
+	uint64		present[4];		/* bit (key >> 56) of every kept key: most rows of a new member
+								 * are found absent without scanning the counters */
 	uint64		keys[HEAVY_SLOTS];
 	int64		counts[HEAVY_SLOTS];
 } HeavyMembers;

@@ -27,7 +27,7 @@ CREATE AGGREGATE @extschema@.members_at_least(text, integer) (
     PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE @extschema@.members_at_least(text, integer) IS
-    'True when at least max(k, exlink.min_group_size) distinct non-NULL, non-empty members are in the group (stops hashing once proven); for HAVING.';
+    'True when the group may be released: at least max(k, exlink.min_group_size) distinct non-NULL, non-empty members, none holding more than exlink.max_member_share of the rows; for HAVING.';
 
 CREATE FUNCTION @extschema@.guarded_avg_transfn(internal, float8, text) RETURNS internal
     LANGUAGE c IMMUTABLE PARALLEL SAFE AS 'MODULE_PATHNAME', 'exlink_guarded_avg_transfn';
@@ -57,9 +57,9 @@ CREATE AGGREGATE @extschema@.guarded_avg(float8, text, integer) (
     PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE @extschema@.guarded_avg(float8, text) IS
-    'Mean of value over rows with a non-NULL, non-empty member; NULL unless at least exlink.min_group_size distinct members contributed.';
+    'Mean of value over rows with a non-NULL, non-empty member; NULL unless at least exlink.min_group_size distinct members contributed, none holding more than exlink.max_member_share of the rows.';
 COMMENT ON AGGREGATE @extschema@.guarded_avg(float8, text, integer) IS
-    'Guarded mean with a baked-in k: NULL unless at least max(k, exlink.min_group_size) distinct members contributed.';
+    'Guarded mean with a baked-in k: NULL unless at least max(k, exlink.min_group_size) distinct members contributed, none holding more than exlink.max_member_share of the rows.';
 
 CREATE FUNCTION @extschema@.guarded_count_transfn(internal, text) RETURNS internal
     LANGUAGE c IMMUTABLE PARALLEL SAFE AS 'MODULE_PATHNAME', 'exlink_guarded_count_transfn';
@@ -89,9 +89,9 @@ CREATE AGGREGATE @extschema@.guarded_count(text, integer) (
     PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE @extschema@.guarded_count(text) IS
-    'Number of rows (responses) with a non-NULL, non-empty member; NULL unless at least exlink.min_group_size distinct members contributed.';
+    'Number of rows (responses) with a non-NULL, non-empty member; NULL unless at least exlink.min_group_size distinct members contributed, none holding more than exlink.max_member_share of the rows.';
 COMMENT ON AGGREGATE @extschema@.guarded_count(text, integer) IS
-    'Guarded row count with a baked-in k: NULL unless at least max(k, exlink.min_group_size) distinct members contributed.';
+    'Guarded row count with a baked-in k: NULL unless at least max(k, exlink.min_group_size) distinct members contributed, none holding more than exlink.max_member_share of the rows.';
 
 CREATE FUNCTION @extschema@.nps_transfn(internal, float8, text) RETURNS internal
     LANGUAGE c IMMUTABLE PARALLEL SAFE AS 'MODULE_PATHNAME', 'exlink_nps_transfn';
@@ -115,6 +115,6 @@ CREATE AGGREGATE @extschema@.nps(float8, text, integer) (
     PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE @extschema@.nps(float8, text) IS
-    'Net Promoter Score in points (% promoters 9-10 minus % detractors 0-6) of 0..10 scores; NULL unless at least exlink.min_group_size distinct members contributed.';
+    'Net Promoter Score in points (% promoters 9-10 minus % detractors 0-6) of 0..10 scores; NULL unless at least exlink.min_group_size distinct members contributed, none holding more than exlink.max_member_share of the rows.';
 COMMENT ON AGGREGATE @extschema@.nps(float8, text, integer) IS
-    'Guarded NPS with a baked-in k: NULL unless at least max(k, exlink.min_group_size) distinct members contributed.';
+    'Guarded NPS with a baked-in k: NULL unless at least max(k, exlink.min_group_size) distinct members contributed, none holding more than exlink.max_member_share of the rows.';

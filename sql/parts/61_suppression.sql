@@ -39,7 +39,7 @@ COMMENT ON FUNCTION @extschema@.release_status(bigint, integer, float8, bigint, 
 CREATE FUNCTION @extschema@.suppress_cells(cells text[], parents text[], members bigint[], released boolean[], k integer, fixed boolean[] DEFAULT NULL,
                                            rows bigint[] DEFAULT NULL, tops bigint[] DEFAULT NULL, share_limit float8 DEFAULT NULL)
 RETURNS text[]
-LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+LANGUAGE plpgsql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $fn$
 DECLARE
@@ -123,7 +123,7 @@ COMMENT ON FUNCTION @extschema@.suppress_cells(text[], text[], bigint[], boolean
 -- with the release policy's decision on every cell and the cells' own rows instead.
 CREATE FUNCTION @extschema@.complementary_suppression(cells text[], parents text[], members bigint[], k integer)
 RETURNS text[]
-LANGUAGE sql IMMUTABLE PARALLEL SAFE
+LANGUAGE sql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $fn$
     SELECT @extschema@.suppress_cells(cells, parents, members,

@@ -113,6 +113,21 @@ DROP FUNCTION @extschema@.suppress_cells(text[], text[], bigint[], boolean[], in
 -- the withheld-inference bound over all results tables of a cell (results_fourth_order,
 -- withhold_inference, asked by release_cells)
 -- include: sql/parts/67_results.sql functions
+-- the guarded aggregates refuse a dominated group too (their comments)
+COMMENT ON AGGREGATE @extschema@.members_at_least(text, integer) IS
+    'True when the group may be released: at least max(k, exlink.min_group_size) distinct non-NULL, non-empty members, none holding more than exlink.max_member_share of the rows; for HAVING.';
+COMMENT ON AGGREGATE @extschema@.guarded_avg(float8, text) IS
+    'Mean of value over rows with a non-NULL, non-empty member; NULL unless at least exlink.min_group_size distinct members contributed, none holding more than exlink.max_member_share of the rows.';
+COMMENT ON AGGREGATE @extschema@.guarded_avg(float8, text, integer) IS
+    'Guarded mean with a baked-in k: NULL unless at least max(k, exlink.min_group_size) distinct members contributed, none holding more than exlink.max_member_share of the rows.';
+COMMENT ON AGGREGATE @extschema@.guarded_count(text) IS
+    'Number of rows (responses) with a non-NULL, non-empty member; NULL unless at least exlink.min_group_size distinct members contributed, none holding more than exlink.max_member_share of the rows.';
+COMMENT ON AGGREGATE @extschema@.guarded_count(text, integer) IS
+    'Guarded row count with a baked-in k: NULL unless at least max(k, exlink.min_group_size) distinct members contributed, none holding more than exlink.max_member_share of the rows.';
+COMMENT ON AGGREGATE @extschema@.nps(float8, text) IS
+    'Net Promoter Score in points (% promoters 9-10 minus % detractors 0-6) of 0..10 scores; NULL unless at least exlink.min_group_size distinct members contributed, none holding more than exlink.max_member_share of the rows.';
+COMMENT ON AGGREGATE @extschema@.nps(float8, text, integer) IS
+    'Guarded NPS with a baked-in k: NULL unless at least max(k, exlink.min_group_size) distinct members contributed, none holding more than exlink.max_member_share of the rows.';
 
 -- ---- issue 23: sealed-period publications ----
 -- Roles the custodian's documented grants named (EXECUTE on exlink.publish, rights on the

@@ -107,3 +107,31 @@ SELECT round(avg(v1)::numeric, 2) AS group_mean, round((avg(v1) FILTER (WHERE me
   FROM (SELECT CASE WHEN i <= 95 THEN 'd-1' ELSE 'd-' || ((i - 96) % 4 + 2) END AS member, ((i * 7) % 11)::float8 AS v1
           FROM generate_series(1, 100) i) d;
 RESET ROLE;
+
+-- The dominance fact is an upper bound, merged across parallel workers: on 300 random groups
+-- (5 to 80 members, one member holding 0 to 100 % of the rows), no group whose largest member
+-- holds more than half of its rows is released, and every group of at least k members whose
+-- largest member holds at most half minus 1/33 (the summary's precision, 32 counters) is.
+CREATE TABLE guard_random AS
+SELECT p.g, CASE WHEN r <= p.heavy THEN 'top' ELSE 'm' || (r % p.size) END AS member, r::float8 AS v
+  FROM (SELECT g, 5 + (g * 37) % 76 AS size, (((g * 53) % 101) / 100.0 * (40 + (g * 17) % 200))::int AS heavy,
+               40 + (g * 17) % 200 AS rows_
+          FROM generate_series(1, 300) g) p,
+       generate_series(1, p.rows_) r;
+ANALYZE guard_random;
+SET parallel_setup_cost = 0; SET parallel_tuple_cost = 0; SET min_parallel_table_scan_size = 0;
+SET max_parallel_workers_per_gather = 2;
+EXPLAIN (COSTS OFF) SELECT g, exlink.members_at_least(member, 5) FROM guard_random GROUP BY g;
+CREATE TEMP TABLE guard_random_out AS
+SELECT g, exlink.members_at_least(member, 5) AS released, exlink.guarded_avg(v, member) IS NOT NULL AS avg_released
+  FROM guard_random GROUP BY g;
+RESET max_parallel_workers_per_gather; RESET parallel_setup_cost; RESET parallel_tuple_cost; RESET min_parallel_table_scan_size;
+SELECT count(*) AS groups_,
+       count(*) FILTER (WHERE t.top_share > 0.5) AS dominated,
+       count(*) FILTER (WHERE t.top_share > 0.5 AND (o.released OR o.avg_released)) AS dominated_released,
+       count(*) FILTER (WHERE t.top_share <= 0.5 - 1.0 / 33 AND t.members >= 5) AS clear,
+       count(*) FILTER (WHERE t.top_share <= 0.5 - 1.0 / 33 AND t.members >= 5 AND NOT (o.released AND o.avg_released)) AS clear_refused
+  FROM guard_random_out o
+  JOIN (SELECT g, count(DISTINCT member) AS members, max(n)::float8 / sum(n) AS top_share
+          FROM (SELECT g, member, count(*) AS n FROM guard_random GROUP BY g, member) x GROUP BY g) t USING (g);
+DROP TABLE guard_random;
