@@ -5,83 +5,31 @@
 #include <float.h>
 #include <math.h>
 
+#include <gsl/gsl_eigen.h>
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_matrix.h>
+#include <gsl/gsl_vector.h>
+
 #include "miscadmin.h"
 
 #include "cluster_variance.h"
 #include "comoments.h"
 
 /*
- * Symmetric eigen-decomposition of the n x n matrix a (row-major, destroyed) by cyclic Jacobi
- * rotations: eval[n], evec (row-major, eigenvectors in columns).  Small matrices (n <= 65),
- * called once or twice per cluster: no allocation, no error path, and Jacobi's high relative
- * accuracy on the tiny eigenvalues of a rank-deficient X_g'X_g.
+ * Symmetric eigen-decomposition of the n x n matrix a (row-major, destroyed): eval[n], evec
+ * (row-major, eigenvectors in columns), GSL's symmetric QR method with a workspace the caller
+ * allocated once (called twice per cluster).  Eigenvalues are accurate to about eps times the
+ * largest, which is all CR2 needs: F h(B) F^+ is a bounded operator, so an eigenvalue of
+ * X_g'X_g at rounding level contributes at rounding level (docs/statistics.md, section 7).
  */
-static void
-jacobi_eigen(int n, double *a, double *eval, double *evec)
+static bool
+sym_eigen(gsl_eigen_symmv_workspace *ws, int n, double *a, double *eval, double *evec)
 {
-	double		total = 0.0;
+	gsl_matrix_view av = gsl_matrix_view_array(a, n, n);
+	gsl_vector_view ev = gsl_vector_view_array(eval, n);
+	gsl_matrix_view vv = gsl_matrix_view_array(evec, n, n);
 
-	for (int i = 0; i < n; i++)
-		for (int j = 0; j < n; j++)
-		{
-			evec[i * n + j] = (i == j) ? 1.0 : 0.0;
-			total += a[i * n + j] * a[i * n + j];
-		}
-	for (int sweep = 0; sweep < 60; sweep++)
-	{
-		double		off = 0.0;
-
-		for (int p = 0; p < n; p++)
-			for (int q = p + 1; q < n; q++)
-				off += a[p * n + q] * a[p * n + q];
-		if (off <= 1e-34 * total || off == 0.0)
-			break;
-		for (int p = 0; p < n; p++)
-			for (int q = p + 1; q < n; q++)
-			{
-				double		apq = a[p * n + q];
-				double		theta,
-							t,
-							c,
-							s;
-
-				if (apq == 0.0)
-					continue;
-				theta = (a[q * n + q] - a[p * n + p]) / (2.0 * apq);
-				t = (theta >= 0.0 ? 1.0 : -1.0) / (fabs(theta) + sqrt(theta * theta + 1.0));
-				if (!isfinite(t))
-					t = 0.5 / theta;	/* |theta| beyond sqrt(DBL_MAX) */
-				c = 1.0 / sqrt(t * t + 1.0);
-				s = t * c;
-				/* A <- J' A J, V <- V J, J the rotation in the (p, q) plane. */
-				for (int r = 0; r < n; r++)
-				{
-					double		arp = a[r * n + p],
-								arq = a[r * n + q];
-
-					a[r * n + p] = c * arp - s * arq;
-					a[r * n + q] = s * arp + c * arq;
-				}
-				for (int r = 0; r < n; r++)
-				{
-					double		apr = a[p * n + r],
-								aqr = a[q * n + r];
-
-					a[p * n + r] = c * apr - s * aqr;
-					a[q * n + r] = s * apr + c * aqr;
-				}
-				for (int r = 0; r < n; r++)
-				{
-					double		vrp = evec[r * n + p],
-								vrq = evec[r * n + q];
-
-					evec[r * n + p] = c * vrp - s * vrq;
-					evec[r * n + q] = s * vrp + c * vrq;
-				}
-			}
-	}
-	for (int i = 0; i < n; i++)
-		eval[i] = a[i * n + i];
+	return gsl_eigen_symmv(&av.matrix, &ev.vector, &vv.matrix, ws) == GSL_SUCCESS;
 }
 
 /* --- the scaled design ------------------------------------------------------------------ */
@@ -213,27 +161,17 @@ ClusterVarianceCR1(const ClusterDesign *d, double *cov, double *df)
 #define CR2_LEVERAGE_TOL 1e-12
 
 /*
- * clubSandwich's CR2 for an OLS fit (identity working model): V = M (sum_g t_g t_g') M,
- * t_g = X_g' A_g e_g with A_g = (I - X_g M X_g')^(-1/2) (symmetric, pseudo-inverse), M =
- * (X'X)^-1 = diag(1, R^-1).  With F = (X_g'X_g)^(1/2) and B = F M F = W diag(mu) W' (mu: the
- * eigenvalues of H_gg, in [0, 1]), the SVD of X_g gives X_g' h(X_g M X_g') = F h(B) F^+ X_g',
- * so that, with h(mu) = (1 - mu)^(-1/2) and phi(mu) = (h(mu) - 1)/mu,
- *   t_g = s_g + F W diag(phi) W' F M s_g      (no pseudo-inverse: B F^+ s_g = F M s_g),
- *   X_g' A_g X_g = F W diag(h) W' F,  X_g' A_g^2 X_g = F W diag(h^2) W' F.
- * Satterthwaite df of slope j, u = M e_j (Pustejovsky & Tipton 2018, working model I):
- * p_g'p_h = [g = h] u'X_g'A_g^2 X_g u - w_g' M w_h with w_g = X_g'A_g X_g u, so
- *   df = (sum_g p_g'p_g)^2 / sum_{g,h} (p_g'p_h)^2,
- *   sum_{g,h} (p_g'p_h)^2 = sum_g t_g^2 - 2 sum_g t_g w_g'M w_g + tr(M W M W), W = sum_g w_g w_g',
- * one pass over the clusters with O(k q^2) accumulators.
+ * One pass over the members for CR2 (see ClusterVarianceCR2): the adjusted meat and the df
+ * accumulators.  False when an eigen-decomposition fails.
  */
-bool
-ClusterVarianceCR2(const ClusterDesign *d, double *cov, double *df)
+static bool
+cr2_pass(const ClusterDesign *d, gsl_eigen_symmv_workspace *ws, const double *Mx, double *meat,
+		 double *Wacc, double *acc)
 {
 	const int	k = d->k,
 				q = k + 1,
 				qq = q * q;
 	int64		G = ClusterDesignClusters(d);
-	double	   *Mx = palloc0(sizeof(double) * qq);	/* M = diag(1, R^-1) */
 	double	   *U = palloc(sizeof(double) * qq);
 	double	   *s = palloc(sizeof(double) * q);
 	double	   *lam = palloc(sizeof(double) * q);
@@ -246,16 +184,6 @@ ClusterVarianceCR2(const ClusterDesign *d, double *cov, double *df)
 	double	   *phi = palloc(sizeof(double) * q);
 	double	   *v1 = palloc(sizeof(double) * q);
 	double	   *v2 = palloc(sizeof(double) * q);
-	double	   *meat = palloc0(sizeof(double) * qq);
-	double	   *Wacc = palloc0(sizeof(double) * k * qq);
-	double	   *acc = palloc0(sizeof(double) * k * 4);	/* sum t, t^2, mw, t mw per slope */
-
-	if (G < 1)
-		return false;
-	Mx[0] = 1.0;
-	for (int a = 0; a < k; a++)
-		for (int c = 0; c < k; c++)
-			Mx[(a + 1) * q + c + 1] = d->rinv[a * k + c];
 
 	for (int64 g = 0; g < G; g++)
 	{
@@ -266,7 +194,8 @@ ClusterVarianceCR2(const ClusterDesign *d, double *cov, double *df)
 		ClusterDesignSums(d, g, U, s);
 
 		/* F = U^(1/2): rounding can leave tiny negative eigenvalues of a singular U. */
-		jacobi_eigen(q, U, lam, V);
+		if (!sym_eigen(ws, q, U, lam, V))
+			return false;
 		for (int i = 0; i < q; i++)
 			lmax = Max(lmax, lam[i]);
 		for (int i = 0; i < q; i++)
@@ -299,7 +228,8 @@ ClusterVarianceCR2(const ClusterDesign *d, double *cov, double *df)
 					t += T[a * q + e] * F[e * q + c];
 				B[a * q + c] = B[c * q + a] = t;
 			}
-		jacobi_eigen(q, B, lam, V);
+		if (!sym_eigen(ws, q, B, lam, V))
+			return false;
 		for (int i = 0; i < q; i++)
 		{
 			double		r = 1.0 - Min(Max(lam[i], 0.0), 1.0);
@@ -397,6 +327,70 @@ ClusterVarianceCR2(const ClusterDesign *d, double *cov, double *df)
 			acc[j * 4 + 2] += mw;
 			acc[j * 4 + 3] += tg * mw;
 		}
+	}
+
+	return true;
+}
+
+/*
+ * clubSandwich's CR2 for an OLS fit (identity working model): V = M (sum_g t_g t_g') M,
+ * t_g = X_g' A_g e_g with A_g = (I - X_g M X_g')^(-1/2) (symmetric, pseudo-inverse), M =
+ * (X'X)^-1 = diag(1, R^-1).  With F = (X_g'X_g)^(1/2) and B = F M F = W diag(mu) W' (mu: the
+ * eigenvalues of H_gg, in [0, 1]), the SVD of X_g gives X_g' h(X_g M X_g') = F h(B) F^+ X_g',
+ * so that, with h(mu) = (1 - mu)^(-1/2) and phi(mu) = (h(mu) - 1)/mu,
+ *   t_g = s_g + F W diag(phi) W' F M s_g      (no pseudo-inverse: B F^+ s_g = F M s_g),
+ *   X_g' A_g X_g = F W diag(h) W' F,  X_g' A_g^2 X_g = F W diag(h^2) W' F.
+ * Satterthwaite df of slope j, u = M e_j (Pustejovsky & Tipton 2018, working model I):
+ * p_g'p_h = [g = h] u'X_g'A_g^2 X_g u - w_g' M w_h with w_g = X_g'A_g X_g u, so
+ *   df = (sum_g p_g'p_g)^2 / sum_{g,h} (p_g'p_h)^2,
+ *   sum_{g,h} (p_g'p_h)^2 = sum_g t_g^2 - 2 sum_g t_g w_g'M w_g + tr(M W M W), W = sum_g w_g w_g',
+ * one pass over the clusters with O(k q^2) accumulators.
+ */
+bool
+ClusterVarianceCR2(const ClusterDesign *d, double *cov, double *df)
+{
+	const int	k = d->k,
+				q = k + 1,
+				qq = q * q;
+	int64		G = ClusterDesignClusters(d);
+	double	   *Mx = palloc0(sizeof(double) * qq);	/* M = diag(1, R^-1) */
+	double	   *T = palloc(sizeof(double) * qq);
+	double	   *meat = palloc0(sizeof(double) * qq);
+	double	   *Wacc = palloc0(sizeof(double) * k * qq);
+	double	   *acc = palloc0(sizeof(double) * k * 4);	/* sum t, t^2, mw, t mw per slope */
+	/* volatile: assigned inside PG_TRY and read after a longjmp (a cancel in the pass). */
+	gsl_eigen_symmv_workspace *volatile ws = NULL;
+	volatile bool ok = false;
+
+	if (G < 1)
+		return false;
+	Mx[0] = 1.0;
+	for (int a = 0; a < k; a++)
+		for (int c = 0; c < k; c++)
+			Mx[(a + 1) * q + c + 1] = d->rinv[a * k + c];
+	PG_TRY();
+	{
+		ws = gsl_eigen_symmv_alloc(q);
+		if (ws == NULL)
+			ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory")));
+		ok = cr2_pass(d, ws, Mx, meat, Wacc, acc);
+	}
+	PG_FINALLY();
+	{
+		if (ws != NULL)
+			gsl_eigen_symmv_free(ws);
+	}
+	PG_END_TRY();
+	if (!ok)
+	{
+		/* Not seen in tests: no standard errors rather than wrong ones. */
+		for (int a = 0; a < k; a++)
+		{
+			df[a] = NAN;
+			for (int c = 0; c < k; c++)
+				cov[a * k + c] = NAN;
+		}
+		return true;
 	}
 
 	/* cov = the slopes' block of M meat M = R^-1 meat_ss R^-1 (M is block diagonal). */
