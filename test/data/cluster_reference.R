@@ -116,3 +116,23 @@ write.csv(fmt(do.call(rbind, cr2)), file.path(out_dir, "cluster_reference_cr2.cs
 write.csv(fmt(do.call(rbind, cr2_vcovs)), file.path(out_dir, "cluster_reference_cr2_vcov.csv"), row.names = FALSE, quote = FALSE)
 write.csv(fmt(do.call(rbind, jk)), file.path(out_dir, "cluster_reference_jackknife.csv"), row.names = FALSE, quote = FALSE)
 write.csv(fmt(do.call(rbind, spearman_jk)), file.path(out_dir, "cluster_reference_spearman_jackknife.csv"), row.names = FALSE, quote = FALSE)
+
+# An edge case for CR2: member m1 is the only one with x1 = 1 (one row), so its leverage is 1
+# and CR2's adjustment is the pseudo-inverse there; members of 1 to 6 rows.  Written to
+# cluster_edge.csv with the clubSandwich figures of two models in cluster_reference_edge.csv.
+set.seed(3)
+G <- 8; n <- c(1, 3, 5, 2, 4, 6, 2, 3); g <- rep(1:G, n)
+edge <- data.frame(member = paste0("m", g), y = rnorm(sum(n)), x1 = ifelse(g == 1, 1, 0),
+                   x2 = rnorm(G)[g], x3 = rnorm(sum(n)))
+edge$y <- round(edge$y + rnorm(G)[g], 6); edge$x2 <- round(edge$x2, 6); edge$x3 <- round(edge$x3, 6)
+write.csv(edge, file.path(out_dir, "cluster_edge.csv"), row.names = FALSE, quote = TRUE)
+edge_ref <- list()
+for (m in list(c("x2", "x3"), c("x1", "x2"))) {
+  fit <- lm(scale(edge$y) ~ scale(as.matrix(edge[, m])))
+  V <- vcovCR(fit, cluster = edge$member, type = "CR2")
+  ct <- coef_test(fit, vcov = V, test = "Satterthwaite")[-1, ]
+  edge_ref[[length(edge_ref) + 1]] <- data.frame(model = paste(m, collapse = "+"), ordinal = 1:2,
+                                                 beta = coef(fit)[-1], beta_se = ct$SE, t = ct$tstat,
+                                                 df = ct$df_Satt, p_value = ct$p_Satt)
+}
+write.csv(fmt(do.call(rbind, edge_ref)), file.path(out_dir, "cluster_reference_edge.csv"), row.names = FALSE, quote = FALSE)

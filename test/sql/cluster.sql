@@ -277,6 +277,23 @@ SELECT (exlink.driver_weights(g::float8, array_fill(g::float8 + 1, ARRAY[15]), g
   FROM generate_series(1, 100) g;
 RESET exlink.max_cluster_members;
 
+-- CR2 at its edge: member m1 alone has x1 = 1 (one row, leverage 1: the adjustment is the
+-- pseudo-inverse's 0 there), members of 1 to 6 rows; clubSandwich's figures to 1e-9.
+CREATE TABLE cl_edge (member text, y float8, x1 float8, x2 float8, x3 float8);
+CREATE TABLE cl_ref_edge (model text, ordinal int, beta float8, beta_se float8, t float8, df float8, p_value float8);
+\copy cl_edge FROM 'test/data/cluster_edge.csv' WITH (FORMAT csv, HEADER)
+\copy cl_ref_edge FROM 'test/data/cluster_reference_edge.csv' WITH (FORMAT csv, HEADER)
+SELECT r.model, count(*) AS drivers, bool_and(cl_close(d.beta, r.beta) AND cl_close(d.beta_se, r.beta_se)
+                                              AND cl_close(d.t, r.t) AND cl_close(d.df, r.df)
+                                              AND cl_close(d.p_value, r.p_value)) AS matches_clubsandwich
+  FROM (SELECT 'x2+x3' AS model, exlink.driver_weights(y, ARRAY[x2, x3], member) AS m FROM cl_edge
+        UNION ALL
+        SELECT 'x1+x2', exlink.driver_weights(y, ARRAY[x1, x2], member) FROM cl_edge) f,
+       exlink.drivers(f.m) d, cl_ref_edge r
+ WHERE r.model = f.model AND r.ordinal = d.ordinal
+ GROUP BY r.model ORDER BY r.model;
+DROP TABLE cl_edge, cl_ref_edge;
+
 DROP VIEW cl_ref_model, cl_ref_model_vcov, cl_ref_cor_all;
 DROP TABLE cl_rows, cl_shuffled, cl_ref, cl_ref_vcov, cl_ref_cor, cl_ref_spearman, cl_ref_spearman_jk, cl_ref_cr2,
            cl_ref_cr2_vcov, cl_ref_jk, cl_fit, cl_cor, cl_rank, cl_cells, cl_old, cl_bin;
