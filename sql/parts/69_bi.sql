@@ -84,6 +84,7 @@ AS $fn$
            WHEN 'saturated' THEN pg_catalog.format('%s members for %s drivers: point estimates need at least %s (two per coefficient)',
                                                    $4, pg_catalog.cardinality($3), @extschema@.saturation_floor(pg_catalog.cardinality($3)))
            WHEN 'withheld' THEN s.inference
+           WHEN 'no_inference' THEN CASE WHEN s.model_status = 'ok' THEN s.inference ELSE s.model_status END
            ELSE s.model_status END
       FROM d, s,
            LATERAL (SELECT s.code IN ('ok', 'few_clusters', 'withheld', 'no_inference') AS betas,
@@ -316,6 +317,143 @@ COMMENT ON FUNCTION @extschema@.publish_coverage(text, regclass, regclass, name[
     'Custodian (publication owner) only: a view listing, per level of the publication, every unit of a declared list (whose existence is public) crossed with the shown values of the other dimensions, with status ok (its cell and members) or suppressed (no figures), so that dashboards draw suppressed cells; grantees must read the publication.';
 REVOKE ALL ON FUNCTION @extschema@.publish_coverage(text, regclass, regclass, name[]) FROM PUBLIC;
 
+-- Results over windows of sealed periods (exlink.publish_window's views): the key drivers or
+-- correlations of each cell's figures merged over the window, as a view over the window view
+-- (it reads only released cells, so it releases nothing new).  The point estimates are those of
+-- the merged moments: exact for the rows the window's released cells hold (a cell hidden in one of
+-- the window's periods is missing from the merge: periods says how many it has).  Intervals and
+-- p only where the cells carry cluster summaries (exlink.cluster_summary at seal), clustered by
+-- employee; without them a merge could only give intervals for independent rows, too narrow on
+-- linked data, so none are shown (no_inference).  The saturation and withheld rules count
+-- members_at_least, the largest period's members: a lower bound, so the rules err on the safe side.
+CREATE FUNCTION @extschema@.window_model(m @extschema@.moments, o integer, idx integer[], names text[])
+RETURNS @extschema@.driver_model
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+    SELECT CASE WHEN (d).inference LIKE 'cluster%' THEN d
+                ELSE (@extschema@.withhold_inference(pg_catalog.jsonb_build_object('m', d::text),
+                                                     'no clustered inference: the cells carry no cluster summaries') OPERATOR(pg_catalog.->>) 'm')::@extschema@.driver_model END
+      FROM (SELECT @extschema@.driver_weights(@extschema@.subset($1, ARRAY[$2] || $3), $4) AS d) AS x
+$fn$;
+COMMENT ON FUNCTION @extschema@.window_model(@extschema@.moments, integer, integer[], text[]) IS
+    'The key-driver model of variable o on variables idx of a merged moments value (a window''s cell), with its inference removed unless clustered.';
+
+CREATE FUNCTION @extschema@.window_correlations(m @extschema@.moments, o integer, idx integer[])
+RETURNS @extschema@.correlation[]
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+    SELECT ARRAY(SELECT CASE WHEN (c).inference LIKE 'cluster%' THEN c
+                             ELSE ((@extschema@.withhold_inference(pg_catalog.jsonb_build_object('c', ARRAY[c]::text),
+                                        'no clustered inference: the cells carry no cluster summaries') OPERATOR(pg_catalog.->>) 'c')::@extschema@.correlation[])[1] END
+                   FROM pg_catalog.unnest($3) WITH ORDINALITY AS u(i, n),
+                        LATERAL (SELECT @extschema@.linked_correlation($1, $2, u.i) AS c) AS x
+                  ORDER BY u.n)
+$fn$;
+COMMENT ON FUNCTION @extschema@.window_correlations(@extschema@.moments, integer, integer[]) IS
+    'The correlations of variable o with each of variables idx of a merged moments value (a window''s cell), with their inference removed unless clustered.';
+
+CREATE FUNCTION @extschema@.publish_window_results(
+    results text,
+    windows regclass,
+    outcome name,
+    drivers name[],
+    statistic text DEFAULT 'drivers',
+    grant_to name[] DEFAULT '{}')
+RETURNS regclass
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+    p record;
+    owner oid;
+    parts text[];
+    target text;
+    o integer;
+    idx integer[];
+    nq integer := coalesce(pg_catalog.array_length(drivers, 1), 0);
+    q text;
+    obj regclass;
+    r name;
+BEGIN
+    IF results IS NULL OR windows IS NULL OR outcome IS NULL OR drivers IS NULL OR statistic IS NULL OR grant_to IS NULL THEN
+        RAISE EXCEPTION 'exlink.publish_window_results arguments cannot be null' USING ERRCODE = '22023';
+    END IF;
+    IF statistic NOT IN ('drivers', 'correlations') THEN
+        RAISE EXCEPTION 'statistic must be ''drivers'' or ''correlations''' USING ERRCODE = '22023';
+    END IF;
+    -- The window view's publication: the one period publication its definition reads.
+    SELECT pub.* INTO p
+      FROM @extschema@.publications pub
+     WHERE pub.kind = 'periods'
+       AND pub.object IN (SELECT d.refobjid FROM pg_catalog.pg_rewrite rw
+                            JOIN pg_catalog.pg_depend d ON d.classid = 'pg_catalog.pg_rewrite'::pg_catalog.regclass AND d.objid = rw.oid
+                                                       AND d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass
+                           WHERE rw.ev_class = windows);
+    IF NOT FOUND OR (SELECT pg_catalog.count(*) FROM pg_catalog.pg_attribute a
+                      WHERE a.attrelid = windows AND a.attnum > 0 AND NOT a.attisdropped
+                        AND a.attname IN ('window_start', 'window_end', 'level', 'cell', 'periods', 'responses', 'members_at_least', 'moments')) <> 8 THEN
+        RAISE EXCEPTION '% is not a window view made by exlink.publish_window', windows USING ERRCODE = '22023';
+    END IF;
+    SELECT c.relowner INTO owner FROM pg_catalog.pg_class c WHERE c.oid = windows;
+    IF NOT pg_catalog.pg_has_role(CURRENT_USER, owner, 'USAGE') THEN
+        RAISE EXCEPTION 'must be owner of %', windows USING ERRCODE = '42501';
+    END IF;
+    IF nq = 0 OR nq > 15 THEN
+        RAISE EXCEPTION 'between 1 and 15 drivers' USING ERRCODE = CASE WHEN nq = 0 THEN '22023' ELSE '54000' END;
+    END IF;
+    IF NOT (ARRAY[outcome] || drivers) <@ p.measures
+       OR (SELECT pg_catalog.count(DISTINCT c) FROM pg_catalog.unnest(ARRAY[outcome] || drivers) c) <> nq + 1 THEN
+        RAISE EXCEPTION 'outcome and drivers must be distinct measures of publication %', p.object USING ERRCODE = '22023',
+            DETAIL = pg_catalog.format('It publishes %s.', pg_catalog.array_to_string(p.measures, ', '));
+    END IF;
+    FOREACH r IN ARRAY grant_to LOOP
+        IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = r) THEN
+            RAISE EXCEPTION 'role % does not exist', pg_catalog.quote_ident(r) USING ERRCODE = '42704';
+        END IF;
+        IF NOT pg_catalog.has_table_privilege(r, windows, 'SELECT') THEN
+            RAISE EXCEPTION 'role % cannot read %', pg_catalog.quote_ident(r), windows USING ERRCODE = '42501';
+        END IF;
+    END LOOP;
+    BEGIN
+        parts := pg_catalog.parse_ident(results);
+    EXCEPTION WHEN invalid_parameter_value OR syntax_error THEN
+        RAISE EXCEPTION 'invalid results view name' USING ERRCODE = '22023';
+    END;
+    IF pg_catalog.array_length(parts, 1) <> 2 THEN
+        RAISE EXCEPTION 'results view name must be schema.name' USING ERRCODE = '22023';
+    END IF;
+    target := pg_catalog.format('%I.%I', parts[1], parts[2]);
+    o := pg_catalog.array_position(p.measures, outcome);
+    idx := ARRAY(SELECT pg_catalog.array_position(p.measures, d) FROM pg_catalog.unnest(drivers) WITH ORDINALITY AS u(d, i) ORDER BY u.i);
+    q := pg_catalog.format(
+        'SELECT w.window_start, w.window_end, %s w.level, w.cell, w.periods::integer AS periods, w.responses::integer AS responses, '
+        'w.members_at_least::integer AS members_at_least, x.* FROM %s AS w CROSS JOIN LATERAL %s AS x',
+        (SELECT coalesce(pg_catalog.string_agg(pg_catalog.format('w.%I, ', d), '' ORDER BY n), '') FROM pg_catalog.unnest(p.dimensions) WITH ORDINALITY AS u(d, n)),
+        windows,
+        CASE statistic
+        WHEN 'drivers' THEN pg_catalog.format('@extschema@.driver_rows(@extschema@.window_model(w.moments, %s, %L::integer[], %L::text[]), %L::name, %L::text[], w.members_at_least)',
+                                              o, idx, drivers::text[], outcome, drivers::text[])
+        ELSE pg_catalog.format('@extschema@.correlation_rows(@extschema@.window_correlations(w.moments, %s, %L::integer[]), %L::name, %L::text[], w.members_at_least)',
+                               o, idx, outcome, drivers::text[]) END);
+    EXECUTE pg_catalog.format('CREATE VIEW %s AS %s', target, q);
+    obj := pg_catalog.to_regclass(target);
+    EXECUTE pg_catalog.format('REVOKE ALL ON %s FROM PUBLIC', target);
+    FOREACH r IN ARRAY grant_to LOOP
+        EXECUTE pg_catalog.format('GRANT SELECT ON %s TO %I', target, r);
+    END LOOP;
+    EXECUTE pg_catalog.format('COMMENT ON VIEW %s IS %L', target,
+        pg_catalog.format('exlink results (%s) over the windows of %s: %s on %s, from each cell''s figures merged over the window', statistic, windows, outcome,
+                          pg_catalog.array_to_string(drivers, ', ')));
+    PERFORM @extschema@.comment_columns(obj, p.object, statistic);
+    RETURN obj;
+END
+$fn$;
+COMMENT ON FUNCTION @extschema@.publish_window_results(text, regclass, name, name[], text, name[]) IS
+    'Owner of a window view (exlink.publish_window) only: a view of the key drivers (statistic drivers) or correlations of each cell merged over each window, as results tables have them per cell (status codes, no figure without an estimate), intervals only from cluster summaries; grantees must read the window view.';
+REVOKE ALL ON FUNCTION @extschema@.publish_window_results(text, regclass, name, name[], text, name[]) FROM PUBLIC;
+
 -- Self-describing objects: a comment on every column of a publication, results table or coverage
 -- view, written when it is published (\d+ and BI tools' schema browsers show them; pg_description
 -- is readable by every role).  statistic: 'cells' (the publication itself), 'drivers',
@@ -361,6 +499,10 @@ BEGIN
                  WHEN p.kind = 'periods' THEN 'Key of the cell within its period (its level and dimension values); with period, the join key between the publication, its results tables and coverage views.'
                  ELSE 'Unique key of the cell (its level and dimension values); join key between the publication, its results tables and coverage views.' END
         WHEN a.attname = 'responses' THEN 'Rows (responses) of the cell.'
+        WHEN a.attname = 'window_start' THEN 'First period of the window.'
+        WHEN a.attname = 'window_end' THEN 'Last period of the window.'
+        WHEN a.attname = 'periods' THEN 'In how many of the window''s periods the cell was released (the others are missing from the merge).'
+        WHEN a.attname = 'members_at_least' THEN 'Distinct employees of the cell over the window: at least this many (the largest period''s count; employees recur across periods).'
         WHEN a.attname = 'members' THEN
             pg_catalog.format('Distinct employees of the cell: exact, at least k = %s%s. Not additive: an employee in several cells counts in each (a merged headcount is only a lower bound, members_at_least).',
                               p.k, CASE WHEN statistic = 'coverage' THEN '; NULL when suppressed' ELSE '' END)

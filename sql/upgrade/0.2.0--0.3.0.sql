@@ -25,20 +25,6 @@ COMMENT ON COLUMN @extschema@.publications.period_length IS 'How long a period l
 COMMENT ON COLUMN @extschema@.publications.grace IS 'How long after its end a period waits for late rows before exlink.refresh seals it.';
 COMMENT ON COLUMN @extschema@.publications.base_tables IS 'The tables (and foreign tables) the source reads, through views: publications over one source are found by these, not by the source''s name.';
 
--- ---- issue 19: BI (status codes, booleans, integer counts in results tables) ----
--- results_query moves to 69_bi.sql (new tables get the 0.3.0 columns); results tables
--- published by 0.2.0 keep their definitions over driver_results and correlation_results.
-DROP FUNCTION @extschema@.results_query(text, regclass, text, name, name[]);
--- include: sql/parts/69_bi.sql
--- publish comments the columns of what it publishes (exlink.comment_columns); so do
--- publish_results (67_results.sql, included below) and publish_coverage.
--- include: sql/parts/63_publish.sql functions
--- The columns of existing publications get their comments now (results tables published by
--- 0.2.0 keep their 0.2.0 columns, which the comments of 0.3.0 would misdescribe).
-SELECT @extschema@.comment_columns(p.object, p.object, 'cells')
-  FROM @extschema@.publications p
- WHERE EXISTS (SELECT 1 FROM pg_catalog.pg_class c WHERE c.oid = p.object);
-
 -- ---- issue 18: small-sample clustered inference (CR2 with Satterthwaite df for models, the
 -- delete-one-member jackknife for correlations; CR1 on request), each driver's df ----
 -- (before issue 22's include of 67_results.sql, whose driver_results reads the new attribute)
@@ -170,3 +156,17 @@ BEGIN
     END LOOP;
 END
 $up$;
+
+-- ---- issue 19: BI (status codes, booleans, integer counts in results tables, coverage, window
+-- results, column comments, exlink.catalog); last: its functions read the sections above ----
+-- results_query moves to 69_bi.sql (new tables get the 0.3.0 columns); results tables
+-- published by 0.2.0 keep their definitions over driver_results and correlation_results.
+DROP FUNCTION @extschema@.results_query(text, regclass, text, name, name[]);
+-- include: sql/parts/69_bi.sql
+-- publish, publish_results and publish_coverage comment the columns of what they publish
+-- (exlink.comment_columns; publish and publish_results come with the sections above).
+-- The columns of existing publications get their comments now (results tables published by
+-- 0.2.0 keep their 0.2.0 columns, which the comments of 0.3.0 would misdescribe).
+SELECT @extschema@.comment_columns(p.object, p.object, 'cells')
+  FROM @extschema@.publications p
+ WHERE EXISTS (SELECT 1 FROM pg_catalog.pg_class c WHERE c.oid = p.object);
