@@ -31,6 +31,9 @@ CREATE TABLE raw AS
 CREATE VIEW src AS
     SELECT team, employee, cx FROM raw
      WHERE CASE WHEN id = 2000 THEN pg_advisory_xact_lock_shared(4242)::text IS NOT NULL ELSE true END;
+-- the throwaway cluster runs with synchronous_commit = off: make the set-up durable before the
+-- first kill -9 (it once lost the view src)
+CHECKPOINT;
 SQL
 
 snapshot() {   # registry, publication objects, cells: one line each
