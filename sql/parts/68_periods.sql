@@ -102,21 +102,28 @@ COMMENT ON COLUMN @extschema@.sealed_periods.digest IS 'A digest (sum of 64-bit 
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.sealed_periods', '');
 REVOKE ALL ON @extschema@.sealed_periods FROM PUBLIC;
 
--- SQL of the digest of a publication's rows (an aggregate over alias s): the sum of a 64-bit
--- hash of each row's member, dimensions and measures, modulo 2^63 - 1.
-CREATE FUNCTION @extschema@.period_digest(member_column name, dimensions name[], measures name[])
+-- SQL of the digest of a publication's rows (an aggregate over alias s): the sum, modulo
+-- 2^63 - 1, of a 64-bit hash per row combining the member, each dimension (its type's extended
+-- hash, as cells are keyed) and the measures, each with its own seed (typed hashes: no text
+-- conversion of each value).
+CREATE FUNCTION @extschema@.period_digest(source regclass, member_column name, dimensions name[], measures name[])
 RETURNS text
-LANGUAGE sql IMMUTABLE
+LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $fn$
-    SELECT pg_catalog.format('(coalesce(pg_catalog.sum(pg_catalog.hashtextextended(pg_catalog.concat_ws(%L, s.%I::text%s%s), 0)::numeric), 0) %% 9223372036854775807)::bigint',
-                             E'\x1f', member_column,
-                             (SELECT pg_catalog.string_agg(pg_catalog.format(', s.%I::text', d), '' ORDER BY o)
-                                FROM pg_catalog.unnest(dimensions) WITH ORDINALITY AS t(d, o)),
-                             coalesce((SELECT pg_catalog.string_agg(pg_catalog.format(', s.%I::float8::text', m), '' ORDER BY o)
-                                         FROM pg_catalog.unnest(measures) WITH ORDINALITY AS t(m, o)), ''))
+    SELECT pg_catalog.format('(coalesce(pg_catalog.sum((coalesce(pg_catalog.hashtextextended(s.%I::text, 0), 0)%s%s)::numeric), 0) %% 9223372036854775807)::bigint',
+                             member_column,
+                             coalesce((SELECT pg_catalog.string_agg(pg_catalog.format(' # coalesce(%I.%I(s.%I, %s), 0)', n.nspname, pr.proname, t.d, t.o), '' ORDER BY t.o)
+                                         FROM pg_catalog.unnest(dimensions) WITH ORDINALITY AS t(d, o)
+                                         JOIN pg_catalog.pg_attribute a ON a.attrelid OPERATOR(pg_catalog.=) source AND a.attname OPERATOR(pg_catalog.=) t.d
+                                         JOIN pg_catalog.pg_proc pr ON pr.oid OPERATOR(pg_catalog.=) @extschema@.dimension_hash(a.atttypid::pg_catalog.regtype)
+                                         JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) pr.pronamespace), ''),
+                             coalesce((SELECT pg_catalog.format(' # coalesce(pg_catalog.hash_array_extended(ARRAY[%s]::float8[], %s), 0)',
+                                                                pg_catalog.string_agg(pg_catalog.format('s.%I::float8', m), ', ' ORDER BY o),
+                                                                pg_catalog.cardinality(dimensions) + 1)
+                                         FROM pg_catalog.unnest(measures) WITH ORDINALITY AS t(m, o) HAVING pg_catalog.count(*) > 0), ''))
 $fn$;
-COMMENT ON FUNCTION @extschema@.period_digest(name, name[], name[]) IS
+COMMENT ON FUNCTION @extschema@.period_digest(regclass, name, name[], name[]) IS
     'SQL (an aggregate over alias s) of the digest of rows exlink.period_status compares with the one taken at the seal.';
 
 -- A partition of a table partitioned by period for one period (named after the table and the
@@ -243,7 +250,7 @@ sealed AS (
 SELECT pg_catalog.sum(sealed.released_cells)::integer FROM sealed$q$,
         publication,
         @extschema@.publish_query(p.source, p.member_column, p.dimensions, p.measures, p.k, p.rollup, p.period, arr, results_sql),
-        p.period, @extschema@.period_digest(p.member_column, p.dimensions, p.measures), p.source, arr, publication::text,
+        p.period, @extschema@.period_digest(p.source, p.member_column, p.dimensions, p.measures), p.source, arr, publication::text,
         cols, results_ctes)
       INTO released;
     RETURN coalesce(released, 0);
@@ -351,7 +358,7 @@ SELECT coalesce(sp.period, now_.period),
   FROM (SELECT * FROM @extschema@.sealed_periods x WHERE x.publication = %5$L::pg_catalog.regclass) AS sp
   FULL JOIN now_ ON now_.period = sp.period
  ORDER BY 1$q$,
-        p.period, @extschema@.period_digest(p.member_column, p.dimensions, p.measures), p.source,
+        p.period, @extschema@.period_digest(p.source, p.member_column, p.dimensions, p.measures), p.source,
         CASE WHEN p.period_length IS NULL THEN 'NULL::timestamptz'
              ELSE pg_catalog.format('(now_.start + %L::interval + %L::interval)::timestamptz', p.period_length, coalesce(p.grace, '0'::interval)) END,
         publication::text);
