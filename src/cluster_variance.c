@@ -192,6 +192,14 @@ cr2_pass(const ClusterDesign *d, gsl_eigen_symmv_workspace *ws, const double *Mx
 		if ((g & 255) == 0)
 			CHECK_FOR_INTERRUPTS();
 		ClusterDesignSums(d, g, U, s);
+		/* A member's sums beyond double range (the totals were finite): no CR2 rather than
+		 * an eigen-decomposition of infinities. */
+		for (int i = 0; i < qq; i++)
+			if (!isfinite(U[i]))
+				return false;
+		for (int i = 0; i < q; i++)
+			if (!isfinite(s[i]))
+				return false;
 
 		/* F = U^(1/2): rounding can leave tiny negative eigenvalues of a singular U. */
 		if (!sym_eigen(ws, q, U, lam, V))
