@@ -113,8 +113,8 @@ RESET ROLE;
 -- members for a correlations table): a team of 6 members with one row each, published with 8
 -- measures (y, x1..x7), shows their 8 means and 36 co-moments in its moments column; a
 -- correlations table of y on 7 drivers adds 7 clustered standard errors (as intervals and p):
--- 51 numbers for the 48 values of the rows, which a least-squares solve then recovers; on 5
--- drivers, 49.  Team big (30 members, 2 rows each) is the contrast.
+-- 51 numbers for the 48 values of the rows (on 5 drivers, 49), the count at which issue 22's
+-- least-squares solve recovered every row.  Team big (30 members, 2 rows each) is the contrast.
 SET ROLE regress_custodian;
 CREATE TABLE resx.six (team text, employee text, y float8, x1 float8, x2 float8, x3 float8, x4 float8, x5 float8, x6 float8, x7 float8);
 INSERT INTO resx.six
