@@ -26,6 +26,7 @@
 typedef struct AtLeastState
 {
 	MemberSet	set;
+	int32		k_arg;			/* the k argument of the group's rows (0 = NULL) */
 } AtLeastState;
 
 #define ATLEAST_STATE_VERSION 2
@@ -46,9 +47,15 @@ exlink_members_at_least_transfn(PG_FUNCTION_ARGS)
 	MemoryContext aggcxt = ExlinkAggContext(fcinfo, "exlink_members_at_least_transfn");
 	AtLeastState *s = PG_ARGISNULL(0) ? NULL : (AtLeastState *) PG_GETARG_POINTER(0);
 
+	int32		k_arg = PG_ARGISNULL(2) ? 0 : PG_GETARG_INT32(2);
+
 	if (s == NULL)
+	{
 		s = atleast_create(aggcxt, ExlinkEffectiveK(fcinfo, 2));
-	else if (ExlinkEffectiveK(fcinfo, 2) != s->set.cap)
+		s->k_arg = k_arg;
+	}
+	/* Every row is read (the dominance bound): compare the raw k first, cheaply. */
+	else if (k_arg != s->k_arg && ExlinkEffectiveK(fcinfo, 2) != s->set.cap)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("k must be the same on every row of a group")));
