@@ -22,6 +22,7 @@
 #include "utils/typcache.h"
 
 #include "cluster_variance.h"
+#include "driver_groups.h"
 #include "drivers.h"
 #include "exlink.h"
 #include "moments.h"
@@ -57,6 +58,12 @@ typedef struct DriverFit
 	double		level;			/* of the intervals */
 	const char *inference;		/* INFERENCE_* or "unavailable: ..." */
 	double	   *vcov;			/* [q * q] covariance of the standardized betas; NULL = none */
+	/* For the group step (driver_groups.c): NULL corr = no model was fitted. */
+	const double *corr;			/* [(nkept+1)^2] kept drivers first, outcome last */
+	const int  *kept;			/* [nkept] */
+	int			nkept;
+	double		n;
+	InferenceMethod method;
 } DriverFit;
 
 #define DRIVERS_DEFAULT_LEVEL 0.95
@@ -104,6 +111,9 @@ fit_init(DriverFit *fit, int q)
 		fit->level = DRIVERS_DEFAULT_LEVEL;
 	fit->inference = INFERENCE_INDEPENDENT;
 	fit->vcov = NULL;
+	fit->corr = NULL;
+	fit->kept = NULL;
+	fit->nkept = 0;
 }
 
 /* Beyond rounding: an eigenvalue below -tol * max, or R² above 1 + tol. */
@@ -609,6 +619,11 @@ drivers_fit(const Moments *m, int q, const char *const *names, DriverFit *fit,
 	if (!fit_standardise(m, q, names, &d, fit))
 		return;
 	fit_correlations(&d);
+	fit->corr = d.full;
+	fit->kept = d.idx;
+	fit->nkept = d.k;
+	fit->n = d.n;
+	fit->method = method;
 	fit_lmg(&d, fit);
 	if (!fit_eigen(&d, fit))
 		return;
@@ -635,6 +650,7 @@ drivers_fit(const Moments *m, int q, const char *const *names, DriverFit *fit,
 
 #define DRIVER_NATTS 14		/* 0.2.0's type has 13 (no df), 0.1.0's 11 */
 #define MODEL_NATTS 13
+#define MODEL_NATTS_GROUPS 16	/* 0.3.0: groups, means, sds at the end */
 #define MODEL_DRIVERS_ATT 8		/* the drivers array */
 
 static Datum
@@ -648,7 +664,7 @@ float_or_null(double v, bool *isnull)
  * Read a names text[] into C strings (in CurrentMemoryContext): one-dimensional, no NULLs.
  */
 static int
-names_from_array(ArrayType *arr, char ***out)
+names_from_array(ArrayType *arr, char ***out, const char *what)
 {
 	Datum	   *elems;
 	bool	   *nulls;
@@ -657,19 +673,19 @@ names_from_array(ArrayType *arr, char ***out)
 	if (ARR_NDIM(arr) > 1)
 		ereport(ERROR,
 				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
-				 errmsg("names must be a one-dimensional array")));
+				 errmsg("%s must be a one-dimensional array", what)));
 	deconstruct_array(arr, TEXTOID, -1, false, TYPALIGN_INT, &elems, &nulls, &count);
 	if (count > MOMENTS_MAX_DIM)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("names must have one entry per driver")));
+				 errmsg("%s must have one entry per driver", what)));
 	*out = palloc(sizeof(char *) * Max(count, 1));
 	for (int i = 0; i < count; i++)
 	{
 		if (nulls[i])
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("names must not contain NULL")));
+					 errmsg("%s must not contain NULL", what)));
 		(*out)[i] = TextDatumGetCString(elems[i]);
 	}
 	return count;
@@ -685,9 +701,34 @@ check_names_count(int nnames, int q)
 				 errdetail("There are %d names for %d drivers.", nnames, q)));
 }
 
-/* Build the exlink.driver_model value of a state (its labels, if any, are the driver names). */
+/*
+ * The means (outcome first, then the drivers) or the sample standard deviations of a state, as
+ * a float8[] (what a response curve or a key driver map needs to leave the standardized scale).
+ */
 static Datum
-drivers_result(FunctionCallInfo fcinfo, const Moments *m)
+moments_scale_array(const Moments *m, bool sds)
+{
+	Datum	   *d = palloc(sizeof(Datum) * m->p);
+	bool	   *nl = palloc(sizeof(bool) * m->p);
+	int			dims[1] = {m->p};
+	int			lbs[1] = {1};
+
+	for (int i = 0; i < m->p; i++)
+	{
+		double		c = m->comoment[MOMENTS_TRI(m->p, i, i)];
+
+		d[i] = float_or_null(sds ? sqrt(Max(c, 0.0) / (double) (m->n - 1)) : m->mean[i], &nl[i]);
+	}
+	return PointerGetDatum(construct_md_array(d, nl, 1, dims, lbs, FLOAT8OID, sizeof(float8),
+											  FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+}
+
+/*
+ * Build the exlink.driver_model value of a state (its labels, if any, are the driver names);
+ * group_of: the group of each driver (driver_groups.c), or NULL.
+ */
+static Datum
+drivers_result(FunctionCallInfo fcinfo, const Moments *m, int ngroup_of, char **group_of)
 {
 	TupleDesc	tupdesc;
 	TupleDesc	dtupdesc;
@@ -702,15 +743,15 @@ drivers_result(FunctionCallInfo fcinfo, const Moments *m)
 	const char *refusal;
 	DriverFit	fit;
 	Datum	   *elems;
-	Datum		values[MODEL_NATTS];
-	bool		nulls[MODEL_NATTS];
+	Datum		values[MODEL_NATTS_GROUPS];
+	bool		nulls[MODEL_NATTS_GROUPS];
 	int64		members;
 
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "exlink.driver_weights must return a composite type");
 	tupdesc = BlessTupleDesc(tupdesc);
 	/* The 0.1.0 types (9 and 11 attributes) still work with this library. */
-	if (tupdesc->natts != MODEL_NATTS && tupdesc->natts != 9)
+	if (tupdesc->natts != MODEL_NATTS_GROUPS && tupdesc->natts != MODEL_NATTS && tupdesc->natts != 9)
 		elog(ERROR, "unexpected exlink.driver_model type");
 	elemtype = get_element_type(TupleDescAttr(tupdesc, MODEL_DRIVERS_ATT)->atttypid);
 	if (!OidIsValid(elemtype))
@@ -729,6 +770,13 @@ drivers_result(FunctionCallInfo fcinfo, const Moments *m)
 	}
 	else
 		q = m->nlabels;
+	if (q == 0)
+		group_of = NULL;		/* no rows and no names: nothing to group */
+	if (group_of != NULL && ngroup_of != q)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("groups must have one entry per driver"),
+				 errdetail("There are %d groups entries for %d drivers.", ngroup_of, q)));
 	if (m->nlabels > 0)
 		names = m->labels;
 	else
@@ -820,6 +868,38 @@ drivers_result(FunctionCallInfo fcinfo, const Moments *m)
 														sizeof(float8), FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
 		nulls[12] = false;
 	}
+	if (tupdesc->natts == MODEL_NATTS_GROUPS)
+	{
+		nulls[13] = nulls[14] = nulls[15] = true;
+		if (group_of != NULL)
+		{
+			DriverGroupInput gi;
+			Oid			gtype = get_element_type(TupleDescAttr(tupdesc, 13)->atttypid);
+
+			if (!OidIsValid(gtype))
+				elog(ERROR, "unexpected exlink.driver_model type");
+			gi.q = q;
+			gi.names = (const char *const *) names;
+			gi.k = fit.nkept;
+			gi.kept = fit.kept;
+			gi.corr = fit.corr;
+			gi.beta = fit.beta;
+			gi.rw = fit.rw;
+			gi.vcov = fit.vcov;
+			gi.r2 = fit.r2;
+			gi.n = fit.n;
+			gi.method = fit.method;
+			gi.clusters = fit.clusters;
+			values[13] = DriverGroupsDatum(gtype, &gi, (const char *const *) group_of);
+			nulls[13] = false;
+		}
+		if (!suppressed && m->n > 1 && m->p == q + 1)
+		{
+			values[14] = moments_scale_array(m, false);
+			values[15] = moments_scale_array(m, true);
+			nulls[14] = nulls[15] = false;
+		}
+	}
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
 }
 
@@ -875,13 +955,13 @@ drivers_names_arg(FunctionCallInfo fcinfo, int argno, Moments *m, int q)
 	{
 		MemoryContext old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
 
-		count = names_from_array(PG_GETARG_ARRAYTYPE_P_COPY(argno), &names);
+		count = names_from_array(PG_GETARG_ARRAYTYPE_P_COPY(argno), &names, "names");
 		MemoryContextSwitchTo(old);
 		cache->names = names;
 		cache->count = count;
 	}
 	else
-		count = names_from_array(PG_GETARG_ARRAYTYPE_P(argno), &names);
+		count = names_from_array(PG_GETARG_ARRAYTYPE_P(argno), &names, "names");
 
 	if (q > 0)
 		check_names_count(count, q);
@@ -981,7 +1061,38 @@ exlink_driver_weights_finalfn(PG_FUNCTION_ARGS)
 
 	if (m == NULL)
 		PG_RETURN_NULL();
-	return drivers_result(fcinfo, MomentsResolve(m));
+	return drivers_result(fcinfo, MomentsResolve(m), 0, NULL);
+}
+
+/*
+ * driver_weights(outcome, drivers, member, names, inference, groups): the groups argument is read
+ * here, from the aggregate call, so the state (and its wire format) stays that of every other
+ * driver_weights; it must therefore be a constant (or a query parameter folded into one).
+ */
+PG_FUNCTION_INFO_V1(exlink_driver_weights_grouped_finalfn);
+Datum
+exlink_driver_weights_grouped_finalfn(PG_FUNCTION_ARGS)
+{
+	Moments    *m = ExlinkFinalState(fcinfo, "exlink_driver_weights_grouped_finalfn");
+	Aggref	   *aggref = AggGetAggref(fcinfo);
+	Node	   *arg;
+	char	  **group_of = NULL;
+	int			ngroup_of = 0;
+
+	if (m == NULL)
+		PG_RETURN_NULL();
+	if (aggref == NULL || list_length(aggref->args) < 6)
+		elog(ERROR, "exlink_driver_weights_grouped_finalfn called without its groups argument");
+	arg = (Node *) ((TargetEntry *) llast(aggref->args))->expr;
+	if (!IsA(arg, Const))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("groups must be a constant array"),
+				 errdetail("The group of each driver is read once, from the aggregate call."),
+				 errhint("Write the groups as an array literal, e.g. ARRAY['tenure', 'class', 'class'].")));
+	if (!((Const *) arg)->constisnull)
+		ngroup_of = names_from_array(DatumGetArrayTypeP(((Const *) arg)->constvalue), &group_of, "groups");
+	return drivers_result(fcinfo, MomentsResolve(m), ngroup_of, group_of);
 }
 
 /* driver_weights(m exlink.moments [, names text[] [, inference text]]): variable 1 is the outcome. */
@@ -1004,12 +1115,19 @@ exlink_driver_weights_moments(PG_FUNCTION_ARGS)
 	if (PG_NARGS() > 1 && !PG_ARGISNULL(1))
 	{
 		char	  **names;
-		int			count = names_from_array(PG_GETARG_ARRAYTYPE_P(1), &names);
+		int			count = names_from_array(PG_GETARG_ARRAYTYPE_P(1), &names, "names");
 
 		check_names_count(count, v->p - 1);
 		MomentsSetLabels(m, count, names);
 	}
 	if (PG_NARGS() > 2)
 		m->inference = ExlinkInferenceArg(fcinfo, 2);
-	return drivers_result(fcinfo, MomentsResolve(m));
+	if (PG_NARGS() > 3 && !PG_ARGISNULL(3))
+	{
+		char	  **group_of;
+		int			count = names_from_array(PG_GETARG_ARRAYTYPE_P(3), &group_of, "groups");
+
+		return drivers_result(fcinfo, MomentsResolve(m), count, group_of);
+	}
+	return drivers_result(fcinfo, MomentsResolve(m), 0, NULL);
 }

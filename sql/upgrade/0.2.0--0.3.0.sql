@@ -88,6 +88,22 @@ COMMENT ON AGGREGATE @extschema@.linked_correlation(float8, float8, text) IS
 COMMENT ON AGGREGATE @extschema@.rank_correlation(float8, float8, text) IS
     'Guarded Spearman rank correlation with clustered (delete-one-member jackknife, on the ranks) t, p and interval: all figures NULL and suppressed = true below exlink.min_group_size distinct members.';
 
+-- ---- issue 21: driver groups (exlink.driver_group, exlink.driver_groups, the grouped
+-- driver_weights), and the model's groups, means and sds at the end of exlink.driver_model ----
+-- Stored models (text of 13 attributes) no longer parse once the type has 16: read them with the
+-- type as issue 18 left it, write them back after (groups, means and sds NULL).
+CREATE TEMPORARY TABLE exlink_upgrade_driver_models ON COMMIT DROP AS
+SELECT rc.release_key, rc.cell_id, e.key, e.value::@extschema@.driver_model AS model
+  FROM @extschema@.released_cells rc, pg_catalog.jsonb_each_text(rc.results) AS e
+ WHERE pg_catalog.left(e.value, 1) OPERATOR(pg_catalog.=) '(';
+-- include: sql/parts/31_driver_groups.sql
+UPDATE @extschema@.released_cells rc
+   SET results = rc.results OPERATOR(pg_catalog.||) u.models
+  FROM (SELECT release_key, cell_id, pg_catalog.jsonb_object_agg(key, model::text) AS models
+          FROM exlink_upgrade_driver_models GROUP BY release_key, cell_id) u
+ WHERE rc.release_key OPERATOR(pg_catalog.=) u.release_key AND rc.cell_id OPERATOR(pg_catalog.=) u.cell_id;
+DROP TABLE exlink_upgrade_driver_models;
+
 -- ---- issue 22: one release point per figure, fail-closed ----
 -- release_status takes the change's share and the published variables; suppress_cells the
 -- cells' rows and largest members (dominance of complements): new arguments, so dropped first.

@@ -1,0 +1,104 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Reference figures for exlink's driver groups (issue 21), with R's lm, sandwich and clubSandwich:
+#   Rscript test/data/groups_reference.R      (from the repository root)
+# Writes groups_data.csv (the input rows: member, y, tenure, class, hours, engagement, segment)
+# and groups_reference.csv: for the model
+#   y ~ tenure + class (factor, reference A) + hours (piecewise linear, knots 10 and 20:
+#   hours, (hours - 10)+, (hours - 20)+) + engagement + segment (B vs A) + engagement:segment
+# in six groups (tenure, class, hours, engagement, segment, engagement_x_segment):
+#  - lmg: the exact Shapley value of R² with the groups as players: R² of lm() on every union of
+#    groups (2^6 subsets), weights s! (g-1-s)! / g!;
+#  - relative_weight: the sum of the group's columns' Johnson (2000) relative weights;
+#  - the Wald F that the group's betas are all zero: independent rows, anova() of the nested
+#    lm (F on (r, n - k - 1)); CR1, vcovCL(type = "HC1") on (r, G - 1); CR2,
+#    clubSandwich::Wald_test(vcovCR(type = "CR2"), test = "Naive-F") on (r, G - 1).
+suppressPackageStartupMessages(library(sandwich))
+suppressPackageStartupMessages(library(clubSandwich))
+RNGkind("Mersenne-Twister", "Inversion", "Rejection")
+set.seed(20261207)
+out_dir <- "test/data"
+
+G <- 60
+size <- sample(2:14, G, replace = TRUE)
+member <- rep(sprintf("e%03d", 1:G), size)
+n <- length(member)
+eff <- rep(rnorm(G, sd = 0.5), size)
+tenure <- round(rep(runif(G, 0, 10), size), 6)
+class <- rep(sample(c("A", "B", "C"), G, replace = TRUE, prob = c(0.5, 0.3, 0.2)), size)
+hours <- round(rep(runif(G, 0, 40), size), 6)
+engagement <- round(rnorm(n, 3.5, 0.8), 6)
+segment <- sample(c("A", "B"), n, replace = TRUE)
+y <- 50 + 0.8 * tenure + ifelse(class == "B", 3, ifelse(class == "C", 5, 0)) +
+  0.6 * pmin(hours, 20) + 2 * engagement + ifelse(segment == "B", 1.5 * engagement - 2, 0) +
+  eff + rnorm(n, sd = 3)
+y <- round(y, 6)
+d <- data.frame(member, y, tenure, class, hours, engagement, segment)
+write.csv(d, file.path(out_dir, "groups_data.csv"), row.names = FALSE)
+
+X <- cbind(tenure = tenure, classB = as.numeric(class == "B"), classC = as.numeric(class == "C"),
+           hours = hours, hours_10 = pmax(hours - 10, 0), hours_20 = pmax(hours - 20, 0),
+           engagement = engagement, segmentB = as.numeric(segment == "B"),
+           engagement_x_segmentB = engagement * as.numeric(segment == "B"))
+groups <- c("tenure", "class", "class", "hours", "hours", "hours", "engagement", "segment",
+            "engagement_x_segment")
+gnames <- unique(groups)
+g <- length(gnames)
+k <- ncol(X)
+
+# The model as lm() with factor() and the piecewise terms, to check the columns are that model.
+fit_formula <- lm(y ~ tenure + factor(class) + hours + pmax(hours - 10, 0) + pmax(hours - 20, 0) +
+                    engagement * factor(segment))
+fit <- lm(y ~ X)
+stopifnot(abs(summary(fit)$r.squared - summary(fit_formula)$r.squared) < 1e-12)
+r2_full <- summary(fit)$r.squared
+
+r2_of <- function(cols) if (length(cols) == 0) 0 else summary(lm(y ~ X[, cols, drop = FALSE]))$r.squared
+r2s <- numeric(2^g)
+for (mask in 0:(2^g - 1)) {
+  in_set <- bitwAnd(mask, 2^(0:(g - 1))) > 0
+  r2s[mask + 1] <- r2_of(which(groups %in% gnames[in_set]))
+}
+lmg <- numeric(g)
+for (t in 1:g) for (mask in 0:(2^g - 1)) {
+  if (bitwAnd(mask, 2^(t - 1)) > 0) next
+  s <- sum(bitwAnd(mask, 2^(0:(g - 1))) > 0)
+  w <- factorial(s) * factorial(g - 1 - s) / factorial(g)
+  lmg[t] <- lmg[t] + w * (r2s[mask + 1 + 2^(t - 1)] - r2s[mask + 1])
+}
+stopifnot(abs(sum(lmg) - r2_full) < 1e-12)
+
+R <- cor(X); rxy <- cor(X, y)
+e <- eigen(R, symmetric = TRUE)
+L <- e$vectors %*% diag(sqrt(e$values)) %*% t(e$vectors)
+bstar <- solve(L, rxy)
+rw_col <- as.vector((L^2) %*% (bstar^2))
+rw <- sapply(gnames, function(n) sum(rw_col[groups == n]))
+
+b <- coef(fit)[-1]
+V_cr1 <- vcovCL(fit, cluster = ~member, type = "HC1", cadjust = TRUE)[-1, -1]
+V_cr2 <- vcovCR(fit, cluster = member, type = "CR2")
+wald <- function(cols, V, df2) {
+  f <- as.numeric(t(b[cols]) %*% solve(V[cols, cols, drop = FALSE], b[cols])) / length(cols)
+  c(f, length(cols), df2, pf(f, length(cols), df2, lower.tail = FALSE))
+}
+rows <- list()
+for (t in 1:g) {
+  cols <- which(groups == gnames[t])
+  without <- lm(y ~ X[, -cols, drop = FALSE])
+  a <- anova(without, fit)
+  iid <- c(a$F[2], a$Df[2], a$Res.Df[2], a$`Pr(>F)`[2])
+  cr1 <- wald(cols, V_cr1, G - 1)
+  cs <- Wald_test(fit, constraints = constrain_zero(cols + 1), vcov = V_cr2, test = "Naive-F")
+  cr2 <- c(cs$Fstat, cs$df_num, cs$df_denom, cs$p_val)
+  rows[[t]] <- data.frame(group = gnames[t], lmg = lmg[t], lmg_share = 100 * lmg[t] / r2_full,
+                          relative_weight = rw[t], relative_weight_share = 100 * rw[t] / r2_full,
+                          iid_f = iid[1], iid_df1 = iid[2], iid_df2 = iid[3], iid_p = iid[4],
+                          cr1_f = cr1[1], cr1_df1 = cr1[2], cr1_df2 = cr1[3], cr1_p = cr1[4],
+                          cr2_f = cr2[1], cr2_df1 = cr2[2], cr2_df2 = cr2[3], cr2_p = cr2[4])
+}
+ref <- do.call(rbind, rows)
+ref$r2 <- r2_full
+fmt <- function(x) if (is.numeric(x)) sprintf("%.17g", x) else x
+ref[] <- lapply(ref, fmt)
+write.csv(ref, file.path(out_dir, "groups_reference.csv"), row.names = FALSE, quote = FALSE)
+print(ref)

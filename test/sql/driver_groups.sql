@@ -1,0 +1,129 @@
+-- Driver groups (issue 21) against R (test/data/groups_reference.R): the columns built by
+-- exlink.dummies and exlink.piecewise_linear are lm()'s factor() and piecewise terms; per group,
+-- LMG over groups (all 2^6 subsets in R), the summed relative weights and the Wald F (anova's
+-- nested F for independent rows; vcovCL HC1 on G - 1 df; clubSandwich CR2 "Naive-F"), to 1e-9
+-- relative; serial and a forced parallel plan; the moments-value form; the guard; bad input.
+CREATE TABLE dg_rows (member text, y float8, tenure float8, class text, hours float8,
+                      engagement float8, segment text) WITH (fillfactor = 10);
+\copy dg_rows FROM 'test/data/groups_data.csv' WITH (FORMAT csv, HEADER)
+CREATE TABLE dg_ref (grp text, lmg float8, lmg_share float8, relative_weight float8,
+                     relative_weight_share float8,
+                     iid_f float8, iid_df1 float8, iid_df2 float8, iid_p float8,
+                     cr1_f float8, cr1_df1 float8, cr1_df2 float8, cr1_p float8,
+                     cr2_f float8, cr2_df1 float8, cr2_df2 float8, cr2_p float8, r2 float8);
+\copy dg_ref FROM 'test/data/groups_reference.csv' WITH (FORMAT csv, HEADER)
+SELECT count(*) AS n, count(DISTINCT member) AS members FROM dg_rows;
+CREATE FUNCTION dg_close(a float8, b float8) RETURNS boolean LANGUAGE sql IMMUTABLE
+    AS $$ SELECT abs(a - b) <= greatest(1e-9 * abs(b), 1e-300) $$;
+
+-- The basis helpers on one row each.
+SELECT exlink.dummies('B', ARRAY['A', 'B', 'C'], 'A') AS b_vs_a,
+       exlink.dummies('A', ARRAY['A', 'B', 'C'], 'A') AS reference,
+       exlink.dummies('A', ARRAY['A', 'B', 'C'], 'C') AS ref_last,
+       exlink.dummies(NULL, ARRAY['A', 'B'], 'A') AS null_value,
+       exlink.piecewise_linear(25, ARRAY[10, 20]) AS above,
+       exlink.piecewise_linear(5, ARRAY[10, 20]) AS below,
+       exlink.piecewise_linear(10, ARRAY[10]) AS at_knot,
+       exlink.piecewise_linear(1, '{}') AS linear;
+
+-- The model's columns, built in SQL.
+CREATE VIEW dg_model_rows AS
+SELECT member, y,
+       ARRAY[tenure]
+       || exlink.dummies(class, ARRAY['A', 'B', 'C'], 'A')
+       || exlink.piecewise_linear(hours, ARRAY[10, 20])
+       || ARRAY[engagement]
+       || exlink.dummies(segment, ARRAY['A', 'B'], 'A')
+       || ARRAY[engagement * (segment = 'B')::int] AS x
+  FROM dg_rows;
+CREATE TABLE dg_fit (how text, m exlink.driver_model);
+SET max_parallel_workers_per_gather = 0;
+INSERT INTO dg_fit
+SELECT inference, exlink.driver_weights(y, x, member,
+           ARRAY['tenure', 'class_B', 'class_C', 'hours', 'hours_10', 'hours_20', 'engagement',
+                 'segment_B', 'engagement_x_segment_B'], inference,
+           ARRAY['tenure', 'class', 'class', 'hours', 'hours', 'hours', 'engagement', 'segment',
+                 'engagement_x_segment'])
+  FROM dg_model_rows, (VALUES ('cluster'), ('cr1'), ('independent')) i(inference)
+ GROUP BY inference;
+SET parallel_setup_cost = 0; SET parallel_tuple_cost = 0; SET min_parallel_table_scan_size = 0;
+SET max_parallel_workers_per_gather = 2; SET parallel_leader_participation = off;
+INSERT INTO dg_fit
+SELECT 'parallel', exlink.driver_weights(y, x, member, NULL, 'cluster',
+           ARRAY['tenure', 'class', 'class', 'hours', 'hours', 'hours', 'engagement', 'segment',
+                 'engagement_x_segment'])
+  FROM dg_model_rows;
+RESET max_parallel_workers_per_gather; RESET parallel_leader_participation;
+RESET parallel_setup_cost; RESET parallel_tuple_cost; RESET min_parallel_table_scan_size;
+
+SELECT how, (m).status, (m).inference, (m).clusters, cardinality((m).groups) AS groups,
+       dg_close((m).r2, (SELECT r2 FROM dg_ref LIMIT 1)) AS r2_ok
+  FROM dg_fit ORDER BY how;
+-- Per group: every figure against R (method by inference; parallel is the CR2 default).
+SELECT f.how, g.ordinal, g.name, g.columns, g.rank,
+       dg_close(g.lmg, r.lmg) AND dg_close(g.lmg_share, r.lmg_share) AS lmg_ok,
+       dg_close(g.relative_weight, r.relative_weight)
+         AND dg_close(g.relative_weight_share, r.relative_weight_share) AS rw_ok,
+       CASE f.how WHEN 'independent' THEN dg_close(g.f, r.iid_f) AND g.df1 = r.iid_df1 AND g.df2 = r.iid_df2 AND dg_close(g.p_value, r.iid_p)
+                  WHEN 'cr1' THEN dg_close(g.f, r.cr1_f) AND g.df1 = r.cr1_df1 AND g.df2 = r.cr1_df2 AND dg_close(g.p_value, r.cr1_p)
+                  ELSE dg_close(g.f, r.cr2_f) AND g.df1 = r.cr2_df1 AND g.df2 = r.cr2_df2 AND dg_close(g.p_value, r.cr2_p) END AS wald_ok
+  FROM dg_fit f, exlink.driver_groups(f.m) g JOIN dg_ref r ON r.grp = g.name
+ ORDER BY f.how, g.ordinal;
+-- Group LMG sums to R²; a one-column group's LMG is that column's LMG in the ungrouped model
+-- only when every group is a single column: check that case on the same rows.
+SELECT how, dg_close((SELECT sum(lmg) FROM exlink.driver_groups(m)), (m).r2) AS lmg_sums_to_r2
+  FROM dg_fit ORDER BY how;
+SELECT bool_and(dg_close(g.lmg, d.lmg) AND dg_close(g.relative_weight, d.relative_weight)) AS singletons_equal_drivers
+  FROM (SELECT exlink.driver_weights(y, x[1:4], member, ARRAY['a', 'b', 'c', 'd'], 'cluster',
+                                     ARRAY['a', 'b', 'c', 'd']) AS m FROM dg_model_rows) s,
+       exlink.driver_groups(s.m) g JOIN exlink.drivers(s.m) d ON d.name = g.name;
+-- Per-column betas stay: the same as without groups.
+SELECT bool_and(a.beta = b.beta AND a.beta_se = b.beta_se) AS betas_unchanged
+  FROM exlink.drivers((SELECT m FROM dg_fit WHERE how = 'cluster')) a
+  JOIN (SELECT d.* FROM (SELECT exlink.driver_weights(y, x, member) AS m FROM dg_model_rows) s,
+        exlink.drivers(s.m) d) b USING (ordinal);
+-- Means and sds of the model: outcome first.
+SELECT dg_close((m).means[1], (SELECT avg(y) FROM dg_rows)) AS mean_y,
+       dg_close((m).sds[2], (SELECT stddev_samp(tenure) FROM dg_rows)) AS sd_tenure,
+       cardinality((m).means) AS variables
+  FROM dg_fit WHERE how = 'cluster';
+-- The moments-value form: the same LMG; this value carries no cluster summary, so no F.
+SELECT g.name, g.inference LIKE 'unavailable: a merged value has no cluster summary%' AS no_clustered_inference,
+       dg_close(g.lmg, r.lmg) AS lmg_ok, g.f IS NULL AS no_f
+  FROM (SELECT exlink.driver_weights(exlink.moments(ARRAY[y] || x, member), NULL, 'cluster',
+            ARRAY['t', 'class', 'class', 'hours', 'hours', 'hours', 'engagement', 'segment',
+                  'engagement_x_segment']) AS m FROM dg_model_rows) s,
+       exlink.driver_groups(s.m) g JOIN dg_ref r ON r.grp = g.name OR (g.name = 't' AND r.grp = 'tenure')
+ ORDER BY g.ordinal;
+-- Without groups: no group rows; groups NULL.
+SELECT (m).groups IS NULL AS no_groups, (SELECT count(*) FROM exlink.driver_groups(m)) AS rows
+  FROM (SELECT exlink.driver_weights(y, x, member) AS m FROM dg_model_rows) s;
+
+-- Guarded: below exlink.min_group_size members, every group figure is NULL (names only).
+SELECT (m).suppressed, (m).means IS NULL AS no_means, g.name, g.lmg, g.relative_weight, g.f, g.p_value
+  FROM (SELECT exlink.driver_weights(y, x, member, NULL, 'cluster',
+            ARRAY['tenure', 'class', 'class', 'hours', 'hours', 'hours', 'engagement', 'segment',
+                  'engagement_x_segment']) AS m
+          FROM dg_model_rows WHERE member IN ('e001', 'e002', 'e003')) s,
+       exlink.driver_groups(s.m) g ORDER BY g.ordinal;
+-- A zero-variance column is excluded; its group keeps the others, a group of only such columns
+-- gets NULL figures.
+SELECT g.name, g.columns, g.lmg IS NOT NULL AS has_lmg, g.df1
+  FROM (SELECT exlink.driver_weights(y, x || ARRAY[1.0::float8], member, NULL, 'cluster',
+            ARRAY['tenure', 'class', 'class', 'hours', 'hours', 'hours', 'engagement', 'segment',
+                  'segment', 'constant']) AS m FROM dg_model_rows) s,
+       exlink.driver_groups(s.m) g ORDER BY g.ordinal;
+
+-- Bad input.
+SELECT exlink.dummies('D', ARRAY['A', 'B', 'C'], 'A');
+SELECT exlink.dummies('A', ARRAY['A', 'B', 'C'], 'Z');
+SELECT exlink.dummies('A', ARRAY['A', 'A'], 'A');
+SELECT exlink.dummies('A', ARRAY['A'], 'A');
+SELECT exlink.piecewise_linear(1, ARRAY[20, 10]);
+SELECT exlink.piecewise_linear(1, ARRAY[NULL]::float8[]);
+SELECT exlink.driver_weights(y, x, member, NULL, 'cluster', ARRAY['a', 'b']) FROM dg_model_rows;
+SELECT exlink.driver_weights(y, x, member, NULL, 'cluster', ARRAY[member, 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i']) FROM dg_model_rows;
+SELECT exlink.driver_weights(y, x, member, NULL, 'cluster', ARRAY[NULL, 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i']) FROM dg_model_rows;
+DROP VIEW dg_model_rows;
+DROP TABLE dg_rows, dg_ref, dg_fit;
+DROP FUNCTION dg_close(float8, float8);
