@@ -79,3 +79,76 @@ CREATE FUNCTION @extschema@.piecewise_linear(x float8, knots float8[]) RETURNS f
     LANGUAGE c IMMUTABLE STRICT PARALLEL SAFE AS 'MODULE_PATHNAME', 'exlink_piecewise_linear';
 COMMENT ON FUNCTION @extschema@.piecewise_linear(float8, float8[]) IS
     'Piecewise-linear basis of x with the given knots (strictly increasing): x, (x - k1)+, ..., (x - km)+; the coefficients are the slope below k1 and the change of slope at each knot.';
+
+-- What a model's slopes say in the drivers' units (src/driver_contrast.c): a weighted sum of raw
+-- slopes with its interval, from the released model alone (suppressed model: NULLs).
+CREATE FUNCTION @extschema@.driver_contrast(model @extschema@.driver_model, columns text[], weights float8[],
+                                            level float8 DEFAULT 0.95,
+                                            OUT estimate float8, OUT se float8, OUT t float8, OUT df float8,
+                                            OUT p_value float8, OUT ci_low float8, OUT ci_high float8)
+    LANGUAGE c IMMUTABLE STRICT PARALLEL SAFE AS 'MODULE_PATHNAME', 'exlink_driver_contrast';
+COMMENT ON FUNCTION @extschema@.driver_contrast(@extschema@.driver_model, text[], float8[], float8) IS
+    'A linear combination sum(weights[i] * b(columns[i])) of a key-driver model''s raw slopes (outcome units per unit of each column: beta * sd(outcome) / sd(column)) with its standard error from the model''s covariance, t and p on the model''s df, and interval at level; NULL figures for a suppressed model or without inference.';
+
+-- The response curve of a driver entered as a piecewise-linear basis (exlink.piecewise_linear):
+-- columns are the basis's columns in order (x, (x - k1)+, ...).
+CREATE FUNCTION @extschema@.response_curve(model @extschema@.driver_model, columns text[], grid float8[],
+                                           knots float8[], level float8 DEFAULT 0.95)
+    RETURNS TABLE (x float8, predicted float8, effect float8, effect_low float8, effect_high float8,
+                   slope float8, slope_low float8, slope_high float8, slope_p float8, flat_from float8)
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    AS $$
+    WITH basis_means AS (
+        SELECT pg_catalog.array_agg(COALESCE(($1).means[d.ordinal + 1], 0) ORDER BY c.i) AS mb
+          FROM pg_catalog.unnest($2) WITH ORDINALITY AS c(name, i)
+          LEFT JOIN @extschema@.drivers($1) d ON d.name OPERATOR(pg_catalog.=) c.name),
+    points AS (
+        SELECT g.x, @extschema@.piecewise_linear(g.x, $4) AS b,
+               ARRAY[1::float8] OPERATOR(pg_catalog.||)
+                   ARRAY(SELECT CASE WHEN g.x OPERATOR(pg_catalog.>=) k.k THEN 1::float8 ELSE 0::float8 END
+                           FROM pg_catalog.unnest($4) WITH ORDINALITY AS k(k, i) ORDER BY k.i) AS db
+          FROM (SELECT DISTINCT u.x FROM pg_catalog.unnest($3) AS u(x) WHERE u.x IS NOT NULL) g),
+    figures AS (
+        SELECT p.x, e.estimate AS effect, e.ci_low AS effect_low, e.ci_high AS effect_high,
+               s.estimate AS slope, s.ci_low AS slope_low, s.ci_high AS slope_high, s.p_value AS slope_p
+          FROM points p CROSS JOIN basis_means bm,
+               LATERAL @extschema@.driver_contrast($1, $2,
+                   ARRAY(SELECT b.v OPERATOR(pg_catalog.-) bm.mb[b.i]
+                           FROM pg_catalog.unnest(p.b) WITH ORDINALITY AS b(v, i) ORDER BY b.i), $5) e,
+               LATERAL @extschema@.driver_contrast($1, $2, p.db, $5) s),
+    flat AS (
+        SELECT f.*, pg_catalog.bool_and(f.slope_low IS NOT NULL AND f.slope_low OPERATOR(pg_catalog.<=) 0)
+                        OVER (ORDER BY f.x DESC) AS flat_after
+          FROM figures f)
+    SELECT f.x, ($1).means[1] OPERATOR(pg_catalog.+) f.effect, f.effect, f.effect_low, f.effect_high,
+           f.slope, f.slope_low, f.slope_high, f.slope_p,
+           pg_catalog.min(f.x) FILTER (WHERE f.flat_after) OVER ()
+      FROM flat f
+     ORDER BY f.x
+    $$;
+COMMENT ON FUNCTION @extschema@.response_curve(@extschema@.driver_model, text[], float8[], float8[], float8) IS
+    'The response curve of a driver entered as exlink.piecewise_linear(x, knots) (columns: the basis columns in order), one row per grid point: predicted outcome with the other drivers at their means, its effect (predicted minus the mean outcome) with an interval from the slopes'' covariance, the slope from x on with its interval and p, and flat_from: the smallest grid point from which every slope interval reaches zero or below (where more stops paying; NULL if none).';
+
+-- A driver's slope per segment from one model with interaction columns (driver x segment dummy).
+CREATE FUNCTION @extschema@.segment_effects(model @extschema@.driver_model, driver text, segments text[],
+                                            interactions text[], level float8 DEFAULT 0.95)
+    RETURNS TABLE (segment text, slope float8, slope_low float8, slope_high float8,
+                   difference float8, difference_low float8, difference_high float8, difference_p float8)
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    AS $$
+    SELECT s.segment, e.estimate, e.ci_low, e.ci_high,
+           CASE WHEN s.i OPERATOR(pg_catalog.>) 1 THEN d.estimate END,
+           CASE WHEN s.i OPERATOR(pg_catalog.>) 1 THEN d.ci_low END,
+           CASE WHEN s.i OPERATOR(pg_catalog.>) 1 THEN d.ci_high END,
+           CASE WHEN s.i OPERATOR(pg_catalog.>) 1 THEN d.p_value END
+      FROM pg_catalog.unnest($3) WITH ORDINALITY AS s(segment, i)
+      CROSS JOIN LATERAL @extschema@.driver_contrast($1,
+               CASE WHEN s.i OPERATOR(pg_catalog.=) 1 THEN ARRAY[$2] ELSE ARRAY[$2, $4[s.i OPERATOR(pg_catalog.-) 1]] END,
+               CASE WHEN s.i OPERATOR(pg_catalog.=) 1 THEN ARRAY[1::float8] ELSE ARRAY[1::float8, 1::float8] END, $5) e
+      CROSS JOIN LATERAL @extschema@.driver_contrast($1,
+               ARRAY[CASE WHEN s.i OPERATOR(pg_catalog.=) 1 THEN $2 ELSE $4[s.i OPERATOR(pg_catalog.-) 1] END],
+               ARRAY[CASE WHEN s.i OPERATOR(pg_catalog.=) 1 THEN 0::float8 ELSE 1::float8 END], $5) d
+     ORDER BY s.i
+    $$;
+COMMENT ON FUNCTION @extschema@.segment_effects(@extschema@.driver_model, text, text[], text[], float8) IS
+    'A driver''s raw slope in each segment from one model with interaction columns: segments[1] is the reference (the driver''s own column), segments[i] adds interactions[i - 1] (driver x segment dummy); for the others, the difference from the reference with its interval and p (the clustered test of the difference when the model is clustered).';

@@ -102,3 +102,44 @@ fmt <- function(x) if (is.numeric(x)) sprintf("%.17g", x) else x
 ref[] <- lapply(ref, fmt)
 write.csv(ref, file.path(out_dir, "groups_reference.csv"), row.names = FALSE, quote = FALSE)
 print(ref)
+
+# The response curve of hours (piecewise linear, knots 10 and 20) and the engagement slope by
+# segment, from the raw lm() with the CR2 covariance (clubSandwich), t on the smallest
+# Satterthwaite df of the slopes (exlink's model df):
+#  - effect(x) = sum_j b_j (B_j(x) - mean(B_j)), se = sqrt(d' V d), d = B(x) - mean(B);
+#  - slope(x) = sum_j b_j B_j'(x) with B'(x) = (1, x >= 10, x >= 20);
+#  - flat_from: the smallest grid x from which every slope's lower bound is <= 0;
+#  - segments: engagement's slope in A (b_eng) and B (b_eng + b_int), the difference b_int.
+ct <- coef_test(fit, vcov = V_cr2, test = "Satterthwaite")
+df_min <- min(ct$df[-1])
+b_raw <- coef(fit)[-1]
+V_raw <- as.matrix(V_cr2)[-1, -1]
+tq <- qt(0.975, df_min)
+combo <- function(w) {
+  est <- sum(w * b_raw); se <- sqrt(as.numeric(t(w) %*% V_raw %*% w))
+  c(est, se, est - tq * se, est + tq * se, 2 * pt(-abs(est / se), df_min))
+}
+hcols <- 4:6
+grid <- c(0, 5, 10, 15, 20, 25, 30, 35, 40)
+mB <- colMeans(X[, hcols])
+curve <- t(sapply(grid, function(x) {
+  w <- numeric(k); w[hcols] <- c(x, max(x - 10, 0), max(x - 20, 0)) - mB
+  e <- combo(w)
+  w <- numeric(k); w[hcols] <- c(1, x >= 10, x >= 20)
+  s <- combo(w)
+  c(x = x, predicted = mean(y) + e[1], effect = e[1], effect_low = e[3], effect_high = e[4],
+    slope = s[1], slope_low = s[3], slope_high = s[4], slope_p = s[5])
+}))
+curve <- as.data.frame(curve)
+flat <- sapply(seq_along(grid), function(i) all(curve$slope_low[i:length(grid)] <= 0))
+curve$flat_from <- if (any(flat)) min(grid[flat]) else NA
+curve[] <- lapply(curve, fmt)
+write.csv(curve, file.path(out_dir, "groups_reference_curve.csv"), row.names = FALSE, quote = FALSE)
+seg <- rbind(c(combo(c(0, 0, 0, 0, 0, 0, 1, 0, 0)), rep(NA, 5)),
+             c(combo(c(0, 0, 0, 0, 0, 0, 1, 0, 1)), combo(c(0, 0, 0, 0, 0, 0, 0, 0, 1))))
+seg <- data.frame(segment = c("A", "B"), slope = seg[, 1], slope_low = seg[, 3], slope_high = seg[, 4],
+                  difference = seg[, 6], difference_low = seg[, 8], difference_high = seg[, 9],
+                  difference_p = seg[, 10])
+seg[] <- lapply(seg, fmt)
+write.csv(seg, file.path(out_dir, "groups_reference_segments.csv"), row.names = FALSE, quote = FALSE)
+print(curve); print(seg)

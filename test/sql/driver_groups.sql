@@ -114,6 +114,51 @@ SELECT g.name, g.columns, g.lmg IS NOT NULL AS has_lmg, g.df1
                   'segment', 'constant']) AS m FROM dg_model_rows) s,
        exlink.driver_groups(s.m) g ORDER BY g.ordinal;
 
+-- Where more stops paying: the response curve of hours (piecewise linear, knots 10 and 20) and
+-- engagement's slope by segment, against R (raw lm, CR2 covariance, t on the smallest
+-- Satterthwaite df: groups_reference_curve.csv, groups_reference_segments.csv).
+CREATE TABLE dg_ref_curve (x float8, predicted float8, effect float8, effect_low float8, effect_high float8,
+                           slope float8, slope_low float8, slope_high float8, slope_p float8, flat_from float8);
+\copy dg_ref_curve FROM 'test/data/groups_reference_curve.csv' WITH (FORMAT csv, HEADER)
+CREATE TABLE dg_ref_seg (segment text, slope float8, slope_low float8, slope_high float8,
+                         difference float8, difference_low float8, difference_high float8, difference_p float8);
+\copy dg_ref_seg FROM 'test/data/groups_reference_segments.csv' WITH (FORMAT csv, HEADER, NULL 'NA')
+SELECT c.x, c.flat_from, r.flat_from AS r_flat_from,
+       dg_close(c.predicted, r.predicted) AND dg_close(c.effect, r.effect)
+         AND dg_close(c.effect_low, r.effect_low) AND dg_close(c.effect_high, r.effect_high) AS effect_ok,
+       dg_close(c.slope, r.slope) AND dg_close(c.slope_low, r.slope_low)
+         AND dg_close(c.slope_high, r.slope_high) AND dg_close(c.slope_p, r.slope_p) AS slope_ok
+  FROM exlink.response_curve((SELECT m FROM dg_fit WHERE how = 'cluster'),
+                             ARRAY['hours', 'hours_10', 'hours_20'],
+                             ARRAY[40, 35, 30, 25, 20, 15, 10, 5, 0, 5, NULL], ARRAY[10, 20]) c
+  JOIN dg_ref_curve r USING (x) ORDER BY c.x;
+SELECT s.segment, dg_close(s.slope, r.slope) AND dg_close(s.slope_low, r.slope_low)
+         AND dg_close(s.slope_high, r.slope_high) AS slope_ok,
+       s.difference IS NULL AND r.difference IS NULL
+         OR dg_close(s.difference, r.difference) AND dg_close(s.difference_low, r.difference_low)
+            AND dg_close(s.difference_high, r.difference_high) AND dg_close(s.difference_p, r.difference_p) AS difference_ok
+  FROM exlink.segment_effects((SELECT m FROM dg_fit WHERE how = 'cluster'), 'engagement',
+                              ARRAY['A', 'B'], ARRAY['engagement_x_segment_B']) s
+  JOIN dg_ref_seg r USING (segment) ORDER BY s.segment;
+-- The contrast is the raw slope: one column with weight 1 is beta * sd(y) / sd(x), on the model's df.
+SELECT dg_close(c.estimate, d.beta * (f.m).sds[1] / (f.m).sds[2]) AS raw_slope,
+       dg_close(c.t, d.t) AS same_t, c.df = (f.m).df AS model_df
+  FROM dg_fit f, exlink.driver_contrast(f.m, ARRAY['tenure'], ARRAY[1]) c, exlink.drivers(f.m) d
+ WHERE f.how = 'independent' AND d.name = 'tenure';
+-- A suppressed model: every figure NULL, flat_from too.
+SELECT c.x, c.predicted, c.effect, c.slope, c.flat_from
+  FROM (SELECT exlink.driver_weights(y, x, member,
+           ARRAY['tenure', 'class_B', 'class_C', 'hours', 'hours_10', 'hours_20', 'engagement',
+                 'segment_B', 'engagement_x_segment_B'], 'cluster',
+           ARRAY['tenure', 'class', 'class', 'hours', 'hours', 'hours', 'engagement', 'segment',
+                 'engagement_x_segment']) AS m
+          FROM dg_model_rows WHERE member IN ('e001', 'e002')) s,
+       exlink.response_curve(s.m, ARRAY['hours', 'hours_10', 'hours_20'], ARRAY[0, 20], ARRAY[10, 20]) c;
+SELECT * FROM exlink.driver_contrast((SELECT m FROM dg_fit WHERE how = 'cluster'), ARRAY['nope'], ARRAY[1]);
+SELECT * FROM exlink.driver_contrast((SELECT m FROM dg_fit WHERE how = 'cluster'), ARRAY['tenure'], ARRAY[1, 2]);
+SELECT * FROM exlink.driver_contrast((SELECT m FROM dg_fit WHERE how = 'cluster'), ARRAY['tenure'], ARRAY[1], 1.5);
+DROP TABLE dg_ref_curve, dg_ref_seg;
+
 -- Bad input.
 SELECT exlink.dummies('D', ARRAY['A', 'B', 'C'], 'A');
 SELECT exlink.dummies('A', ARRAY['A', 'B', 'C'], 'Z');
