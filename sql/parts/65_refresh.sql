@@ -223,25 +223,26 @@ BEGIN
     old AS (
         SELECT l.cell_id, l.member, l.responses, l.digest
           FROM @extschema@.release_ledger l WHERE l.release_key = release_cells.release_key),
-    -- The change's facts: its members, and an upper bound on its largest member's share of the
-    -- change's rows.  The ledger keeps a member's row count and digest, not its rows, so a
-    -- changed member changed between hi = new + old rows (all replaced) and lo = max(|new -
-    -- old|, 1) rows; member g's share is at most hi_g / (hi_g + the others' lo).  For unions of
-    -- changes (complementary suppression) a cell gives top = max hi and rows = max hi + sum lo -
-    -- max lo: whichever member is largest in a union, its share is at most sum top / sum rows.
+    -- The change's facts: its members, and its largest member's share of the change's rows.
+    -- What two releases let an analyst derive is the difference of their sums over the
+    -- difference of their row counts, so a member's part of the change is its net rows, |new -
+    -- old| (at least 1 for a member whose rows changed in value only): exact for rows added or
+    -- removed (the attack: one member adds 60 of a change's 64 rows).  The ledger keeps each
+    -- member's row count and digest, not its rows, so rows rewritten beside rows added count by
+    -- the net (docs/security.md, Dominance).  For unions of changes (complementary suppression)
+    -- a cell gives its largest member's net rows and its total: a union's largest member holds
+    -- at most the sum of the largest over the sum of the totals.
     delta AS (
         SELECT coalesce(mem.cell_id, old.cell_id) AS cell_id,
-               coalesce(mem.responses, 0) + coalesce(old.responses, 0) AS hi,
-               GREATEST(pg_catalog.abs(coalesce(mem.responses, 0) - coalesce(old.responses, 0)), 1) AS lo
+               GREATEST(pg_catalog.abs(coalesce(mem.responses, 0) - coalesce(old.responses, 0)), 1) AS net
           FROM mem FULL JOIN old ON old.cell_id = mem.cell_id AND old.member = mem.member
          WHERE mem.responses IS DISTINCT FROM old.responses OR mem.digest IS DISTINCT FROM old.digest),
     changed AS (
         SELECT d.cell_id, pg_catalog.count(*) AS changed,
-               pg_catalog.max(d.hi::float8 / (d.hi + t.lo - d.lo)) AS change_share,
-               (pg_catalog.max(d.hi) + pg_catalog.max(t.lo) - pg_catalog.max(d.lo))::bigint AS change_rows,
-               pg_catalog.max(d.hi)::bigint AS change_top
+               pg_catalog.max(d.net)::float8 / pg_catalog.sum(d.net) AS change_share,
+               pg_catalog.sum(d.net)::bigint AS change_rows,
+               pg_catalog.max(d.net)::bigint AS change_top
           FROM delta d
-          JOIN (SELECT delta.cell_id, pg_catalog.sum(delta.lo) AS lo FROM delta GROUP BY 1) t ON t.cell_id = d.cell_id
          GROUP BY 1),
     prev AS (
         SELECT rc.cell_id, rc.parent_id, rc.level, rc.members, rc.figures[nd + 2] AS cell, rc.basis_shown
