@@ -152,3 +152,43 @@ CREATE FUNCTION @extschema@.segment_effects(model @extschema@.driver_model, driv
     $$;
 COMMENT ON FUNCTION @extschema@.segment_effects(@extschema@.driver_model, text, text[], text[], float8) IS
     'A driver''s raw slope in each segment from one model with interaction columns: segments[1] is the reference (the driver''s own column), segments[i] adds interactions[i - 1] (driver x segment dummy); for the others, the difference from the reference with its interval and p (the clustered test of the difference when the model is clustered).';
+CREATE FUNCTION @extschema@.natural_spline(x float8, knots float8[], boundary float8[], derivative integer DEFAULT 0) RETURNS float8[]
+    LANGUAGE c IMMUTABLE STRICT PARALLEL SAFE AS 'MODULE_PATHNAME', 'exlink_natural_spline';
+COMMENT ON FUNCTION @extschema@.natural_spline(float8, float8[], float8[], integer) IS
+    'Natural cubic spline basis of x, the columns of R''s splines::ns(x, knots = knots, Boundary.knots = boundary) (interior knots strictly increasing inside the two boundary knots; linear beyond them), or its first or second derivative in x; knots + 1 columns.';
+
+-- The response curve of a driver entered as exlink.natural_spline(x, knots, boundary).
+CREATE FUNCTION @extschema@.response_curve(model @extschema@.driver_model, columns text[], grid float8[],
+                                           knots float8[], boundary float8[], level float8 DEFAULT 0.95)
+    RETURNS TABLE (x float8, predicted float8, effect float8, effect_low float8, effect_high float8,
+                   slope float8, slope_low float8, slope_high float8, slope_p float8, flat_from float8)
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    AS $$
+    WITH basis_means AS (
+        SELECT pg_catalog.array_agg(COALESCE(($1).means[d.ordinal + 1], 0) ORDER BY c.i) AS mb
+          FROM pg_catalog.unnest($2) WITH ORDINALITY AS c(name, i)
+          LEFT JOIN @extschema@.drivers($1) d ON d.name OPERATOR(pg_catalog.=) c.name),
+    points AS (
+        SELECT g.x, @extschema@.natural_spline(g.x, $4, $5) AS b,
+               @extschema@.natural_spline(g.x, $4, $5, 1) AS db
+          FROM (SELECT DISTINCT u.x FROM pg_catalog.unnest($3) AS u(x) WHERE u.x IS NOT NULL) g),
+    figures AS (
+        SELECT p.x, e.estimate AS effect, e.ci_low AS effect_low, e.ci_high AS effect_high,
+               s.estimate AS slope, s.ci_low AS slope_low, s.ci_high AS slope_high, s.p_value AS slope_p
+          FROM points p CROSS JOIN basis_means bm,
+               LATERAL @extschema@.driver_contrast($1, $2,
+                   ARRAY(SELECT b.v OPERATOR(pg_catalog.-) bm.mb[b.i]
+                           FROM pg_catalog.unnest(p.b) WITH ORDINALITY AS b(v, i) ORDER BY b.i), $6) e,
+               LATERAL @extschema@.driver_contrast($1, $2, p.db, $6) s),
+    flat AS (
+        SELECT f.*, pg_catalog.bool_and(f.slope_low IS NOT NULL AND f.slope_low OPERATOR(pg_catalog.<=) 0)
+                        OVER (ORDER BY f.x DESC) AS flat_after
+          FROM figures f)
+    SELECT f.x, ($1).means[1] OPERATOR(pg_catalog.+) f.effect, f.effect, f.effect_low, f.effect_high,
+           f.slope, f.slope_low, f.slope_high, f.slope_p,
+           pg_catalog.min(f.x) FILTER (WHERE f.flat_after) OVER ()
+      FROM flat f
+     ORDER BY f.x
+    $$;
+COMMENT ON FUNCTION @extschema@.response_curve(@extschema@.driver_model, text[], float8[], float8[], float8[], float8) IS
+    'The response curve of a driver entered as exlink.natural_spline(x, knots, boundary) (columns: the basis columns in order): the same rows as for a piecewise-linear driver, the slope being the derivative of the spline.';

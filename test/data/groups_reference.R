@@ -143,3 +143,60 @@ seg <- data.frame(segment = c("A", "B"), slope = seg[, 1], slope_low = seg[, 3],
 seg[] <- lapply(seg, fmt)
 write.csv(seg, file.path(out_dir, "groups_reference_segments.csv"), row.names = FALSE, quote = FALSE)
 print(curve); print(seg)
+
+# splines::ns(x, knots = c(10, 20), Boundary.knots = c(0, 40)) at points inside and beyond the
+# boundary, and its first derivative (the same construction with splineDesign(derivs = 1),
+# constant beyond the boundary): groups_reference_ns.csv.
+suppressPackageStartupMessages(library(splines))
+ns_knots <- c(10, 20); ns_bd <- c(0, 40)
+xs <- c(-5, 0, 3.5, 10, 12.25, 20, 31, 40, 47)
+ns_basis <- ns(xs, knots = ns_knots, Boundary.knots = ns_bd)
+Ak <- sort(c(rep(ns_bd, 4), ns_knots))
+const <- splineDesign(Ak, ns_bd, 4, c(2, 2))[, -1]
+qrc <- qr(t(const))
+d1 <- t(sapply(xs, function(x) splineDesign(Ak, min(max(x, ns_bd[1]), ns_bd[2]), 4, 1)))[, -1]
+ns_d1 <- t(qr.qty(qrc, t(d1)))[, -(1:2)]
+nsref <- data.frame(x = xs)
+for (j in 1:ncol(ns_basis)) nsref[[paste0("b", j)]] <- ns_basis[, j]
+for (j in 1:ncol(ns_d1)) nsref[[paste0("d", j)]] <- ns_d1[, j]
+nsref[] <- lapply(nsref, fmt)
+write.csv(nsref, file.path(out_dir, "groups_reference_ns.csv"), row.names = FALSE, quote = FALSE)
+print(nsref)
+
+# The same model with hours as ns(hours, knots = c(10, 20), Boundary.knots = c(0, 40)): the
+# hours group's LMG and CR2 Naive-F, and its response curve as above (slope = the basis's
+# derivative times b): groups_reference_ns_curve.csv.
+Hn <- ns(hours, knots = ns_knots, Boundary.knots = ns_bd)
+Xn <- cbind(X[, 1:3], Hn, X[, 7:9])
+fitn <- lm(y ~ Xn)
+gn <- c(1, 2, 2, 3, 3, 3, 4, 5, 6)
+r2n <- function(gs) { cols <- which(gn %in% gs); if (length(cols) == 0) 0 else summary(lm(y ~ Xn[, cols, drop = FALSE]))$r.squared }
+lmg_h <- 0
+for (mask in 0:(2^6 - 1)) {
+  if (bitwAnd(mask, 4) > 0) next
+  gs <- which(bitwAnd(mask, 2^(0:5)) > 0); s <- length(gs)
+  lmg_h <- lmg_h + factorial(s) * factorial(5 - s) / factorial(6) * (r2n(c(gs, 3)) - r2n(gs))
+}
+Vn <- vcovCR(fitn, cluster = member, type = "CR2")
+wn <- Wald_test(fitn, constraints = constrain_zero(5:7), vcov = Vn, test = "Naive-F")
+ctn <- coef_test(fitn, vcov = Vn, test = "Satterthwaite")
+dfn <- min(ctn$df[-1]); tqn <- qt(0.975, dfn)
+bn <- coef(fitn)[-1]; Vnr <- as.matrix(Vn)[-1, -1]
+combon <- function(w) { est <- sum(w * bn); se <- sqrt(as.numeric(t(w) %*% Vnr %*% w))
+  c(est, est - tqn * se, est + tqn * se) }
+mBn <- colMeans(Hn)
+gridn <- c(0, 5, 10, 15, 20, 25, 30, 35, 40)
+dHn <- function(x) { d <- splineDesign(Ak, x, 4, 1)[, -1, drop = FALSE]; t(qr.qty(qrc, t(d)))[, -(1:2)] }
+ncurve <- as.data.frame(t(sapply(gridn, function(x) {
+  w <- numeric(9); w[4:6] <- as.vector(ns(x, knots = ns_knots, Boundary.knots = ns_bd)) - mBn
+  e <- combon(w)
+  w <- numeric(9); w[4:6] <- dHn(x)
+  s <- combon(w)
+  c(x = x, effect = e[1], effect_low = e[2], effect_high = e[3], slope = s[1], slope_low = s[2], slope_high = s[3])
+})))
+ncurve$lmg_hours <- lmg_h
+ncurve$f_hours <- wn$Fstat
+ncurve$p_hours <- wn$p_val
+ncurve[] <- lapply(ncurve, fmt)
+write.csv(ncurve, file.path(out_dir, "groups_reference_ns_curve.csv"), row.names = FALSE, quote = FALSE)
+print(ncurve)

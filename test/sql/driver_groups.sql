@@ -159,6 +159,48 @@ SELECT * FROM exlink.driver_contrast((SELECT m FROM dg_fit WHERE how = 'cluster'
 SELECT * FROM exlink.driver_contrast((SELECT m FROM dg_fit WHERE how = 'cluster'), ARRAY['tenure'], ARRAY[1], 1.5);
 DROP TABLE dg_ref_curve, dg_ref_seg;
 
+-- The natural spline basis is splines::ns() (values inside and beyond the boundary, and the
+-- first derivative), and a model with hours as ns(hours, c(10, 20), c(0, 40)): the hours group's
+-- LMG and CR2 F, and its response curve, against R (groups_reference_ns*.csv).
+CREATE TABLE dg_ref_ns (x float8, b1 float8, b2 float8, b3 float8, d1 float8, d2 float8, d3 float8);
+\copy dg_ref_ns FROM 'test/data/groups_reference_ns.csv' WITH (FORMAT csv, HEADER)
+CREATE FUNCTION dg_close_abs(a float8, b float8) RETURNS boolean LANGUAGE sql IMMUTABLE
+    AS $$ SELECT abs(a - b) <= 1e-12 + 1e-9 * abs(b) $$;
+SELECT r.x, dg_close_abs(v[1], b1) AND dg_close_abs(v[2], b2) AND dg_close_abs(v[3], b3) AS basis_ok,
+       dg_close_abs(d[1], d1) AND dg_close_abs(d[2], d2) AND dg_close_abs(d[3], d3) AS derivative_ok
+  FROM dg_ref_ns r,
+       LATERAL (SELECT exlink.natural_spline(r.x, ARRAY[10, 20], ARRAY[0, 40]) AS v,
+                       exlink.natural_spline(r.x, ARRAY[10, 20], ARRAY[0, 40], 1) AS d) s
+ ORDER BY r.x;
+-- No interior knot: R's ns(5, Boundary.knots = c(0, 10)) is 0.40089186286863654.
+SELECT dg_close_abs((exlink.natural_spline(5, '{}', ARRAY[0, 10]))[1], 0.40089186286863654) AS no_interior_knot;
+CREATE TABLE dg_ref_ns_curve (x float8, effect float8, effect_low float8, effect_high float8,
+                              slope float8, slope_low float8, slope_high float8,
+                              lmg_hours float8, f_hours float8, p_hours float8);
+\copy dg_ref_ns_curve FROM 'test/data/groups_reference_ns_curve.csv' WITH (FORMAT csv, HEADER)
+CREATE TABLE dg_ns_fit AS
+SELECT exlink.driver_weights(y,
+           x[1:3] || exlink.natural_spline(hours, ARRAY[10, 20], ARRAY[0, 40]) || x[7:9], member,
+           ARRAY['tenure', 'class_B', 'class_C', 'ns1', 'ns2', 'ns3', 'engagement', 'segment_B',
+                 'engagement_x_segment_B'], 'cluster',
+           ARRAY['tenure', 'class', 'class', 'hours', 'hours', 'hours', 'engagement', 'segment',
+                 'engagement_x_segment']) AS m
+  FROM dg_model_rows JOIN dg_rows USING (member, y);
+SELECT g.name, dg_close(g.lmg, r.lmg_hours) AS lmg_ok, dg_close(g.f, r.f_hours) AND dg_close(g.p_value, r.p_hours) AS f_ok
+  FROM dg_ns_fit, exlink.driver_groups(m) g, (SELECT * FROM dg_ref_ns_curve LIMIT 1) r
+ WHERE g.name = 'hours';
+SELECT c.x, c.flat_from,
+       dg_close(c.effect, r.effect) AND dg_close(c.effect_low, r.effect_low) AND dg_close(c.effect_high, r.effect_high) AS effect_ok,
+       dg_close(c.slope, r.slope) AND dg_close(c.slope_low, r.slope_low) AND dg_close(c.slope_high, r.slope_high) AS slope_ok
+  FROM dg_ns_fit, exlink.response_curve(m, ARRAY['ns1', 'ns2', 'ns3'], ARRAY[0, 5, 10, 15, 20, 25, 30, 35, 40],
+                                        ARRAY[10, 20], ARRAY[0, 40]) c
+  JOIN dg_ref_ns_curve r USING (x) ORDER BY c.x;
+SELECT exlink.natural_spline(1, ARRAY[10], ARRAY[0, 5]);
+SELECT exlink.natural_spline(1, ARRAY[2], ARRAY[5, 0]);
+SELECT exlink.natural_spline(1, ARRAY[2], ARRAY[0, 5], 3);
+DROP TABLE dg_ref_ns, dg_ref_ns_curve, dg_ns_fit;
+DROP FUNCTION dg_close_abs(float8, float8);
+
 -- Bad input.
 SELECT exlink.dummies('D', ARRAY['A', 'B', 'C'], 'A');
 SELECT exlink.dummies('A', ARRAY['A', 'B', 'C'], 'Z');
