@@ -248,8 +248,11 @@ BEGIN
     IF results IS NULL OR publication IS NULL OR outcome IS NULL OR drivers IS NULL OR statistic IS NULL OR grant_to IS NULL THEN
         RAISE EXCEPTION 'exlink.publish_results arguments cannot be null' USING ERRCODE = '22023';
     END IF;
+    IF statistic = 'alerts' THEN   -- 70_alerts.sql: computed from the released cells, not per cell
+        RETURN @extschema@.publish_alerts(results, publication, outcome, drivers, grant_to);
+    END IF;
     IF statistic NOT IN ('drivers', 'correlations') THEN
-        RAISE EXCEPTION 'statistic must be ''drivers'' or ''correlations''' USING ERRCODE = '22023';
+        RAISE EXCEPTION 'statistic must be ''drivers'', ''correlations'' or ''alerts''' USING ERRCODE = '22023';
     END IF;
     SELECT * INTO p FROM @extschema@.publications pub WHERE pub.object = publication;
     IF NOT FOUND THEN

@@ -253,6 +253,7 @@ SELECT pg_catalog.sum(sealed.released_cells)::integer FROM sealed$q$,
         p.period, @extschema@.period_digest(p.source, p.member_column, p.dimensions, p.measures), p.source, arr, publication::text,
         cols, results_ctes)
       INTO released;
+    PERFORM @extschema@.seal_alerts(publication, periods);   -- 70_alerts.sql: alerts from the cells just released
     RETURN coalesce(released, 0);
 END
 $fn$;

@@ -186,3 +186,8 @@ DROP FUNCTION @extschema@.results_query(text, regclass, text, name, name[]);
 SELECT @extschema@.comment_columns(p.object, p.object, 'cells')
   FROM @extschema@.publications p
  WHERE EXISTS (SELECT 1 FROM pg_catalog.pg_class c WHERE c.oid = p.object);
+
+-- ---- issue 20: alerts (early warning per unit from released period cells) ----
+-- (exlink.seal_periods, in 68_periods.sql above, calls exlink.seal_alerts; publish_results,
+-- in 67_results.sql above, hands statistic 'alerts' to exlink.publish_alerts)
+-- include: sql/parts/70_alerts.sql
