@@ -311,7 +311,7 @@ BEGIN
         IF pg_catalog.to_regclass('pg_temp.exlink_results_shape') IS NOT NULL THEN
             DROP TABLE pg_temp.exlink_results_shape;
         END IF;
-        EXECUTE pg_catalog.format('CREATE TEMP TABLE exlink_results_shape ON COMMIT DROP AS SELECT NULL::%s AS period, %s, x.* FROM (SELECT NULL::text[] AS figures) AS r CROSS JOIN LATERAL @extschema@.%s(NULL, %L::name, %L::text[], 0) AS x WHERE false',
+        EXECUTE pg_catalog.format('CREATE TEMP TABLE exlink_results_shape ON COMMIT DROP AS SELECT NULL::%s AS period, %s, x.*, NULL::float8 AS p_adjusted FROM (SELECT NULL::text[] AS figures) AS r CROSS JOIN LATERAL @extschema@.%s(NULL, %L::name, %L::text[], 0) AS x WHERE false',
                                   p.period_type, @extschema@.typed_figures(p.source, p.dimensions, '{}'),
                                   CASE statistic WHEN 'drivers' THEN 'driver_rows' ELSE 'correlation_rows' END, outcome, drivers::text[]);
         -- counts are integers in results tables (69_bi.sql)

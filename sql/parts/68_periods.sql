@@ -220,16 +220,20 @@ BEGIN
         results_ctes := results_ctes || pg_catalog.format($r$,
 rt_%1$s AS (
     INSERT INTO %2$s
-    SELECT %3$s, x.*
+    %3$s)$r$,
+            pg_catalog.md5(rt.result_key), rt.object,
+            -- p_adjusted: Benjamini-Hochberg per sealed period of the results table (69_bi.sql)
+            @extschema@.with_p_adjusted(pg_catalog.format($s$
+    SELECT %1$s, x.*
       FROM q
-     CROSS JOIN LATERAL (SELECT @extschema@.release_status(q.members, %9$s, q.exlink_share, NULL, %10$L::float8, NULL, %11$s, %12$s) AS s) AS st
-     CROSS JOIN LATERAL @extschema@.%4$s((@extschema@.withhold_inference(q.exlink_results,
-                            CASE WHEN %12$s > 0 AND st.s <> 'ok' THEN 'withheld: ' || pg_catalog.substr(st.s, pg_catalog.length('suppressed: ') + 1) END)
-                            OPERATOR(pg_catalog.->>) %5$L)::%6$s, %7$L::name, %8$L::text[], q.members) AS x)$r$,
-            pg_catalog.md5(rt.result_key), rt.object, keys,
-            CASE rt.statistic WHEN 'drivers' THEN 'driver_rows' ELSE 'correlation_rows' END, rt.result_key,
-            CASE rt.statistic WHEN 'drivers' THEN '@extschema@.driver_model' ELSE '@extschema@.correlation[]' END,
-            rt.outcome, rt.drivers::text[], p.k, p.max_member_share, pg_catalog.cardinality(p.measures), fourth);
+     CROSS JOIN LATERAL (SELECT @extschema@.release_status(q.members, %6$s, q.exlink_share, NULL, %7$L::float8, NULL, %8$s, %9$s) AS s) AS st
+     CROSS JOIN LATERAL @extschema@.%2$s((@extschema@.withhold_inference(q.exlink_results,
+                            CASE WHEN %9$s > 0 AND st.s <> 'ok' THEN 'withheld: ' || pg_catalog.substr(st.s, pg_catalog.length('suppressed: ') + 1) END)
+                            OPERATOR(pg_catalog.->>) %3$L)::%10$s, %4$L::name, %5$L::text[], q.members) AS x$s$,
+                keys, CASE rt.statistic WHEN 'drivers' THEN 'driver_rows' ELSE 'correlation_rows' END, rt.result_key,
+                rt.outcome, rt.drivers::text[], p.k, p.max_member_share, pg_catalog.cardinality(p.measures), fourth,
+                CASE rt.statistic WHEN 'drivers' THEN '@extschema@.driver_model' ELSE '@extschema@.correlation[]' END),
+                '{period}', NULL));
     END LOOP;
     EXECUTE pg_catalog.format($q$
 WITH q AS MATERIALIZED (

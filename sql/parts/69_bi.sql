@@ -126,6 +126,46 @@ $fn$;
 COMMENT ON FUNCTION @extschema@.correlation_rows(@extschema@.correlation[], name, text[], bigint) IS
     'The rows of one cell of a correlations results table: exlink.correlation_results classified with one status code per row (ok, few_clusters, withheld, no_inference, undefined, pending), has_r and inference_shown, the explanation in status_detail, integer counts.';
 
+-- Multiplicity: Benjamini-Hochberg adjusted p-values beside the raw ones.  A results table
+-- publishes hundreds of p-values (every cell, level and driver), and a dashboard reads them
+-- together, so the family is the whole table as released at once: all the p-values of a
+-- snapshot results table (every level, cell and driver of the current release), of one sealed
+-- period of a period results table, or of one window of a window results view.  Not per cell: a
+-- reader scanning a dashboard for "significant" cells compares cells, and a per-cell family of
+-- one to fifteen p-values would leave that scan uncontrolled.  The step-up rule is R's
+-- p.adjust(method = "BH"): with m p-values of the family and i the rank of p (ascending),
+-- p_adjusted = min(1, min over p' >= p of m / i' * p'), computed in the same order of floating
+-- operations (m / i, then times p); ties get one value, as in R.  Rows without a p-value (not
+-- shown, withheld) are not in the family.  BH controls the false discovery rate under
+-- independence and positive regression dependence; the cells of a roll-up overlap (a team is in
+-- its region), which is positive dependence.  wrap the SELECT query (whose rows have a column
+-- p_value) in one that adds the column p_adjusted at the end; family: the columns of the
+-- family (none: the whole query); ordering: an ORDER BY list over the query's columns, or NULL.
+CREATE FUNCTION @extschema@.with_p_adjusted(query text, family name[], ordering name[])
+RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+    SELECT pg_catalog.format(
+        'SELECT (b.exlink_row).*, CASE WHEN (b.exlink_row).p_value IS NOT NULL THEN LEAST(1::float8, '
+        'pg_catalog.min(b.exlink_m::float8 / b.exlink_i::float8 * (b.exlink_row).p_value) OVER (PARTITION BY %1$s(b.exlink_row).p_value IS NULL '
+        'ORDER BY (b.exlink_row).p_value DESC)) END AS p_adjusted '
+        'FROM (SELECT exlink_r AS exlink_row, pg_catalog.count(exlink_r.p_value) OVER (%2$s) AS exlink_m, '
+        'pg_catalog.row_number() OVER (PARTITION BY %3$sexlink_r.p_value IS NULL ORDER BY exlink_r.p_value) AS exlink_i FROM (%4$s) AS exlink_r) AS b%5$s',
+        (SELECT pg_catalog.string_agg(pg_catalog.format('(b.exlink_row).%I, ', f), '' ORDER BY o) FROM pg_catalog.unnest($2) WITH ORDINALITY AS u(f, o)),
+        CASE WHEN pg_catalog.cardinality($2) > 0 THEN
+            'PARTITION BY ' || (SELECT pg_catalog.string_agg(pg_catalog.format('exlink_r.%I', f), ', ' ORDER BY o) FROM pg_catalog.unnest($2) WITH ORDINALITY AS u(f, o))
+        ELSE '' END,
+        (SELECT pg_catalog.string_agg(pg_catalog.format('exlink_r.%I, ', f), '' ORDER BY o) FROM pg_catalog.unnest($2) WITH ORDINALITY AS u(f, o)),
+        $1,
+        CASE WHEN pg_catalog.cardinality($3) > 0 THEN
+            ' ORDER BY ' || (SELECT pg_catalog.string_agg(pg_catalog.format('(b.exlink_row).%I%s', f, CASE WHEN f = 'cell' THEN ' COLLATE "C"' ELSE '' END), ', ' ORDER BY o)
+                               FROM pg_catalog.unnest($3) WITH ORDINALITY AS u(f, o))
+        ELSE '' END)
+$fn$;
+COMMENT ON FUNCTION @extschema@.with_p_adjusted(text, name[], name[]) IS
+    'Used by the results tables: the SELECT query (with a column p_value) wrapped to add p_adjusted, the Benjamini-Hochberg adjusted p-value (as R''s p.adjust(method = "BH")) over each family (the rows with equal family columns; all rows without), in the given order.';
+
 -- The definition of a results table: per shown cell of its publication, the dimensions (typed),
 -- level, cell, responses and members (exact distinct members of the cell, as integers: BI drivers
 -- read bigint as text), then the results classified for BI (exlink.driver_rows,
@@ -146,15 +186,16 @@ BEGIN
     IF statistic IS NULL OR statistic NOT IN ('drivers', 'correlations') THEN
         RAISE EXCEPTION 'statistic must be ''drivers'' or ''correlations''' USING ERRCODE = '22023';
     END IF;
-    RETURN pg_catalog.format(
-        'SELECT %s, f.level, f.cell, f.responses::integer AS responses, f.members::integer AS members, x.* FROM (SELECT %s, r.results FROM @extschema@.released_cells AS r WHERE r.release_key = %L AND r.shown) AS f CROSS JOIN LATERAL @extschema@.%s((f.results OPERATOR(pg_catalog.->>) %L)::%s, %L::name, %L::text[], f.members) AS x ORDER BY f.level, f.cell COLLATE "C", x.ordinal',
+    RETURN @extschema@.with_p_adjusted(pg_catalog.format(
+        'SELECT %s, f.level, f.cell, f.responses::integer AS responses, f.members::integer AS members, x.* FROM (SELECT %s, r.results FROM @extschema@.released_cells AS r WHERE r.release_key = %L AND r.shown) AS f CROSS JOIN LATERAL @extschema@.%s((f.results OPERATOR(pg_catalog.->>) %L)::%s, %L::name, %L::text[], f.members) AS x',
         (SELECT pg_catalog.string_agg(pg_catalog.format('f.%I', u.d), ', ' ORDER BY u.o) FROM pg_catalog.unnest(p.dimensions) WITH ORDINALITY AS u(d, o)),
         @extschema@.typed_figures(p.source, p.dimensions, '{}'),
         p.release_key,
         CASE statistic WHEN 'drivers' THEN 'driver_rows' ELSE 'correlation_rows' END,
         result_key,
         CASE statistic WHEN 'drivers' THEN '@extschema@.driver_model' ELSE '@extschema@.correlation[]' END,
-        outcome, drivers::text[]);
+        outcome, drivers::text[]),
+        '{}', '{level,cell,ordinal}');
 END
 $fn$;
 COMMENT ON FUNCTION @extschema@.results_query(text, regclass, text, name, name[]) IS
@@ -437,7 +478,8 @@ BEGIN
                                               o, idx, drivers::text[], outcome, drivers::text[])
         ELSE pg_catalog.format('@extschema@.correlation_rows(@extschema@.window_correlations(w.moments, %s, %L::integer[]), %L::name, %L::text[], w.members_at_least)',
                                o, idx, outcome, drivers::text[]) END);
-    EXECUTE pg_catalog.format('CREATE VIEW %s AS %s', target, q);
+    EXECUTE pg_catalog.format('CREATE VIEW %s AS %s', target,
+                              @extschema@.with_p_adjusted(q, '{window_start,window_end}', NULL));
     obj := pg_catalog.to_regclass(target);
     EXECUTE pg_catalog.format('REVOKE ALL ON %s FROM PUBLIC', target);
     FOREACH r IN ARRAY grant_to LOOP
@@ -523,6 +565,11 @@ BEGIN
             WHEN 'ci_low' THEN pg_catalog.format('Lower end of the 95%% confidence interval of %s. NULL where inference_shown is false.', interval_of)
             WHEN 'ci_high' THEN pg_catalog.format('Upper end of the 95%% confidence interval of %s. NULL where inference_shown is false.', interval_of)
             WHEN 'p_value' THEN 'Two-sided p-value (null hypothesis: no association), clustered by employee. NULL where inference_shown is false.'
+            WHEN 'p_adjusted' THEN pg_catalog.format('p_value adjusted for multiplicity (Benjamini-Hochberg, as R''s p.adjust(method = "BH")) over the family of %s: the false discovery rate among rows with p_adjusted < q is at most q. NULL where p_value is NULL (not in the family).',
+                CASE WHEN EXISTS (SELECT 1 FROM pg_catalog.pg_attribute w WHERE w.attrelid = object AND w.attname = 'window_start' AND NOT w.attisdropped)
+                     THEN 'all p-values of the row''s window (every level, cell and driver of that window)'
+                     WHEN p.kind = 'periods' THEN 'all p-values of the row''s sealed period in this results table (every level, cell and driver of that period)'
+                     ELSE 'all p-values of this results table (every level, cell and driver of the current release)' END)
             WHEN 'relative_weight' THEN 'Johnson''s relative weight of the driver: its part of R².'
             WHEN 'relative_weight_share' THEN 'Relative weight as a percentage of R² (the drivers'' shares add up to 100).'
             WHEN 'lmg' THEN 'Shapley (LMG) value of the driver: its average contribution to R² over all orders of entry.'

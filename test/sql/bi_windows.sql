@@ -58,6 +58,10 @@ SELECT count(*) AS pairs_checked, max(abs(p.r - t.r_ex)) < 1e-10 AS r_equal_rows
   JOIN truth t ON t.window_end = p.window_end AND t.level = p.level AND t.team IS NOT DISTINCT FROM p.team
  WHERE p.driver = 'ex' AND p.periods = (SELECT count(DISTINCT m.period) FROM win.monthly m
                                          WHERE m.period BETWEEN p.window_start AND p.window_end);
+-- p_adjusted: Benjamini-Hochberg per window (the family: the view's rows with one window_start
+-- and window_end; exlink.with_p_adjusted, checked against R in results.sql).  These windows
+-- merge cells without cluster summaries, so no row has a p-value, and none an adjusted one.
+SELECT count(p_value) AS p_values, count(p_adjusted) AS adjusted FROM win.last2_pairs;
 -- ... and gamma's window over February and March lacks March (hidden): periods = 1.
 SELECT DISTINCT window_end, team, periods FROM win.last2_drivers WHERE team = 'gamma' ORDER BY 1;
 -- The view reads only the publication: guarded; every column commented.

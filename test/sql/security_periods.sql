@@ -157,6 +157,14 @@ RESET ROLE;
 SET ROLE regress_analyst;
 SELECT period, team, members, driver, round(beta::numeric, 6) AS beta, clusters, status FROM per.monthly_drivers ORDER BY period, team COLLATE "C";
 RESET ROLE;
+-- p_adjusted: Benjamini-Hochberg over the p-values of one sealed period (the family), as the
+-- definition gives it (the least m p_j / rank_j over the period's p_j >= p).
+SELECT x.period, count(x.p_value) AS in_family, max(abs(x.p_adjusted - (
+           SELECT min(least(1, (SELECT count(p_value) FROM per.monthly_drivers c WHERE c.period = x.period)::float8 * y.p_value
+                               / (SELECT count(*) FROM per.monthly_drivers z WHERE z.period = x.period AND z.p_value <= y.p_value)))
+             FROM per.monthly_drivers y WHERE y.period = x.period AND y.p_value >= x.p_value))) AS max_diff_from_definition,
+       bool_and((x.p_adjusted IS NULL) = (x.p_value IS NULL)) AS null_where_no_p
+  FROM per.monthly_drivers x GROUP BY x.period ORDER BY x.period;
 SET ROLE regress_custodian;
 SELECT round(d.beta::numeric, 6) AS alpha_april_beta
   FROM (SELECT exlink.driver_weights(cx, ARRAY[ex], employee, '{ex}') AS m FROM per.src
