@@ -9,7 +9,7 @@
 CREATE TABLE @extschema@.result_tables (
     object regclass PRIMARY KEY,
     publication regclass NOT NULL,
-    statistic text NOT NULL CHECK (statistic IN ('drivers', 'correlations')),
+    statistic text NOT NULL CHECK (statistic IN ('drivers', 'correlations', 'driver_map')),
     outcome name NOT NULL,
     drivers name[] NOT NULL,
     result_key text NOT NULL UNIQUE,
@@ -21,7 +21,7 @@ COMMENT ON TABLE @extschema@.result_tables IS
     'Registry of results tables made by exlink.publish_results (object, its publication, the statistic, outcome and drivers, who and when).';
 COMMENT ON COLUMN @extschema@.result_tables.object IS 'The results table (a materialized view).';
 COMMENT ON COLUMN @extschema@.result_tables.publication IS 'The materialized publication whose released cells the results describe.';
-COMMENT ON COLUMN @extschema@.result_tables.statistic IS '''drivers'' (one row per cell and driver: the key-driver model) or ''correlations'' (one row per cell and pair outcome-driver).';
+COMMENT ON COLUMN @extschema@.result_tables.statistic IS '''drivers'' (one row per cell and driver: the key-driver model), ''correlations'' (one row per cell and pair outcome-driver) or ''driver_map'' (one row per cell and driver: importance, performance, quadrant and gain).';
 COMMENT ON COLUMN @extschema@.result_tables.outcome IS 'The outcome measure (CX), one of the publication''s measures.';
 COMMENT ON COLUMN @extschema@.result_tables.drivers IS 'The driver measures (EX), in order, among the publication''s measures.';
 COMMENT ON COLUMN @extschema@.result_tables.result_key IS 'Key of the results in exlink.released_cells.results.';
@@ -64,7 +64,11 @@ BEGIN
         END IF;
         parts := parts || pg_catalog.format('%L, (%s)::text', t.result_key,
             CASE t.statistic
-            WHEN 'drivers' THEN
+            WHEN 'drivers' THEN   -- and 'driver_map': the same model (its means are the performance)
+                pg_catalog.format('@extschema@.driver_weights(src.exlink_vals[%s], ARRAY[%s]::float8[], src.exlink_member, %L::text[])',
+                                  o, (SELECT pg_catalog.string_agg(pg_catalog.format('src.exlink_vals[%s]', i), ', ') FROM pg_catalog.unnest(idx) AS i),
+                                  t.drivers::text[])
+            WHEN 'driver_map' THEN
                 pg_catalog.format('@extschema@.driver_weights(src.exlink_vals[%s], ARRAY[%s]::float8[], src.exlink_member, %L::text[])',
                                   o, (SELECT pg_catalog.string_agg(pg_catalog.format('src.exlink_vals[%s]', i), ', ') FROM pg_catalog.unnest(idx) AS i),
                                   t.drivers::text[])
@@ -167,6 +171,7 @@ SET search_path = pg_catalog, pg_temp
 AS $fn$
     SELECT coalesce(pg_catalog.sum(CASE rt.statistic
                                    WHEN 'drivers' THEN pg_catalog.cardinality(rt.drivers) * (pg_catalog.cardinality(rt.drivers) + 1) / 2
+                                   WHEN 'driver_map' THEN pg_catalog.cardinality(rt.drivers) * (pg_catalog.cardinality(rt.drivers) + 1) / 2
                                    ELSE pg_catalog.cardinality(rt.drivers) END), 0)::integer
       FROM @extschema@.result_tables rt
       JOIN @extschema@.publications p ON p.object OPERATOR(pg_catalog.=) rt.publication
@@ -174,7 +179,7 @@ AS $fn$
        AND EXISTS (SELECT 1 FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) rt.object)
 $fn$;
 COMMENT ON FUNCTION @extschema@.results_fourth_order(text) IS
-    'The fourth-order figures the results tables of a publication (by release key) publish per cell: q(q + 1)/2 per drivers table (the betas'' clustered covariance), q per correlations table (one standard error per pair); the fact exlink.release_status weighs against the cell''s members and measures.';
+    'The fourth-order figures the results tables of a publication (by release key) publish per cell: q(q + 1)/2 per drivers or driver_map table (the betas'' clustered covariance, behind the gains'' intervals too), q per correlations table (one standard error per pair); the fact exlink.release_status weighs against the cell''s members and measures.';
 
 -- A cell's results with their inference withheld (why: the refusal, e.g. 'withheld: too few
 -- members for the inference published with the cell'): every standard error, t, p, interval
@@ -251,8 +256,8 @@ BEGIN
     IF statistic = 'alerts' THEN   -- 70_alerts.sql: computed from the released cells, not per cell
         RETURN @extschema@.publish_alerts(results, publication, outcome, drivers, grant_to);
     END IF;
-    IF statistic NOT IN ('drivers', 'correlations') THEN
-        RAISE EXCEPTION 'statistic must be ''drivers'', ''correlations'' or ''alerts''' USING ERRCODE = '22023';
+    IF statistic NOT IN ('drivers', 'correlations', 'driver_map') THEN
+        RAISE EXCEPTION 'statistic must be ''drivers'', ''correlations'', ''driver_map'' or ''alerts''' USING ERRCODE = '22023';
     END IF;
     SELECT * INTO p FROM @extschema@.publications pub WHERE pub.object = publication;
     IF NOT FOUND THEN
@@ -313,7 +318,7 @@ BEGIN
         END IF;
         EXECUTE pg_catalog.format('CREATE TEMP TABLE exlink_results_shape ON COMMIT DROP AS SELECT NULL::%s AS period, %s, x.*, NULL::float8 AS p_adjusted FROM (SELECT NULL::text[] AS figures) AS r CROSS JOIN LATERAL @extschema@.%s(NULL, %L::name, %L::text[], 0) AS x WHERE false',
                                   p.period_type, @extschema@.typed_figures(p.source, p.dimensions, '{}'),
-                                  CASE statistic WHEN 'drivers' THEN 'driver_rows' ELSE 'correlation_rows' END, outcome, drivers::text[]);
+                                  CASE statistic WHEN 'drivers' THEN 'driver_rows' WHEN 'driver_map' THEN 'driver_map_rows' ELSE 'correlation_rows' END, outcome, drivers::text[]);
         -- counts are integers in results tables (69_bi.sql)
         ALTER TABLE pg_temp.exlink_results_shape ALTER COLUMN responses TYPE integer, ALTER COLUMN members TYPE integer;
         EXECUTE pg_catalog.format('CREATE TABLE %s (LIKE pg_temp.exlink_results_shape) PARTITION BY LIST (period)', target);
@@ -362,5 +367,5 @@ BEGIN
 END
 $fn$;
 COMMENT ON FUNCTION @extschema@.publish_results(text, regclass, name, name[], text, name[]) IS
-    'Custodian (publication owner) only: publish a flat results table of a publication: per released cell, one row per driver of the key-driver model of outcome on drivers (statistic ''drivers'') or of its correlation with the outcome (''correlations''), clustered by member. Of a period publication: a table partitioned by period, filled when each later period is sealed; of a snapshot: refreshes it through the guard (exlink.refresh) and is refreshed with it.';
+    'Custodian (publication owner) only: publish a flat results table of a publication: per released cell, one row per driver of the key-driver model of outcome on drivers (statistic ''drivers''), of its correlation with the outcome (''correlations''), or of the key driver map (''driver_map'': importance, performance, quadrant, gain per unit), clustered by member. Of a period publication: a table partitioned by period, filled when each later period is sealed; of a snapshot: refreshes it through the guard (exlink.refresh) and is refreshed with it.';
 REVOKE ALL ON FUNCTION @extschema@.publish_results(text, regclass, name, name[], text, name[]) FROM PUBLIC;

@@ -230,9 +230,9 @@ rt_%1$s AS (
      CROSS JOIN LATERAL @extschema@.%2$s((@extschema@.withhold_inference(q.exlink_results,
                             CASE WHEN %9$s > 0 AND st.s <> 'ok' THEN 'withheld: ' || pg_catalog.substr(st.s, pg_catalog.length('suppressed: ') + 1) END)
                             OPERATOR(pg_catalog.->>) %3$L)::%10$s, %4$L::name, %5$L::text[], q.members) AS x$s$,
-                keys, CASE rt.statistic WHEN 'drivers' THEN 'driver_rows' ELSE 'correlation_rows' END, rt.result_key,
+                keys, CASE rt.statistic WHEN 'drivers' THEN 'driver_rows' WHEN 'driver_map' THEN 'driver_map_rows' ELSE 'correlation_rows' END, rt.result_key,
                 rt.outcome, rt.drivers::text[], p.k, p.max_member_share, pg_catalog.cardinality(p.measures), fourth,
-                CASE rt.statistic WHEN 'drivers' THEN '@extschema@.driver_model' ELSE '@extschema@.correlation[]' END),
+                CASE WHEN rt.statistic IN ('drivers', 'driver_map') THEN '@extschema@.driver_model' ELSE '@extschema@.correlation[]' END),
                 '{period}', NULL));
     END LOOP;
     EXECUTE pg_catalog.format($q$

@@ -183,23 +183,23 @@ BEGIN
     IF NOT FOUND OR p.release_key IS NULL THEN
         RAISE EXCEPTION '% is not a materialized exlink publication released by exlink.refresh', publication USING ERRCODE = '22023';
     END IF;
-    IF statistic IS NULL OR statistic NOT IN ('drivers', 'correlations') THEN
-        RAISE EXCEPTION 'statistic must be ''drivers'' or ''correlations''' USING ERRCODE = '22023';
+    IF statistic IS NULL OR statistic NOT IN ('drivers', 'correlations', 'driver_map') THEN
+        RAISE EXCEPTION 'statistic must be ''drivers'', ''correlations'' or ''driver_map''' USING ERRCODE = '22023';
     END IF;
     RETURN @extschema@.with_p_adjusted(pg_catalog.format(
         'SELECT %s, f.level, f.cell, f.responses::integer AS responses, f.members::integer AS members, x.* FROM (SELECT %s, r.results FROM @extschema@.released_cells AS r WHERE r.release_key = %L AND r.shown) AS f CROSS JOIN LATERAL @extschema@.%s((f.results OPERATOR(pg_catalog.->>) %L)::%s, %L::name, %L::text[], f.members) AS x',
         (SELECT pg_catalog.string_agg(pg_catalog.format('f.%I', u.d), ', ' ORDER BY u.o) FROM pg_catalog.unnest(p.dimensions) WITH ORDINALITY AS u(d, o)),
         @extschema@.typed_figures(p.source, p.dimensions, '{}'),
         p.release_key,
-        CASE statistic WHEN 'drivers' THEN 'driver_rows' ELSE 'correlation_rows' END,
+        CASE statistic WHEN 'drivers' THEN 'driver_rows' WHEN 'driver_map' THEN 'driver_map_rows' ELSE 'correlation_rows' END,
         result_key,
-        CASE statistic WHEN 'drivers' THEN '@extschema@.driver_model' ELSE '@extschema@.correlation[]' END,
+        CASE WHEN statistic IN ('drivers', 'driver_map') THEN '@extschema@.driver_model' ELSE '@extschema@.correlation[]' END,
         outcome, drivers::text[]),
         '{}', '{level,cell,ordinal}');
 END
 $fn$;
 COMMENT ON FUNCTION @extschema@.results_query(text, regclass, text, name, name[]) IS
-    'The SELECT of a results table: per shown cell of its publication, the cell''s columns (dimensions, level, cell, responses and members as integers) and its released results (key result_key) classified by exlink.driver_rows or exlink.correlation_rows, one row per driver.';
+    'The SELECT of a results table: per shown cell of its publication, the cell''s columns (dimensions, level, cell, responses and members as integers) and its released results (key result_key) classified by exlink.driver_rows, exlink.correlation_rows or exlink.driver_map_rows, one row per driver.';
 
 -- Coverage: which units a dashboard should draw as "suppressed".  A publication has no row for a
 -- suppressed cell, so a dashboard draws nothing where it expects a team.  A coverage view lists,
@@ -514,8 +514,8 @@ DECLARE
     interval_of text := CASE statistic WHEN 'correlations' THEN 'r (Fisher z, variance clustered by employee)'
                                        ELSE 'beta, clustered by employee' END;
 BEGIN
-    IF statistic IS NULL OR statistic NOT IN ('cells', 'drivers', 'correlations', 'coverage') THEN
-        RAISE EXCEPTION 'statistic must be cells, drivers, correlations or coverage' USING ERRCODE = '22023';
+    IF statistic IS NULL OR statistic NOT IN ('cells', 'drivers', 'correlations', 'coverage', 'driver_map') THEN
+        RAISE EXCEPTION 'statistic must be cells, drivers, correlations, driver_map or coverage' USING ERRCODE = '22023';
     END IF;
     SELECT * INTO p FROM @extschema@.publications pub WHERE pub.object = publication;
     IF NOT FOUND THEN
@@ -555,7 +555,19 @@ BEGIN
         WHEN statistic = 'coverage' AND a.attname = 'status' THEN
             'ok: the cell is published (members, cell); suppressed: it is not (fewer than k employees, hidden to protect another cell, or no data: deliberately not told apart).'
         WHEN statistic = 'coverage' AND a.attname = 'shown' THEN 'True where the cell is published (status ok).'
-        WHEN statistic IN ('drivers', 'correlations') THEN
+        WHEN statistic = 'driver_map' AND a.attname IN ('importance', 'performance', 'importance_cut', 'performance_cut',
+                                                         'quadrant', 'gain', 'gain_low', 'gain_high') THEN
+            CASE a.attname
+            WHEN 'importance' THEN 'Importance of the driver: its LMG share of R² (%). NULL where has_betas is false.'
+            WHEN 'performance' THEN 'Performance of the driver: its mean over the cell''s rows (in the driver''s units). NULL where has_betas is false.'
+            WHEN 'importance_cut' THEN 'The cell''s importance cut-off: the median importance of its drivers.'
+            WHEN 'performance_cut' THEN 'The cell''s performance cut-off: the median performance of its drivers (comparable when the drivers share a scale).'
+            WHEN 'quadrant' THEN 'fix first (importance >= cut, performance < cut), keep (both >= cut), monitor (both < cut) or do not over-invest (importance < cut, performance >= cut).'
+            WHEN 'gain' THEN 'Change in the outcome (its units) for one unit more of the driver, the other drivers held fixed (the raw slope). NULL where has_betas is false.'
+            WHEN 'gain_low' THEN 'Lower end of the 95% interval of gain, clustered by employee. NULL where inference_shown is false.'
+            WHEN 'gain_high' THEN 'Upper end of the 95% interval of gain, clustered by employee. NULL where inference_shown is false.'
+            END
+        WHEN statistic IN ('drivers', 'correlations', 'driver_map') THEN
             CASE a.attname
             WHEN 'ordinal' THEN 'Position of the driver in the results table''s list of drivers (1-based).'
             WHEN 'outcome' THEN 'The outcome (a CX measure).'
@@ -595,7 +607,7 @@ BEGIN
 END
 $fn$;
 COMMENT ON FUNCTION @extschema@.comment_columns(regclass, regclass, text) IS
-    'Used by publish, publish_results and publish_coverage: a comment on every column of a publication (statistic cells), results table (drivers, correlations) or coverage view, saying what it holds; the caller must own the object.';
+    'Used by publish, publish_results and publish_coverage: a comment on every column of a publication (statistic cells), results table (drivers, correlations, driver_map) or coverage view, saying what it holds; the caller must own the object.';
 
 -- What the analyst may read, and how it was published: one row per publication and results
 -- table the current role can SELECT (no others), with the publication's settings: dimensions,
@@ -625,7 +637,7 @@ COMMENT ON VIEW @extschema@.catalog IS
 COMMENT ON COLUMN @extschema@.catalog.object IS 'The publication or results table.';
 COMMENT ON COLUMN @extschema@.catalog.kind IS '''publication'' or ''results''.';
 COMMENT ON COLUMN @extschema@.catalog.publication IS 'The publication (itself, or the one the results table describes).';
-COMMENT ON COLUMN @extschema@.catalog.statistic IS 'Results tables: ''drivers'' or ''correlations''.';
+COMMENT ON COLUMN @extschema@.catalog.statistic IS 'Results tables: ''drivers'', ''correlations'' or ''driver_map''.';
 COMMENT ON COLUMN @extschema@.catalog.dimensions IS 'The publication''s dimensions, coarsest first (level counts how many a row groups by).';
 COMMENT ON COLUMN @extschema@.catalog.measures IS 'The publication''s measures, in the order of the variables of its moments column (1-based).';
 COMMENT ON COLUMN @extschema@.catalog.rollup IS 'Whether the publication has subtotal rows (levels below the number of dimensions).';

@@ -103,6 +103,10 @@ UPDATE @extschema@.released_cells rc
           FROM exlink_upgrade_driver_models GROUP BY release_key, cell_id) u
  WHERE rc.release_key OPERATOR(pg_catalog.=) u.release_key AND rc.cell_id OPERATOR(pg_catalog.=) u.cell_id;
 DROP TABLE exlink_upgrade_driver_models;
+-- results tables of the key driver map (statistic 'driver_map'; their rows: 70_driver_map.sql, last)
+ALTER TABLE @extschema@.result_tables DROP CONSTRAINT result_tables_statistic_check;
+ALTER TABLE @extschema@.result_tables ADD CONSTRAINT result_tables_statistic_check CHECK (statistic IN ('drivers', 'correlations', 'driver_map'));
+COMMENT ON COLUMN @extschema@.result_tables.statistic IS '''drivers'' (one row per cell and driver: the key-driver model), ''correlations'' (one row per cell and pair outcome-driver) or ''driver_map'' (one row per cell and driver: importance, performance, quadrant and gain).';
 
 -- ---- issue 22: one release point per figure, fail-closed ----
 -- release_status takes the change's share and the published variables; suppress_cells the
@@ -191,3 +195,6 @@ SELECT @extschema@.comment_columns(p.object, p.object, 'cells')
 -- (exlink.seal_periods, in 68_periods.sql above, calls exlink.seal_alerts; publish_results,
 -- in 67_results.sql above, hands statistic 'alerts' to exlink.publish_alerts)
 -- include: sql/parts/70_alerts.sql
+
+-- ---- issue 21 (last): the key driver map's rows (they read 69_bi.sql's driver_rows) ----
+-- include: sql/parts/70_driver_map.sql
