@@ -128,7 +128,7 @@ BEGIN
     -- by their row sets too.)
     SELECT p.object, p.kind, p.dimensions, p.rollup, p.k, p.measures, p.member_column INTO other
       FROM @extschema@.publications p
-     WHERE p.source = publish.source
+     WHERE p.source = publish.source AND NOT (p.kind = 'periods' AND kind_ = 'periods')
        AND (p.dimensions <> publish.dimensions OR p.rollup <> publish.rollup OR p.k <> kk
             OR p.member_column <> publish.member_column
             OR p.kind <> kind_ OR p.period IS DISTINCT FROM publish.period
@@ -144,6 +144,35 @@ BEGIN
                                        CASE WHEN other.rollup THEN ' with roll-up' ELSE '' END, other.k,
                                        pg_catalog.quote_ident(other.member_column), pg_catalog.array_to_string(other.measures, ', ')),
             HINT = 'Publish one hierarchy with rollup => true (its levels are protected together), unpublish the other, or pass force => true if no analyst can read both.';
+    END IF;
+
+    -- One lattice per source (exlink.lattice_query): period publications over the same tables
+    -- are suppressed together, period by period, which needs the same rows (relation, period,
+    -- member) and grains that nest (a chain); crossed grains have no such argument: refused.
+    IF kind_ = 'periods' THEN
+        SELECT p.object, p.source, p.period, p.member_column, p.dimensions, p.rollup INTO other
+          FROM @extschema@.publications p
+         WHERE p.kind = 'periods' AND p.base_tables && @extschema@.source_tables(publish.source)
+           AND EXISTS (SELECT 1 FROM pg_catalog.pg_class c WHERE c.oid = p.object)
+           AND (p.source <> publish.source OR p.period <> publish.period OR p.member_column <> publish.member_column)
+         ORDER BY p.published_at LIMIT 1;
+        IF FOUND THEN
+            RAISE EXCEPTION 'another period publication reads the same tables over other rows or periods'
+                USING ERRCODE = '42501',
+                DETAIL = pg_catalog.format('%s publishes %s (member %s, period %s); period publications over the same tables share one suppression per period, which needs the same relation, period expression and member column.',
+                                           other.object, other.source, pg_catalog.quote_ident(other.member_column), other.period),
+                HINT = pg_catalog.format('Publish over %s with period => %L and member %s, or unpublish %s.', other.source, other.period,
+                                         pg_catalog.quote_ident(other.member_column), other.object);
+        END IF;
+        IF @extschema@.lattice_dimensions(dimensions, rollup,
+               ARRAY(SELECT p.object FROM @extschema@.publications p
+                      WHERE p.kind = 'periods' AND p.base_tables && @extschema@.source_tables(publish.source)
+                        AND EXISTS (SELECT 1 FROM pg_catalog.pg_class c WHERE c.oid = p.object))) IS NULL THEN
+            RAISE EXCEPTION 'the grains of this publication and of the other period publications of % are not nested', source
+                USING ERRCODE = '42501',
+                DETAIL = 'Within a period, the cells of all publications over one source are suppressed as one hierarchy, which needs every grain (dimension set) to contain or be contained in every other; crossed tables can be subtracted from each other in ways no such pass covers.',
+                HINT = 'Publish the crossed grains as one publication with rollup => true over an order of the dimensions that nests them, or unpublish the other publication.';
+        END IF;
     END IF;
 
     -- (each kind cleans its own registry of stale rows, so that a custodian needs rights on it only)

@@ -157,6 +157,207 @@ $fn$;
 COMMENT ON FUNCTION @extschema@.period_partition(regclass, text) IS
     'Custodian only (used by exlink.seal_periods): a new partition of a period publication or results table for one period.';
 
+-- One lattice per source.  Period publications over the same tables (exlink.source_tables)
+-- share one suppression: they must read the same relation with the same period expression and
+-- member column (exlink.publish refuses others), and their grains (the dimension sets they
+-- release: every prefix with roll-up, else the full set) must form a chain under inclusion, so
+-- that the cells of all of them in one period form one hierarchy.  lattice_dimensions returns
+-- the dimensions in the chain's order (coarsest grain's first), or NULL when the grains of the
+-- given dimensions and roll-up and of the siblings' are not a chain.
+CREATE FUNCTION @extschema@.lattice_dimensions(dimensions name[], rollup boolean, siblings regclass[])
+RETURNS name[]
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+    g record;
+    prev name[] := '{}';
+    chain name[] := '{}';
+    everyone name[];
+BEGIN
+    SELECT lattice_dimensions.dimensions || coalesce(pg_catalog.array_agg(t.d ORDER BY p.published_at, p.object::text COLLATE "C", t.o), '{}')
+      INTO everyone
+      FROM @extschema@.publications p, pg_catalog.unnest(p.dimensions) WITH ORDINALITY AS t(d, o)
+     WHERE p.object = ANY (siblings);
+    FOR g IN
+        WITH pubs(dims, ru) AS (
+            SELECT lattice_dimensions.dimensions, lattice_dimensions.rollup
+            UNION ALL
+            SELECT p.dimensions, p.rollup FROM @extschema@.publications p WHERE p.object = ANY (siblings))
+        SELECT DISTINCT ARRAY(SELECT x FROM pg_catalog.unnest(pubs.dims[1:i]) AS x ORDER BY x COLLATE "C") AS grain,
+               i AS size
+          FROM pubs, pg_catalog.generate_series(0, pg_catalog.cardinality(pubs.dims)) AS i
+         WHERE pubs.ru OR i = pg_catalog.cardinality(pubs.dims)
+         ORDER BY 2
+    LOOP
+        IF NOT (prev <@ g.grain) THEN
+            RETURN NULL;
+        END IF;
+        -- the grain's new dimensions, in the order the publications name them
+        chain := chain || ARRAY(SELECT e.d FROM pg_catalog.unnest(everyone) WITH ORDINALITY AS e(d, o)
+                                 WHERE e.d = ANY (g.grain) AND NOT e.d = ANY (prev)
+                                 GROUP BY e.d ORDER BY pg_catalog.min(e.o));
+        prev := g.grain;
+    END LOOP;
+    RETURN chain;
+END
+$fn$;
+COMMENT ON FUNCTION @extschema@.lattice_dimensions(name[], boolean, regclass[]) IS
+    'Custodian only (used by exlink.publish and exlink.seal_periods): the dimensions of the chain of grains formed by a period publication''s grains and those of its siblings over the same source, coarsest first; NULL when the grains are not a chain.';
+
+-- The other period publications in a period publication's lattice: over the same tables.
+CREATE FUNCTION @extschema@.lattice_siblings(publication regclass)
+RETURNS regclass[]
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+    SELECT coalesce(pg_catalog.array_agg(o.object ORDER BY o.published_at, o.object::text COLLATE "C"), '{}')
+      FROM @extschema@.publications p
+      JOIN @extschema@.publications o ON o.kind OPERATOR(pg_catalog.=) 'periods' AND o.object OPERATOR(pg_catalog.<>) p.object
+                                     AND o.base_tables OPERATOR(pg_catalog.&&) p.base_tables
+     WHERE p.object OPERATOR(pg_catalog.=) publication
+       AND EXISTS (SELECT 1 FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) o.object)
+$fn$;
+COMMENT ON FUNCTION @extschema@.lattice_siblings(regclass) IS
+    'Custodian only: the other period publications over any of the same tables as a period publication (its lattice).';
+
+-- The SELECT of the cells a period publication releases for periods (SQL of an array of the
+-- period's type) when it has siblings: the cells of every grain of the chain
+-- (exlink.lattice_dimensions) are computed from the periods' rows in one hierarchy, the cells
+-- of a grain a sibling already released for a period are FIXED (released as the sibling
+-- released them, never picked as complements: the analyst holds them), the others go through
+-- the release decision (k, dominance) and complementary suppression with them
+-- (exlink.suppress_cells).  If a fixed released cell's own protection cannot be kept (the
+-- suppression would have to hide it), the publication releases nothing of that period
+-- (fail-closed).  Released: the publication's own grains, its cell keys in its own format; the
+-- same columns as exlink.publish_query's with a period.
+CREATE FUNCTION @extschema@.lattice_query(publication regclass, periods text, results text DEFAULT NULL)
+RETURNS text
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+    p record;
+    sib record;
+    siblings regclass[] := @extschema@.lattice_siblings(publication);
+    chain name[];
+    nc integer;
+    np integer;
+    fixed_sql text := '';
+    grains_sql text := '';
+    cell_sql text;
+    share text;
+    levels integer[];
+BEGIN
+    SELECT * INTO p FROM @extschema@.publications pub WHERE pub.object = lattice_query.publication AND pub.kind = 'periods';
+    chain := @extschema@.lattice_dimensions(p.dimensions, p.rollup, siblings);
+    IF chain IS NULL THEN
+        RAISE EXCEPTION 'the grains of % and of the other period publications over its tables are not nested', publication USING ERRCODE = '42501';
+    END IF;
+    nc := pg_catalog.cardinality(chain);
+    np := pg_catalog.cardinality(p.dimensions);
+    share := pg_catalog.format('%L::float8', p.max_member_share);
+    -- the hierarchy's levels: the grains some publication releases, and the total (a parent
+    -- whatever is released, as in exlink.publish_query); the chain's other prefixes are skipped
+    SELECT pg_catalog.array_agg(DISTINCT l ORDER BY l) INTO levels
+      FROM (SELECT 0 AS l
+            UNION ALL
+            SELECT pg_catalog.cardinality(o.dimensions) FROM @extschema@.publications o WHERE o.object = ANY (siblings || publication)
+            UNION ALL
+            SELECT pg_catalog.generate_series(0, pg_catalog.cardinality(o.dimensions)) FROM @extschema@.publications o
+             WHERE o.object = ANY (siblings || publication) AND o.rollup) AS g;
+    -- the released cells of siblings in these periods (key: the chain's dimensions as text, the
+    -- cell's level first ones), and the grains (levels) they released
+    FOR sib IN SELECT * FROM @extschema@.publications o WHERE o.object = ANY (siblings) ORDER BY o.object::text COLLATE "C" LOOP
+        fixed_sql := fixed_sql || pg_catalog.format($f$
+    UNION ALL
+    SELECT x.period::text, x.level, (ARRAY[%1$s]::text[])[1:x.level] FROM %2$s AS x WHERE x.period = ANY (%3$s)$f$,
+            (SELECT pg_catalog.string_agg(CASE WHEN c.d = ANY (sib.dimensions) THEN pg_catalog.format('x.%I::text', c.d) ELSE 'NULL' END, ', ' ORDER BY c.o)
+               FROM pg_catalog.unnest(chain) WITH ORDINALITY AS c(d, o)),
+            sib.object, periods);
+        grains_sql := grains_sql || pg_catalog.format($g$
+    UNION ALL
+    SELECT sp.period, l.level FROM @extschema@.sealed_periods AS sp, pg_catalog.unnest(%1$L::integer[]) AS l(level)
+     WHERE sp.publication = %2$L::pg_catalog.regclass AND sp.period = ANY ((%3$s)::text[])$g$,
+            CASE WHEN sib.rollup THEN ARRAY(SELECT pg_catalog.generate_series(0, pg_catalog.cardinality(sib.dimensions)))
+                 ELSE ARRAY[pg_catalog.cardinality(sib.dimensions)] END,
+            sib.object::text, periods);
+    END LOOP;
+    -- the publication's own cell key: its level and its dimensions in its own order
+    SELECT pg_catalog.format('(c.level)::text || %L || pg_catalog.jsonb_build_array(%s)::text', ':',
+                             pg_catalog.string_agg(pg_catalog.format('(c.figures[%s])::%s', pg_catalog.array_position(chain, t.d),
+                                                                     pg_catalog.format_type(a.atttypid, a.atttypmod)), ', ' ORDER BY t.o))
+      INTO cell_sql
+      FROM pg_catalog.unnest(p.dimensions) WITH ORDINALITY AS t(d, o)
+      JOIN pg_catalog.pg_attribute a ON a.attrelid = p.source AND a.attname = t.d;
+    RETURN pg_catalog.format($q$
+WITH r AS MATERIALIZED (%1$s),
+top AS (
+    SELECT m.cell_id, pg_catalog.max(m.responses) AS top FROM r AS m WHERE m.per_member GROUP BY m.cell_id),
+nodes AS (
+    SELECT c.*, c.figures[1:c.level] AS key, %13$s AS parent_level
+      FROM r AS c WHERE NOT c.per_member AND c.level = ANY (%14$L::integer[])),
+cells AS (
+    SELECT c.exlink_period, c.cell_id, c.figures[%6$s] AS cell, p.figures[%6$s] AS parent,
+           c.level, c.members, c.figures, c.results, c.responses, top.top, top.top::float8 / NULLIF(c.responses, 0) AS share, c.key
+      FROM nodes AS c
+      LEFT JOIN nodes AS p ON p.exlink_period = c.exlink_period AND p.level = c.parent_level AND p.key = c.figures[1:c.parent_level]
+      LEFT JOIN top ON top.cell_id = c.cell_id),
+fixed AS (
+    SELECT NULL::text AS period, NULL::integer AS level, NULL::text[] AS key WHERE false%7$s),
+fixed_grains AS (
+    SELECT NULL::text AS period, NULL::integer AS level WHERE false%8$s),
+lat0 AS (
+    SELECT c.*, fg.level IS NOT NULL AS fixed, f.level IS NOT NULL AS shown
+      FROM cells AS c
+      LEFT JOIN (SELECT DISTINCT fixed_grains.period, fixed_grains.level FROM fixed_grains) AS fg
+             ON fg.period = c.exlink_period::text AND fg.level = c.level
+      LEFT JOIN (SELECT DISTINCT fixed.period, fixed.level, fixed.key FROM fixed) AS f
+             ON fg.level IS NOT NULL AND f.period = c.exlink_period::text AND f.level = c.level AND f.key = c.key),
+-- A cell of a new grain is known to the analyst when the fixed cells of the nearest fixed grain
+-- below it are all released (it is their sum): fixed too, never a complement.
+lat AS (
+    SELECT l.*, l.fixed OR known AS frozen, CASE WHEN l.fixed THEN l.shown ELSE known END AS public
+      FROM lat0 AS l
+     CROSS JOIN LATERAL (
+        SELECT NOT l.fixed AND coalesce((SELECT pg_catalog.bool_and(d.shown) FROM lat0 AS d
+                                           WHERE d.exlink_period = l.exlink_period AND d.fixed AND d.key[1:l.level] = l.key
+                                             AND d.level = (SELECT pg_catalog.min(fg.level) FROM fixed_grains AS fg
+                                                             WHERE fg.period = l.exlink_period::text AND fg.level > l.level)), false) AS known) AS k),
+released AS (
+    SELECT l.exlink_period, pg_catalog.unnest(@extschema@.suppress_cells(
+               pg_catalog.array_agg(l.cell), pg_catalog.array_agg(l.parent), pg_catalog.array_agg(l.members),
+               pg_catalog.array_agg(CASE WHEN l.frozen THEN l.public
+                                         ELSE @extschema@.release_status(l.members, %2$s, l.share, NULL, %3$s) = 'ok' END),
+               %2$s, pg_catalog.array_agg(l.frozen), pg_catalog.array_agg(l.responses), pg_catalog.array_agg(l.top), %3$s)) AS cell
+      FROM lat AS l GROUP BY l.exlink_period),
+broken AS (
+    SELECT DISTINCT l.exlink_period FROM lat AS l
+     WHERE l.frozen AND l.public AND (l.exlink_period, l.cell) NOT IN (SELECT released.exlink_period, released.cell FROM released))
+SELECT r.exlink_period AS period, %4$s%5$s
+  FROM (SELECT c.exlink_period, c.level, c.results, c.share,
+               c.figures[1:%9$s] || ARRAY[%10$s] || c.figures[%11$s:] AS figures
+          FROM lat AS c
+         WHERE (c.exlink_period, c.cell) IN (SELECT released.exlink_period, released.cell FROM released)
+           AND c.exlink_period NOT IN (SELECT broken.exlink_period FROM broken)
+           AND %12$s
+           AND @extschema@.release_status(c.members, %2$s, c.share, NULL, %3$s) = 'ok') AS r$q$,
+        @extschema@.refresh_query(p.source, p.member_column, chain, p.measures, p.k, true, results, p.period, periods),
+        p.k, share,
+        @extschema@.typed_figures(p.source, chain, p.measures),
+        CASE WHEN results IS NULL THEN '' ELSE ', r.results AS exlink_results, r.share AS exlink_share' END,
+        nc + 2, fixed_sql, grains_sql,
+        nc + 1, cell_sql, nc + 3,
+        CASE WHEN p.rollup THEN pg_catalog.format('c.level <= %s', np) ELSE pg_catalog.format('c.level = %s', np) END,
+        coalesce((SELECT 'CASE c.level' || pg_catalog.string_agg(pg_catalog.format(' WHEN %s THEN %s', l.level, l.up), '' ORDER BY l.level) || ' END'
+                    FROM (SELECT x.level, pg_catalog.lag(x.level) OVER (ORDER BY x.level) AS up FROM pg_catalog.unnest(levels) AS x(level)) AS l
+                   WHERE l.up IS NOT NULL), 'NULL::integer'),
+        levels);
+END
+$fn$;
+COMMENT ON FUNCTION @extschema@.lattice_query(regclass, text, text) IS
+    'Custodian only (used by exlink.seal_periods): the SELECT of the cells a period publication with siblings over the same source releases for the given periods: one hierarchy over the chain of all their grains, the cells siblings already released fixed.';
+
 -- Seals the given periods of a period publication: one partition per period (of the
 -- publication and of each of its results tables), then ONE statement that computes the periods'
 -- cells (each period its own lattice, exlink.publish_query) with their results, appends the
@@ -181,6 +382,10 @@ DECLARE
     results_sql text;
     results_ctes text := '';
     fourth integer;
+    sib record;
+    now_rows bigint;
+    now_digest bigint;
+    sibling_count integer;
 BEGIN
     SELECT * INTO p FROM @extschema@.publications pub WHERE pub.object = seal_periods.publication AND pub.kind = 'periods';
     IF NOT FOUND THEN
@@ -206,6 +411,26 @@ BEGIN
         PERFORM @extschema@.period_partition(t.object, v) FROM pg_temp.exlink_seal_results t;
     END LOOP;
     arr := pg_catalog.format('%L::%s[]', periods, p.period_type);
+    -- One lattice per source: a period a sibling sealed is sealed here with the sibling's
+    -- released cells fixed, which holds only while the period's rows are those the sibling
+    -- sealed (its digest); otherwise nothing of the period is released here.
+    FOR sib IN
+        SELECT o.*, sp.period AS sealed_period, sp.rows_at_seal, sp.digest
+          FROM @extschema@.publications o
+          JOIN @extschema@.sealed_periods sp ON sp.publication = o.object AND sp.period = ANY (periods)
+         WHERE o.object = ANY (@extschema@.lattice_siblings(seal_periods.publication))
+    LOOP
+        EXECUTE pg_catalog.format('SELECT pg_catalog.count(*), %s FROM %s AS s WHERE (%s) = %L::%s',
+                                  @extschema@.period_digest(sib.source, sib.member_column, sib.dimensions, sib.measures),
+                                  sib.source, sib.period, sib.sealed_period, sib.period_type)
+           INTO now_rows, now_digest;
+        IF now_rows <> sib.rows_at_seal OR now_digest <> sib.digest THEN
+            RAISE EXCEPTION 'period % of % changed since % sealed it', sib.sealed_period, p.source, sib.object USING ERRCODE = '55000',
+                DETAIL = pg_catalog.format('%s rows now, %s at the seal; the publications over one source share one lattice per period, whose released cells are fixed.', now_rows, sib.rows_at_seal),
+                HINT = 'Seal this period of both publications before late rows arrive, or leave it unsealed here.';
+        END IF;
+    END LOOP;
+    sibling_count := pg_catalog.cardinality(@extschema@.lattice_siblings(seal_periods.publication));
     -- the publication's columns, and the key columns results tables repeat
     SELECT pg_catalog.string_agg(pg_catalog.format('q.%I', a.attname), ', ' ORDER BY a.attnum) INTO cols
       FROM pg_catalog.pg_attribute a WHERE a.attrelid = publication AND a.attnum > 0 AND NOT a.attisdropped;
@@ -253,7 +478,8 @@ sealed AS (
     RETURNING released_cells)
 SELECT pg_catalog.sum(sealed.released_cells)::integer FROM sealed$q$,
         publication,
-        @extschema@.publish_query(p.source, p.member_column, p.dimensions, p.measures, p.k, p.rollup, p.period, arr, results_sql),
+        CASE WHEN sibling_count > 0 THEN @extschema@.lattice_query(publication, arr, results_sql)
+             ELSE @extschema@.publish_query(p.source, p.member_column, p.dimensions, p.measures, p.k, p.rollup, p.period, arr, results_sql) END,
         p.period, @extschema@.period_digest(p.source, p.member_column, p.dimensions, p.measures), p.source, arr, publication::text,
         cols, results_ctes)
       INTO released;

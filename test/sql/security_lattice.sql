@@ -1,0 +1,81 @@
+-- Rule: all period publications over one source share one lattice per sealed period.  A later
+-- publication of another grain is suppressed jointly with what is already released (earlier
+-- releases fixed, never complements; a new cell that would let a fixed release isolate fewer
+-- than k members is withheld); the same grain twice gives identical figures; grains that do not
+-- nest, or another relation, period or member over the same tables, are refused.
+\set SHOW_CONTEXT never
+GRANT CREATE ON DATABASE :"DBNAME" TO regress_custodian;
+GRANT SELECT, INSERT, UPDATE, DELETE ON exlink.publications, exlink.sealed_periods TO regress_custodian;
+GRANT EXECUTE ON FUNCTION exlink.publish(text, regclass, name, name[], name[], name[], integer, boolean, boolean, boolean, text, interval, interval),
+                          exlink.unpublish(regclass), exlink.seal(regclass, text) TO regress_custodian;
+SET ROLE regress_custodian;
+CREATE SCHEMA lat;
+GRANT USAGE ON SCHEMA lat TO regress_analyst;
+-- Region A: teams a1 (9) and a2 (3: hidden); region B: b1 (7), b2 (5); region C: c1 (8), c2 (6).
+-- The teams' lattice hides a2 and, as its complement, the smallest team b2.
+-- One row per employee and month, January and February 2025.
+CREATE TABLE lat.src (region text, team text, employee text, month date, cx float8);
+INSERT INTO lat.src
+SELECT upper(left(t, 1)), t, t || '-' || e, make_date(2025, m, 1), (e * 3 + m) % 10
+  FROM (VALUES ('a1', 9), ('a2', 3), ('b1', 7), ('b2', 5), ('c1', 8), ('c2', 6)) AS teams(t, size),
+       generate_series(1, size) AS e, generate_series(1, 2) AS m;
+CREATE VIEW lat.copy AS SELECT * FROM lat.src;
+
+-- First release: teams (no roll-up), January.
+SELECT exlink.publish('lat.teams', 'lat.src', 'employee', '{region,team}', '{cx}', grant_to => '{regress_analyst}', period => 'month');
+SELECT exlink.seal('lat.teams', '2025-01-01');
+-- Refused: a grain that does not nest with (region, team) (team alone would, region alone
+-- would; channel-like crossings do not), another relation over the same table, another period.
+SELECT exlink.publish('lat.bad', 'lat.src', 'employee', '{region,cx}', period => 'month');
+SELECT exlink.publish('lat.bad', 'lat.copy', 'employee', '{region}', '{cx}', period => 'month');
+SELECT exlink.publish('lat.bad', 'lat.src', 'employee', '{region}', '{cx}', period => 'date_trunc(''year'', month::timestamp)');
+-- A coarser grain published later: regions with their total, January.
+SELECT exlink.publish('lat.regions', 'lat.src', 'employee', '{region}', '{cx}', rollup => true, grant_to => '{regress_analyst}', period => 'month');
+SELECT exlink.seal('lat.regions', '2025-01-01');
+-- The same grain twice.
+SELECT exlink.publish('lat.teams2', 'lat.src', 'employee', '{region,team}', '{cx}', grant_to => '{regress_analyst}', period => 'month');
+SELECT exlink.seal('lat.teams2', '2025-01-01');
+-- February: the coarser publication seals first, then the teams (the finer grain later).
+SELECT exlink.seal('lat.regions', '2025-02-01');
+SELECT exlink.seal('lat.teams', '2025-02-01');
+RESET ROLE;
+
+SET ROLE regress_analyst;
+SELECT period, team, members FROM lat.teams ORDER BY period, team;
+SELECT period, level, region, members FROM lat.regions ORDER BY period, level, region;
+-- must fail: team a2 (3 members) as region A minus team a1, or team b2 (a2's complement) as
+-- region B minus b1, in any period (whichever publication sealed the period first)
+-- (each region has two teams: a released region with exactly one released team)
+SELECT r.period, r.region, r.members - sum(t.members) AS hidden_team_members
+  FROM lat.regions r JOIN lat.teams t ON t.period = r.period AND t.region = r.region
+ WHERE r.level = 1 GROUP BY r.period, r.region, r.members HAVING count(*) = 1
+ ORDER BY 1, 2;
+-- (control of the query: regions whose two teams are released, the figures it reads)
+SELECT r.period, r.region, count(*) AS teams_released
+  FROM lat.regions r JOIN lat.teams t ON t.period = r.period AND t.region = r.region
+ WHERE r.level = 1 GROUP BY r.period, r.region ORDER BY 1, 2;
+-- what the analyst can subtract: the total minus every released team is the union of a2 and
+-- b2 (8 members), and the total minus the released regions covers two regions
+SELECT tot.period, tot.members - (SELECT sum(t.members) FROM lat.teams t WHERE t.period = tot.period) AS hidden_teams_members,
+       tot.members - (SELECT sum(r.members) FROM lat.regions r WHERE r.period = tot.period AND r.level = 1) AS hidden_regions_members
+  FROM lat.regions tot WHERE tot.level = 0 ORDER BY 1;
+-- The same grain twice: identical figures.
+SELECT (SELECT array_agg(cell || '=' || members || '/' || responses || '/' || mean_cx || '/' || moments::text ORDER BY cell) FROM lat.teams WHERE period = '2025-01-01')
+     = (SELECT array_agg(cell || '=' || members || '/' || responses || '/' || mean_cx || '/' || moments::text ORDER BY cell) FROM lat.teams2) AS same_figures;
+RESET ROLE;
+-- positive control: the custodian sees team a2 and region A
+SET ROLE regress_custodian;
+SELECT region, team, count(DISTINCT employee) AS members FROM lat.src WHERE region = 'A' AND month = '2025-01-01' GROUP BY 1, 2 ORDER BY 2;
+
+-- A late row for January: the other publications cannot seal January over other rows.
+INSERT INTO lat.src VALUES ('B', 'b1', 'b1-late', '2025-01-01', 5);
+SELECT exlink.publish('lat.teams3', 'lat.src', 'employee', '{region,team}', '{cx}', period => 'month');
+SELECT exlink.seal('lat.teams3', '2025-01-01');
+SELECT exlink.seal('lat.teams3', '2025-02-01') AS february_cells;
+RESET ROLE;
+SELECT exlink.unpublish('lat.teams3'), exlink.unpublish('lat.teams2'), exlink.unpublish('lat.regions'), exlink.unpublish('lat.teams');
+DROP SCHEMA lat CASCADE;
+REVOKE CREATE ON DATABASE :"DBNAME" FROM regress_custodian;
+REVOKE SELECT, INSERT, UPDATE, DELETE ON exlink.publications, exlink.sealed_periods FROM regress_custodian;
+REVOKE EXECUTE ON FUNCTION exlink.publish(text, regclass, name, name[], name[], name[], integer, boolean, boolean, boolean, text, interval, interval),
+                           exlink.unpublish(regclass), exlink.seal(regclass, text) FROM regress_custodian;
