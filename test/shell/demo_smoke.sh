@@ -34,7 +34,7 @@ grep -q 'planted effects recovered within' "$tmp/out.txt"
 grep -q '95% CI' "$tmp/out.txt"
 grep -q 'P(most important)' "$tmp/out.txt"
 grep -q 'planted first' "$tmp/out.txt"
-[ "$(grep -c '│ cluster-robust CR1' "$tmp/out.txt")" -eq 4 ] \
+[ "$(grep -cE '│ cluster-robust CR[12]' "$tmp/out.txt")" -eq 4 ] \
     || { echo "cross-lagged regressions: expected 4 clustered rows"; exit 1; }
 [ "$(grep -cE '^ (EX -> CX|CX -> EX) +│' "$tmp/out.txt")" -eq 2 ] \
     || { echo "cross-lagged regressions: no finding per direction"; exit 1; }
