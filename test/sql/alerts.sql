@@ -91,6 +91,7 @@ SELECT count(*) AS rows_without_a_released_cell
   FROM alr.alerts a LEFT JOIN alr.monthly m ON m.period = a.period AND m.cell = a.cell AND m.responses = a.responses AND m.members = a.members
  WHERE m.cell IS NULL;
 -- the level, change and drift rows recomputed by the analyst from the released cells alone
+-- (equal to rounding: sums taken in another order)
 CREATE TEMP TABLE al_mine AS
 SELECT s.* FROM (SELECT array_agg(c.period::text) p, array_agg(c.r) r, array_agg(c.cell) u, array_agg(v.measure) m,
                         array_agg(c.responses::float8) n, array_agg(e.mean) f, array_agg(e.se) se
@@ -99,8 +100,9 @@ SELECT s.* FROM (SELECT array_agg(c.period::text) p, array_agg(c.r) r, array_agg
                   CROSS JOIN LATERAL exlink.mean_se(c.moments, v.j::integer) e) x,
        LATERAL exlink.alert_statistics(x.p, x.r, x.u, x.m, x.n, x.f, x.se) s;
 SELECT count(*) AS alert_rows, count(m.*) AS recomputed,
-       count(*) FILTER (WHERE (a.figure, a.target, a.limit_low, a.limit_high, a.z, a.p_value, a.p_adjusted, a.phi, a.tau2)
-                              IS NOT DISTINCT FROM (m.figure, m.target, m.limit_low, m.limit_high, m.z, m.p_value, m.p_adjusted, m.phi, m.tau2)) AS identical
+       count(*) FILTER (WHERE greatest(abs(a.figure - m.figure), abs(a.target - m.target), abs(a.limit_low - m.limit_low),
+                                       abs(a.limit_high - m.limit_high), abs(a.z - m.z), abs(a.p_value - m.p_value),
+                                       abs(a.p_adjusted - m.p_adjusted), abs(a.phi - m.phi), abs(a.tau2 - m.tau2)) < 1e-12) AS equal_to_rounding
   FROM alr.alerts a LEFT JOIN al_mine m ON m.period = a.period::text AND m.unit = a.cell AND m.measure = a.measure AND m.kind = a.kind
  WHERE a.kind <> 'linked';
 -- must fail: the custodian's registry columns (who, to whom) and publishing
