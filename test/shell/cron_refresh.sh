@@ -3,7 +3,8 @@
 # pg_cron itself runs exlink.refresh (set up as docs/bi-and-scheduling.md says:
 # cron.use_background_workers = on, so jobs need no TCP connection) on a SECOND throwaway cluster,
 # and the analyst's view changes only when the refresh guard allows: one new hire is held back,
-# five changed members are released.  Skipped (with a message) when pg_cron is not installed.
+# five changed members are released; a period publication's next period is sealed by it, with
+# its alerts (issue 20).  Skipped (with a message) when pg_cron is not installed.
 # pg_cron 1.4 schedules by the minute: this test waits for two runs (about two minutes).
 set -euo pipefail
 
@@ -78,7 +79,26 @@ q postgres "INSERT INTO src SELECT 'alpha', 'alpha-new', 9 FROM generate_series(
 n=$(runs)
 q postgres "ALTER DATABASE postgres SET exlink.allow_unsafe_refresh = on" >/dev/null   # pg_cron's sessions
 q postgres "SELECT cron.schedule('exlink-refresh-cells', '* * * * *', \$\$SELECT exlink.refresh('published.cells')\$\$)" >/dev/null
+# A period publication by the minute with an alerts table (issue 20): the minute open at
+# publication is sealed by a later pg_cron refresh, and its alerts are appended with its cells.
+q postgres "CREATE TABLE psrc (team text, employee text, at timestamp, cx float8, ex float8);
+  INSERT INTO psrc SELECT t, t || '-' || e, date_trunc('minute', localtimestamp) - m * interval '1 minute' + interval '1 second',
+                          (e * 3 + m) % 10, (e + m) % 7
+    FROM (VALUES ('alpha', 6), ('beta', 7), ('gamma', 8)) AS teams(t, size), generate_series(1, size) AS e, generate_series(0, 1) AS m;
+  SELECT exlink.publish('published.minutes', 'psrc', 'employee', '{team}', '{cx,ex}', grant_to => '{analyst}',
+                        period => 'date_trunc(''minute'', at)', period_length => '1 minute');
+  SELECT exlink.publish_results('published.alerts', 'published.minutes', 'cx', '{ex}', statistic => 'alerts', grant_to => '{analyst}');" >/dev/null
+alert_periods() {
+    q analyst "SELECT count(DISTINCT period) || ' periods, ' || count(DISTINCT unit) || ' units' FROM published.alerts"
+}
+echo "alerts at publication: $(alert_periods)"
+q postgres "SELECT cron.schedule('exlink-refresh-minutes', '* * * * *', \$\$SELECT exlink.refresh('published.minutes')\$\$)" >/dev/null
 wait_run "$n"
+for i in $(seq 1 90); do
+    [ "$(alert_periods)" = '2 periods, 3 units' ] && break
+    sleep 1
+done
+echo "alerts after a pg_cron refresh sealed the next minute: $(alert_periods)"
 after_one=$(cells)
 echo "cells after a pg_cron refresh with one new hire: $after_one"
 status=0
@@ -87,6 +107,7 @@ status=0
 held=$(q postgres "SELECT cell || ' pending ' || pending_members FROM exlink.refresh_status WHERE held_since IS NOT NULL AND shown ORDER BY 1")
 echo "held back (custodian): $held"
 [ "$held" = '1:["alpha"] pending 1' ] || { echo "FAILED: the held-back change is not in refresh_status"; status=1; }
+[ "$(alert_periods)" = '2 periods, 3 units' ] || { echo "FAILED: the seal by pg_cron did not fill the alerts"; status=1; }
 
 # Four more hires: five changed members since alpha's last release, released at the next run.
 q postgres "INSERT INTO src SELECT 'alpha', 'alpha-new' || i, i FROM generate_series(1, 4) i, generate_series(1, 3)" >/dev/null
@@ -99,6 +120,6 @@ case ",$after_five," in
 esac
 failed=$(q postgres "SELECT count(*) FROM cron.job_run_details WHERE status <> 'succeeded'")
 [ "$failed" = 0 ] || { echo "FAILED: $failed pg_cron runs failed"; q postgres "SELECT return_message FROM cron.job_run_details WHERE status <> 'succeeded' LIMIT 3"; status=1; }
-q postgres "SELECT cron.unschedule('exlink-refresh-cells')" >/dev/null
+q postgres "SELECT cron.unschedule('exlink-refresh-cells'), cron.unschedule('exlink-refresh-minutes')" >/dev/null
 [ $status -eq 0 ] && echo ok
 exit $status

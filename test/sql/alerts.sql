@@ -31,6 +31,24 @@ SELECT period, measure, kind, round(z::numeric, 2) AS z, round(p_adjusted::numer
 SELECT exlink.normal_cdf(-1.959963984540054) BETWEEN 0.0249999999 AND 0.0250000001 AS cdf, exlink.normal_quantile(0.975) - 1.959963984540054 < 1e-12 AS quantile;
 SELECT exlink.normal_quantile(1);
 
+-- exlink.mean_se: with a cluster summary (exlink.cluster_summary, superuser only), the CR1
+-- standard error of the mean clustered by member, sqrt(G/(G - 1) Σ_g (Σ_(i in g) (x_i - mean))²) / n,
+-- here against the same sum taken on the rows; without one, sd/sqrt(n) of the rows.
+CREATE TEMP TABLE al_rows AS
+SELECT 'm' || (i % 7) AS member, ((i * 37) % 11)::float8 + (i % 7) AS x, ((i * 13) % 5)::float8 AS y
+  FROM generate_series(1, 40) i;
+SET exlink.cluster_summary = on;
+WITH m AS (SELECT exlink.moments(ARRAY[x, y], member) AS mo FROM al_rows),
+ref AS (
+    SELECT sqrt(count(*) OVER () / (count(*) OVER () - 1.0) * sum(s ^ 2) OVER ()) / 40 AS se_x
+      FROM (SELECT member, sum(x - (SELECT avg(x) FROM al_rows)) AS s FROM al_rows GROUP BY member) g LIMIT 1)
+SELECT e.method, abs(e.mean - (SELECT avg(x) FROM al_rows)) < 1e-12 AS mean_ok, abs(e.se - ref.se_x) < 1e-12 AS cr1_se_ok
+  FROM m, ref, exlink.mean_se(m.mo, 1) e;
+RESET exlink.cluster_summary;
+SELECT e.method, abs(e.se - (SELECT stddev(y) / sqrt(count(*)) FROM al_rows)) < 1e-12 AS rows_se_ok
+  FROM (SELECT exlink.moments(ARRAY[x, y], member) AS mo FROM al_rows) m, exlink.mean_se(m.mo, 2) e;
+SELECT exlink.mean_se(exlink.moments(ARRAY[x]), 2) FROM al_rows;
+
 -- 2. An alerts table of a period publication, as the custodian.
 GRANT CREATE ON DATABASE :"DBNAME" TO regress_custodian;
 GRANT SELECT, INSERT, UPDATE, DELETE ON exlink.publications, exlink.sealed_periods TO regress_custodian;
