@@ -255,6 +255,9 @@ BEGIN
                                                     THEN 'TABLE' ELSE 'MATERIALIZED VIEW' END, publication);
         RETURN;
     END IF;
+    IF @extschema@.unpublish_alerts(publication) THEN   -- 70_alerts.sql: an alerts table, or a publication's
+        RETURN;
+    END IF;
     SELECT p.kind INTO kind_ FROM @extschema@.publications p WHERE p.object = publication;
     IF NOT FOUND THEN
         RAISE EXCEPTION '% is not an exlink publication', publication USING ERRCODE = '22023';

@@ -483,3 +483,27 @@ END
 $fn$;
 COMMENT ON FUNCTION @extschema@.comment_alert_columns(regclass, regclass) IS
     'Used by publish_alerts: a comment on every column of an alerts table.';
+
+-- Called by exlink.unpublish: an alerts table is dropped with its registry row (returns true:
+-- nothing else to do); a publication's alerts tables go with it (returns false: unpublish goes on).
+CREATE FUNCTION @extschema@.unpublish_alerts(object regclass)
+RETURNS boolean
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+    t regclass;
+    is_alerts boolean := EXISTS (SELECT 1 FROM @extschema@.alert_tables a WHERE a.object = unpublish_alerts.object);
+BEGIN
+    FOR t IN SELECT a.object FROM @extschema@.alert_tables a
+              WHERE a.object = unpublish_alerts.object OR a.publication = unpublish_alerts.object LOOP
+        DELETE FROM @extschema@.alert_tables a WHERE a.object = t;
+        IF EXISTS (SELECT 1 FROM pg_catalog.pg_class c WHERE c.oid = t) THEN
+            EXECUTE pg_catalog.format('DROP TABLE %s', t);
+        END IF;
+    END LOOP;
+    RETURN is_alerts;
+END
+$fn$;
+COMMENT ON FUNCTION @extschema@.unpublish_alerts(regclass) IS
+    'Used by exlink.unpublish: drops an alerts table (true) or the alerts tables of a publication (false, unpublish goes on).';

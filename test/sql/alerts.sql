@@ -56,7 +56,7 @@ GRANT SELECT, INSERT, DELETE ON exlink.result_tables, exlink.alert_tables TO reg
 GRANT EXECUTE ON FUNCTION exlink.publish(text, regclass, name, name[], name[], name[], integer, boolean, boolean, boolean, text, interval, interval),
                           exlink.refresh(regclass), exlink.seal(regclass, text),
                           exlink.publish_results(text, regclass, name, name[], text, name[]),
-                          exlink.publish_alerts(text, regclass, name, name[], name[], float8) TO regress_custodian;
+                          exlink.publish_alerts(text, regclass, name, name[], name[], float8), exlink.unpublish(regclass) TO regress_custodian;
 SET ROLE regress_custodian;
 CREATE SCHEMA alr;
 GRANT USAGE ON SCHEMA alr TO regress_analyst;
@@ -134,6 +134,14 @@ SELECT count(*) AS columns, count(col_description('alr.alerts'::regclass, attnum
 RESET ROLE;
 
 SET ROLE regress_custodian;
+-- unpublish: of an alerts table, and of a publication (its alerts tables go with it)
+SELECT exlink.publish_alerts('alr.alerts2', 'alr.monthly', 'ex', '{cx}');
+SELECT exlink.unpublish('alr.alerts');
+SELECT to_regclass('alr.alerts') AS dropped, (SELECT count(*) FROM exlink.alert_tables) AS registered;
+RESET ROLE;
+SELECT exlink.unpublish('alr.monthly');   -- (as the superuser: the custodian here lacks DELETE on released_cells)
+SET ROLE regress_custodian;
+SELECT to_regclass('alr.alerts2') AS dropped_with_it, to_regclass('alr.monthly') AS publication, (SELECT count(*) FROM exlink.alert_tables) AS registered;
 DROP SCHEMA alr CASCADE;
 RESET ROLE;
 -- (the grants of security_periods, which later tests use, stay; only this test's are revoked)
