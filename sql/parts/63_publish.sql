@@ -108,6 +108,15 @@ BEGIN
 
     -- The policy (exlink.check_publishable raises the refusal).
     PERFORM @extschema@.check_publishable(source, member_column, dimensions, measures);
+    -- Declared member-constant measures (68_periods.sql): a live view would follow the rows
+    -- wherever they go; the others are checked now (and a period publication at each seal).
+    IF live AND pg_catalog.cardinality(@extschema@.member_constant_declared(source, measures)) > 0 THEN
+        RAISE EXCEPTION 'a live publication cannot carry a measure declared constant per member' USING ERRCODE = '42501',
+            HINT = 'Publish with a period (the survey wave), or as a snapshot.';
+    END IF;
+    IF publish.period IS NULL THEN
+        PERFORM @extschema@.check_member_constant(source, member_column, dimensions, measures);
+    END IF;
     FOREACH r IN ARRAY grant_to LOOP
         IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = r) THEN
             RAISE EXCEPTION 'role % does not exist', pg_catalog.quote_ident(r) USING ERRCODE = '42704';

@@ -71,6 +71,36 @@ $fn$;
 COMMENT ON FUNCTION @extschema@.dimension_hash(regtype) IS
     'The extended hash function of a type''s default hash operator class (consistent with the equality GROUP BY uses), or NULL: publish refuses dimensions whose type has none.';
 
+-- The SQL of the hash of expr (of type typ) by exlink.dimension_hash's function, with seed: a
+-- direct call when the function takes typ (or a type typ casts to implicitly, or a polymorphic
+-- one); otherwise (date's and bool's hash functions are those of int4 and char, which SQL cannot
+-- call on a date or a bool) the hash of a one-element array, which hashes the element by the
+-- same default hash operator class, so the same equality.
+CREATE FUNCTION @extschema@.dimension_hash_sql(typ regtype, expr text, seed text)
+RETURNS text
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+    SELECT CASE
+        WHEN fn.oid IS NULL THEN NULL
+        WHEN fn.arg OPERATOR(pg_catalog.=) ANY (ARRAY[typ::pg_catalog.oid, b.base,
+                                                      'pg_catalog.anyarray'::pg_catalog.regtype::pg_catalog.oid, 'pg_catalog.anyenum'::pg_catalog.regtype::pg_catalog.oid,
+                                                      'pg_catalog.anyrange'::pg_catalog.regtype::pg_catalog.oid, 'pg_catalog.anymultirange'::pg_catalog.regtype::pg_catalog.oid,
+                                                      'pg_catalog.record'::pg_catalog.regtype::pg_catalog.oid])
+             OR EXISTS (SELECT 1 FROM pg_catalog.pg_cast c WHERE c.castsource OPERATOR(pg_catalog.=) b.base AND c.casttarget OPERATOR(pg_catalog.=) fn.arg
+                                                            AND c.castcontext OPERATOR(pg_catalog.=) 'i')
+        THEN pg_catalog.format('%I.%I(%s, %s)', fn.nsp, fn.name, expr, seed)
+        ELSE pg_catalog.format('pg_catalog.hash_array_extended(ARRAY[%s], %s)', expr, seed)
+    END
+      FROM (SELECT CASE WHEN ty.typtype OPERATOR(pg_catalog.=) 'd' THEN ty.typbasetype ELSE ty.oid END AS base
+              FROM pg_catalog.pg_type ty WHERE ty.oid OPERATOR(pg_catalog.=) typ) AS b
+      LEFT JOIN (SELECT pr.oid, pr.proargtypes[0] AS arg, n.nspname AS nsp, pr.proname AS name
+                   FROM pg_catalog.pg_proc pr JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) pr.pronamespace
+                  WHERE pr.oid OPERATOR(pg_catalog.=) @extschema@.dimension_hash(typ)) AS fn ON true
+$fn$;
+COMMENT ON FUNCTION @extschema@.dimension_hash_sql(regtype, text, text) IS
+    'SQL of the hash of an expression of a type under its default hash operator class (exlink.dimension_hash), callable for every type (a one-element array where the function takes another type, as for date and bool); NULL when the type has none.';
+
 -- The SQL of a cell's key parts inside a grouped query over src: one text per dimension, the
 -- dimension's hash under its type's equality when the dimension is grouped ('null' for a NULL
 -- value), '*' when it is rolled up.  Cells are matched (parents, children, the ledger) by these
@@ -100,9 +130,8 @@ BEGIN
                 DETAIL = 'Cells are matched (parents, children, releases over time) by a hash consistent with the type''s equality; the type has no default hash operator class with an extended hash function.',
                 HINT = 'Publish a cast of the column to a type with one (e.g. text) from a view of your own.';
         END IF;
-        parts := parts || pg_catalog.format('CASE WHEN GROUPING(src.%1$I) = 0 THEN coalesce(%2$I.%3$I(src.%1$I, 0)::text, %4$L) ELSE %5$L END',
-                                            d, (SELECT n.nspname FROM pg_catalog.pg_proc pr JOIN pg_catalog.pg_namespace n ON n.oid = pr.pronamespace WHERE pr.oid = fn),
-                                            (SELECT pr.proname FROM pg_catalog.pg_proc pr WHERE pr.oid = fn), 'null', '*');
+        parts := parts || pg_catalog.format('CASE WHEN GROUPING(src.%1$I) = 0 THEN coalesce(%2$s::text, %3$L) ELSE %4$L END',
+                                            d, @extschema@.dimension_hash_sql(typ, pg_catalog.format('src.%I', d), '0'), 'null', '*');
     END LOOP;
     RETURN 'ARRAY[' || pg_catalog.array_to_string(parts, ', ') || ']::text[]';
 END

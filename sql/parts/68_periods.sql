@@ -102,6 +102,130 @@ COMMENT ON COLUMN @extschema@.sealed_periods.digest IS 'A digest (sum of 64-bit 
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.sealed_periods', '');
 REVOKE ALL ON @extschema@.sealed_periods FROM PUBLIC;
 
+-- Measures constant per member: a value an employee carries on all of its rows (an EX score on
+-- every CX row of its survey wave) is shared by every cell those rows fall in, so two cells with
+-- almost the same members differ by the others' values even when their rows are disjoint (team
+-- A in months 1 and 2, a hire in month 2: the difference of the sums is the hire's score).  The
+-- custodian declares such columns of a source; a publication may carry a declared measure only
+-- while each member's rows with one value of it fall in one cell of its finest grain and period
+-- (exlink.member_constant_splits): then no two cells share a member's value, and the value
+-- enters the figures of one cell only.
+CREATE TABLE @extschema@.member_constant_measures (
+    source regclass NOT NULL,
+    measure name NOT NULL,
+    declared_at timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    PRIMARY KEY (source, measure)
+);
+COMMENT ON TABLE @extschema@.member_constant_measures IS
+    'Custodian only: the columns of a source whose value is constant per member (over a wave, for instance), declared by exlink.declare_member_constant; exlink.publish and exlink.seal_periods keep each member''s value in one cell.';
+COMMENT ON COLUMN @extschema@.member_constant_measures.source IS 'The relation publications read.';
+COMMENT ON COLUMN @extschema@.member_constant_measures.measure IS 'A column of it whose value is constant per member.';
+COMMENT ON COLUMN @extschema@.member_constant_measures.declared_at IS 'When it was declared.';
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.member_constant_measures', '');
+REVOKE ALL ON @extschema@.member_constant_measures FROM PUBLIC;
+
+-- (SECURITY DEFINER, so that custodians need no grant on the table: only a source's owner may
+-- declare its columns, which only makes publishing it stricter; anyone may read which columns
+-- are declared, column names only)
+CREATE FUNCTION @extschema@.declare_member_constant(source regclass, measures name[])
+RETURNS void
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+    m name;
+BEGIN
+    IF source IS NULL OR measures IS NULL THEN
+        RAISE EXCEPTION 'exlink.declare_member_constant arguments cannot be null' USING ERRCODE = '22023';
+    END IF;
+    IF NOT pg_catalog.pg_has_role(CURRENT_USER, (SELECT c.relowner FROM pg_catalog.pg_class c WHERE c.oid = source), 'USAGE') THEN
+        RAISE EXCEPTION 'must be owner of %', source USING ERRCODE = '42501';
+    END IF;
+    FOREACH m IN ARRAY measures LOOP
+        IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_attribute a WHERE a.attrelid = source AND a.attname = m AND a.attnum > 0 AND NOT a.attisdropped) THEN
+            RAISE EXCEPTION 'column % of % does not exist', pg_catalog.quote_ident(m), source USING ERRCODE = '42703';
+        END IF;
+        INSERT INTO @extschema@.member_constant_measures (source, measure) VALUES (source, m) ON CONFLICT DO NOTHING;
+    END LOOP;
+END
+$fn$;
+COMMENT ON FUNCTION @extschema@.declare_member_constant(regclass, name[]) IS
+    'Custodian (owner of the source) only: declare columns of a source whose value is constant per member; publications of it then carry them only while each member''s value falls in one cell.';
+
+CREATE FUNCTION @extschema@.member_constant_declared(source regclass, measures name[])
+RETURNS name[]
+LANGUAGE sql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+    SELECT coalesce(pg_catalog.array_agg(d.measure ORDER BY d.measure), '{}')
+      FROM @extschema@.member_constant_measures d
+     WHERE d.source OPERATOR(pg_catalog.=) member_constant_declared.source AND d.measure OPERATOR(pg_catalog.=) ANY (measures)
+$fn$;
+COMMENT ON FUNCTION @extschema@.member_constant_declared(regclass, name[]) IS
+    'The measures among measures declared constant per member for source (exlink.declare_member_constant).';
+
+-- Per declared member-constant measure among measures: how many members have rows with one value
+-- of it in more than one cell of the finest grain (dimensions, and the period when given), over
+-- the rows where (filter) holds (SQL over alias s; NULL: all rows).  Each measure's zero is the
+-- rule exlink.publish and exlink.seal_periods enforce.
+CREATE FUNCTION @extschema@.member_constant_splits(source regclass, member_column name, dimensions name[], measures name[],
+                                                   period text DEFAULT NULL, filter text DEFAULT NULL)
+RETURNS TABLE (measure name, split_members bigint)
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+    m name;
+    cell text;
+    n bigint;
+BEGIN
+    cell := coalesce((SELECT pg_catalog.string_agg(pg_catalog.format('s.%I', d), ', ' ORDER BY o)
+                        FROM pg_catalog.unnest(dimensions) WITH ORDINALITY AS t(d, o)), '')
+            || CASE WHEN period IS NULL THEN '' ELSE pg_catalog.format(', (%s)', period) END;
+    FOR m IN SELECT d.m FROM pg_catalog.unnest(@extschema@.member_constant_declared(source, measures)) AS d(m) ORDER BY 1 LOOP
+        EXECUTE pg_catalog.format($q$
+SELECT pg_catalog.count(DISTINCT x.member) FROM (
+    SELECT s.%1$I::text AS member
+      FROM %2$s AS s
+     WHERE s.%1$I IS NOT NULL AND s.%3$I IS NOT NULL%5$s
+     GROUP BY s.%1$I, s.%3$I
+    HAVING pg_catalog.count(DISTINCT ROW(%4$s)) > 1) AS x$q$,
+            member_column, source, m, cell,
+            CASE WHEN filter IS NULL THEN '' ELSE ' AND (' || filter || ')' END)
+           INTO n;
+        measure := m;
+        split_members := n;
+        RETURN NEXT;
+    END LOOP;
+END
+$fn$;
+COMMENT ON FUNCTION @extschema@.member_constant_splits(regclass, name, name[], name[], text, text) IS
+    'Custodian only: per declared member-constant measure, how many members have rows with one value of it in more than one cell of the finest grain (and period); exlink refuses to publish or seal such a measure unless it is 0.';
+
+-- Raises 42501 when a declared member-constant measure among measures splits a member's value
+-- over cells (exlink.member_constant_splits).
+CREATE FUNCTION @extschema@.check_member_constant(source regclass, member_column name, dimensions name[], measures name[],
+                                                  period text DEFAULT NULL, filter text DEFAULT NULL)
+RETURNS void
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+    bad record;
+BEGIN
+    SELECT * INTO bad FROM @extschema@.member_constant_splits(source, member_column, dimensions, measures, period, filter) AS x
+     WHERE x.split_members > 0 ORDER BY x.measure LIMIT 1;
+    IF FOUND THEN
+        RAISE EXCEPTION 'measure % is constant per member and % members carry one value of it into several cells', pg_catalog.quote_ident(bad.measure), bad.split_members
+            USING ERRCODE = '42501',
+            DETAIL = 'Two cells that share a member''s value differ by the values of the members they do not share: with almost the same members, by one member''s value.',
+            HINT = 'Publish it by a grain and period in which each member falls once (the survey wave, not the month), or without that measure.';
+    END IF;
+END
+$fn$;
+COMMENT ON FUNCTION @extschema@.check_member_constant(regclass, name, name[], name[], text, text) IS
+    'Custodian only: refuses (42501) when a declared member-constant measure among measures has a member''s value in more than one cell of the finest grain (and period).';
+
 -- SQL of the digest of a publication's rows (an aggregate over alias s): the sum, modulo
 -- 2^63 - 1, of a 64-bit hash per row combining the member, each dimension (its type's extended
 -- hash, as cells are keyed) and the measures, each with its own seed (typed hashes: no text
@@ -113,11 +237,11 @@ SET search_path = pg_catalog, pg_temp
 AS $fn$
     SELECT pg_catalog.format('(coalesce(pg_catalog.sum((coalesce(pg_catalog.hashtextextended(s.%I::text, 0), 0)%s%s)::numeric), 0) %% 9223372036854775807)::bigint',
                              member_column,
-                             coalesce((SELECT pg_catalog.string_agg(pg_catalog.format(' # coalesce(%I.%I(s.%I, %s), 0)', n.nspname, pr.proname, t.d, t.o), '' ORDER BY t.o)
+                             coalesce((SELECT pg_catalog.string_agg(pg_catalog.format(' # coalesce(%s, 0)',
+                                                                                      @extschema@.dimension_hash_sql(a.atttypid::pg_catalog.regtype, pg_catalog.format('s.%I', t.d), t.o::text)), '' ORDER BY t.o)
                                          FROM pg_catalog.unnest(dimensions) WITH ORDINALITY AS t(d, o)
                                          JOIN pg_catalog.pg_attribute a ON a.attrelid OPERATOR(pg_catalog.=) source AND a.attname OPERATOR(pg_catalog.=) t.d
-                                         JOIN pg_catalog.pg_proc pr ON pr.oid OPERATOR(pg_catalog.=) @extschema@.dimension_hash(a.atttypid::pg_catalog.regtype)
-                                         JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) pr.pronamespace), ''),
+                                         WHERE @extschema@.dimension_hash(a.atttypid::pg_catalog.regtype) IS NOT NULL), ''),
                              coalesce((SELECT pg_catalog.format(' # coalesce(pg_catalog.hash_array_extended(ARRAY[%s]::float8[], %s), 0)',
                                                                 pg_catalog.string_agg(pg_catalog.format('s.%I::float8', m), ', ' ORDER BY o),
                                                                 pg_catalog.cardinality(dimensions) + 1)
@@ -431,6 +555,11 @@ BEGIN
         END IF;
     END LOOP;
     sibling_count := pg_catalog.cardinality(@extschema@.lattice_siblings(seal_periods.publication));
+    -- Declared member-constant measures: each member's value in one cell over the sealed periods
+    -- and these (a later period that splits a value is refused when it is sealed).
+    PERFORM @extschema@.check_member_constant(p.source, p.member_column, p.dimensions, p.measures, p.period,
+        pg_catalog.format('(%1$s) = ANY (%2$s) OR (%1$s)::text IN (SELECT sp.period FROM @extschema@.sealed_periods sp WHERE sp.publication = %3$L::pg_catalog.regclass)',
+                          p.period, arr, publication::text));
     -- the publication's columns, and the key columns results tables repeat
     SELECT pg_catalog.string_agg(pg_catalog.format('q.%I', a.attname), ', ' ORDER BY a.attnum) INTO cols
       FROM pg_catalog.pg_attribute a WHERE a.attrelid = publication AND a.attnum > 0 AND NOT a.attisdropped;

@@ -1,0 +1,84 @@
+-- Rule: a measure constant per member (an EX score on every CX row of its wave) is published
+-- only where each member's value falls in one cell of the finest grain and period: two cells
+-- sharing members' values differ by the values of the members they do not share.  The custodian
+-- declares such columns (exlink.declare_member_constant); publish and every seal check the rows.
+\set SHOW_CONTEXT never
+GRANT CREATE ON DATABASE :"DBNAME" TO regress_custodian;
+GRANT SELECT, INSERT, UPDATE, DELETE ON exlink.sealed_periods TO regress_custodian;
+GRANT EXECUTE ON FUNCTION exlink.seal(regclass, text) TO regress_custodian;
+-- (the fixture's grants, for running this test alone; they stay for the later tests)
+GRANT SELECT, INSERT, UPDATE, DELETE ON exlink.publications, exlink.released_cells, exlink.release_ledger TO regress_custodian;
+GRANT EXECUTE ON FUNCTION exlink.publish(text, regclass, name, name[], name[], name[], integer, boolean, boolean, boolean, text, interval, interval),
+                          exlink.unpublish(regclass) TO regress_custodian;
+SET ROLE regress_custodian;
+CREATE SCHEMA mc;
+GRANT USAGE ON SCHEMA mc TO regress_analyst;
+-- Team A: 10 employees with one CX row in each of months 1 and 2; team B: 8 likewise; all in
+-- survey wave 1, each row carrying its employee's engagement score.  A new hire of team A has
+-- one row in month 2, engagement 4.
+CREATE TABLE mc.src (team text, employee text, month date, wave integer, engagement float8, csat float8);
+INSERT INTO mc.src
+SELECT t, t || '-' || e, make_date(2025, m, 1), 1, 1 + (e * 7 % 5), (e + m) % 5 + 1
+  FROM (VALUES ('A', 10), ('B', 8)) AS teams(t, size), generate_series(1, size) AS e, generate_series(1, 2) AS m;
+INSERT INTO mc.src VALUES ('A', 'A-hire', '2025-02-01', 1, 4, 3);
+
+-- Without a declaration the attack works (the residual risk docs/security.md names): the
+-- custodian publishes team x month, the analyst subtracts.
+SELECT exlink.publish('mc.undeclared', 'mc.src', 'employee', '{team}', '{engagement}', grant_to => '{regress_analyst}', period => 'month');
+SELECT exlink.seal('mc.undeclared', '2025-01-01') + exlink.seal('mc.undeclared', '2025-02-01') AS released;
+SET ROLE regress_analyst;
+SELECT round((f.responses * f.mean_engagement - j.responses * j.mean_engagement)::numeric, 6) AS hire_engagement
+  FROM mc.undeclared j JOIN mc.undeclared f ON f.team = j.team AND f.period = '2025-02-01'
+ WHERE j.team = 'A' AND j.period = '2025-01-01';
+RESET ROLE;
+SET ROLE regress_custodian;
+SELECT exlink.unpublish('mc.undeclared');
+
+-- The declaration (owner of the source only; an unknown column is refused).
+SELECT exlink.declare_member_constant('mc.src', '{nosuch}');
+SELECT exlink.declare_member_constant('mc.src', '{engagement}');
+SELECT * FROM exlink.member_constant_splits('mc.src', 'employee', '{team}', '{engagement,csat}', 'month');
+SELECT * FROM exlink.member_constant_splits('mc.src', 'employee', '{team}', '{engagement,csat}', 'wave');
+-- must fail: publishing the declared measure by month (a snapshot, or live, or a period
+-- publication whose existing periods split members' values)
+SELECT exlink.publish('mc.snap', 'mc.src', 'employee', '{team,month}', '{engagement}', grant_to => '{regress_analyst}');
+SELECT exlink.publish('mc.live', 'mc.src', 'employee', '{team}', '{engagement}', live => true, grant_to => '{regress_analyst}');
+-- (the other measure, not declared, is not concerned)
+SELECT exlink.publish('mc.csat', 'mc.src', 'employee', '{team,month}', '{csat}', grant_to => '{regress_analyst}');
+SELECT exlink.unpublish('mc.csat');
+-- the sequence: month 1 sealed while month 2 has no rows yet; month 2's rows arrive; its seal is
+-- refused (its members carry month 1's values)
+CREATE TABLE mc.later (LIKE mc.src);
+INSERT INTO mc.later SELECT * FROM mc.src WHERE month = '2025-02-01';
+DELETE FROM mc.src WHERE month = '2025-02-01';
+SELECT exlink.publish('mc.monthly', 'mc.src', 'employee', '{team}', '{engagement}', grant_to => '{regress_analyst}', period => 'month');
+SELECT exlink.seal('mc.monthly', '2025-01-01');
+INSERT INTO mc.src SELECT * FROM mc.later;
+SELECT exlink.seal('mc.monthly', '2025-02-01');
+RESET ROLE;
+SET ROLE regress_analyst;
+-- must fail: the hire's score as February minus January (February is not released)
+SELECT period, team, members FROM mc.monthly ORDER BY 1, 2;
+SELECT round((f.responses * f.mean_engagement - j.responses * j.mean_engagement)::numeric, 6) AS hire_engagement
+  FROM mc.monthly j JOIN mc.monthly f ON f.team = j.team AND f.period = '2025-02-01'
+ WHERE j.team = 'A' AND j.period = '2025-01-01';
+RESET ROLE;
+
+-- By survey wave each member falls once: published (positive control for the rule).
+SET ROLE regress_custodian;
+SELECT exlink.unpublish('mc.monthly');
+SELECT exlink.publish('mc.waves', 'mc.src', 'employee', '{team}', '{engagement}', grant_to => '{regress_analyst}', period => 'wave');
+SELECT exlink.seal('mc.waves', '1');
+RESET ROLE;
+SET ROLE regress_analyst;
+SELECT period, team, members, responses, round(mean_engagement::numeric, 4) AS engagement FROM mc.waves ORDER BY 1, 2;
+RESET ROLE;
+-- positive control: the custodian reads the hire's score in the rows
+SET ROLE regress_custodian;
+SELECT employee, engagement FROM mc.src WHERE employee = 'A-hire';
+RESET ROLE;
+SELECT exlink.unpublish('mc.waves');
+DROP SCHEMA mc CASCADE;
+DELETE FROM exlink.member_constant_measures;
+REVOKE ALL ON exlink.sealed_periods FROM regress_custodian;
+REVOKE ALL ON FUNCTION exlink.seal(regclass, text) FROM regress_custodian;
