@@ -124,12 +124,11 @@ COMMENT ON COLUMN @extschema@.member_constant_measures.declared_at IS 'When it w
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.member_constant_measures', '');
 REVOKE ALL ON @extschema@.member_constant_measures FROM PUBLIC;
 
--- (SECURITY DEFINER, so that custodians need no grant on the table: only a source's owner may
--- declare its columns, which only makes publishing it stricter; anyone may read which columns
--- are declared, column names only)
+-- (the owner of a source declares; the custodian needs INSERT on the table.  Reading which
+-- columns are declared, column names only, needs no grant: exlink.member_constant_declared)
 CREATE FUNCTION @extschema@.declare_member_constant(source regclass, measures name[])
 RETURNS void
-LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
 AS $fn$
 DECLARE

@@ -6,6 +6,7 @@
 GRANT CREATE ON DATABASE :"DBNAME" TO regress_custodian;
 GRANT SELECT, INSERT, UPDATE, DELETE ON exlink.sealed_periods TO regress_custodian;
 GRANT EXECUTE ON FUNCTION exlink.seal(regclass, text) TO regress_custodian;
+GRANT INSERT ON exlink.member_constant_measures TO regress_custodian;
 -- (the fixture's grants, for running this test alone; they stay for the later tests)
 GRANT SELECT, INSERT, UPDATE, DELETE ON exlink.publications, exlink.released_cells, exlink.release_ledger TO regress_custodian;
 GRANT EXECUTE ON FUNCTION exlink.publish(text, regclass, name, name[], name[], name[], integer, boolean, boolean, boolean, text, interval, interval),
@@ -35,6 +36,12 @@ SET ROLE regress_custodian;
 SELECT exlink.unpublish('mc.undeclared');
 
 -- The declaration (owner of the source only; an unknown column is refused).
+RESET ROLE;
+SET ROLE regress_analyst;
+-- must fail: someone else declaring (the owner's declaration is the positive control below)
+SELECT exlink.declare_member_constant('mc.src', '{engagement}');
+RESET ROLE;
+SET ROLE regress_custodian;
 SELECT exlink.declare_member_constant('mc.src', '{nosuch}');
 SELECT exlink.declare_member_constant('mc.src', '{engagement}');
 SELECT * FROM exlink.member_constant_splits('mc.src', 'employee', '{team}', '{engagement,csat}', 'month');
@@ -80,5 +87,5 @@ RESET ROLE;
 SELECT exlink.unpublish('mc.waves');
 DROP SCHEMA mc CASCADE;
 DELETE FROM exlink.member_constant_measures;
-REVOKE ALL ON exlink.sealed_periods FROM regress_custodian;
+REVOKE ALL ON exlink.sealed_periods, exlink.member_constant_measures FROM regress_custodian;
 REVOKE ALL ON FUNCTION exlink.seal(regclass, text) FROM regress_custodian;
