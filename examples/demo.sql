@@ -7,7 +7,7 @@
 -- cx_owner and analyst: run it only in a throwaway cluster (as `make demo` does).
 --
 -- Every figure the analyst sees comes from exlink functions over published cells:
--- exlink.create_key/pseudonymize (3), exlink.publish + REFRESH ... CONCURRENTLY (5),
+-- exlink.create_key/pseudonymize (3), exlink.publish by sealed period + exlink.seal (5),
 -- exlink.linked_correlation (7), exlink.subset + exlink.driver_weights/drivers and
 -- exlink.driver_priority (8), exlink.driver_weights with the team as member (10).  The operator's
 -- final check uses the same functions, and exlink.nps/guarded_avg/members_at_least.
@@ -40,10 +40,6 @@ CREATE ROLE cx_owner LOGIN;       -- owns schema cx (raw CX transactions)
 CREATE ROLE analyst LOGIN;        -- reads published views only
 CREATE DATABASE exlink_demo;
 \c exlink_demo
--- The demo's publications are snapshots refreshed with the 0.2.0 change ledger, which 0.3.0
--- refuses unless a superuser opts in (until the demo publishes by period).
-ALTER DATABASE exlink_demo SET exlink.allow_unsafe_refresh = on;
-SET exlink.allow_unsafe_refresh = on;
 SET client_min_messages = warning;
 CREATE EXTENSION exlink CASCADE;  -- pulls in pgcrypto
 GRANT USAGE ON SCHEMA exlink TO exlink_admin, hr_owner, cx_owner, analyst;
@@ -145,18 +141,19 @@ SELECT count(*) AS "linked transactions",
 
 \echo
 \echo '--- 5. Publication (custodian): one grain, team x wave, only cells with >= k employees'
--- exlink.publish: CX cells (region x team x period, from the linked rows) and EX cells (team x
--- wave, from the survey), each a materialized view of released cells only (k baked in, protected
--- columns refused, a unique index for REFRESH ... CONCURRENTLY, registered in
--- exlink.publications), joined by a plain view for the analyst.  One grain per source: a second,
--- overlapping grain would let an analyst subtract cells.
+-- exlink.publish: CX cells (region x team with roll-up, by sealed period: the wave in force,
+-- from the linked rows; each period's cells computed once, when it is sealed, and never again)
+-- and EX cells (team x wave, from the survey: a snapshot, published once), released cells only
+-- (k baked in, protected columns refused, registered in exlink.publications), joined by a plain
+-- view for the analyst.  One lattice per source: a second, overlapping grain would let an
+-- analyst subtract cells.
 CREATE SCHEMA published AUTHORIZATION exlink_admin;
 GRANT USAGE ON SCHEMA published TO analyst;
 GRANT EXECUTE ON FUNCTION exlink.publish(text, regclass, name, name[], name[], name[], integer, boolean, boolean, boolean, text, interval, interval),
                           exlink.publish_results(text, regclass, name, name[], text, name[]),
-                          exlink.refresh(regclass) TO exlink_admin;
+                          exlink.refresh(regclass), exlink.seal(regclass, text) TO exlink_admin;
 GRANT SELECT, INSERT, UPDATE, DELETE ON exlink.publications, exlink.released_cells, exlink.release_ledger,
-                                        exlink.result_tables TO exlink_admin;
+                                        exlink.result_tables, exlink.sealed_periods TO exlink_admin;
 GRANT SELECT ON exlink.refresh_status TO exlink_admin;
 CREATE FUNCTION pg_temp.attempt(q text) RETURNS text LANGUAGE plpgsql AS $$
 BEGIN
@@ -173,16 +170,19 @@ SET exlink.cluster_summary = on;
 \echo 'The superuser opts in to cluster summaries in the published cells (exlink.cluster_summary,'
 \echo 'off by default: they disclose more about small cells than k protects, docs/security.md).'
 SET ROLE exlink_admin;
-SELECT exlink.publish('published.cx_cells', 'link.linked', 'pseudonym', '{region,team,period}',
+SELECT exlink.publish('published.cx_cells', 'link.linked', 'pseudonym', '{region,team}',
                       '{csat,nps,effort,engagement,enablement,manager_coaching,training_hours,tenure_years,workload,performance,nps_promoter,nps_detractor}',
-                      grant_to => '{analyst}') AS cx_publication \gset
--- Results tables for BI tools: the key drivers of CSAT and the correlations, per released cell,
--- plain columns (with rollup => true they would have region and organisation rows too).
+                      rollup => true, period => 'period', grant_to => '{analyst}') AS cx_publication \gset
+-- Results tables for BI tools: the key drivers of CSAT and the correlations, per released cell
+-- (team, region and organisation rows, per sealed period), plain columns.
 SELECT exlink.publish_results('published.csat_drivers', 'published.cx_cells', 'csat',
                               '{engagement,enablement,manager_coaching,training_hours,workload}', grant_to => '{analyst}');
 SELECT exlink.publish_results('published.csat_correlations', 'published.cx_cells', 'csat',
                               '{engagement,enablement,manager_coaching,training_hours,workload}',
                               statistic => 'correlations', grant_to => '{analyst}');
+-- The waves closed so far are sealed (the last one stays open until the nightly load, step 5).
+SELECT sum(exlink.seal('published.cx_cells', p::text)) AS "cells released, closed waves"
+  FROM (SELECT DISTINCT period AS p FROM link.linked WHERE period < (SELECT max(period) FROM link.linked)) w;
 SELECT exlink.publish('published.ex_cells', 'link.ex_waves', 'pseudonym', '{team,wave}',
                       '{engagement,enablement,manager_coaching,enps_promoter,enps_detractor}',
                       grant_to => '{analyst}') AS ex_publication \gset
@@ -208,36 +208,48 @@ SELECT c.region, c.team, c.period, c.responses, c.members,
        round(e.mean_engagement::numeric, 3) AS engagement, round(e.mean_enablement::numeric, 3) AS enablement,
        round(e.mean_manager_coaching::numeric, 3) AS manager_coaching,
        c.moments
-  FROM published.cx_cells c JOIN published.ex_cells e ON e.team = c.team AND e.wave = c.period;
+  FROM published.cx_cells c JOIN published.ex_cells e ON e.team = c.team AND e.wave = c.period
+ WHERE c.level = 2;
 REVOKE ALL ON published.team_wave FROM PUBLIC;
 GRANT SELECT ON published.team_wave TO analyst;
 RESET ROLE;
 
-\echo 'Nightly load: the custodian links the last four weeks of transactions; the published cells'
-\echo 'change only when their owner refreshes them, with REFRESH MATERIALIZED VIEW CONCURRENTLY'
-\echo '(analysts keep reading meanwhile; pg_cron would schedule it, see docs/bi-and-scheduling.md).'
+\echo 'Nightly load: the custodian links the last four weeks of transactions, then seals the last'
+\echo 'wave: its cells are computed once, from its rows, and appended (released figures never change;'
+\echo 'with period_length, exlink.refresh seals closed periods, scheduled by pg_cron: docs/bi-and-scheduling.md).'
 CREATE TEMP TABLE before_refresh AS
-SELECT 'published.cx_cells' AS publication, count(*) AS cells, sum(responses) AS "rows" FROM published.cx_cells
+SELECT 'published.cx_cells' AS publication, count(*) AS cells, sum(responses) AS "rows" FROM published.cx_cells WHERE level = 2
 UNION ALL
 SELECT 'published.ex_cells', count(*), sum(responses) FROM published.ex_cells;
 SET ROLE exlink_admin;
 INSERT INTO link.linked SELECT * FROM link.as_of WHERE handled_at >= :'late_from';
 ANALYZE link.linked;
-REFRESH MATERIALIZED VIEW CONCURRENTLY published.cx_cells;
-REFRESH MATERIALIZED VIEW CONCURRENTLY published.ex_cells;
+SELECT exlink.seal('published.cx_cells', (SELECT max(period) FROM link.linked)::text) AS last_wave_cells \gset
 RESET ROLE;
 SELECT count(*) AS linked_total, count(*) FILTER (WHERE handled_at >= :'late_from') AS linked_late,
        (SELECT count(*) FROM cx.transactions) - count(*) AS dropped_total
   FROM link.linked \gset
 \echo 'link.linked: +':linked_late 'transactions, now' :linked_total '(':dropped_total 'without an EX record in force);'
-\echo 'REFRESH MATERIALIZED VIEW CONCURRENTLY published.cx_cells, published.ex_cells (as exlink_admin):'
+\echo 'exlink.seal(published.cx_cells, last wave) released' :last_wave_cells 'cells (as exlink_admin):'
 SELECT b.publication, b.cells AS "cells before", a.cells AS "cells after",
        b."rows" AS "rows before", a."rows" AS "rows after"
   FROM before_refresh b
-  JOIN (SELECT 'published.cx_cells' AS publication, count(*) AS cells, sum(responses) AS "rows" FROM published.cx_cells
+  JOIN (SELECT 'published.cx_cells' AS publication, count(*) AS cells, sum(responses) AS "rows" FROM published.cx_cells WHERE level = 2
         UNION ALL
         SELECT 'published.ex_cells', count(*), sum(responses) FROM published.ex_cells) a USING (publication)
  ORDER BY 1;
+
+\echo 'Cumulative figures by merging sealed periods (exlink.publish_window: a view for BI tools that'
+\echo 'merges each cell''s released waves with exlink.merge, exact): CSAT per region over all waves so far.'
+SELECT count(DISTINCT period) AS waves FROM link.linked \gset
+SET ROLE exlink_admin;
+SELECT exlink.publish_window('published.cx_cumulative', 'published.cx_cells', 'last ' || :waves, grant_to => '{analyst}') AS window_view;
+RESET ROLE;
+SELECT coalesce(region, '(all)') AS region, window_start AS "from wave", window_end AS "to wave", periods AS "waves released",
+       responses, round(mean_csat::numeric, 3) AS "CSAT, merged"
+  FROM published.cx_cumulative
+ WHERE level <= 1 AND window_end = (SELECT max(window_end) FROM published.cx_cumulative)
+ ORDER BY level, region COLLATE "C";
 
 \echo 'Do the CX cells nest employees (exact clustered inference from merged cells)?  exlink.split_members'
 \echo 'counts the employees whose rows fall into more than one cell (custodian only; it reads the rows):'
@@ -417,7 +429,7 @@ SELECT what, pg_temp.attempt(q) AS outcome FROM (VALUES
     (6, 'set_config(''exlink.min_group_size'', ...)', 'SELECT set_config(''exlink.min_group_size'', ''2'', false)'),
     (7, 'ALTER ROLE ... SET exlink.min_group_size', 'ALTER ROLE analyst SET exlink.min_group_size = 2'),
     (8, 'publish cells of its own choosing', 'SELECT exlink.publish(''published.mine'', ''published.cx_cells'', ''team'', ''{wave}'')'),
-    (9, 'refresh the publication', 'REFRESH MATERIALIZED VIEW CONCURRENTLY published.cx_cells')) v(i, what, q)
+    (9, 'seal a period of the publication', 'SELECT exlink.seal(''published.cx_cells'', ''1'')')) v(i, what, q)
  ORDER BY i;
 SELECT exlink.min_group_size() AS "k after the attempts", current_setting('exlink.min_group_size') AS "GUC";
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-3.0-or-later
 # The demo still runs end to end (small data) on the real exlink functions: every refused attempt
-# is refused, the refresh publishes the nightly load, the exactness checks hold, and the chart is
+# is refused, the seal of the last wave publishes the nightly load, a cumulative figure merges periods, the exactness checks hold, and the chart is
 # well-formed SVG.  Cleans up its database and roles (the docs test creates roles of
 # the same names).
 set -euo pipefail
@@ -23,11 +23,14 @@ cat "$tmp/out.txt"
 attempts=$(grep -c '│ 42501: ' "$tmp/out.txt" || true)
 [ "$attempts" -eq 12 ] || { echo "expected 12 refused attempts, got $attempts"; exit 1; }
 ! grep -q 'ALLOWED' "$tmp/out.txt" || { echo "an attempt was allowed"; exit 1; }
-# The nightly load reaches the analyst only through the refresh: more rows after it.
-grep -q '^REFRESH MATERIALIZED VIEW CONCURRENTLY published.cx_cells' "$tmp/out.txt"
+# The nightly load reaches the analyst only through the seal of the last wave: more rows after it.
+grep -q '^exlink.seal(published.cx_cells, last wave) released [1-9]' "$tmp/out.txt"
 awk -F'│' '$1 ~ /published\.cx_cells/ && NF == 5 { found = 1; if ($5 + 0 <= $4 + 0) bad = 1 }
            END { exit !found || bad }' "$tmp/out.txt" \
-    || { echo "the refresh did not publish the nightly load"; exit 1; }
+    || { echo "the seal did not publish the nightly load"; exit 1; }
+# A cumulative figure by merging sealed periods (exlink.publish_window), the total included.
+grep -q "CSAT, merged" "$tmp/out.txt"
+grep -qE '^ \(all\) +│' "$tmp/out.txt" || { echo "no cumulative total"; exit 1; }
 grep -q 'planted effects recovered within' "$tmp/out.txt"
 # Clustered inference reaches the analyst: key drivers with 95% intervals, the prioritization,
 # the cross-lagged regressions clustered by team, and the planted-truth coverage of 4 intervals.
