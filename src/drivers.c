@@ -22,6 +22,7 @@
 #include "utils/typcache.h"
 
 #include "cluster_variance.h"
+#include "driver_bootstrap.h"
 #include "driver_groups.h"
 #include "drivers.h"
 #include "exlink.h"
@@ -646,9 +647,37 @@ drivers_fit(const Moments *m, int q, const char *const *names, DriverFit *fit,
 	fit_shares(&d, fit);
 }
 
+/*
+ * The importance shares of one bootstrap draw (driver_bootstrap.h): the estimate's own steps, as
+ * for independent rows (no variance step is needed for the shares).
+ */
+bool
+DriverShares(const Moments *m, int q, double *rw_share, double *lmg_share)
+{
+	DriverFit	fit;
+	char	  **names = palloc(sizeof(char *) * Max(q, 1));
+
+	for (int j = 0; j < q; j++)
+		names[j] = "";
+	fit.level = DRIVERS_DEFAULT_LEVEL;
+	drivers_fit(m, q, (const char *const *) names, &fit, INFERENCE_METHOD_INDEPENDENT,
+				INFERENCE_INDEPENDENT, -1, DRIVERS_DEFAULT_LEVEL);
+	if (fit.nkept != q || !(fit.r2 > 0.0))
+		return false;
+	for (int j = 0; j < q; j++)
+	{
+		if (!isfinite(fit.rw_share[j]) || !isfinite(fit.lmg_share[j]))
+			return false;
+		rw_share[j] = fit.rw_share[j];
+		lmg_share[j] = fit.lmg_share[j];
+	}
+	return true;
+}
+
 /* --- SQL interface ------------------------------------------------------------------ */
 
-#define DRIVER_NATTS 14		/* 0.2.0's type has 13 (no df), 0.1.0's 11 */
+#define DRIVER_NATTS 22		/* 0.3.0: b, its se and interval, bootstrap intervals of the shares at the end */
+#define DRIVER_NATTS_DF 14		/* 0.3.0 before them; 0.2.0's type has 13 (no df), 0.1.0's 11 */
 #define MODEL_NATTS 13
 #define MODEL_NATTS_GROUPS 16	/* 0.3.0: groups, means, sds at the end */
 #define MODEL_DRIVERS_ATT 8		/* the drivers array */
@@ -728,7 +757,8 @@ moments_scale_array(const Moments *m, bool sds)
  * group_of: the group of each driver (driver_groups.c), or NULL.
  */
 static Datum
-drivers_result(FunctionCallInfo fcinfo, const Moments *m, int ngroup_of, char **group_of)
+drivers_result(FunctionCallInfo fcinfo, const Moments *m, int ngroup_of, char **group_of,
+			   int draws, int64 seed)
 {
 	TupleDesc	tupdesc;
 	TupleDesc	dtupdesc;
@@ -746,6 +776,10 @@ drivers_result(FunctionCallInfo fcinfo, const Moments *m, int ngroup_of, char **
 	Datum		values[MODEL_NATTS_GROUPS];
 	bool		nulls[MODEL_NATTS_GROUPS];
 	int64		members;
+	double	   *rw_low,
+			   *rw_high,
+			   *lmg_low,
+			   *lmg_high;
 
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "exlink.driver_weights must return a composite type");
@@ -758,7 +792,7 @@ drivers_result(FunctionCallInfo fcinfo, const Moments *m, int ngroup_of, char **
 		elog(ERROR, "unexpected exlink.driver_model type");
 	get_typlenbyvalalign(elemtype, &elemlen, &elembyval, &elemalign);
 	dtupdesc = BlessTupleDesc(lookup_rowtype_tupdesc_copy(elemtype, -1));
-	if (dtupdesc->natts != DRIVER_NATTS && dtupdesc->natts != 13 && dtupdesc->natts != 11)
+	if (dtupdesc->natts != DRIVER_NATTS && dtupdesc->natts != DRIVER_NATTS_DF && dtupdesc->natts != 13 && dtupdesc->natts != 11)
 		elog(ERROR, "unexpected exlink.driver type");
 
 	/* The number of drivers: from the rows, else from the names. */
@@ -811,6 +845,33 @@ drivers_result(FunctionCallInfo fcinfo, const Moments *m, int ngroup_of, char **
 					m->level > 0.0 ? m->level : DRIVERS_DEFAULT_LEVEL);
 	}
 
+	/*
+	 * Importance intervals: the cluster bootstrap over the members (opt-in: draws > 0), only
+	 * where the model is clustered on per-member moments and every share is defined.
+	 */
+	rw_low = nan_array(q);
+	rw_high = nan_array(q);
+	lmg_low = nan_array(q);
+	lmg_high = nan_array(q);
+	if (draws > 0 && !suppressed)
+	{
+		bool		all_shares = q > 0;
+
+		for (int j = 0; j < q; j++)
+			all_shares = all_shares && isfinite(fit.rw_share[j]) && isfinite(fit.lmg_share[j]);
+		if (m->cluster != CLUSTER_ROWS || m->clusters == NULL || fit.clusters < 0)
+			add_status(&fit, "bootstrap: needs per-member moments (the rows with a member)");
+		else if (!all_shares)
+			add_status(&fit, "bootstrap: not every share is defined");
+		else
+		{
+			int			used = DriverBootstrap(m, q, draws, seed, fit.level, rw_low, rw_high, lmg_low, lmg_high);
+
+			if (used < draws)
+				add_status(&fit, psprintf("bootstrap: %d of %d draws gave no model", draws - used, draws));
+		}
+	}
+
 	elems = palloc(sizeof(Datum) * Max(q, 1));
 	for (int j = 0; j < q; j++)
 	{
@@ -833,6 +894,26 @@ drivers_result(FunctionCallInfo fcinfo, const Moments *m, int ngroup_of, char **
 		dv[11] = float_or_null(fit.ci_low[j], &dn[11]);
 		dv[12] = float_or_null(fit.ci_high[j], &dn[12]);
 		dv[13] = float_or_null(fit.df_each[j], &dn[13]);
+		/*
+		 * The slope on the outcome's and the driver's own units: b = beta sd_y / sd_x.  Rescaling
+		 * a column leaves the hat matrix, hence CR2's adjustment and its Satterthwaite df, as
+		 * they are: the standard error and interval scale by the same factor (lm(y ~ X) with
+		 * clubSandwich gives the same figures).
+		 */
+		{
+			double		cy = m->p == q + 1 ? m->comoment[MOMENTS_TRI(m->p, 0, 0)] : NAN;
+			double		cx = m->p == q + 1 ? m->comoment[MOMENTS_TRI(m->p, j + 1, j + 1)] : NAN;
+			double		f = (cy > 0.0 && cx > 0.0) ? sqrt(cy / cx) : NAN;
+
+			dv[14] = float_or_null(fit.beta[j] * f, &dn[14]);
+			dv[15] = float_or_null(fit.beta_se[j] * f, &dn[15]);
+			dv[16] = float_or_null(fit.ci_low[j] * f, &dn[16]);
+			dv[17] = float_or_null(fit.ci_high[j] * f, &dn[17]);
+		}
+		dv[18] = float_or_null(rw_low[j], &dn[18]);
+		dv[19] = float_or_null(rw_high[j], &dn[19]);
+		dv[20] = float_or_null(lmg_low[j], &dn[20]);
+		dv[21] = float_or_null(lmg_high[j], &dn[21]);
 		elems[j] = HeapTupleGetDatum(heap_form_tuple(dtupdesc, dv, dn));
 	}
 
@@ -1061,38 +1142,99 @@ exlink_driver_weights_finalfn(PG_FUNCTION_ARGS)
 
 	if (m == NULL)
 		PG_RETURN_NULL();
-	return drivers_result(fcinfo, MomentsResolve(m), 0, NULL);
+	return drivers_result(fcinfo, MomentsResolve(m), 0, NULL, 0, 0);
 }
 
 /*
- * driver_weights(outcome, drivers, member, names, inference, groups): the groups argument is read
- * here, from the aggregate call, so the state (and its wire format) stays that of every other
- * driver_weights; it must therefore be a constant (or a query parameter folded into one).
+ * An argument of the aggregate call that its final function reads (position argno, 0-based), so
+ * that the state (and its wire format) stays that of every other driver_weights; it must
+ * therefore be a constant (or a query parameter folded into one).  NULL: the argument is NULL.
  */
+static Const *
+final_const_arg(FunctionCallInfo fcinfo, int argno, const char *what, const char *hint)
+{
+	Aggref	   *aggref = AggGetAggref(fcinfo);
+	Node	   *arg;
+
+	if (aggref == NULL || list_length(aggref->args) <= argno)
+		elog(ERROR, "exlink.driver_weights final function called without its %s argument", what);
+	arg = (Node *) ((TargetEntry *) list_nth(aggref->args, argno))->expr;
+	if (!IsA(arg, Const))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s must be a constant%s", what, strcmp(what, "groups") == 0 ? " array" : ""),
+				 errdetail(strcmp(what, "groups") == 0 ? "The group of each driver is read once, from the aggregate call." :
+						   "It is read once, from the aggregate call."),
+				 errhint("%s", hint)));
+	return ((Const *) arg)->constisnull ? NULL : (Const *) arg;
+}
+
+/* The groups argument (position 5) of the grouped and bootstrap forms. */
+static int
+final_groups_arg(FunctionCallInfo fcinfo, char ***group_of)
+{
+	Const	   *c = final_const_arg(fcinfo, 5, "groups",
+									"Write the groups as an array literal, e.g. ARRAY['tenure', 'class', 'class'].");
+
+	*group_of = NULL;
+	if (c == NULL)
+		return 0;
+	return names_from_array(DatumGetArrayTypeP(c->constvalue), group_of, "groups");
+}
+
+/* driver_weights(outcome, drivers, member, names, inference, groups) */
 PG_FUNCTION_INFO_V1(exlink_driver_weights_grouped_finalfn);
 Datum
 exlink_driver_weights_grouped_finalfn(PG_FUNCTION_ARGS)
 {
 	Moments    *m = ExlinkFinalState(fcinfo, "exlink_driver_weights_grouped_finalfn");
-	Aggref	   *aggref = AggGetAggref(fcinfo);
-	Node	   *arg;
-	char	  **group_of = NULL;
-	int			ngroup_of = 0;
+	char	  **group_of;
+	int			ngroup_of;
 
 	if (m == NULL)
 		PG_RETURN_NULL();
-	if (aggref == NULL || list_length(aggref->args) < 6)
-		elog(ERROR, "exlink_driver_weights_grouped_finalfn called without its groups argument");
-	arg = (Node *) ((TargetEntry *) llast(aggref->args))->expr;
-	if (!IsA(arg, Const))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("groups must be a constant array"),
-				 errdetail("The group of each driver is read once, from the aggregate call."),
-				 errhint("Write the groups as an array literal, e.g. ARRAY['tenure', 'class', 'class'].")));
-	if (!((Const *) arg)->constisnull)
-		ngroup_of = names_from_array(DatumGetArrayTypeP(((Const *) arg)->constvalue), &group_of, "groups");
-	return drivers_result(fcinfo, MomentsResolve(m), ngroup_of, group_of);
+	ngroup_of = final_groups_arg(fcinfo, &group_of);
+	return drivers_result(fcinfo, MomentsResolve(m), ngroup_of, group_of, 0, 0);
+}
+
+/*
+ * driver_weights(outcome, drivers, member, names, inference, groups, bootstrap, seed): the
+ * bootstrap intervals of the shares (driver_bootstrap.c) from `bootstrap` draws (0 or NULL:
+ * none), seeded by seed (NULL: EXLINK_BOOTSTRAP_DEFAULT_SEED).
+ */
+PG_FUNCTION_INFO_V1(exlink_driver_weights_bootstrap_finalfn);
+Datum
+exlink_driver_weights_bootstrap_finalfn(PG_FUNCTION_ARGS)
+{
+	Moments    *m = ExlinkFinalState(fcinfo, "exlink_driver_weights_bootstrap_finalfn");
+	char	  **group_of;
+	int			ngroup_of;
+	Const	   *c;
+	int			draws = 0;
+	int64		seed = EXLINK_BOOTSTRAP_DEFAULT_SEED;
+
+	if (m == NULL)
+		PG_RETURN_NULL();
+	ngroup_of = final_groups_arg(fcinfo, &group_of);
+	c = final_const_arg(fcinfo, 6, "bootstrap", "Write the number of draws as a literal, e.g. 999.");
+	if (c != NULL)
+	{
+		int32		b = DatumGetInt32(c->constvalue);
+
+		if (b < 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("bootstrap must be 0 (none) or a number of draws")));
+		if (b > EXLINK_BOOTSTRAP_MAX_DRAWS)
+			ereport(ERROR,
+					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+					 errmsg("at most %d bootstrap draws", EXLINK_BOOTSTRAP_MAX_DRAWS)));
+		draws = b;
+	}
+	c = final_const_arg(fcinfo, 7, "seed", "Write the seed as a literal, e.g. 42.");
+	if (c != NULL)
+		seed = DatumGetInt64(c->constvalue);
+	return drivers_result(fcinfo, MomentsResolve(m), ngroup_of, group_of, draws, seed);
 }
 
 /* driver_weights(m exlink.moments [, names text[] [, inference text]]): variable 1 is the outcome. */
@@ -1127,7 +1269,7 @@ exlink_driver_weights_moments(PG_FUNCTION_ARGS)
 		char	  **group_of;
 		int			count = names_from_array(PG_GETARG_ARRAYTYPE_P(3), &group_of, "groups");
 
-		return drivers_result(fcinfo, MomentsResolve(m), count, group_of);
+		return drivers_result(fcinfo, MomentsResolve(m), count, group_of, 0, 0);
 	}
-	return drivers_result(fcinfo, MomentsResolve(m), 0, NULL);
+	return drivers_result(fcinfo, MomentsResolve(m), 0, NULL, 0, 0);
 }

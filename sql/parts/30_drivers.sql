@@ -15,10 +15,18 @@ CREATE TYPE @extschema@.driver AS (
     rank integer,
     ci_low float8,
     ci_high float8,
-    df float8
+    df float8,
+    b float8,
+    b_se float8,
+    b_ci_low float8,
+    b_ci_high float8,
+    relative_weight_share_low float8,
+    relative_weight_share_high float8,
+    lmg_share_low float8,
+    lmg_share_high float8
 );
 COMMENT ON TYPE @extschema@.driver IS
-    'One driver of a key-driver model: standardized beta, its standard error, t and p; Pratt measure; Johnson relative weight and its share of R² (%); Shapley/LMG value and share (%); rank by LMG (by relative weight when LMG is NULL); 95% interval of the beta; df of its t test (CR2: its own Satterthwaite df).';
+    'One driver of a key-driver model: standardized beta, its standard error, t and p; Pratt measure; Johnson relative weight and its share of R² (%); Shapley/LMG value and share (%); rank by LMG (by relative weight when LMG is NULL); 95% interval of the beta; df of its t test (CR2: its own Satterthwaite df); the unstandardized slope b (outcome units per driver unit), its standard error and interval; cluster-bootstrap percentile intervals of the relative-weight and LMG shares (driver_weights with bootstrap draws, else NULL).';
 
 CREATE TYPE @extschema@.driver_model AS (
     n bigint,
@@ -133,7 +141,8 @@ CREATE FUNCTION @extschema@.drivers(m @extschema@.driver_model)
            d.ci_low, d.ci_high, ($1).clusters, d.df, ($1).inference
       FROM pg_catalog.unnest(($1).drivers) WITH ORDINALITY
            AS d(name, beta, beta_se, t, p_value, pratt, relative_weight, relative_weight_share,
-                lmg, lmg_share, rank, ci_low, ci_high, df, ordinal)
+                lmg, lmg_share, rank, ci_low, ci_high, df, b, b_se, b_ci_low, b_ci_high,
+                relative_weight_share_low, relative_weight_share_high, lmg_share_low, lmg_share_high, ordinal)
      ORDER BY d.ordinal
     $$;
 COMMENT ON FUNCTION @extschema@.drivers(@extschema@.driver_model) IS

@@ -119,7 +119,8 @@ AS $fn$
      CROSS JOIN pg_catalog.unnest($3) WITH ORDINALITY AS n(driver, ordinal)
       LEFT JOIN pg_catalog.unnest(($1).drivers) WITH ORDINALITY
            AS d(name, beta, beta_se, t, p_value, pratt, relative_weight, relative_weight_share,
-                lmg, lmg_share, rank, ci_low, ci_high, df, ordinal) ON d.ordinal = n.ordinal
+                lmg, lmg_share, rank, ci_low, ci_high, df, b, b_se, b_ci_low, b_ci_high,
+                relative_weight_share_low, relative_weight_share_high, lmg_share_low, lmg_share_high, ordinal) ON d.ordinal = n.ordinal
      ORDER BY n.ordinal
 $fn$;
 COMMENT ON FUNCTION @extschema@.driver_results(@extschema@.driver_model, name, text[], bigint) IS
@@ -183,7 +184,8 @@ COMMENT ON FUNCTION @extschema@.results_fourth_order(text) IS
 
 -- A cell's results with their inference withheld (why: the refusal, e.g. 'withheld: too few
 -- members for the inference published with the cell'): every standard error, t, p, interval
--- and covariance NULL, the inference column saying why; betas, correlations, weights and R²
+-- and covariance NULL (with the unstandardized slope's and the bootstrap intervals of the
+-- shares), the inference column saying why; betas, slopes, correlations, weights and R²
 -- stay (second-order figures).  NULL why: the results unchanged.
 CREATE FUNCTION @extschema@.withhold_inference(results jsonb, why text)
 RETURNS jsonb
@@ -205,9 +207,12 @@ BEGIN
         ELSIF pg_catalog.left(val, 1) OPERATOR(pg_catalog.=) '(' THEN
             m := val::@extschema@.driver_model;
             m.drivers := ARRAY(SELECT ROW(d.name, d.beta, NULL, NULL, NULL, d.pratt, d.relative_weight, d.relative_weight_share,
-                                          d.lmg, d.lmg_share, d.rank, NULL, NULL, NULL)::@extschema@.driver
+                                          d.lmg, d.lmg_share, d.rank, NULL, NULL, NULL, d.b, NULL, NULL, NULL,
+                                          NULL, NULL, NULL, NULL)::@extschema@.driver
                                  FROM pg_catalog.unnest(m.drivers) WITH ORDINALITY AS d(name, beta, beta_se, t, p_value, pratt,
-                                      relative_weight, relative_weight_share, lmg, lmg_share, rank, ci_low, ci_high, df, o)
+                                      relative_weight, relative_weight_share, lmg, lmg_share, rank, ci_low, ci_high, df, b, b_se,
+                                      b_ci_low, b_ci_high, relative_weight_share_low, relative_weight_share_high,
+                                      lmg_share_low, lmg_share_high, o)
                                 ORDER BY d.o);
             m.vcov := NULL;
             m.df := NULL;

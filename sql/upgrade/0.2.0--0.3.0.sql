@@ -35,7 +35,11 @@ CREATE TEMPORARY TABLE exlink_upgrade_driver_models ON COMMIT DROP AS
 SELECT rc.release_key, rc.cell_id, e.key, e.value::@extschema@.driver_model AS model
   FROM @extschema@.released_cells rc, pg_catalog.jsonb_each_text(rc.results) AS e
  WHERE pg_catalog.left(e.value, 1) OPERATOR(pg_catalog.=) '(';
-ALTER TYPE @extschema@.driver ADD ATTRIBUTE df float8;
+ALTER TYPE @extschema@.driver ADD ATTRIBUTE df float8,
+    -- item 5: the unstandardized slope with its interval, the bootstrap intervals of the shares
+    ADD ATTRIBUTE b float8, ADD ATTRIBUTE b_se float8, ADD ATTRIBUTE b_ci_low float8, ADD ATTRIBUTE b_ci_high float8,
+    ADD ATTRIBUTE relative_weight_share_low float8, ADD ATTRIBUTE relative_weight_share_high float8,
+    ADD ATTRIBUTE lmg_share_low float8, ADD ATTRIBUTE lmg_share_high float8;
 UPDATE @extschema@.released_cells rc
    SET results = rc.results OPERATOR(pg_catalog.||) u.models
   FROM (SELECT release_key, cell_id, pg_catalog.jsonb_object_agg(key, model::text) AS models
@@ -43,7 +47,7 @@ UPDATE @extschema@.released_cells rc
  WHERE rc.release_key OPERATOR(pg_catalog.=) u.release_key AND rc.cell_id OPERATOR(pg_catalog.=) u.cell_id;
 DROP TABLE exlink_upgrade_driver_models;
 COMMENT ON TYPE @extschema@.driver IS
-    'One driver of a key-driver model: standardized beta, its standard error, t and p; Pratt measure; Johnson relative weight and its share of R² (%); Shapley/LMG value and share (%); rank by LMG (by relative weight when LMG is NULL); 95% interval of the beta; df of its t test (CR2: its own Satterthwaite df).';
+    'One driver of a key-driver model: standardized beta, its standard error, t and p; Pratt measure; Johnson relative weight and its share of R² (%); Shapley/LMG value and share (%); rank by LMG (by relative weight when LMG is NULL); 95% interval of the beta; df of its t test (CR2: its own Satterthwaite df); the unstandardized slope b (outcome units per driver unit), its standard error and interval; cluster-bootstrap percentile intervals of the relative-weight and LMG shares (driver_weights with bootstrap draws, else NULL).';
 COMMENT ON TYPE @extschema@.driver_model IS
     'A key-driver model: complete rows, skipped rows, distinct members, R², adjusted R², condition number of the driver correlation matrix, suppressed flag, status (''ok'' or why figures are NULL), the drivers, clusters (G of cluster-robust inference, else NULL), df of the t tests (the smallest of the drivers'' df), the inference used, and the covariance matrix of the standardized betas.';
 COMMENT ON AGGREGATE @extschema@.driver_weights(float8, float8[], text, text[], text) IS
@@ -70,7 +74,8 @@ CREATE OR REPLACE FUNCTION @extschema@.drivers(m @extschema@.driver_model)
            d.ci_low, d.ci_high, ($1).clusters, d.df, ($1).inference
       FROM pg_catalog.unnest(($1).drivers) WITH ORDINALITY
            AS d(name, beta, beta_se, t, p_value, pratt, relative_weight, relative_weight_share,
-                lmg, lmg_share, rank, ci_low, ci_high, df, ordinal)
+                lmg, lmg_share, rank, ci_low, ci_high, df, b, b_se, b_ci_low, b_ci_high,
+                relative_weight_share_low, relative_weight_share_high, lmg_share_low, lmg_share_high, ordinal)
      ORDER BY d.ordinal
     $$;
 COMMENT ON FUNCTION @extschema@.drivers(@extschema@.driver_model) IS
@@ -107,6 +112,11 @@ DROP TABLE exlink_upgrade_driver_models;
 ALTER TABLE @extschema@.result_tables DROP CONSTRAINT result_tables_statistic_check;
 ALTER TABLE @extschema@.result_tables ADD CONSTRAINT result_tables_statistic_check CHECK (statistic IN ('drivers', 'correlations', 'driver_map'));
 COMMENT ON COLUMN @extschema@.result_tables.statistic IS '''drivers'' (one row per cell and driver: the key-driver model), ''correlations'' (one row per cell and pair outcome-driver) or ''driver_map'' (one row per cell and driver: importance, performance, quadrant and gain).';
+
+-- ---- issue 18 (item 5): driver_weights with bootstrap intervals of the importance shares
+-- (the driver type's new attributes were added with df above, before stored models are
+-- re-rendered) ----
+-- include: sql/parts/33_driver_bootstrap.sql
 
 -- ---- issue 22: one release point per figure, fail-closed ----
 -- release_status takes the change's share and the published variables; suppress_cells the

@@ -74,6 +74,8 @@ BEGIN
                     args := args || quote_literal('{d1}');
                 ELSIF typ = 'integer'::regtype THEN
                     args := args || '5'::text;
+                ELSIF typ = 'bigint'::regtype THEN
+                    args := args || '1'::text;   -- a seed
                 ELSE
                     RAISE EXCEPTION 'guarded aggregate % takes %: say here what to pass', f.oid::regprocedure, format_type(typ, NULL);
                 END IF;
