@@ -1,7 +1,7 @@
 -- Bootstrap intervals of the importance shares (issue 18): driver_weights with a number of draws
 -- and a seed resamples the members (src/driver_bootstrap.c) and gives each driver percentile
 -- intervals of its relative-weight and LMG shares (exlink.driver's relative_weight_share_low ..
--- lmg_share_high).  Opt-in: 999 draws cost about a second at 20,000 members (bench case 38).
+-- lmg_share_high).  Opt-in: 999 draws cost about a second at 20,000 members (bench case 39).
 
 CREATE FUNCTION @extschema@.driver_weights_transfn(internal, float8, float8[], text, text[], text, text[], integer, bigint) RETURNS internal
     LANGUAGE c IMMUTABLE PARALLEL SAFE AS 'MODULE_PATHNAME', 'exlink_driver_weights_named_transfn';
