@@ -251,6 +251,19 @@ SELECT coalesce(region, '(all)') AS region, window_start AS "from wave", window_
  WHERE level <= 1 AND window_end = (SELECT max(window_end) FROM published.cx_cumulative)
  ORDER BY level, region COLLATE "C";
 
+\echo 'Utility of sealing by period: team x wave cells released when each wave is its own lattice'
+\echo '(exlink.publish_query with the period, no roll-up), against one snapshot of region x team x wave'
+\echo 'over all waves (as 0.2.0 published it), and with the roll-up published.cx_cells adds (region rows):'
+SELECT exlink.publish_query('link.linked', 'pseudonym', '{region,team,period}', '{csat}', :k) AS snapshot_query \gset
+CREATE TEMP TABLE snapshot_cells AS :snapshot_query;
+SELECT exlink.publish_query('link.linked', 'pseudonym', '{region,team}', '{csat}', :k, false, 'period',
+                            (SELECT format('%L::integer[]', array_agg(DISTINCT period)) FROM link.linked)) AS by_wave_query \gset
+CREATE TEMP TABLE by_wave_cells AS :by_wave_query;
+SELECT (SELECT count(*) FROM (SELECT team, period FROM link.linked GROUP BY 1, 2 HAVING count(DISTINCT pseudonym) >= :k) c) AS "team x wave cells >= k",
+       (SELECT count(*) FROM snapshot_cells) AS "released, one snapshot",
+       (SELECT count(*) FROM by_wave_cells) AS "released, by wave",
+       (SELECT count(*) FROM published.cx_cells WHERE level = 2) AS "by wave with roll-up";
+
 \echo 'Do the CX cells nest employees (exact clustered inference from merged cells)?  exlink.split_members'
 \echo 'counts the employees whose rows fall into more than one cell (custodian only; it reads the rows):'
 SELECT exlink.split_members('link.linked', 'pseudonym', '{region,team,period}') AS "employees split over region x team x period",

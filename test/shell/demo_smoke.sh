@@ -31,6 +31,11 @@ awk -F'│' '$1 ~ /published\.cx_cells/ && NF == 5 { found = 1; if ($5 + 0 <= $4
 # A cumulative figure by merging sealed periods (exlink.publish_window), the total included.
 grep -q "CSAT, merged" "$tmp/out.txt"
 grep -qE '^ \(all\) +│' "$tmp/out.txt" || { echo "no cumulative total"; exit 1; }
+# Utility: each wave its own lattice releases at least as many team x wave cells as one snapshot
+# over all waves did (0.2.0), no more than have k members (a sibling outside the wave holds none back).
+awk -F'│' '/released, by wave/ { getline; getline; found = 1; if ($3 + 0 < $2 + 0 || $3 + 0 == 0 || $3 + 0 > $1 + 0) bad = 1 }
+           END { exit !found || bad }' "$tmp/out.txt" \
+    || { echo "utility: fewer team x wave cells released by period than by one snapshot"; exit 1; }
 grep -q 'planted effects recovered within' "$tmp/out.txt"
 # Clustered inference reaches the analyst: key drivers with 95% intervals, the prioritization,
 # the cross-lagged regressions clustered by team, and the planted-truth coverage of 4 intervals.
