@@ -40,7 +40,10 @@ CREATE AGGREGATE @extschema@.driver_weights(outcome float8, drivers float8[], me
     FINALFUNC = @extschema@.driver_weights_grouped_finalfn, FINALFUNC_MODIFY = READ_ONLY,
     COMBINEFUNC = @extschema@.moments_combinefn,
     SERIALFUNC = @extschema@.moments_serialfn, DESERIALFUNC = @extschema@.moments_deserialfn,
-    PARALLEL = SAFE
+    -- RESTRICTED: the final function reads groups from the call, which a partial (parallel)
+    -- aggregation does not hand to its finalize step (it failed there); the scan may still be
+    -- parallel.
+    PARALLEL = RESTRICTED
 );
 COMMENT ON AGGREGATE @extschema@.driver_weights(float8, float8[], text, text[], text, text[]) IS
     'Guarded key-driver analysis with driver groups: groups (a constant array, one group name per driver column) gives each group its LMG over groups, relative weight and Wald F test (see exlink.driver_groups); the per-column figures stay in drivers.';

@@ -52,7 +52,17 @@ SET max_parallel_workers_per_gather = 2; SET parallel_leader_participation = off
 EXPLAIN (COSTS OFF) SELECT exlink.driver_weights(y, ARRAY[x1, x2, x3, x4], member, NULL, 'cluster', NULL, 999, 7) FROM bs_shuffled WHERE set = 'main';
 CREATE TEMP TABLE bs_parallel AS
 SELECT exlink.driver_weights(y, ARRAY[x1, x2, x3, x4], member, NULL, 'cluster', NULL, 999, 7) AS m FROM bs_shuffled WHERE set = 'main';
+-- The grouped form (issue 21) reads its groups the same way: it runs above a parallel scan too
+-- (a partial aggregation failed: its finalize step has no groups argument), and gives the serial model.
+EXPLAIN (COSTS OFF) SELECT exlink.driver_weights(y, ARRAY[x1, x2, x3, x4], member, NULL, 'cluster', '{a,a,b,b}') FROM bs_shuffled;
+CREATE TEMP TABLE bs_grouped_parallel AS
+SELECT exlink.driver_weights(y, ARRAY[x1, x2, x3, x4], member, NULL, 'cluster', '{a,a,b,b}') AS m FROM bs_shuffled WHERE set = 'main';
 RESET max_parallel_workers_per_gather; RESET parallel_leader_participation;
+SELECT bool_and(bs_close(a.lmg_share, b.lmg_share) AND bs_close(a.f, b.f)) AS grouped_parallel_same
+  FROM bs_grouped_parallel p, unnest((p.m).groups) WITH ORDINALITY AS a,
+       (SELECT exlink.driver_weights(y, ARRAY[x1, x2, x3, x4], member, NULL, 'cluster', '{a,a,b,b}') AS m FROM bs_rows WHERE set = 'main') s,
+       unnest((s.m).groups) WITH ORDINALITY AS b
+ WHERE a.ordinality = b.ordinality;
 CREATE TEMP TABLE bs_other AS
 SELECT 'serial, rows in another order' AS how, exlink.driver_weights(y, ARRAY[x1, x2, x3, x4], member, NULL, 'cluster', NULL, 999, 7) AS m
   FROM bs_rows WHERE set = 'main'
