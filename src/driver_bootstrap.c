@@ -86,14 +86,15 @@ DriverBootstrap(const Moments *m, int q, int draws, int64 seed, double level,
 	 * Members in the order of their hashes, not of their arrival: the same seed gives the same
 	 * draws whatever the plan (a parallel plan merges the members in another order).
 	 */
-	order = palloc(sizeof(int64) * G);
+	order = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(int64) * G);
 	for (int64 g = 0; g < G; g++)
 		order[g] = g;
 	sort_keys = m->clusters->keys;
 	qsort(order, G, sizeof(int64), cmp_slot);
 	sort_keys = NULL;
 
-	sums = palloc(sizeof(double) * stride * G);
+	/* As large as the per-member table itself (which may pass 1 GB: exlink.max_cluster_members). */
+	sums = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(double) * stride * G);
 	for (int64 g = 0; g < G; g++)
 	{
 		const double *slot = ClusterTableSlot(m->clusters, order[g]);
@@ -110,7 +111,7 @@ DriverBootstrap(const Moments *m, int q, int draws, int64 seed, double level,
 					ng * (slot[1 + i] - m->mean[i]) * (slot[1 + j] - m->mean[j]);
 	}
 
-	count = palloc(sizeof(int32) * G);
+	count = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(int32) * G);
 	acc = palloc(sizeof(double) * stride);
 	rw_draws = palloc(sizeof(double) * (Size) draws * q);
 	lmg_draws = palloc(sizeof(double) * (Size) draws * q);
