@@ -201,6 +201,23 @@ SELECT exlink.natural_spline(1, ARRAY[2], ARRAY[0, 5], 3);
 DROP TABLE dg_ref_ns, dg_ref_ns_curve, dg_ns_fit;
 DROP FUNCTION dg_close_abs(float8, float8);
 
+-- More than 24 columns (no per-column LMG) in at most 24 groups: the group LMG is still exact,
+-- here with two collinear columns (tenure x engagement, twice), where betas are not defined.
+SELECT (m).status, cardinality((m).groups) AS groups,
+       dg_close((SELECT sum(g.lmg) FROM exlink.driver_groups(m) g), (m).r2) AS group_lmg_sums_to_r2,
+       (SELECT count(*) FROM exlink.drivers(m) d WHERE d.lmg IS NOT NULL) AS columns_with_lmg
+  FROM (SELECT exlink.driver_weights(y, ARRAY[tenure, hours, engagement, hours * tenure, tenure + hours * hours / 40,
+                                              sqrt(hours), ln(1 + tenure), engagement * tenure, engagement * hours]
+                                        || ARRAY[tenure ^ 2, hours ^ 2, engagement ^ 2, (hours * tenure) ^ 2, (tenure - 5) ^ 3,
+                                                 hours ^ 3 / 100, tenure ^ 3 / 10, engagement ^ 3, (engagement * hours) ^ 2 / 100]
+                                        || ARRAY[tenure * engagement + 1, hours * engagement / 10, engagement ^ 4 / 10,
+                                                 tenure * hours * engagement / 100, sqrt(tenure + 1), sqrt(engagement + 3),
+                                                 ln(1 + hours), cos(tenure), sin(hours / 10)],
+                                     member, NULL, 'cluster',
+                                     ARRAY['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i',
+                                           'a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i']) AS m
+          FROM dg_rows) s;
+
 -- Bad input.
 SELECT exlink.dummies('D', ARRAY['A', 'B', 'C'], 'A');
 SELECT exlink.dummies('A', ARRAY['A', 'B', 'C'], 'Z');
