@@ -208,3 +208,6 @@ SELECT @extschema@.comment_columns(p.object, p.object, 'cells')
 
 -- ---- issue 21 (last): the key driver map's rows (they read 69_bi.sql's driver_rows) ----
 -- include: sql/parts/70_driver_map.sql
+
+-- ---- issue 20/19: exlink.catalog lists alerts tables too (moved after the alerts registry) ----
+-- include: sql/parts/80_catalog.sql

@@ -131,6 +131,10 @@ SELECT object, outcome, drivers, level FROM exlink.alert_tables;
 -- the columns are described for BI tools
 SELECT count(*) AS columns, count(col_description('alr.alerts'::regclass, attnum)) AS described
   FROM pg_attribute WHERE attrelid = 'alr.alerts'::regclass AND attnum > 0 AND NOT attisdropped;
+-- and listed, with its publication's settings, in exlink.catalog and information_schema
+SELECT object, kind, publication, statistic, outcome, drivers, k, period FROM exlink.catalog
+ WHERE object::text LIKE 'alr.%' ORDER BY object::text COLLATE "C";
+SELECT table_name, table_type FROM information_schema.tables WHERE table_schema = 'alr' ORDER BY table_name COLLATE "C";
 RESET ROLE;
 
 SET ROLE regress_custodian;
