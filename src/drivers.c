@@ -985,15 +985,32 @@ drivers_result(FunctionCallInfo fcinfo, const Moments *m, int ngroup_of, char **
 }
 
 /*
- * The names argument of the row form.  When it is a constant (or a parameter), it is read once
- * per query and kept in fn_extra; otherwise it is read and compared on every row.
+ * What a transition function remembers per query (fn_extra).  The names argument of the row
+ * form: when it is a constant (or a parameter), it is read once and kept here; otherwise it is
+ * read and compared on every row.  The call arguments of the grouped and bootstrap forms
+ * (groups, bootstrap draws, seed: constants) are read once and put in every state.
  */
-typedef struct NamesCache
+typedef struct DriversCallCache
 {
+	bool		names_init;		/* stable known */
 	bool		stable;
 	int			count;			/* -1 until read */
 	char	  **names;
-} NamesCache;
+	bool		call_init;		/* the call arguments below are read */
+	int			ngroups;
+	char	  **groups;
+	int32		draws;
+	int64		seed;
+} DriversCallCache;
+
+static DriversCallCache *
+drivers_call_cache(FunctionCallInfo fcinfo)
+{
+	if (fcinfo->flinfo->fn_extra == NULL)
+		fcinfo->flinfo->fn_extra = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt,
+														  sizeof(DriversCallCache));
+	return (DriversCallCache *) fcinfo->flinfo->fn_extra;
+}
 
 /*
  * get_fn_expr_arg_stable() cannot tell for a transition function (its fn_expr has PARAM_EXEC
@@ -1016,16 +1033,15 @@ names_arg_is_constant(FunctionCallInfo fcinfo, int argno)
 static void
 drivers_names_arg(FunctionCallInfo fcinfo, int argno, Moments *m, int q)
 {
-	NamesCache *cache = (NamesCache *) fcinfo->flinfo->fn_extra;
+	DriversCallCache *cache = drivers_call_cache(fcinfo);
 	char	  **names;
 	int			count;
 
-	if (cache == NULL)
+	if (!cache->names_init)
 	{
-		cache = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(NamesCache));
 		cache->stable = names_arg_is_constant(fcinfo, argno);
 		cache->count = -1;
-		fcinfo->flinfo->fn_extra = cache;
+		cache->names_init = true;
 	}
 	if (cache->stable && cache->count >= 0)
 	{
@@ -1053,6 +1069,81 @@ drivers_names_arg(FunctionCallInfo fcinfo, int argno, Moments *m, int q)
 	/* A constant already attached to this state needs no comparison. */
 	if (!(cache->stable && m->nlabels > 0))
 		MomentsSetLabels(m, count, names);
+}
+
+/*
+ * An argument of the aggregate call (position argno, 0-based) that the final function needs:
+ * it must be a constant (or a query parameter folded into one), read once per query by the
+ * transition function and carried in the state (Moments.has_call_args), since a parallel
+ * plan's finalize step does not see the call's arguments.  NULL: the argument is NULL.
+ */
+static Const *
+call_const_arg(FunctionCallInfo fcinfo, int argno, const char *what, const char *hint)
+{
+	Aggref	   *aggref = AggGetAggref(fcinfo);
+	Node	   *arg;
+
+	if (aggref == NULL || list_length(aggref->args) <= argno)
+		elog(ERROR, "exlink.driver_weights transition function called without its %s argument", what);
+	arg = (Node *) ((TargetEntry *) list_nth(aggref->args, argno))->expr;
+	if (!IsA(arg, Const))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s must be a constant%s", what, strcmp(what, "groups") == 0 ? " array" : ""),
+				 errdetail(strcmp(what, "groups") == 0 ? "The group of each driver is read once, from the aggregate call." :
+						   "It is read once, from the aggregate call."),
+				 errhint("%s", hint)));
+	return ((Const *) arg)->constisnull ? NULL : (Const *) arg;
+}
+
+/*
+ * The groups (aggregate argument 5) and, in the bootstrap form, the draws and seed (6, 7) of
+ * the call, into the state (m->has_call_args: a state that has them has these, constants).
+ */
+static void
+drivers_call_args(FunctionCallInfo fcinfo, Moments *m)
+{
+	DriversCallCache *cache;
+
+	if (m->has_call_args)
+		return;
+	cache = drivers_call_cache(fcinfo);
+	if (!cache->call_init)
+	{
+		MemoryContext old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
+		Const	   *c;
+
+		c = call_const_arg(fcinfo, 5, "groups",
+						   "Write the groups as an array literal, e.g. ARRAY['tenure', 'class', 'class'].");
+		cache->groups = NULL;
+		cache->ngroups = c ? names_from_array(DatumGetArrayTypeP(c->constvalue), &cache->groups, "groups") : 0;
+		cache->draws = 0;
+		cache->seed = EXLINK_BOOTSTRAP_DEFAULT_SEED;
+		if (PG_NARGS() >= 9)
+		{
+			c = call_const_arg(fcinfo, 6, "bootstrap", "Write the number of draws as a literal, e.g. 999.");
+			if (c != NULL)
+			{
+				int32		b = DatumGetInt32(c->constvalue);
+
+				if (b < 0)
+					ereport(ERROR,
+							(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+							 errmsg("bootstrap must be 0 (none) or a number of draws")));
+				if (b > EXLINK_BOOTSTRAP_MAX_DRAWS)
+					ereport(ERROR,
+							(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+							 errmsg("at most %d bootstrap draws", EXLINK_BOOTSTRAP_MAX_DRAWS)));
+				cache->draws = b;
+			}
+			c = call_const_arg(fcinfo, 7, "seed", "Write the seed as a literal, e.g. 42.");
+			if (c != NULL)
+				cache->seed = DatumGetInt64(c->constvalue);
+		}
+		MemoryContextSwitchTo(old);
+		cache->call_init = true;
+	}
+	MomentsSetCallArgs(m, cache->ngroups, cache->groups, cache->draws, cache->seed);
 }
 
 /*
@@ -1091,6 +1182,8 @@ drivers_trans(FunctionCallInfo fcinfo, int names_argno, int inference_argno)
 	}
 	if (names_argno >= 0 && !PG_ARGISNULL(names_argno))
 		drivers_names_arg(fcinfo, names_argno, m, q);
+	if (PG_NARGS() >= 7)
+		drivers_call_args(fcinfo, m);
 
 	if (ok && PG_ARGISNULL(1))
 		ok = false;
@@ -1146,40 +1239,17 @@ exlink_driver_weights_finalfn(PG_FUNCTION_ARGS)
 }
 
 /*
- * An argument of the aggregate call that its final function reads (position argno, 0-based), so
- * that the state (and its wire format) stays that of every other driver_weights; it must
- * therefore be a constant (or a query parameter folded into one).  NULL: the argument is NULL.
+ * The state of the grouped and bootstrap forms, with the call arguments its rows put in it
+ * (never absent: a state is made by a row).
  */
-static Const *
-final_const_arg(FunctionCallInfo fcinfo, int argno, const char *what, const char *hint)
+static Moments *
+call_args_state(FunctionCallInfo fcinfo, const char *fname)
 {
-	Aggref	   *aggref = AggGetAggref(fcinfo);
-	Node	   *arg;
+	Moments    *m = ExlinkFinalState(fcinfo, fname);
 
-	if (aggref == NULL || list_length(aggref->args) <= argno)
-		elog(ERROR, "exlink.driver_weights final function called without its %s argument", what);
-	arg = (Node *) ((TargetEntry *) list_nth(aggref->args, argno))->expr;
-	if (!IsA(arg, Const))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s must be a constant%s", what, strcmp(what, "groups") == 0 ? " array" : ""),
-				 errdetail(strcmp(what, "groups") == 0 ? "The group of each driver is read once, from the aggregate call." :
-						   "It is read once, from the aggregate call."),
-				 errhint("%s", hint)));
-	return ((Const *) arg)->constisnull ? NULL : (Const *) arg;
-}
-
-/* The groups argument (position 5) of the grouped and bootstrap forms. */
-static int
-final_groups_arg(FunctionCallInfo fcinfo, char ***group_of)
-{
-	Const	   *c = final_const_arg(fcinfo, 5, "groups",
-									"Write the groups as an array literal, e.g. ARRAY['tenure', 'class', 'class'].");
-
-	*group_of = NULL;
-	if (c == NULL)
-		return 0;
-	return names_from_array(DatumGetArrayTypeP(c->constvalue), group_of, "groups");
+	if (m != NULL && !m->has_call_args)
+		elog(ERROR, "%s: state without the groups of its aggregate call", fname);
+	return m;
 }
 
 /* driver_weights(outcome, drivers, member, names, inference, groups) */
@@ -1187,54 +1257,28 @@ PG_FUNCTION_INFO_V1(exlink_driver_weights_grouped_finalfn);
 Datum
 exlink_driver_weights_grouped_finalfn(PG_FUNCTION_ARGS)
 {
-	Moments    *m = ExlinkFinalState(fcinfo, "exlink_driver_weights_grouped_finalfn");
-	char	  **group_of;
-	int			ngroup_of;
+	Moments    *m = call_args_state(fcinfo, "exlink_driver_weights_grouped_finalfn");
 
 	if (m == NULL)
 		PG_RETURN_NULL();
-	ngroup_of = final_groups_arg(fcinfo, &group_of);
-	return drivers_result(fcinfo, MomentsResolve(m), ngroup_of, group_of, 0, 0);
+	return drivers_result(fcinfo, MomentsResolve(m), m->ncall_groups, m->call_groups, 0, 0);
 }
 
 /*
  * driver_weights(outcome, drivers, member, names, inference, groups, bootstrap, seed): the
  * bootstrap intervals of the shares (driver_bootstrap.c) from `bootstrap` draws (0 or NULL:
- * none), seeded by seed (NULL: EXLINK_BOOTSTRAP_DEFAULT_SEED).
+ * none), seeded by seed (NULL: EXLINK_BOOTSTRAP_DEFAULT_SEED), as the state carries them.
  */
 PG_FUNCTION_INFO_V1(exlink_driver_weights_bootstrap_finalfn);
 Datum
 exlink_driver_weights_bootstrap_finalfn(PG_FUNCTION_ARGS)
 {
-	Moments    *m = ExlinkFinalState(fcinfo, "exlink_driver_weights_bootstrap_finalfn");
-	char	  **group_of;
-	int			ngroup_of;
-	Const	   *c;
-	int			draws = 0;
-	int64		seed = EXLINK_BOOTSTRAP_DEFAULT_SEED;
+	Moments    *m = call_args_state(fcinfo, "exlink_driver_weights_bootstrap_finalfn");
 
 	if (m == NULL)
 		PG_RETURN_NULL();
-	ngroup_of = final_groups_arg(fcinfo, &group_of);
-	c = final_const_arg(fcinfo, 6, "bootstrap", "Write the number of draws as a literal, e.g. 999.");
-	if (c != NULL)
-	{
-		int32		b = DatumGetInt32(c->constvalue);
-
-		if (b < 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("bootstrap must be 0 (none) or a number of draws")));
-		if (b > EXLINK_BOOTSTRAP_MAX_DRAWS)
-			ereport(ERROR,
-					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-					 errmsg("at most %d bootstrap draws", EXLINK_BOOTSTRAP_MAX_DRAWS)));
-		draws = b;
-	}
-	c = final_const_arg(fcinfo, 7, "seed", "Write the seed as a literal, e.g. 42.");
-	if (c != NULL)
-		seed = DatumGetInt64(c->constvalue);
-	return drivers_result(fcinfo, MomentsResolve(m), ngroup_of, group_of, draws, seed);
+	return drivers_result(fcinfo, MomentsResolve(m), m->ncall_groups, m->call_groups,
+						  m->call_draws, m->call_seed);
 }
 
 /* driver_weights(m exlink.moments [, names text[] [, inference text]]): variable 1 is the outcome. */

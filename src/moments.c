@@ -11,11 +11,13 @@
 #include "utils/memutils.h"
 
 #include "comoments.h"
+#include "driver_bootstrap.h"
 #include "exlink.h"
 #include "moments.h"
 #include "release_policy.h"
 
-#define MOMENTS_STATE_VERSION 5
+/* 6: the call arguments of a final function (0.3.0, driver_weights with groups or draws) */
+#define MOMENTS_STATE_VERSION 6
 
 static void
 moments_set_dim(Moments *m, int p)
@@ -86,6 +88,40 @@ MomentsSetLabels(Moments *m, int nlabels, char *const *labels)
 	m->nlabels = nlabels;
 }
 
+/*
+ * Attach the constant call arguments a final function reads (copied into m->cxt): see
+ * Moments.has_call_args.  A state that has them keeps them; different ones are an error (they
+ * are constants of one call, so only a corrupt or foreign state can differ).
+ */
+void
+MomentsSetCallArgs(Moments *m, int ngroups, char *const *groups, int32 draws, int64 seed)
+{
+	if (m->has_call_args)
+	{
+		bool		same = (m->ncall_groups == ngroups && m->call_draws == draws &&
+							m->call_seed == seed);
+
+		for (int i = 0; same && i < ngroups; i++)
+			same = strcmp(m->call_groups[i], groups[i]) == 0;
+		if (!same)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("groups, bootstrap and seed must be the same for every row of a group")));
+		return;
+	}
+	m->call_groups = NULL;
+	if (ngroups > 0)
+	{
+		m->call_groups = MemoryContextAlloc(m->cxt, sizeof(char *) * ngroups);
+		for (int i = 0; i < ngroups; i++)
+			m->call_groups[i] = MemoryContextStrdup(m->cxt, groups[i]);
+	}
+	m->ncall_groups = ngroups;
+	m->call_draws = draws;
+	m->call_seed = seed;
+	m->has_call_args = true;
+}
+
 /* Merge the cluster information of src into dst (see MomentsCluster). */
 static void
 moments_combine_clusters(Moments *dst, const Moments *src)
@@ -141,6 +177,8 @@ MomentsCombine(Moments *dst, const Moments *src)
 		ExlinkSetLevel(&dst->level, src->level);
 	if (src->nlabels > 0)
 		MomentsSetLabels(dst, src->nlabels, src->labels);
+	if (src->has_call_args)
+		MomentsSetCallArgs(dst, src->ncall_groups, src->call_groups, src->call_draws, src->call_seed);
 
 	if (dst->track_members != src->track_members)
 		elog(ERROR, "cannot combine exlink moments states with and without members");
@@ -246,6 +284,15 @@ MomentsSerialize(const Moments *m)
 	 */
 	for (int i = 0; i < m->nlabels; i++)
 		pq_sendbytes(&buf, m->labels[i], strlen(m->labels[i]) + 1);
+	pq_sendbyte(&buf, m->has_call_args ? 1 : 0);
+	if (m->has_call_args)
+	{
+		pq_sendint32(&buf, m->ncall_groups);
+		for (int i = 0; i < m->ncall_groups; i++)
+			pq_sendbytes(&buf, m->call_groups[i], strlen(m->call_groups[i]) + 1);
+		pq_sendint32(&buf, m->call_draws);
+		pq_sendint64(&buf, m->call_seed);
+	}
 	pq_sendbyte(&buf, (uint8) m->inference);
 	pq_sendbyte(&buf, (uint8) m->cluster);
 	if (m->cluster == CLUSTER_ROWS)
@@ -316,6 +363,42 @@ MomentsDeserialize(bytea *b, MemoryContext cxt)
 				labels[i] = (char *) pq_getmsgrawstring(&buf);
 			MomentsSetLabels(m, nlabels, labels);
 			pfree(labels);
+		}
+	}
+	{
+		int			has = pq_getmsgbyte(&buf);
+
+		if (has > 1)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+					 errmsg("invalid exlink moments state")));
+		if (has)
+		{
+			int			ngroups = pq_getmsgint(&buf, 4);
+			char	  **groups = NULL;
+			int32		draws;
+			int64		seed;
+
+			/* One group per driver at most; draws within what the transition accepts. */
+			if (ngroups < 0 || ngroups > MOMENTS_MAX_DIM - 1)
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+						 errmsg("invalid exlink moments state")));
+			if (ngroups > 0)
+			{
+				groups = palloc(sizeof(char *) * ngroups);
+				for (int i = 0; i < ngroups; i++)
+					groups[i] = (char *) pq_getmsgrawstring(&buf);
+			}
+			draws = pq_getmsgint(&buf, 4);
+			seed = pq_getmsgint64(&buf);
+			if (draws < 0 || draws > EXLINK_BOOTSTRAP_MAX_DRAWS)
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+						 errmsg("invalid exlink moments state")));
+			MomentsSetCallArgs(m, ngroups, groups, draws, seed);
+			if (groups)
+				pfree(groups);
 		}
 	}
 	m->inference = pq_getmsgbyte(&buf);

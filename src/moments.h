@@ -81,6 +81,19 @@ typedef struct Moments
 	int			inference;		/* MOMENTS_INFERENCE_*, as the rows asked */
 	ClusterTable *clusters;		/* CLUSTER_ROWS; NULL until the first complete row */
 	ClusterSummary *summary;	/* CLUSTER_SUMMARY */
+
+	/*
+	 * Constant arguments of the aggregate call that a final function needs (driver_weights'
+	 * groups, bootstrap draws and seed).  A parallel plan's finalize step does not see the
+	 * call's arguments, so the transition function puts them here and they travel like the
+	 * labels: merged (both sides must agree; a side without them takes the other's) and
+	 * serialized.  has_call_args false: none given (every other aggregate).
+	 */
+	bool		has_call_args;
+	int			ncall_groups;	/* group of each driver; 0 = no groups */
+	char	  **call_groups;	/* [ncall_groups] in cxt */
+	int32		call_draws;		/* bootstrap draws, 0 = none */
+	int64		call_seed;
 } Moments;
 
 /*
@@ -117,6 +130,7 @@ extern Moments *MomentsCreate(MemoryContext cxt, int p, bool track_members, int 
 extern void MomentsAccumulate(Moments *m, const double *x);
 extern void MomentsCombine(Moments *dst, const Moments *src);
 extern void MomentsSetLabels(Moments *m, int nlabels, char *const *labels);
+extern void MomentsSetCallArgs(Moments *m, int ngroups, char *const *groups, int32 draws, int64 seed);
 extern int64 MomentsMembers(const Moments *m);	/* -1 unknown, else exact up to cap */
 extern void MomentsReleaseFacts(const Moments *m, ReleaseFacts *facts);	/* for ReleaseRefusal */
 

@@ -28,22 +28,21 @@ COMMENT ON TYPE @extschema@.driver_model IS
 CREATE FUNCTION @extschema@.driver_weights_transfn(internal, float8, float8[], text, text[], text, text[]) RETURNS internal
     LANGUAGE c IMMUTABLE PARALLEL SAFE AS 'MODULE_PATHNAME', 'exlink_driver_weights_named_transfn';
 COMMENT ON FUNCTION @extschema@.driver_weights_transfn(internal, float8, float8[], text, text[], text, text[]) IS
-    'Aggregate support: add a row and its member to a state carrying driver names and the inference asked for (the groups are read by the final function).';
+    'Aggregate support: add a row and its member to a state carrying driver names, the inference asked for and the groups of the call (a constant, read once).';
 -- STABLE: reads exlink.min_group_size.
 CREATE FUNCTION @extschema@.driver_weights_grouped_finalfn(internal) RETURNS @extschema@.driver_model
     LANGUAGE c STABLE PARALLEL SAFE AS 'MODULE_PATHNAME', 'exlink_driver_weights_grouped_finalfn';
 COMMENT ON FUNCTION @extschema@.driver_weights_grouped_finalfn(internal) IS
-    'Aggregate support: fit the key-driver model of a moments state with the driver groups of the aggregate call (a constant array).';
+    'Aggregate support: fit the key-driver model of a moments state with the driver groups it carries (those of the aggregate call).';
 
 CREATE AGGREGATE @extschema@.driver_weights(outcome float8, drivers float8[], member text, names text[], inference text, groups text[]) (
     SFUNC = @extschema@.driver_weights_transfn, STYPE = internal,
     FINALFUNC = @extschema@.driver_weights_grouped_finalfn, FINALFUNC_MODIFY = READ_ONLY,
     COMBINEFUNC = @extschema@.moments_combinefn,
     SERIALFUNC = @extschema@.moments_serialfn, DESERIALFUNC = @extschema@.moments_deserialfn,
-    -- RESTRICTED: the final function reads groups from the call, which a partial (parallel)
-    -- aggregation does not hand to its finalize step (it failed there); the scan may still be
-    -- parallel.
-    PARALLEL = RESTRICTED
+    -- SAFE: the transition function puts groups (a constant) in the state, which carries it
+    -- through combine and serialization to a parallel plan's finalize step.
+    PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE @extschema@.driver_weights(float8, float8[], text, text[], text, text[]) IS
     'Guarded key-driver analysis with driver groups: groups (a constant array, one group name per driver column) gives each group its LMG over groups, relative weight and Wald F test (see exlink.driver_groups); the per-column figures stay in drivers.';

@@ -44,25 +44,45 @@ SELECT q.ordinal, q.share, e.low BETWEEN q.q005 AND q.q06 AS low_in_band, e.high
   JOIN bs_q q ON q.ordinal = u.ordinality AND q.share = e.share
  ORDER BY q.ordinal, q.share;
 -- Reproducible: the same seed gives the same intervals, whatever the order of the rows (the
--- members are drawn in the order of their hashes, not of their arrival) and with a parallel
--- scan (the aggregate itself is parallel restricted: it runs above the Gather); another seed
--- gives others.
+-- members are drawn in the order of their hashes, not of their arrival) and under a partial
+-- (parallel) aggregation: the transition function puts groups, draws and seed (constants) in
+-- the state, which carries them to the finalize step (it once read them from the call, which a
+-- finalize step does not have, so the aggregates were parallel restricted).  Workers only, so
+-- every state crosses serialization; another seed gives other intervals.
 SET parallel_setup_cost = 0; SET parallel_tuple_cost = 0; SET min_parallel_table_scan_size = 0;
 SET max_parallel_workers_per_gather = 2; SET parallel_leader_participation = off;
 EXPLAIN (COSTS OFF) SELECT exlink.driver_weights(y, ARRAY[x1, x2, x3, x4], member, NULL, 'cluster', NULL, 999, 7) FROM bs_shuffled WHERE set = 'main';
 CREATE TEMP TABLE bs_parallel AS
 SELECT exlink.driver_weights(y, ARRAY[x1, x2, x3, x4], member, NULL, 'cluster', NULL, 999, 7) AS m FROM bs_shuffled WHERE set = 'main';
--- The grouped form (issue 21) reads its groups the same way: it runs above a parallel scan too
--- (a partial aggregation failed: its finalize step has no groups argument), and gives the serial model.
+-- The grouped form (issue 21) and the bootstrap form with groups: partial aggregation too, per
+-- set (one state per group of the GROUP BY in each worker).
 EXPLAIN (COSTS OFF) SELECT exlink.driver_weights(y, ARRAY[x1, x2, x3, x4], member, NULL, 'cluster', '{a,a,b,b}') FROM bs_shuffled;
 CREATE TEMP TABLE bs_grouped_parallel AS
-SELECT exlink.driver_weights(y, ARRAY[x1, x2, x3, x4], member, NULL, 'cluster', '{a,a,b,b}') AS m FROM bs_shuffled WHERE set = 'main';
+SELECT set, exlink.driver_weights(y, ARRAY[x1, x2, x3, x4], member, NULL, 'cluster', '{a,a,b,b}') AS m,
+       exlink.driver_weights(y, ARRAY[x1, x2, x3, x4], member, NULL, 'cluster', '{a,a,b,b}', 199, 11) AS mb
+  FROM bs_shuffled GROUP BY set;
+EXPLAIN (COSTS OFF) SELECT set, exlink.driver_weights(y, ARRAY[x1, x2, x3, x4], member, NULL, 'cluster', '{a,a,b,b}', 199, 11) FROM bs_shuffled GROUP BY set;
 RESET max_parallel_workers_per_gather; RESET parallel_leader_participation;
-SELECT bool_and(bs_close(a.lmg_share, b.lmg_share) AND bs_close(a.f, b.f)) AS grouped_parallel_same
-  FROM bs_grouped_parallel p, unnest((p.m).groups) WITH ORDINALITY AS a,
-       (SELECT exlink.driver_weights(y, ARRAY[x1, x2, x3, x4], member, NULL, 'cluster', '{a,a,b,b}') AS m FROM bs_rows WHERE set = 'main') s,
-       unnest((s.m).groups) WITH ORDINALITY AS b
- WHERE a.ordinality = b.ordinality;
+-- The serial models (rows in another order): the same groups, group figures and bootstrap
+-- intervals (to 1e-9, as below).
+SELECT p.set, count(*) AS groups,
+       bool_and(a.name = b.name AND a.columns = b.columns AND bs_close(a.lmg_share, b.lmg_share)
+                AND bs_close(a.relative_weight_share, b.relative_weight_share) AND bs_close(a.f, b.f)
+                AND bs_close(a.p_value, b.p_value)) AS grouped_parallel_same,
+       bool_and(ag.name = a.name AND bs_close(ag.lmg_share, a.lmg_share) AND bs_close(ag.f, a.f)) AS bootstrap_form_same_groups,
+       (SELECT bool_and(bs_close(c.relative_weight_share_low, d.relative_weight_share_low) AND bs_close(c.relative_weight_share_high, d.relative_weight_share_high)
+                        AND bs_close(c.lmg_share_low, d.lmg_share_low) AND bs_close(c.lmg_share_high, d.lmg_share_high))
+               AND count(c.lmg_share_low) = 4
+          FROM unnest((p.mb).drivers) WITH ORDINALITY AS c JOIN unnest((s.mb).drivers) WITH ORDINALITY AS d USING (ordinality)) AS same_intervals
+  FROM bs_grouped_parallel p
+  JOIN (SELECT set, exlink.driver_weights(y, ARRAY[x1, x2, x3, x4], member, NULL, 'cluster', '{a,a,b,b}') AS m,
+               exlink.driver_weights(y, ARRAY[x1, x2, x3, x4], member, NULL, 'cluster', '{a,a,b,b}', 199, 11) AS mb
+          FROM bs_rows GROUP BY set) s USING (set),
+       unnest((p.m).groups) WITH ORDINALITY AS a,
+       unnest((s.m).groups) WITH ORDINALITY AS b,
+       unnest((p.mb).groups) WITH ORDINALITY AS ag
+ WHERE a.ordinality = b.ordinality AND ag.ordinality = a.ordinality
+ GROUP BY p.set, p.mb, s.mb ORDER BY p.set;
 CREATE TEMP TABLE bs_other AS
 SELECT 'serial, rows in another order' AS how, exlink.driver_weights(y, ARRAY[x1, x2, x3, x4], member, NULL, 'cluster', NULL, 999, 7) AS m
   FROM bs_rows WHERE set = 'main'
