@@ -150,7 +150,15 @@ exlink_piecewise_linear(PG_FUNCTION_ARGS)
 	out = palloc(sizeof(float8) * (m + 1));
 	out[0] = x;
 	for (int i = 0; i < m; i++)
+	{
 		out[i + 1] = x > knots[i] ? x - knots[i] : 0.0;
+		/* As float8 subtraction: a finite x and knot whose difference overflows is an error. */
+		if (isinf(out[i + 1]) && !isinf(x))
+			ereport(ERROR,
+					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+					 errmsg("value out of range: overflow"),
+					 errdetail("x - knot overflows double precision.")));
+	}
 	PG_RETURN_DATUM(result_array(out, m + 1));
 }
 
@@ -238,7 +246,8 @@ exlink_natural_spline(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("derivative must be 0, 1 or 2")));
-	if (isnan(x))
+	/* Infinite x: linear extrapolation would multiply infinity by the zero slopes (NaN). */
+	if (!isfinite(x))
 		PG_RETURN_NULL();
 
 	nt = m + 8;
@@ -327,5 +336,12 @@ exlink_natural_spline(PG_FUNCTION_ARGS)
 			v[i] += s * a[j][i];
 		a[j][j] = keep;
 	}
+	/* Boundary and knots of extreme magnitudes overflow the divided differences (1e308 apart). */
+	for (int i = 2; i < n; i++)
+		if (!isfinite(v[i]))
+			ereport(ERROR,
+					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+					 errmsg("natural spline basis out of range"),
+					 errdetail("The boundary and knots are too far apart, or too close together, for double precision.")));
 	PG_RETURN_DATUM(result_array(v + 2, n - 2));
 }

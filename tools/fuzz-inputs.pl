@@ -90,6 +90,12 @@ sub bigint_array {
     return q_lit('{' . join(',', @e) . '}') . '::bigint[]';
 }
 
+sub bigint_arg {
+    return 'NULL::bigint' if chance(0.08);
+    return pick('-9223372036854775808', '-1', '0', '1', '7', '42', '20261207', '4294967296',
+                '9223372036854775807', int(rand(1000))) . '::bigint';
+}
+
 sub bytea_arg {
     return 'NULL::bytea' if chance(0.1);
     return "'\\x" . join('', map { sprintf('%02x', int(rand(256))) } 1 .. pick(0, 1, 16, 31, 32, 33, 64, int(rand(100)))) . "'::bytea";
@@ -192,6 +198,7 @@ my %gen = (
     'text[]'             => sub { text_array() },
     'integer'            => \&int_arg,
     'integer[]'          => \&int_array,
+    'bigint'             => \&bigint_arg,
     'bigint[]'           => sub { bigint_array(dim()) },
     'bytea'              => \&bytea_arg,
     'name'               => \&name_arg,
@@ -223,6 +230,29 @@ while (<$gf>) {
 close $gf;
 die "no exlink functions in $sigfile\n" unless @sigs;
 
+# An aggregate's arguments from the sixth on (driver_weights' groups, bootstrap draws, seed) are
+# read once from the call and must be constants: mostly written as literals, so that the final
+# functions behind that check (groups, bootstrap) are fuzzed too; groups mostly one per driver.
+sub direct_arg {
+    my ($t, $d) = @_;
+    return q_lit(pick('cluster', 'cr1', 'independent', 'small-sample', 'CR2', '')) . '::text'
+        if $t eq 'text' && chance(0.9);
+    if ($t eq 'text[]' && chance(0.8)) {
+        my $n = chance(0.85) ? $d : dim();
+        my @e = map { pick('a', 'b', 'c', 'a', "g$_", '', 'x' x 70) } 1 .. $n;
+        $e[int(rand($n))] = 'NULL' if $n && chance(0.05);
+        return q_lit('{' . join(',', map { $_ eq 'NULL' ? $_ : "\"$_\"" } @e) . '}') . '::text[]';
+    }
+    return pick('0', '1', '2', '5', '30', '-1', '100000', '100001', '2147483647', 'NULL') . '::integer'
+        if $t eq 'integer' && chance(0.8);
+    return arg_for($t);
+}
+
+sub is_direct {                   # the fifth argument, inference (text), mostly a valid name
+    my ($kind, $i, $t) = @_;
+    return $kind eq 'a' && ($i >= 5 || ($i == 4 && $t eq 'text')) && chance(0.85);
+}
+
 # Aggregate over fuzz_rows (parallel plans forced by the caller): columns by argument type.
 my %col = ('double precision' => ['y', 'x'], 'double precision[]' => ['arr'], 'text' => ['member'],
            'text[]' => ['names']);
@@ -234,7 +264,9 @@ sub call {
     }
     if (chance(0.15)) {            # the fixture table: many rows, parallel workers, combine/serial
         my %used;
-        my @a = map { my $c = $col{$_}; $c ? $c->[$used{$_}++ % @$c] : arg_for($_) } @$types;
+        my @a = map { my $t = $types->[$_]; my $c = $col{$t};
+                      is_direct($kind, $_, $t) ? direct_arg($t, pick(1, 2, 3, 5, 10))
+                    : $c ? $c->[$used{$t}++ % @$c] : arg_for($t) } 0 .. $#$types;
         my $g = int(rand(24));
         return "SELECT g, exlink.$name(" . join(', ', @a) . ") FROM fuzz_rows WHERE g % 24 = $g GROUP BY g;"
             if chance(0.3);
@@ -244,6 +276,7 @@ sub call {
     my $rows = pick(0, 1, 2, 3, 5, 6, 10, 30, int(rand(60)));
     my $d = dim();
     my @cols = map { "c$_" } 1 .. @$types;
+    for my $i (0 .. $#$types) { $cols[$i] = direct_arg($types->[$i], $d) if is_direct($kind, $i, $types->[$i]) }
     my @vals;
     for (1 .. ($rows || 1)) {
         push @vals, '(' . join(', ', map {
@@ -258,7 +291,7 @@ sub call {
     my $order = chance(0.2) ? ' ORDER BY 1' : '';
     my $select = "exlink.$name(" . join(', ', @cols) . ")";
     $select = "(exlink.$name(" . join(', ', @cols) . ")).*" if chance(0.2);
-    return "SELECT $select FROM (VALUES " . join(', ', @vals) . ") v(" . join(', ', @cols) . ")$where$order;";
+    return "SELECT $select FROM (VALUES " . join(', ', @vals) . ") v(" . join(', ', map { "c$_" } 1 .. @$types) . ")$where$order;";
 }
 
 # --- output ----------------------------------------------------------------------------------

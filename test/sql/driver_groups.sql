@@ -198,6 +198,14 @@ SELECT c.x, c.flat_from,
 SELECT exlink.natural_spline(1, ARRAY[10], ARRAY[0, 5]);
 SELECT exlink.natural_spline(1, ARRAY[2], ARRAY[5, 0]);
 SELECT exlink.natural_spline(1, ARRAY[2], ARRAY[0, 5], 3);
+-- Extreme inputs (found by hostile tests): an infinite x gives NULL as NaN does (linear
+-- extrapolation would be infinity times the zero slopes, NaN); boundary and knots so far apart
+-- or so close together that the basis overflows are refused (22003), not returned as NaN.
+SELECT exlink.natural_spline('Infinity', ARRAY[2], ARRAY[0, 5]) AS inf_x,
+       exlink.natural_spline('-Infinity', ARRAY[2], ARRAY[0, 5], 1) AS minus_inf_x,
+       exlink.natural_spline('NaN', ARRAY[2], ARRAY[0, 5]) AS nan_x;
+SELECT exlink.natural_spline(1, ARRAY[1], ARRAY[-1e308, 1e308]);
+SELECT exlink.natural_spline(1, ARRAY[1e-320], ARRAY[0, 2e-320]);
 DROP TABLE dg_ref_ns, dg_ref_ns_curve, dg_ns_fit;
 DROP FUNCTION dg_close_abs(float8, float8);
 
@@ -225,6 +233,8 @@ SELECT exlink.dummies('A', ARRAY['A', 'A'], 'A');
 SELECT exlink.dummies('A', ARRAY['A'], 'A');
 SELECT exlink.piecewise_linear(1, ARRAY[20, 10]);
 SELECT exlink.piecewise_linear(1, ARRAY[NULL]::float8[]);
+SELECT exlink.piecewise_linear(1e308, ARRAY[-1e308]);                  -- x - knot overflows: 22003
+SELECT exlink.piecewise_linear('Infinity', ARRAY[-1e308]) AS infinite_x;   -- infinite x stays infinite
 SELECT exlink.driver_weights(y, x, member, NULL, 'cluster', ARRAY['a', 'b']) FROM dg_model_rows;
 SELECT exlink.driver_weights(y, x, member, NULL, 'cluster', ARRAY[member, 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i']) FROM dg_model_rows;
 SELECT exlink.driver_weights(y, x, member, NULL, 'cluster', ARRAY[NULL, 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i']) FROM dg_model_rows;
