@@ -1073,19 +1073,32 @@ drivers_names_arg(FunctionCallInfo fcinfo, int argno, Moments *m, int q)
 
 /*
  * An argument of the aggregate call (position argno, 0-based) that the final function needs:
- * it must be a constant (or a query parameter folded into one), read once per query by the
- * transition function and carried in the state (Moments.has_call_args), since a parallel
- * plan's finalize step does not see the call's arguments.  NULL: the argument is NULL.
+ * it must be a constant or a query parameter (PARAM_EXTERN: a prepared statement's generic
+ * plan, the sixth EXECUTE on), read once per query by the transition function and carried in
+ * the state (Moments.has_call_args), since a parallel plan's finalize step does not see the
+ * call's arguments.  A parameter's value is the row's own argument argno + 1 (the state is
+ * argument 0), the same on every row.  False: the argument is NULL.
  */
-static Const *
-call_const_arg(FunctionCallInfo fcinfo, int argno, const char *what, const char *hint)
+static bool
+call_const_arg(FunctionCallInfo fcinfo, int argno, const char *what, const char *hint, Datum *value)
 {
 	Aggref	   *aggref = AggGetAggref(fcinfo);
 	Node	   *arg;
 
-	if (aggref == NULL || list_length(aggref->args) <= argno)
+	if (aggref == NULL)			/* a window aggregate: no Aggref to read the constants from */
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("exlink.driver_weights with %s cannot be used as a window function", what)));
+	if (list_length(aggref->args) <= argno)
 		elog(ERROR, "exlink.driver_weights transition function called without its %s argument", what);
 	arg = (Node *) ((TargetEntry *) list_nth(aggref->args, argno))->expr;
+	if (IsA(arg, Param) && ((Param *) arg)->paramkind == PARAM_EXTERN)
+	{
+		if (PG_ARGISNULL(argno + 1))
+			return false;
+		*value = PG_GETARG_DATUM(argno + 1);
+		return true;
+	}
 	if (!IsA(arg, Const))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -1093,7 +1106,10 @@ call_const_arg(FunctionCallInfo fcinfo, int argno, const char *what, const char 
 				 errdetail(strcmp(what, "groups") == 0 ? "The group of each driver is read once, from the aggregate call." :
 						   "It is read once, from the aggregate call."),
 				 errhint("%s", hint)));
-	return ((Const *) arg)->constisnull ? NULL : (Const *) arg;
+	if (((Const *) arg)->constisnull)
+		return false;
+	*value = ((Const *) arg)->constvalue;
+	return true;
 }
 
 /*
@@ -1111,20 +1127,20 @@ drivers_call_args(FunctionCallInfo fcinfo, Moments *m)
 	if (!cache->call_init)
 	{
 		MemoryContext old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
-		Const	   *c;
+		Datum		v;
 
-		c = call_const_arg(fcinfo, 5, "groups",
-						   "Write the groups as an array literal, e.g. ARRAY['tenure', 'class', 'class'].");
 		cache->groups = NULL;
-		cache->ngroups = c ? names_from_array(DatumGetArrayTypeP(c->constvalue), &cache->groups, "groups") : 0;
+		cache->ngroups = 0;
+		if (call_const_arg(fcinfo, 5, "groups",
+						   "Write the groups as an array literal, e.g. ARRAY['tenure', 'class', 'class'].", &v))
+			cache->ngroups = names_from_array(DatumGetArrayTypeP(v), &cache->groups, "groups");
 		cache->draws = 0;
 		cache->seed = EXLINK_BOOTSTRAP_DEFAULT_SEED;
 		if (PG_NARGS() >= 9)
 		{
-			c = call_const_arg(fcinfo, 6, "bootstrap", "Write the number of draws as a literal, e.g. 999.");
-			if (c != NULL)
+			if (call_const_arg(fcinfo, 6, "bootstrap", "Write the number of draws as a literal, e.g. 999.", &v))
 			{
-				int32		b = DatumGetInt32(c->constvalue);
+				int32		b = DatumGetInt32(v);
 
 				if (b < 0)
 					ereport(ERROR,
@@ -1136,9 +1152,8 @@ drivers_call_args(FunctionCallInfo fcinfo, Moments *m)
 							 errmsg("at most %d bootstrap draws", EXLINK_BOOTSTRAP_MAX_DRAWS)));
 				cache->draws = b;
 			}
-			c = call_const_arg(fcinfo, 7, "seed", "Write the seed as a literal, e.g. 42.");
-			if (c != NULL)
-				cache->seed = DatumGetInt64(c->constvalue);
+			if (call_const_arg(fcinfo, 7, "seed", "Write the seed as a literal, e.g. 42.", &v))
+				cache->seed = DatumGetInt64(v);
 		}
 		MemoryContextSwitchTo(old);
 		cache->call_init = true;

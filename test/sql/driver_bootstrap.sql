@@ -115,11 +115,31 @@ SELECT (d).b IS NOT NULL AS b_kept, (d).b_se IS NULL AND (d).b_ci_low IS NULL AN
   FROM (SELECT (exlink.withhold_inference(jsonb_build_object('k', (m)::text), 'withheld: test') ->> 'k')::exlink.driver_model AS m FROM bs_fit) w,
        unnest((m).drivers) d LIMIT 1;
 
+-- Query parameters: a prepared statement's generic plan (forced here; chosen by plan_cache_mode
+-- auto from the sixth EXECUTE on) passes groups, draws and seed as parameters, not constants:
+-- the same model as the literals give.
+PREPARE bs_prep(text[], integer, bigint) AS
+  SELECT exlink.driver_weights(y, ARRAY[x1, x2, x3, x4], member, NULL, 'cluster', $1, $2, $3) AS m
+    FROM bs_rows WHERE set = 'few';
+SET plan_cache_mode = force_generic_plan;
+CREATE TEMP TABLE bs_param AS EXECUTE bs_prep('{a,a,b,c}', 99, 7);
+SELECT (p.m)::text = (l.m)::text AS same_as_literals, (SELECT count((d).lmg_share_low) FROM unnest((p.m).drivers) d) AS intervals
+  FROM bs_param p,
+       (SELECT exlink.driver_weights(y, ARRAY[x1, x2, x3, x4], member, NULL, 'cluster', ARRAY['a', 'a', 'b', 'c'], 99, 7) AS m
+          FROM bs_rows WHERE set = 'few') l;
+RESET plan_cache_mode;
+DEALLOCATE bs_prep;
+DROP TABLE bs_param;
+
 -- Errors.
 \set VERBOSITY sqlstate
 -- must fail: negative draws (22023), too many (54000), draws not a constant (22023)
 SELECT exlink.driver_weights(y, ARRAY[x1, x2, x3, x4], member, NULL, 'cluster', NULL, -1, 1) FROM bs_rows WHERE set = 'few';
 SELECT exlink.driver_weights(y, ARRAY[x1, x2, x3, x4], member, NULL, 'cluster', NULL, 100001, 1) FROM bs_rows WHERE set = 'few';
 SELECT exlink.driver_weights(y, ARRAY[x1, x2, x3, x4], member, NULL, 'cluster', NULL, length(set) * 10, 1) FROM bs_rows WHERE set = 'few';
+-- must fail: as a window function, where the constants cannot be read from the call (0A000; it
+-- was an internal error)
+SELECT exlink.driver_weights(y, ARRAY[x1, x2, x3, x4], member, NULL, 'cluster', NULL, 9, 1) OVER () FROM bs_rows WHERE set = 'few' LIMIT 1;
+SELECT exlink.driver_weights(y, ARRAY[x1, x2, x3, x4], member, NULL, 'cluster', ARRAY['a', 'a', 'b', 'c']) OVER () FROM bs_rows WHERE set = 'few' LIMIT 1;
 \set VERBOSITY default
 DROP TABLE bs_shuffled;
