@@ -128,9 +128,9 @@ ReleaseRefusal(const ReleaseFacts *facts)
 /*
  * exlink.release_status(members bigint, k integer [, max_member_share float8 [, changed_members
  * bigint [, share_limit float8 [, change_share float8 [, variables integer [, fourth_order
- * integer]]]]]]): 'ok', or 'suppressed: <reason>'.  The one SQL door to ReleaseRefusal: publish,
- * refresh, complementary suppression and results tables ask it and never apply k or the share
- * themselves.  NULL members or share = not known (refuses), NULL k = none, NULL changed members =
+ * integer]]]]]]): 'ok', or 'suppressed: <reason>'.  The 0.2.0 declaration's symbol (five
+ * arguments; kept for 0.2.0's scripts until ALTER EXTENSION UPDATE); 0.3.0 declares
+ * exlink_release_decision, which takes counts instead of shares.  NULL members or share = not known (refuses), NULL k = none, NULL changed members =
  * no change released, NULL change share = not known (refuses a change), NULL share_limit = the
  * setting, NULL fourth_order = none, NULL variables = not known (refuses fourth-order figures).
  */
@@ -211,4 +211,115 @@ exlink_release_status(PG_FUNCTION_ARGS)
 	if (why == NULL)
 		PG_RETURN_TEXT_P(cstring_to_text("ok"));
 	PG_RETURN_TEXT_P(cstring_to_text(psprintf("suppressed: %s", why)));
+}
+
+/*
+ * The largest member's share of a group's rows from its rows and its largest member's rows (an
+ * upper bound, e.g. a cell's Misra-Gries bound or a union's sum of largest members): NaN when
+ * either is unknown or the group has no rows (refused).  A bound above the rows is still a bound:
+ * the share is then 1.
+ */
+static double
+ShareOfRows(FunctionCallInfo fcinfo, int rows_arg, int top_arg)
+{
+	int64		rows;
+	int64		top;
+
+	if (PG_ARGISNULL(rows_arg) || PG_ARGISNULL(top_arg))
+		return NAN;
+	rows = PG_GETARG_INT64(rows_arg);
+	top = PG_GETARG_INT64(top_arg);
+	if (rows < 0 || top < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("rows cannot be negative")));
+	if (rows == 0)
+		return NAN;
+	return top >= rows ? 1.0 : (double) top / (double) rows;
+}
+
+/*
+ * exlink.release_status(members bigint, k integer, rows bigint, top_rows bigint, changed_members
+ * bigint, share_limit float8, change_rows bigint, change_top_rows bigint, variables integer,
+ * fourth_order integer): the 0.3.0 declaration.  SQL passes counts (a cell's rows and its largest
+ * member's rows, a change's net rows and its largest member's), never a share or an effective k
+ * it computed itself: the share and the threshold are this file's.  NULLs as in
+ * exlink_release_status; a NULL of either count of a pair = share not known.
+ */
+PG_FUNCTION_INFO_V1(exlink_release_decision);
+Datum
+exlink_release_decision(PG_FUNCTION_ARGS)
+{
+	ReleaseFacts facts;
+	const char *why;
+
+	if (PG_NARGS() != 10)
+		elog(ERROR, "exlink_release_decision called with %d arguments", PG_NARGS());
+	ReleaseFactsInit(&facts,
+					 PG_ARGISNULL(0) ? -1 : PG_GETARG_INT64(0),
+					 PG_ARGISNULL(1) ? 0 : PG_GETARG_INT32(1));
+	if (facts.members < -1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("members cannot be negative")));
+	if (facts.k < 0 || facts.k > EXLINK_MAX_GROUP_SIZE)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("k must be between 0 and %d", EXLINK_MAX_GROUP_SIZE)));
+	facts.max_member_share = ShareOfRows(fcinfo, 2, 3);
+	if (!PG_ARGISNULL(4))
+	{
+		facts.changed_members = PG_GETARG_INT64(4);
+		if (facts.changed_members < 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("changed_members cannot be negative")));
+	}
+	if (!PG_ARGISNULL(5))
+	{
+		facts.share_limit = PG_GETARG_FLOAT8(5);
+		if (!(facts.share_limit > 0.0 && facts.share_limit <= 1.0))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("share_limit must be greater than 0 and at most 1")));
+	}
+	facts.change_share = ShareOfRows(fcinfo, 6, 7);
+	if (!PG_ARGISNULL(8))
+	{
+		facts.variables = PG_GETARG_INT32(8);
+		if (facts.variables < 1)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("variables must be at least 1")));
+	}
+	if (!PG_ARGISNULL(9))
+	{
+		facts.fourth_order = PG_GETARG_INT32(9);
+		if (facts.fourth_order < 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("fourth_order cannot be negative")));
+	}
+	why = ReleaseRefusal(&facts);
+	if (why == NULL)
+		PG_RETURN_TEXT_P(cstring_to_text("ok"));
+	PG_RETURN_TEXT_P(cstring_to_text(psprintf("suppressed: %s", why)));
+}
+
+/*
+ * exlink.effective_min_group_size(k integer): max(k, exlink.min_group_size), the threshold the
+ * release decision applies (NULL k = the setting).  For SQL that must store or show the k in
+ * force (a publication bakes it), so that it never combines k with the setting itself.
+ */
+PG_FUNCTION_INFO_V1(exlink_effective_min_group_size);
+Datum
+exlink_effective_min_group_size(PG_FUNCTION_ARGS)
+{
+	int32		k = PG_ARGISNULL(0) ? 0 : PG_GETARG_INT32(0);
+
+	if (k < 0 || k > EXLINK_MAX_GROUP_SIZE)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("k must be between 0 and %d", EXLINK_MAX_GROUP_SIZE)));
+	PG_RETURN_INT32(ReleaseThreshold(k));
 }

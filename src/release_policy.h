@@ -85,4 +85,10 @@ extern int64 ReleaseInferenceMembers(int32 variables, int32 fourth_order);
 /* exlink.release_status(members, k [, max_member_share [, changed_members [, share_limit [, ...]]]]): the SQL form. */
 extern Datum exlink_release_status(PG_FUNCTION_ARGS);
 
+/* exlink.release_status(members, k, rows, top_rows, ...): the 0.3.0 SQL form, from counts. */
+extern Datum exlink_release_decision(PG_FUNCTION_ARGS);
+
+/* exlink.effective_min_group_size(k): ReleaseThreshold for SQL that stores the k in force. */
+extern Datum exlink_effective_min_group_size(PG_FUNCTION_ARGS);
+
 #endif

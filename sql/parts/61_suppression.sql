@@ -3,16 +3,26 @@
 -- complementary_suppression, its form with the plain k rule).
 
 -- The one release decision (src/release_policy.c): the only SQL door to it.  publish, refresh,
--- complementary suppression and results tables pass facts (members, an upper bound on the
--- largest member's share, the change, the published variables) and never apply k or a share
--- limit themselves.  An unknown fact the decision needs refuses.
-CREATE FUNCTION @extschema@.release_status(members bigint, k integer, max_member_share float8 DEFAULT NULL, changed_members bigint DEFAULT NULL, share_limit float8 DEFAULT NULL,
-                                           change_share float8 DEFAULT NULL, variables integer DEFAULT NULL, fourth_order integer DEFAULT NULL)
+-- complementary suppression and results tables pass facts as counts (members, rows and an upper
+-- bound on the largest member's rows, the change's, the published variables) and never apply k,
+-- a share or a share limit themselves: the share is divided out and k combined with the setting
+-- in C only.  An unknown fact the decision needs refuses.
+CREATE FUNCTION @extschema@.release_status(members bigint, k integer, rows bigint DEFAULT NULL, top_rows bigint DEFAULT NULL, changed_members bigint DEFAULT NULL,
+                                           share_limit float8 DEFAULT NULL, change_rows bigint DEFAULT NULL, change_top_rows bigint DEFAULT NULL,
+                                           variables integer DEFAULT NULL, fourth_order integer DEFAULT NULL)
 RETURNS text
 LANGUAGE c STABLE PARALLEL SAFE
-AS 'MODULE_PATHNAME', 'exlink_release_status';
-COMMENT ON FUNCTION @extschema@.release_status(bigint, integer, float8, bigint, float8, float8, integer, integer) IS
-    'The release decision every exlink figure goes through: ''ok'', or ''suppressed: <reason>'' (fewer than max(k, exlink.min_group_size) distinct members; one member holding more than min(share_limit, exlink.max_member_share) of the rows (max_member_share: an upper bound); a released change (changed_members > 0) of fewer than that k members or dominated by one (change_share: an upper bound); fourth_order clustered variances published beside the moments of variables variables with too few members). NULL members or share: not known, refused; NULL changed_members: no change released; NULL change_share: not known (a change is refused); NULL share_limit: the setting; NULL fourth_order: none.';
+AS 'MODULE_PATHNAME', 'exlink_release_decision';
+COMMENT ON FUNCTION @extschema@.release_status(bigint, integer, bigint, bigint, bigint, float8, bigint, bigint, integer, integer) IS
+    'The release decision every exlink figure goes through: ''ok'', or ''suppressed: <reason>'' (fewer than max(k, exlink.min_group_size) distinct members; one member holding more than min(share_limit, exlink.max_member_share) of the rows (top_rows: an upper bound on the largest member''s rows); a released change (changed_members > 0) of fewer than that k members or dominated by one (change_top_rows of change_rows: an upper bound); fourth_order clustered variances published beside the moments of variables variables with too few members). NULL members, rows or top_rows (or no rows): not known, refused; NULL changed_members: no change released; NULL change_rows or change_top_rows: not known (a change is refused); NULL share_limit: the setting; NULL fourth_order: none.';
+
+-- The k in force for SQL that stores it (a publication bakes its k): the release decision's own
+-- threshold, so that no SQL combines k with the setting.
+CREATE FUNCTION @extschema@.effective_min_group_size(k integer) RETURNS integer
+LANGUAGE c STABLE PARALLEL SAFE
+AS 'MODULE_PATHNAME', 'exlink_effective_min_group_size';
+COMMENT ON FUNCTION @extschema@.effective_min_group_size(integer) IS
+    'The threshold the release decision applies for a k argument: max(k, exlink.min_group_size) (NULL k: the setting).';
 
 -- Complementary suppression over the cells of one hierarchy.  Cells are given as parallel arrays:
 -- a key, the key of the parent cell (NULL at the top), the cell's exact distinct-member count, and
@@ -91,7 +101,7 @@ BEGIN
         un AS (
             SELECT rel.*, rel.ns >= 2 AND @extschema@.release_status(
                        GREATEST(rel.maxs, coalesce(members[rel.p], 0) - rel.sumr)::bigint, k,
-                       LEAST(1.0, rel.stop::float8 / NULLIF(rel.srows, 0)), NULL::bigint, share_limit) = 'ok' AS union_ok
+                       rel.srows::bigint, rel.stop::bigint, NULL::bigint, share_limit) = 'ok' AS union_ok
               FROM rel),
         bad AS (
             SELECT un.p FROM un

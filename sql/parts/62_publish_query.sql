@@ -137,7 +137,7 @@ COMMENT ON FUNCTION @extschema@.refresh_query(regclass, name, name[], name[], in
 --             groups); MATERIALIZED, a fence so that no qual of an analyst querying a live view
 --             is ever pushed down into the source scan (a filtered source would be a second,
 --             overlapping grain, open to differencing);
---   cells     each cell with its largest member share (dominance);
+--   cells     each cell with its largest member's rows (dominance);
 --   released  the cells left after complementary suppression (exlink.suppress_cells) over the
 --             release decision on each cell on its own (exlink.release_status: k, dominance),
 --             every union of withheld cells passing the same decision;
@@ -147,8 +147,9 @@ COMMENT ON FUNCTION @extschema@.refresh_query(regclass, name, name[], name[], in
 -- With a period (exlink.seal_periods), the cells of each period of periods form their own
 -- lattice (their own totals, their own complementary suppression) and a first column, period,
 -- says which; with results (the SQL of exlink.results_select), last columns exlink_results and
--- exlink_share hold each released cell's results, computed from the same rows in the same
--- statement, and its largest member's share (for the withheld-inference decision).
+-- exlink_rows and exlink_top hold each released cell's results, computed from the same rows in
+-- the same statement, its rows and its largest member's rows (for the withheld-inference
+-- decision).
 CREATE FUNCTION @extschema@.publish_query(
     source regclass,
     member_column name,
@@ -164,7 +165,7 @@ LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $fn$
 DECLARE
-    kk integer := coalesce(k, @extschema@.min_group_size());
+    kk integer;
     nd integer := coalesce(pg_catalog.array_length(dimensions, 1), 0);
 BEGIN
     IF source IS NULL OR member_column IS NULL OR measures IS NULL OR rollup IS NULL THEN
@@ -173,16 +174,17 @@ BEGIN
     IF nd = 0 THEN
         RAISE EXCEPTION 'at least one dimension is required' USING ERRCODE = '22023';
     END IF;
-    IF kk < 2 OR kk > 1000 THEN
+    IF k < 2 OR k > 1000 THEN
         RAISE EXCEPTION 'k must be between 2 and 1000' USING ERRCODE = '22023';
     END IF;
+    kk := @extschema@.effective_min_group_size(k);
     RETURN pg_catalog.format($q$
 WITH r AS MATERIALIZED (%1$s),
 top AS (
     SELECT m.cell_id, pg_catalog.max(m.responses) AS top FROM r AS m WHERE m.per_member GROUP BY m.cell_id),
 cells AS (
     SELECT c.exlink_period, c.cell_id, c.figures[%6$s] AS cell, p.figures[%6$s] AS parent,
-           c.level, c.members, c.figures, c.results, c.responses, top.top, top.top::float8 / NULLIF(c.responses, 0) AS share
+           c.level, c.members, c.figures, c.results, c.responses, top.top
       FROM r AS c
       LEFT JOIN r AS p ON NOT p.per_member AND p.cell_id = c.parent_id
       LEFT JOIN top ON top.cell_id = c.cell_id
@@ -190,7 +192,7 @@ cells AS (
 released AS (
     SELECT c.exlink_period, pg_catalog.unnest(@extschema@.suppress_cells(
                pg_catalog.array_agg(c.cell), pg_catalog.array_agg(c.parent), pg_catalog.array_agg(c.members),
-               pg_catalog.array_agg(@extschema@.release_status(c.members, %2$s, c.share, NULL, %3$s) = 'ok'),
+               pg_catalog.array_agg(@extschema@.release_status(c.members, %2$s, c.responses, c.top, NULL, %3$s) = 'ok'),
                %2$s, NULL::boolean[], pg_catalog.array_agg(c.responses), pg_catalog.array_agg(c.top), %3$s)) AS cell
       FROM cells AS c%7$s)
 SELECT %8$s%4$s%10$s
@@ -205,8 +207,8 @@ SELECT %8$s%4$s%10$s
         CASE WHEN period IS NULL THEN '' ELSE 'r.exlink_period AS period, ' END,
         CASE WHEN period IS NULL THEN 'r.cell IN (SELECT released.cell FROM released)'
              ELSE '(r.exlink_period, r.cell) IN (SELECT released.exlink_period, released.cell FROM released)' END,
-        CASE WHEN results IS NULL THEN '' ELSE ', r.results AS exlink_results, r.share AS exlink_share' END);
+        CASE WHEN results IS NULL THEN '' ELSE ', r.results AS exlink_results, r.responses AS exlink_rows, r.top AS exlink_top' END);
 END
 $fn$;
 COMMENT ON FUNCTION @extschema@.publish_query(regclass, name, name[], name[], integer, boolean, text, text, text) IS
-    'The SELECT of the cells exlink.publish would release now (k, dominance, complementary suppression), without running it or checking the policy; a live publication is a view of it. With a period expression and the periods to compute, each period''s cells are one lattice and the first column is the period; with the SQL of results (exlink.results_select), last columns exlink_results and exlink_share.';
+    'The SELECT of the cells exlink.publish would release now (k, dominance, complementary suppression), without running it or checking the policy; a live publication is a view of it. With a period expression and the periods to compute, each period''s cells are one lattice and the first column is the period; with the SQL of results (exlink.results_select), last columns exlink_results, exlink_rows and exlink_top.';

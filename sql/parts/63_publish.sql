@@ -55,8 +55,8 @@ BEGIN
     END IF;
     target := pg_catalog.format('%I.%I', parts[1], parts[2]);
 
-    -- k: the setting by default, never lower.
-    kk := @extschema@.min_group_size();
+    -- k: the release decision's threshold (the setting by default), never lower.
+    kk := @extschema@.effective_min_group_size(NULL);
     IF k IS NOT NULL THEN
         IF k < kk THEN
             RAISE EXCEPTION 'k cannot be lower than exlink.min_group_size' USING ERRCODE = '42501',

@@ -268,7 +268,6 @@ BEGIN
          WHERE mem.responses IS DISTINCT FROM old.responses OR mem.digest IS DISTINCT FROM old.digest),
     changed AS (
         SELECT d.cell_id, pg_catalog.count(*) AS changed,
-               pg_catalog.max(d.net)::float8 / pg_catalog.sum(d.net) AS change_share,
                pg_catalog.sum(d.net)::bigint AS change_rows,
                pg_catalog.max(d.net)::bigint AS change_top
           FROM delta d
@@ -288,9 +287,7 @@ BEGIN
            cur.figures,
            cur.results,
            cur.responses, top.top,
-           top.top::float8 / NULLIF(cur.responses, 0) AS share,
            coalesce(changed.changed, 0) AS changed,
-           changed.change_share,
            coalesce(changed.change_rows, 0) AS change_rows,
            coalesce(changed.change_top, 0) AS change_top
       FROM cur
@@ -320,7 +317,7 @@ BEGIN
       FROM pg_temp.exlink_refresh_cells c
      WHERE c.cell = ANY ((SELECT @extschema@.suppress_cells(pg_catalog.array_agg(x.cell), pg_catalog.array_agg(x.parent),
                                      pg_catalog.array_agg(x.members),
-                                     pg_catalog.array_agg(NOT x.sticky AND @extschema@.release_status(x.members, k, x.share, NULL, share_limit) = 'ok'),
+                                     pg_catalog.array_agg(NOT x.sticky AND @extschema@.release_status(x.members, k, x.responses, x.top, NULL, share_limit) = 'ok'),
                                      k, pg_catalog.array_agg(x.known), pg_catalog.array_agg(x.responses), pg_catalog.array_agg(x.top), share_limit)
                             FROM pg_temp.exlink_refresh_cells x WHERE x.present)::text[])
        AND c.present;
@@ -339,7 +336,7 @@ BEGIN
                                      pg_catalog.array_agg(x.changed),
                                      pg_catalog.array_agg(CASE WHEN NOT x.present OR x.changed = 0 THEN true
                                                                ELSE x.cell_id = ANY (level_ids)
-                                                                    AND @extschema@.release_status(x.members, k, x.share, x.changed, share_limit, x.change_share) = 'ok' END),
+                                                                    AND @extschema@.release_status(x.members, k, x.responses, x.top, x.changed, share_limit, x.change_rows, x.change_top) = 'ok' END),
                                      k, NULL::boolean[], pg_catalog.array_agg(x.change_rows), pg_catalog.array_agg(x.change_top), share_limit)
                             FROM pg_temp.exlink_refresh_cells x)::text[]);
     delta_ids := coalesce(delta_ids, '{}');
@@ -354,7 +351,7 @@ BEGIN
     IF fourth > 0 THEN
         UPDATE pg_temp.exlink_refresh_cells c
            SET withheld = 'withheld: ' OPERATOR(pg_catalog.||) pg_catalog.substr(s.status, pg_catalog.length('suppressed: ') + 1)
-          FROM (SELECT x.cell_id, @extschema@.release_status(x.members, k, x.share, NULL, share_limit, NULL,
+          FROM (SELECT x.cell_id, @extschema@.release_status(x.members, k, x.responses, x.top, NULL, share_limit, NULL, NULL,
                                                              pg_catalog.cardinality(measures), fourth) AS status
                   FROM pg_temp.exlink_refresh_cells x WHERE x.present) s
          WHERE s.cell_id = c.cell_id AND s.status <> 'ok';

@@ -422,7 +422,7 @@ nodes AS (
       FROM r AS c WHERE NOT c.per_member AND c.level = ANY (%14$L::integer[])),
 cells AS (
     SELECT c.exlink_period, c.cell_id, c.figures[%6$s] AS cell, p.figures[%6$s] AS parent,
-           c.level, c.members, c.figures, c.results, c.responses, top.top, top.top::float8 / NULLIF(c.responses, 0) AS share, c.key
+           c.level, c.members, c.figures, c.results, c.responses, top.top, c.key
       FROM nodes AS c
       LEFT JOIN nodes AS p ON p.exlink_period = c.exlink_period AND p.level = c.parent_level AND p.key = c.figures[1:c.parent_level]
       LEFT JOIN top ON top.cell_id = c.cell_id),
@@ -451,24 +451,24 @@ released AS (
     SELECT l.exlink_period, pg_catalog.unnest(@extschema@.suppress_cells(
                pg_catalog.array_agg(l.cell), pg_catalog.array_agg(l.parent), pg_catalog.array_agg(l.members),
                pg_catalog.array_agg(CASE WHEN l.frozen THEN l.public
-                                         ELSE @extschema@.release_status(l.members, %2$s, l.share, NULL, %3$s) = 'ok' END),
+                                         ELSE @extschema@.release_status(l.members, %2$s, l.responses, l.top, NULL, %3$s) = 'ok' END),
                %2$s, pg_catalog.array_agg(l.frozen), pg_catalog.array_agg(l.responses), pg_catalog.array_agg(l.top), %3$s)) AS cell
       FROM lat AS l GROUP BY l.exlink_period),
 broken AS (
     SELECT DISTINCT l.exlink_period FROM lat AS l
      WHERE l.frozen AND l.public AND (l.exlink_period, l.cell) NOT IN (SELECT released.exlink_period, released.cell FROM released))
 SELECT r.exlink_period AS period, %4$s%5$s
-  FROM (SELECT c.exlink_period, c.level, c.results, c.share,
+  FROM (SELECT c.exlink_period, c.level, c.results, c.responses, c.top,
                c.figures[1:%9$s] || ARRAY[%10$s] || c.figures[%11$s:] AS figures
           FROM lat AS c
          WHERE (c.exlink_period, c.cell) IN (SELECT released.exlink_period, released.cell FROM released)
            AND c.exlink_period NOT IN (SELECT broken.exlink_period FROM broken)
            AND %12$s
-           AND @extschema@.release_status(c.members, %2$s, c.share, NULL, %3$s) = 'ok') AS r$q$,
+           AND @extschema@.release_status(c.members, %2$s, c.responses, c.top, NULL, %3$s) = 'ok') AS r$q$,
         @extschema@.refresh_query(p.source, p.member_column, chain, p.measures, p.k, true, results, p.period, periods),
         p.k, share,
         @extschema@.typed_figures(p.source, chain, p.measures),
-        CASE WHEN results IS NULL THEN '' ELSE ', r.results AS exlink_results, r.share AS exlink_share' END,
+        CASE WHEN results IS NULL THEN '' ELSE ', r.results AS exlink_results, r.responses AS exlink_rows, r.top AS exlink_top' END,
         nc + 2, fixed_sql, grains_sql,
         nc + 1, cell_sql, nc + 3,
         CASE WHEN p.rollup THEN pg_catalog.format('c.level <= %s', np) ELSE pg_catalog.format('c.level = %s', np) END,
@@ -579,7 +579,7 @@ rt_%1$s AS (
             @extschema@.with_p_adjusted(pg_catalog.format($s$
     SELECT %1$s, x.*
       FROM q
-     CROSS JOIN LATERAL (SELECT @extschema@.release_status(q.members, %6$s, q.exlink_share, NULL, %7$L::float8, NULL, %8$s, %9$s) AS s) AS st
+     CROSS JOIN LATERAL (SELECT @extschema@.release_status(q.members, %6$s, q.exlink_rows, q.exlink_top, NULL, %7$L::float8, NULL, NULL, %8$s, %9$s) AS s) AS st
      CROSS JOIN LATERAL @extschema@.%2$s((@extschema@.withhold_inference(q.exlink_results,
                             CASE WHEN %9$s > 0 AND st.s <> 'ok' THEN 'withheld: ' || pg_catalog.substr(st.s, pg_catalog.length('suppressed: ') + 1) END)
                             OPERATOR(pg_catalog.->>) %3$L)::%10$s, %4$L::name, %5$L::text[], q.members) AS x$s$,

@@ -119,8 +119,10 @@ COMMENT ON COLUMN @extschema@.result_tables.statistic IS '''drivers'' (one row p
 -- include: sql/parts/33_driver_bootstrap.sql
 
 -- ---- issue 22: one release point per figure, fail-closed ----
--- release_status takes the change's share and the published variables; suppress_cells the
--- cells' rows and largest members (dominance of complements): new arguments, so dropped first.
+-- release_status takes counts (rows and largest member's rows, the change's), the published
+-- variables, and effective_min_group_size gives its k (both new in 61_suppression.sql);
+-- suppress_cells the cells' rows and largest members (dominance of complements): new
+-- arguments, so dropped first.
 DROP FUNCTION @extschema@.release_status(bigint, integer, float8, bigint, float8);
 DROP FUNCTION @extschema@.suppress_cells(text[], text[], bigint[], boolean[], integer, boolean[]);
 -- include: sql/parts/61_suppression.sql or-replace

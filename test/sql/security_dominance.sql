@@ -33,17 +33,25 @@ SELECT set_config('exlink.max_member_share', '1', false);
 SHOW exlink.max_member_share;
 SELECT exlink.max_member_share() AS in_force;
 -- the release decision as SQL: dominance refused, 1 disables it, a baked limit only tightens
-SELECT exlink.release_status(5, 5, 0.95) AS dominated, exlink.release_status(5, 5, 0.5) AS half,
-       exlink.release_status(5, 5, 0.3, NULL, 0.25) AS baked_tighter, exlink.release_status(5, 5, 0.6, NULL, 1) AS baked_looser;
+-- (the facts are counts: 95 of 100 rows; the share is divided out in C only)
+SELECT exlink.release_status(5, 5, 100, 95) AS dominated, exlink.release_status(5, 5, 100, 50) AS half,
+       exlink.release_status(5, 5, 100, 30, NULL, 0.25) AS baked_tighter, exlink.release_status(5, 5, 100, 60, NULL, 1) AS baked_looser;
 -- must fail: a fact the decision needs and does not have refuses (members, the share, a
 -- released change's share, the variables beside fourth-order figures)
-SELECT exlink.release_status(NULL, 5, 0.1) AS members_unknown, exlink.release_status(5, 5) AS share_unknown,
-       exlink.release_status(5, 5, 0.1, 5) AS change_share_unknown,
-       exlink.release_status(50, 5, 0.1, NULL, NULL, NULL, NULL, 3) AS variables_unknown;
+SELECT exlink.release_status(NULL, 5, 100, 10) AS members_unknown, exlink.release_status(5, 5) AS share_unknown,
+       exlink.release_status(5, 5, 100, NULL) AS top_unknown, exlink.release_status(5, 5, 0, 0) AS no_rows,
+       exlink.release_status(5, 5, 100, 10, 5) AS change_share_unknown,
+       exlink.release_status(50, 5, 100, 10, NULL, NULL, NULL, NULL, NULL, 3) AS variables_unknown;
+-- an upper bound above the rows is still a bound (share 1); negative counts are refused
+SELECT exlink.release_status(5, 5, 100, 120) AS bound_above_rows;
+SELECT exlink.release_status(5, 5, -1, 0) AS negative_rows;
+-- k in force for SQL that stores it: the decision's own threshold (never lower than the setting)
+SELECT exlink.effective_min_group_size(NULL) AS setting, exlink.effective_min_group_size(2) AS lower_k,
+       exlink.effective_min_group_size(12) AS higher_k;
 -- the change and the fourth-order rules when their facts are known
-SELECT exlink.release_status(9, 5, 0.1, 5, NULL, 0.94) AS change_dominated, exlink.release_status(9, 5, 0.1, 5, NULL, 0.3) AS change_ok,
-       exlink.release_status(6, 5, 0.2, NULL, NULL, NULL, 8, 7) AS six_members_eight_variables,
-       exlink.release_status(23, 5, 0.1, NULL, NULL, NULL, 8, 7) AS enough_members;
+SELECT exlink.release_status(9, 5, 100, 10, 5, NULL, 64, 60) AS change_dominated, exlink.release_status(9, 5, 100, 10, 5, NULL, 64, 19) AS change_ok,
+       exlink.release_status(6, 5, 10, 2, NULL, NULL, NULL, NULL, 8, 7) AS six_members_eight_variables,
+       exlink.release_status(23, 5, 100, 10, NULL, NULL, NULL, NULL, 8, 7) AS enough_members;
 RESET ROLE;
 
 -- Positive control: the custodian sees hub-1's share and its own mean in the source.

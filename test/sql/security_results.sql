@@ -151,8 +151,8 @@ SELECT count(c.p_value) AS p_released_by_0_2_0, count(c.ci_low) AS ci_released_b
                        exlink.linked_correlation(y, x5, employee), exlink.linked_correlation(y, x6, employee),
                        exlink.linked_correlation(y, x7, employee)]
             FROM resx.six WHERE team = 'six'), 'y', '{x1,x2,x3,x4,x5,x6,x7}', 6) c;
-SELECT exlink.release_status(6, 5, 1.0 / 6, NULL, NULL, NULL, 8, 7) AS six_with_7, exlink.release_status(6, 5, 1.0 / 6, NULL, NULL, NULL, 8, 5) AS six_with_5,
-       exlink.release_status(30, 5, 1.0 / 30, NULL, NULL, NULL, 8, 7) AS big_with_7;
+SELECT exlink.release_status(6, 5, 6, 1, NULL, NULL, NULL, NULL, 8, 7) AS six_with_7, exlink.release_status(6, 5, 6, 1, NULL, NULL, NULL, NULL, 8, 5) AS six_with_5,
+       exlink.release_status(30, 5, 30, 1, NULL, NULL, NULL, NULL, 8, 7) AS big_with_7;
 SELECT exlink.unpublish('resx.six7');
 SELECT exlink.unpublish('resx.six5');
 RESET ROLE;
