@@ -85,7 +85,7 @@ ExlinkArrayRow(ArrayType *arr, int max_dim, int *p_out, double *x)
  * row: it adds the member to the set (allocating in cxt) unless the set is already full.
  */
 /* The member argument, or NULL when it is NULL or empty (such a row is skipped). */
-static text *
+static inline text *
 member_arg(FunctionCallInfo fcinfo, int argno)
 {
 	text	   *t;
@@ -115,7 +115,19 @@ ExlinkMemberRow(FunctionCallInfo fcinfo, int argno, MemberSet *set, MemoryContex
 	if (t == NULL)
 		return false;
 	/* Every row, also once k is proven: the dominance bound needs all of them. */
-	MemberSetAdd(set, cxt, MemberHash(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t)));
+	MemberSetAdd(set, cxt, VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
+	return true;
+}
+
+bool
+ExlinkMemberRowKey(FunctionCallInfo fcinfo, int argno, MemberSet *set, MemoryContext cxt, uint64 *key)
+{
+	text	   *t = member_arg(fcinfo, argno);
+
+	if (t == NULL)
+		return false;
+	*key = MemberHash(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
+	MemberSetAddHashed(set, cxt, VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t), *key);
 	return true;
 }
 

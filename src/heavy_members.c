@@ -42,24 +42,6 @@ HeavyMembersInit(HeavyMembers *h)
 	memset(h->present, 0, sizeof(h->present));
 }
 
-/* Drop the counters that reached zero, keeping the others in order. */
-static void
-heavy_compact(HeavyMembers *h)
-{
-	int32		j = 0;
-
-	for (int32 i = 0; i < h->used; i++)
-		if (h->counts[i] > 0)
-		{
-			h->keys[j] = h->keys[i];
-			h->counts[j] = h->counts[i];
-			j++;
-		}
-	h->used = j;
-	h->last = -1;
-	heavy_rebuild_present(h);
-}
-
 void
 HeavyMembersAdd(HeavyMembers *h, uint64 key)
 {
@@ -86,11 +68,26 @@ HeavyMembersAdd(HeavyMembers *h, uint64 key)
 		h->last = h->used++;
 		return;
 	}
-	/* Full: the new row and one row of every kept member cancel (the Misra-Gries step). */
+	/*
+	 * Full: the new row and one row of every kept member cancel (the Misra-Gries step); the
+	 * counters that reach zero are dropped and the presence bits rebuilt in the same pass.
+	 */
 	h->decrements++;
-	for (int32 i = 0; i < h->used; i++)
-		h->counts[i]--;
-	heavy_compact(h);
+	{
+		int32		j = 0;
+
+		memset(h->present, 0, sizeof(h->present));
+		for (int32 i = 0; i < h->used; i++)
+			if (h->counts[i] > 1)
+			{
+				h->keys[j] = h->keys[i];
+				h->counts[j] = h->counts[i] - 1;
+				heavy_mark_present(h, h->keys[j]);
+				j++;
+			}
+		h->used = j;
+		h->last = -1;
+	}
 }
 
 /* Add count rows of key to the counters (merge step; no decrement yet, up to 2 * HEAVY_SLOTS). */

@@ -39,6 +39,64 @@ typedef struct HeavyMembers
 	int64		counts[HEAVY_SLOTS];
 } HeavyMembers;
 
+/*
+ * A member's key in the summary: a cheap 64-bit hash of its bytes (words mixed by multiply and
+ * xor-shift, then MurmurHash3's 64-bit finalizer), not MemberHash.  The summary sees every row,
+ * also once the member count is proven and MemberHash (hash_bytes_extended, some 95
+ * instructions a row) is no longer needed for it; this costs about 20.  Keys never leave one
+ * query (the summary travels only in aggregate states between workers of one build; no SQL
+ * value or table holds it), so they need not match MemberHash or be stable across versions.  A
+ * collision only merges two members into a larger one: more refusals, never fewer.  Not a
+ * keyed or cryptographic hash: an input crafted to collide can only suppress more.
+ */
+static inline uint64
+HeavyMembersKey(const char *data, int len)
+{
+	const uint64 mul = UINT64CONST(0x9e3779b97f4a7c15);
+	uint64		h = mul ^ (uint64) len;
+	uint64		w;
+
+	/*
+	 * Whole words, then the last 8 bytes (overlapping the words read: given the length, the
+	 * words read still determine the bytes); below 8 bytes, two overlapping 4-byte reads or 3
+	 * single bytes, which again cover every byte.  No loop over bytes, no call.
+	 */
+	if (len >= 8)
+	{
+		int			rest = len;
+		const char *p = data;
+
+		for (; rest > 8; p += 8, rest -= 8)
+		{
+			memcpy(&w, p, 8);
+			h = (h ^ w) * mul;
+			h ^= h >> 29;
+		}
+		memcpy(&w, data + len - 8, 8);
+	}
+	else if (len >= 4)
+	{
+		uint32		a;
+		uint32		b;
+
+		memcpy(&a, data, 4);
+		memcpy(&b, data + len - 4, 4);
+		w = (uint64) a | ((uint64) b << 32);
+	}
+	else if (len > 0)
+		w = (uint64) (unsigned char) data[0] | ((uint64) (unsigned char) data[len / 2] << 8) |
+			((uint64) (unsigned char) data[len - 1] << 16);
+	else
+		w = 0;
+	h = (h ^ w) * mul;
+	h ^= h >> 33;
+	h *= UINT64CONST(0xff51afd7ed558ccd);
+	h ^= h >> 33;
+	h *= UINT64CONST(0xc4ceb9fe1a85ec53);
+	h ^= h >> 33;
+	return h;
+}
+
 extern void HeavyMembersInit(HeavyMembers *h);
 extern void HeavyMembersAdd(HeavyMembers *h, uint64 key);
 extern void HeavyMembersMerge(HeavyMembers *dst, const HeavyMembers *src);

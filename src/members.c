@@ -46,9 +46,9 @@ MemberHash(const char *data, int len)
 	return hash_bytes_extended((const unsigned char *) data, len, UINT64CONST(0x65786c696e6b0001));
 }
 
-/* The exact count only (no row): MemberSetAdd's first half, and deserialization's. */
-static void
-member_set_insert(MemberSet *set, MemoryContext cxt, uint64 hash)
+/* The exact count only (no row): MemberSetAdd's second half, merge's and deserialization's. */
+void
+MemberSetInsert(MemberSet *set, MemoryContext cxt, uint64 hash)
 {
 	bool		found;
 
@@ -65,12 +65,11 @@ member_set_insert(MemberSet *set, MemoryContext cxt, uint64 hash)
 	}
 }
 
-/* One row of a member: the exact count until the cap, the share bound always. */
 void
-MemberSetAdd(MemberSet *set, MemoryContext cxt, uint64 hash)
+MemberSetAddHashed(MemberSet *set, MemoryContext cxt, const char *data, int len, uint64 hash)
 {
-	HeavyMembersAdd(&set->heavy, hash);
-	member_set_insert(set, cxt, hash);
+	HeavyMembersAdd(&set->heavy, HeavyMembersKey(data, len));
+	MemberSetInsert(set, cxt, hash);
 }
 
 void
@@ -96,7 +95,7 @@ MemberSetMerge(MemberSet *dst, const MemberSet *src, MemoryContext cxt)
 		return;
 	members_start_iterate(src->table, &it);
 	while ((e = members_iterate(src->table, &it)) != NULL && !MemberSetFull(dst))
-		member_set_insert(dst, cxt, e->hash);
+		MemberSetInsert(dst, cxt, e->hash);
 }
 
 /* Wire format (inside an aggregate's serialized state only, never a SQL value). */
@@ -139,7 +138,7 @@ MemberSetDeserialize(StringInfo buf, MemberSet *set, MemoryContext cxt)
 		return;
 	}
 	for (int32 i = 0; i < count; i++)
-		member_set_insert(set, cxt, (uint64) pq_getmsgint64(buf));
+		MemberSetInsert(set, cxt, (uint64) pq_getmsgint64(buf));
 	if (set->count != count)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),

@@ -32,14 +32,17 @@ typedef struct MemberSet
 
 extern void MemberSetInit(MemberSet *set, int32 cap);
 extern uint64 MemberHash(const char *data, int len);
-extern void MemberSetAdd(MemberSet *set, MemoryContext cxt, uint64 hash);
+extern void MemberSetInsert(MemberSet *set, MemoryContext cxt, uint64 hash);
+extern void MemberSetAddHashed(MemberSet *set, MemoryContext cxt, const char *data, int len, uint64 hash);
 extern void MemberSetMerge(MemberSet *dst, const MemberSet *src, MemoryContext cxt);
 extern void MemberSetSerialize(StringInfo buf, const MemberSet *set);
 extern void MemberSetDeserialize(StringInfo buf, MemberSet *set, MemoryContext cxt);
 
 /*
- * MemberSetAdd is called once per row (also once the count is proven: the dominance bound needs
- * every row).  MemberSetShareBound: an upper bound on the largest member's share of the rows
+ * MemberSetAdd is called once per row with the member's bytes (also once the count is proven:
+ * the dominance bound needs every row, keyed by HeavyMembersKey); it computes MemberHash only
+ * while the count is not proven.  MemberSetAddHashed: the same for a caller that needs the
+ * member's MemberHash anyway (per-member state) and passes it.  MemberSetShareBound: an upper bound on the largest member's share of the rows
  * added (heavy_members.h), 0 when none.
  */
 static inline double
@@ -52,6 +55,19 @@ static inline bool
 MemberSetFull(const MemberSet *set)
 {
 	return set->count >= set->cap;
+}
+
+/*
+ * One row of a member: the share bound always (its own cheap key), the exact count until the
+ * cap, so that past the cap a row costs no MemberHash (0.2.0 skipped such rows altogether).
+ * Inline: it is the per-row path of every guarded aggregate.
+ */
+static inline void
+MemberSetAdd(MemberSet *set, MemoryContext cxt, const char *data, int len)
+{
+	HeavyMembersAdd(&set->heavy, HeavyMembersKey(data, len));
+	if (!MemberSetFull(set))
+		MemberSetInsert(set, cxt, MemberHash(data, len));
 }
 
 #endif

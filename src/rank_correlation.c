@@ -131,9 +131,9 @@ exlink_rank_correlation_transfn(PG_FUNCTION_ARGS)
 		goto skip;
 	if (s->track_members)
 	{
-		if (!ExlinkMemberKey(fcinfo, 3, &key))
+		/* every row: the share bound; the key is kept per pair (clustered jackknife) */
+		if (!ExlinkMemberRowKey(fcinfo, 3, &s->members, aggcxt, &key))
 			goto skip;
-		MemberSetAdd(&s->members, aggcxt, key);	/* every row: the share bound */
 	}
 	if (s->n == s->capacity)
 		rank_reserve(s, s->n + 1);

@@ -129,6 +129,28 @@ SET ROLE regress_custodian;
 SELECT cell, shown, pending_members FROM exlink.refresh_status WHERE publication = 'domt.waves'::regclass ORDER BY cell COLLATE "C";
 SELECT (sum(cx) - 600) / (count(*) - 120) AS change_mean_if_released FROM domt.wave WHERE team = 't';
 
+-- The dominance bound keys members by a cheap hash of their bytes (HeavyMembersKey: words, an
+-- overlapping last word, two 4-byte reads, or 3 bytes): members of every length class (1 to 3,
+-- 4 to 7, 8, 9 to 16, longer) in input orders that defeat the last-member cache.  One member
+-- with 60 % of the rows is refused as the analyst (must fail: dominance), a fair group of the
+-- same names released (positive control); the custodian's count shows the dominant member.
+CREATE TABLE domt.names AS
+SELECT len, pg_catalog.repeat('m', len) || i AS member, j
+  FROM (VALUES (1), (2), (5), (7), (8), (12), (20)) AS l(len), generate_series(1, 8) AS i, generate_series(1, 4) AS j;
+INSERT INTO domt.names SELECT len, pg_catalog.repeat('m', len) || 1, 100 + j
+  FROM (VALUES (1), (2), (5), (7), (8), (12), (20)) AS l(len), generate_series(1, 40) AS j;
+GRANT SELECT ON domt.names TO regress_analyst;
+SELECT len, pg_catalog.count(*) FILTER (WHERE member = pg_catalog.repeat('m', len) || 1) AS top_rows, pg_catalog.count(*) AS all_rows
+  FROM domt.names GROUP BY len ORDER BY len;
+RESET ROLE;
+SET ROLE regress_analyst;
+SELECT len, exlink.guarded_count(member) AS dominated, exlink.members_at_least(member, 5) AS dominated_released
+  FROM (SELECT * FROM domt.names ORDER BY j, member) s GROUP BY len ORDER BY len;
+SELECT len, exlink.guarded_count(member) AS fair, exlink.members_at_least(member, 5) AS fair_released
+  FROM (SELECT * FROM domt.names WHERE j <= 4 ORDER BY j, member) s GROUP BY len ORDER BY len;
+RESET ROLE;
+SET ROLE regress_custodian;
+
 SELECT exlink.unpublish('domt.cells');
 SELECT exlink.unpublish('domt.live');
 SELECT exlink.unpublish('domt.regions');
