@@ -130,10 +130,10 @@ SELECT cell, shown, pending_members FROM exlink.refresh_status WHERE publication
 SELECT (sum(cx) - 600) / (count(*) - 120) AS change_mean_if_released FROM domt.wave WHERE team = 't';
 
 -- The dominance bound keys members by a cheap hash of their bytes (HeavyMembersKey: words, an
--- overlapping last word, two 4-byte reads, or 3 bytes): members of every length class (1 to 3,
--- 4 to 7, 8, 9 to 16, longer) in input orders that defeat the last-member cache.  One member
--- with 60 % of the rows is refused as the analyst (must fail: dominance), a fair group of the
--- same names released (positive control); the custodian's count shows the dominant member.
+-- overlapping last word, two 4-byte reads, or 3 bytes): members of every length class (2 to 3,
+-- 4 to 7, 8, 9 to 16, longer), their rows interleaved.  One member with 44 of 72 rows is
+-- refused as the analyst (must fail: dominance), a fair group of the same names released
+-- (positive control); the custodian's count shows the dominant member.
 CREATE TABLE domt.names AS
 SELECT len, pg_catalog.repeat('m', len) || i AS member, j
   FROM (VALUES (1), (2), (5), (7), (8), (12), (20)) AS l(len), generate_series(1, 8) AS i, generate_series(1, 4) AS j;
