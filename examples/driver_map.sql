@@ -27,7 +27,8 @@ CREATE ROLE map_reader LOGIN;
 CREATE DATABASE exlink_driver_map;
 \c exlink_driver_map
 SET client_min_messages = warning;
--- A snapshot publication refreshed with the change ledger: a superuser opts in (as demo.sql).
+-- Section 5 publishes a snapshot (no period) and its results table, which refreshes it with the
+-- 0.2.0 change ledger: a superuser opts in (docs/reference.md, exlink.publish_results).
 SET exlink.allow_unsafe_refresh = on;
 CREATE EXTENSION exlink CASCADE;
 GRANT USAGE ON SCHEMA exlink TO map_reader;
