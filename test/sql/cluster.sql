@@ -39,8 +39,9 @@ ANALYZE cl_shuffled;
 SELECT set, count(*) AS n, count(DISTINCT member) AS members, min(x1) > 9990 AS offset_1e4
   FROM cl_rows GROUP BY set ORDER BY set COLLATE "C";
 
+-- NULL equals only NULL: a figure that turns NULL on one side is a mismatch (bool_and would skip it).
 CREATE FUNCTION cl_close(a float8, b float8) RETURNS boolean LANGUAGE sql IMMUTABLE
-    AS $$ SELECT abs(a - b) <= greatest(1e-9 * abs(b), 1e-300) $$;
+    AS $$ SELECT coalesce(abs(a - b) <= greatest(1e-9 * abs(b), 1e-300), a IS NULL AND b IS NULL) $$;
 
 -- The same model four ways: rows (serial), rows (parallel, workers only), both CR2 by default;
 -- rows asking for CR1; merged team cells (CR1: a value keeps no per-member moments).

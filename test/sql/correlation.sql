@@ -7,7 +7,7 @@ CREATE FUNCTION fig(c exlink.correlation) RETURNS text LANGUAGE sql IMMUTABLE
                         round(c.p_value::numeric, 6), round(c.ci_low::numeric, 6), round(c.ci_high::numeric, 6),
                         c.suppressed, c.status, c.skipped, c.level) $$;
 CREATE FUNCTION same(a float8, b float8, tol float8) RETURNS boolean LANGUAGE sql IMMUTABLE
-    AS $$ SELECT (a IS NULL AND b IS NULL) OR abs(a - b) <= tol * greatest(abs(a), abs(b)) $$;
+    AS $$ SELECT coalesce(abs(a - b) <= tol * greatest(abs(a), abs(b)), a IS NULL AND b IS NULL) $$;
 CREATE FUNCTION same(a exlink.correlation, b exlink.correlation, tol float8) RETURNS boolean LANGUAGE sql IMMUTABLE
     AS $$ SELECT a.n IS NOT DISTINCT FROM b.n AND a.members IS NOT DISTINCT FROM b.members
                  AND same(a.r, b.r, tol) AND same(a.t, b.t, tol) AND same(a.df, b.df, 0)

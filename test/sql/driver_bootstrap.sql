@@ -9,7 +9,7 @@ CREATE TEMP TABLE bs_raw (set text, ordinal integer, b float8, b_se float8, b_ci
 CREATE TEMP TABLE bs_q (ordinal integer, share text, q005 float8, q025 float8, q06 float8, q94 float8, q975 float8, q995 float8);
 \copy bs_q FROM 'test/data/bootstrap_reference_quantiles.csv' WITH (FORMAT csv, HEADER)
 CREATE FUNCTION bs_close(a float8, b float8) RETURNS boolean LANGUAGE sql IMMUTABLE
-    AS $$ SELECT abs(a - b) <= greatest(1e-9 * abs(b), 1e-300) $$;
+    AS $$ SELECT coalesce(abs(a - b) <= greatest(1e-9 * abs(b), 1e-300), a IS NULL AND b IS NULL) $$;
 CREATE TABLE bs_shuffled WITH (fillfactor = 10) AS SELECT * FROM bs_rows ORDER BY md5(member || y::text);
 ANALYZE bs_shuffled;
 

@@ -14,7 +14,7 @@ CREATE TABLE dg_ref (grp text, lmg float8, lmg_share float8, relative_weight flo
 \copy dg_ref FROM 'test/data/groups_reference.csv' WITH (FORMAT csv, HEADER)
 SELECT count(*) AS n, count(DISTINCT member) AS members FROM dg_rows;
 CREATE FUNCTION dg_close(a float8, b float8) RETURNS boolean LANGUAGE sql IMMUTABLE
-    AS $$ SELECT abs(a - b) <= greatest(1e-9 * abs(b), 1e-300) $$;
+    AS $$ SELECT coalesce(abs(a - b) <= greatest(1e-9 * abs(b), 1e-300), a IS NULL AND b IS NULL) $$;
 
 -- The basis helpers on one row each.
 SELECT exlink.dummies('B', ARRAY['A', 'B', 'C'], 'A') AS b_vs_a,
@@ -165,7 +165,7 @@ DROP TABLE dg_ref_curve, dg_ref_seg;
 CREATE TABLE dg_ref_ns (x float8, b1 float8, b2 float8, b3 float8, d1 float8, d2 float8, d3 float8);
 \copy dg_ref_ns FROM 'test/data/groups_reference_ns.csv' WITH (FORMAT csv, HEADER)
 CREATE FUNCTION dg_close_abs(a float8, b float8) RETURNS boolean LANGUAGE sql IMMUTABLE
-    AS $$ SELECT abs(a - b) <= 1e-12 + 1e-9 * abs(b) $$;
+    AS $$ SELECT coalesce(abs(a - b) <= 1e-12 + 1e-9 * abs(b), a IS NULL AND b IS NULL) $$;
 SELECT r.x, dg_close_abs(v[1], b1) AND dg_close_abs(v[2], b2) AND dg_close_abs(v[3], b3) AS basis_ok,
        dg_close_abs(d[1], d1) AND dg_close_abs(d[2], d2) AND dg_close_abs(d[3], d3) AS derivative_ok
   FROM dg_ref_ns r,

@@ -35,7 +35,7 @@ SELECT region, team, (1 - GROUPING(region)) + (1 - GROUPING(team)) AS level,
        exlink.driver_weights(cx, ARRAY[engagement, coaching, tools], employee, '{engagement,coaching,tools}') AS m
   FROM kdm.src GROUP BY ROLLUP (region, team);
 CREATE FUNCTION pg_temp.close(a float8, b float8) RETURNS boolean LANGUAGE sql IMMUTABLE
-    AS $$ SELECT a IS NULL AND b IS NULL OR abs(a - b) <= 1e-9 * greatest(abs(b), 1e-12) $$;
+    AS $$ SELECT coalesce(abs(a - b) <= 1e-9 * greatest(abs(b), 1e-12), a IS NULL AND b IS NULL) $$;
 SELECT r.level, r.region, r.team, r.members, r.status,
        bool_and(pg_temp.close(r.importance, d.lmg_share)) AS importance_ok,
        bool_and(pg_temp.close(r.performance, (t.m).means[r.ordinal + 1])) AS performance_ok,
