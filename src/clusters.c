@@ -95,6 +95,8 @@ cluster_slot(ClusterTable *t, uint64 key)
 			t->capacity *= 2;
 			t->data = repalloc_huge(t->data, sizeof(double) * t->capacity * t->stride);
 			t->keys = repalloc_huge(t->keys, sizeof(uint64) * t->capacity);
+			if (t->has_outer)
+				t->outer = repalloc_huge(t->outer, sizeof(uint64) * t->capacity);
 		}
 		e->slot = t->count;
 		t->keys[t->count] = key;
@@ -114,6 +116,68 @@ ClusterTableAdd(ClusterTable *t, uint64 key, const double *x)
 
 	CoMomentsUpdate(t->p, slot[0], slot + 1, slot + 1 + t->p, x, t->scratch);
 	slot[0] += 1.0;
+}
+
+/*
+ * The member key's slot, checked against (or, new, given) the coarser cluster outer: members
+ * must be nested in the clusters, since the variance step sums whole members per cluster.
+ */
+static double *
+cluster_slot_outer(ClusterTable *t, uint64 key, uint64 outer)
+{
+	int64		before = t->count;
+	double	   *slot;
+	int64		i;
+
+	if (!t->has_outer)
+	{
+		if (t->count > 0)
+			elog(ERROR, "cannot merge per-member moments with and without clusters");
+		t->has_outer = true;
+		t->outer = MemoryContextAllocHuge(t->cxt, sizeof(uint64) * t->capacity);
+	}
+	slot = cluster_slot(t, key);
+	i = (slot - t->data) / t->stride;
+	if (t->count > before)
+		t->outer[i] = outer;
+	else if (t->outer[i] != outer)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("a member appears in two clusters"),
+				 errdetail("Clustered inference by a coarser unit needs every member (the member argument) inside one cluster (the cluster argument)."),
+				 errhint("Cluster by a unit that contains the members (e.g. the team of the employee at the time of the survey, one per employee), or make the member the (member, cluster) pair.")));
+	return slot;
+}
+
+/* As ClusterTableAdd, for a member of the coarser cluster outer. */
+void
+ClusterTableAddOuter(ClusterTable *t, uint64 key, uint64 outer, const double *x)
+{
+	double	   *slot = cluster_slot_outer(t, key, outer);
+
+	CoMomentsUpdate(t->p, slot[0], slot + 1, slot + 1 + t->p, x, t->scratch);
+	slot[0] += 1.0;
+}
+
+/*
+ * The table of the coarser clusters: one slot per cluster, the Chan merge of its members'
+ * slots (the cluster's X_g'X_g and X_g'e_g are the sums of its members'), in first-seen order.
+ */
+ClusterTable *
+ClusterTableByOuter(MemoryContext parent, const ClusterTable *t)
+{
+	ClusterTable *c = ClusterTableCreate(parent, t->p);
+
+	Assert(t->has_outer);
+	for (int64 i = 0; i < t->count; i++)
+	{
+		CHECK_FOR_INTERRUPTS();
+		ClusterTableMergeSlot(c, t->outer[i], ClusterTableSlot(t, i));
+	}
+	c->by_outer = true;
+	c->member_share = ClusterTableMaxShare(t);
+	c->member_count = t->count;
+	return c;
 }
 
 void
@@ -142,23 +206,35 @@ ClusterTableMerge(ClusterTable *dst, const ClusterTable *src)
 {
 	if (src->p != dst->p)
 		elog(ERROR, "cannot merge per-member moments of %d and %d variables", dst->p, src->p);
+	if (dst->has_outer != src->has_outer && dst->count > 0 && src->count > 0)
+		elog(ERROR, "cannot merge per-member moments with and without clusters");
 	for (int64 i = 0; i < src->count; i++)
 	{
 		CHECK_FOR_INTERRUPTS();
-		ClusterTableMergeSlot(dst, src->keys[i], ClusterTableSlot(src, i));
+		if (src->has_outer)
+			ClusterSlotMerge(dst->p, cluster_slot_outer(dst, src->keys[i], src->outer[i]),
+							 ClusterTableSlot(src, i), dst->scratch);
+		else
+			ClusterTableMergeSlot(dst, src->keys[i], ClusterTableSlot(src, i));
 	}
 }
 
-/* Wire format (inside an aggregate's serialized state only): count, then key and slot each. */
+/*
+ * Wire format (inside an aggregate's serialized state only): a byte (1: with coarser clusters),
+ * count, then key, (cluster key,) and slot each.
+ */
 void
 ClusterTableSerialize(StringInfo buf, const ClusterTable *t)
 {
+	pq_sendbyte(buf, t->has_outer ? 1 : 0);
 	pq_sendint64(buf, t->count);
 	for (int64 i = 0; i < t->count; i++)
 	{
 		const double *slot = ClusterTableSlot(t, i);
 
 		pq_sendint64(buf, t->keys[i]);
+		if (t->has_outer)
+			pq_sendint64(buf, t->outer[i]);
 		for (int j = 0; j < t->stride; j++)
 			pq_sendfloat8(buf, slot[j]);
 	}
@@ -168,16 +244,19 @@ ClusterTable *
 ClusterTableDeserialize(StringInfo buf, MemoryContext parent, int p)
 {
 	ClusterTable *t = ClusterTableCreate(parent, p);
+	int			has_outer = pq_getmsgbyte(buf);
 	int64		count = pq_getmsgint64(buf);
 	double	   *slot = palloc(sizeof(double) * t->stride);
 
-	if (count < 0 || count > (int64) (buf->len - buf->cursor) / (int64) (8 * (1 + t->stride)))
+	if (has_outer < 0 || has_outer > 1 ||
+		count < 0 || count > (int64) (buf->len - buf->cursor) / (int64) (8 * (1 + has_outer + t->stride)))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
 				 errmsg("invalid per-member moments in aggregate state")));
 	for (int64 i = 0; i < count; i++)
 	{
 		uint64		key = (uint64) pq_getmsgint64(buf);
+		uint64		outer = has_outer ? (uint64) pq_getmsgint64(buf) : 0;
 		double		n;
 
 		for (int j = 0; j < t->stride; j++)
@@ -192,7 +271,10 @@ ClusterTableDeserialize(StringInfo buf, MemoryContext parent, int p)
 				ereport(ERROR,
 						(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
 						 errmsg("invalid per-member moments in aggregate state")));
-		ClusterTableMergeSlot(t, key, slot);
+		if (has_outer)
+			ClusterSlotMerge(p, cluster_slot_outer(t, key, outer), slot, t->scratch);
+		else
+			ClusterTableMergeSlot(t, key, slot);
 	}
 	pfree(slot);
 	return t;
@@ -204,6 +286,8 @@ ClusterTableMaxShare(const ClusterTable *t)
 	double		total = 0.0,
 				max = 0.0;
 
+	if (t->by_outer)
+		return t->member_share;
 	for (int64 i = 0; i < t->count; i++)
 	{
 		double		n = ClusterTableSlot(t, i)[0];

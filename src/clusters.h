@@ -48,6 +48,19 @@ typedef struct ClusterTable
 	uint64		last_key;		/* one-entry cache: consecutive rows of one member */
 	double	   *last_slot;
 	double	   *scratch;		/* [p] */
+
+	/*
+	 * Coarser clusters (driver_weights' cluster argument, e.g. a team): outer[i] is the hash
+	 * of the cluster of member slot i (a member in two clusters is refused, 22023).
+	 * ClusterTableByOuter regroups the members into one slot per cluster for the variance
+	 * step; such a table keeps the members' largest row share in member_share and their count in member_count
+	 * (the guard judges members) and has by_outer set.
+	 */
+	bool		has_outer;
+	uint64	   *outer;			/* [capacity] when has_outer */
+	bool		by_outer;
+	double		member_share;
+	int64		member_count;
 } ClusterTable;
 
 /* The exlink.max_cluster_members setting (exlink.c). */
@@ -55,6 +68,8 @@ extern int	ExlinkMaxClusterMembers(void);
 
 extern ClusterTable *ClusterTableCreate(MemoryContext parent, int p);
 extern void ClusterTableAdd(ClusterTable *t, uint64 key, const double *x);
+extern void ClusterTableAddOuter(ClusterTable *t, uint64 key, uint64 outer, const double *x);
+extern ClusterTable *ClusterTableByOuter(MemoryContext parent, const ClusterTable *t);
 extern void ClusterTableMergeSlot(ClusterTable *t, uint64 key, const double *slot);
 extern void ClusterTableMerge(ClusterTable *dst, const ClusterTable *src);
 extern void ClusterTableSerialize(StringInfo buf, const ClusterTable *t);

@@ -841,6 +841,10 @@ drivers_result(FunctionCallInfo fcinfo, const Moments *m, int ngroup_of, char **
 			method == INFERENCE_METHOD_SMALL_SAMPLE ? INFERENCE_CR2 :
 			m->cluster == CLUSTER_ROWS ? INFERENCE_CLUSTER : INFERENCE_CR1_CELLS;
 
+		if (method != INFERENCE_METHOD_INDEPENDENT && method != INFERENCE_METHOD_UNAVAILABLE &&
+			m->cluster == CLUSTER_ROWS && m->clusters != NULL && m->clusters->by_outer)
+			inference = psprintf("%s, clustered by cluster (" INT64_FORMAT " clusters)", inference, clusters);
+
 		drivers_fit(m, q, (const char *const *) names, &fit, method, inference, clusters,
 					m->level > 0.0 ? m->level : DRIVERS_DEFAULT_LEVEL);
 	}
@@ -1162,12 +1166,31 @@ drivers_call_args(FunctionCallInfo fcinfo, Moments *m)
 }
 
 /*
+ * The cluster argument written as a NULL literal: the model by member (as the six-argument
+ * form); a NULL cluster on a row otherwise skips the row.
+ */
+static bool
+cluster_arg_null_const(FunctionCallInfo fcinfo, int argno)
+{
+	Aggref	   *aggref;
+	Node	   *arg;
+
+	if (!PG_ARGISNULL(argno))
+		return false;
+	aggref = AggGetAggref(fcinfo);
+	if (aggref == NULL || list_length(aggref->args) < argno)
+		return false;
+	arg = (Node *) ((TargetEntry *) list_nth(aggref->args, argno - 1))->expr;
+	return IsA(arg, Const) && ((Const *) arg)->constisnull;
+}
+
+/*
  * Transition: outcome in variable 0, drivers in 1..q; member (argument 3, the guarded form),
  * names and inference optional.  With a member, rows go to the per-member table
  * (cluster-robust inference) unless the first row asked for inference => 'independent'.
  */
 static Datum
-drivers_trans(FunctionCallInfo fcinfo, int names_argno, int inference_argno)
+drivers_trans(FunctionCallInfo fcinfo, int names_argno, int inference_argno, int cluster_argno)
 {
 	double		x[MOMENTS_MAX_DIM];
 	int			q = 0;
@@ -1209,7 +1232,9 @@ drivers_trans(FunctionCallInfo fcinfo, int names_argno, int inference_argno)
 	}
 	if (ok && m->cluster == CLUSTER_ROWS)
 	{
-		if (!MomentsClusterRow(m, fcinfo, 3, x))
+		if (!(cluster_argno >= 0 && !cluster_arg_null_const(fcinfo, cluster_argno) ?
+			  MomentsClusterRowOuter(m, fcinfo, 3, cluster_argno, x) :
+			  MomentsClusterRow(m, fcinfo, 3, x)))
 			m->skipped++;
 		PG_RETURN_POINTER(m);
 	}
@@ -1229,7 +1254,7 @@ PG_FUNCTION_INFO_V1(exlink_driver_weights_transfn);
 Datum
 exlink_driver_weights_transfn(PG_FUNCTION_ARGS)
 {
-	return drivers_trans(fcinfo, -1, -1);
+	return drivers_trans(fcinfo, -1, -1, -1);
 }
 
 /* driver_weights(outcome, drivers [, member], names [, inference]) */
@@ -1238,8 +1263,21 @@ Datum
 exlink_driver_weights_named_transfn(PG_FUNCTION_ARGS)
 {
 	if (PG_NARGS() >= 6)
-		return drivers_trans(fcinfo, 4, 5);
-	return drivers_trans(fcinfo, PG_NARGS() - 1, -1);
+		return drivers_trans(fcinfo, 4, 5, -1);
+	return drivers_trans(fcinfo, PG_NARGS() - 1, -1, -1);
+}
+
+/*
+ * driver_weights(outcome, drivers, member, names, inference, groups, cluster): the variance
+ * clustered by cluster (a coarser unit holding the members, e.g. a team), the guard still on
+ * members.  A row with a NULL or empty cluster is skipped and counted, as one without a member;
+ * a NULL literal gives the model by member.
+ */
+PG_FUNCTION_INFO_V1(exlink_driver_weights_cluster_transfn);
+Datum
+exlink_driver_weights_cluster_transfn(PG_FUNCTION_ARGS)
+{
+	return drivers_trans(fcinfo, 4, 5, 7);
 }
 
 PG_FUNCTION_INFO_V1(exlink_driver_weights_finalfn);

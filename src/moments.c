@@ -225,7 +225,8 @@ MomentsMembers(const Moments *m)
 {
 	/* Per-member rows count exactly; the reported member count keeps its cap (members.h). */
 	if (m->cluster == CLUSTER_ROWS)
-		return m->clusters ? Min(m->clusters->count, (int64) MEMBERS_CAP) : 0;
+		return m->clusters ? Min(m->clusters->by_outer ? m->clusters->member_count : m->clusters->count,
+								 (int64) MEMBERS_CAP) : 0;
 	return m->track_members ? (int64) m->members.count : m->members_min;
 }
 
@@ -631,6 +632,24 @@ MomentsClusterRow(Moments *m, FunctionCallInfo fcinfo, int argno, const double *
 	return true;
 }
 
+/*
+ * As MomentsClusterRow, for a member nested in the coarser cluster of argument outer_argno
+ * (driver_weights' cluster argument).  False also when the cluster is NULL or empty.
+ */
+bool
+MomentsClusterRowOuter(Moments *m, FunctionCallInfo fcinfo, int argno, int outer_argno, const double *x)
+{
+	uint64		key,
+				outer;
+
+	if (!ExlinkMemberKey(fcinfo, argno, &key) || !ExlinkMemberKey(fcinfo, outer_argno, &outer))
+		return false;
+	if (m->clusters == NULL)
+		m->clusters = ClusterTableCreate(m->cxt, m->p);
+	ClusterTableAddOuter(m->clusters, key, outer, x);
+	return true;
+}
+
 Moments *
 MomentsResolve(const Moments *m)
 {
@@ -657,6 +676,9 @@ MomentsResolve(const Moments *m)
 		r->mean = acc + 1;
 		r->comoment = acc + 1 + p;
 		r->scratch = palloc(sizeof(double) * p);
+		/* Coarser clusters: the variance step sees one slot per cluster. */
+		if (t->has_outer)
+			r->clusters = ClusterTableByOuter(CurrentMemoryContext, t);
 		return r;
 	}
 	/* A summary: centred at the mean of all rows, on a copy. */

@@ -192,6 +192,8 @@ extern bool MomentsClusterLinear(const Moments *m, int nterms, const int *a, con
 #define INFERENCE_JACKKNIFE "cluster jackknife (delete one member)"
 #define INFERENCE_INDEPENDENT "independent rows"
 extern bool MomentsClusterRow(Moments *m, FunctionCallInfo fcinfo, int argno, const double *x);
+extern bool MomentsClusterRowOuter(Moments *m, FunctionCallInfo fcinfo, int argno, int outer_argno,
+								   const double *x);
 
 /*
  * The state of a moments-based transition function (the aggregate kit, aggkit.h, has the

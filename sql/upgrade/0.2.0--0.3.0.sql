@@ -118,6 +118,9 @@ COMMENT ON COLUMN @extschema@.result_tables.statistic IS '''drivers'' (one row p
 -- re-rendered) ----
 -- include: sql/parts/33_driver_bootstrap.sql
 
+-- ---- issue 18 (item 3): driver_weights clustered by a coarser unit than the member ----
+-- include: sql/parts/34_driver_cluster.sql
+
 -- ---- issue 22: one release point per figure, fail-closed ----
 -- release_status takes counts (rows and largest member's rows, the change's), the published
 -- variables, and effective_min_group_size gives its k (both new in 61_suppression.sql);

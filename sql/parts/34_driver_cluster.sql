@@ -1,0 +1,21 @@
+-- Clustering by a coarser unit than the member (issue 18): driver_weights with a cluster
+-- argument (e.g. the team; after groups, so that no call of the six-argument groups form,
+-- whose groups may be an untyped literal such as '{a,b}', resolves to it) clusters the
+-- variance by it (CR2 with Satterthwaite df, or CR1 with G = the number of clusters; src/clusters.c regroups the members' moments per cluster), while
+-- the guard (k, dominance) still counts members.  Members must be nested in the clusters.
+
+CREATE FUNCTION @extschema@.driver_weights_transfn(internal, float8, float8[], text, text[], text, text[], text) RETURNS internal
+    LANGUAGE c IMMUTABLE PARALLEL SAFE AS 'MODULE_PATHNAME', 'exlink_driver_weights_cluster_transfn';
+COMMENT ON FUNCTION @extschema@.driver_weights_transfn(internal, float8, float8[], text, text[], text, text[], text) IS
+    'Aggregate support: add a row, its member and the member''s cluster (a coarser unit) to a state carrying driver names, the inference asked for and the groups of the call.';
+
+CREATE AGGREGATE @extschema@.driver_weights(outcome float8, drivers float8[], member text, names text[], inference text, groups text[], cluster text) (
+    SFUNC = @extschema@.driver_weights_transfn, STYPE = internal,
+    FINALFUNC = @extschema@.driver_weights_grouped_finalfn, FINALFUNC_MODIFY = READ_ONLY,
+    COMBINEFUNC = @extschema@.moments_combinefn,
+    SERIALFUNC = @extschema@.moments_serialfn, DESERIALFUNC = @extschema@.moments_deserialfn,
+    -- SAFE: each member's cluster travels with its moments, groups (a constant) in the state.
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.driver_weights(float8, float8[], text, text[], text, text[], text) IS
+    'Guarded key-driver analysis clustered by a coarser unit than the member: cluster (e.g. the team; members nested in clusters, a member in two is refused) clusters the standard errors (''cluster'': CR2 with Satterthwaite df, ''cr1'': CR1 on G - 1 df, G the number of clusters); groups as in the six-argument form (NULL: none); the guard still counts members; rows with a NULL or empty cluster skipped and counted (a NULL literal: by member).';

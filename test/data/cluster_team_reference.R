@@ -1,0 +1,46 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Reference figures for driver_weights clustered by a coarser unit than the member (the team of
+# cluster_data.csv, in which every member belongs to one team), with R's sandwich and
+# clubSandwich:
+#   Rscript test/data/cluster_team_reference.R      (from the repository root)
+# Reads cluster_data.csv (written by cluster_reference.R) and writes cluster_team_reference.csv:
+# for set 'main' (set 'few' has too few teams for a meaningful test, but is written too),
+# lm(scale(y) ~ scale(X)) with
+#  - method cr2: clubSandwich::vcovCR(fit, cluster = team, type = "CR2"), coef_test and
+#    conf_int with test = "Satterthwaite";
+#  - method cr1: sandwich::vcovCL(fit, cluster = ~team, type = "HC1") (G/(G-1) (N-1)/(N-K)),
+#    t on G - 1 df, G = the number of teams;
+#  - method member_cr2: the CR2 standard errors by member, for the ratio team / member.
+suppressPackageStartupMessages({ library(sandwich); library(clubSandwich) })
+out_dir <- "test/data"
+data <- read.csv(file.path(out_dir, "cluster_data.csv"), stringsAsFactors = FALSE)
+stopifnot(all(tapply(data$team, data$member, function(t) length(unique(t))) == 1))
+rows <- list()
+for (s in unique(data$set)) {
+  d <- data[data$set == s, ]
+  G <- length(unique(d$team))
+  X <- as.matrix(d[, c("x1", "x2", "x3", "x4")])
+  fit <- lm(scale(d$y) ~ scale(X))
+  b <- coef(fit)[-1]
+  V2 <- vcovCR(fit, cluster = d$team, type = "CR2")
+  ct <- coef_test(fit, vcov = V2, test = "Satterthwaite")[-1, ]
+  ci <- conf_int(fit, vcov = V2, test = "Satterthwaite", level = 0.95)[-1, ]
+  rows[[length(rows) + 1]] <- data.frame(set = s, method = "cr2", ordinal = 1:4, clusters = G,
+                                         beta = b, beta_se = ct$SE, t = ct$tstat, df = ct$df_Satt,
+                                         p_value = ct$p_Satt, ci_low = ci$CI_L, ci_high = ci$CI_U)
+  V1 <- vcovCL(fit, cluster = d$team, type = "HC1", cadjust = TRUE)[-1, -1]
+  se <- sqrt(diag(V1)); t <- b / se
+  rows[[length(rows) + 1]] <- data.frame(set = s, method = "cr1", ordinal = 1:4, clusters = G,
+                                         beta = b, beta_se = se, t = t, df = G - 1,
+                                         p_value = 2 * pt(-abs(t), G - 1),
+                                         ci_low = b - qt(0.975, G - 1) * se,
+                                         ci_high = b + qt(0.975, G - 1) * se)
+  Vm <- vcovCR(fit, cluster = d$member, type = "CR2")
+  cm <- coef_test(fit, vcov = Vm, test = "Satterthwaite")[-1, ]
+  Gm <- length(unique(d$member))
+  rows[[length(rows) + 1]] <- data.frame(set = s, method = "member_cr2", ordinal = 1:4, clusters = Gm,
+                                         beta = b, beta_se = cm$SE, t = cm$tstat, df = cm$df_Satt,
+                                         p_value = cm$p_Satt, ci_low = NA, ci_high = NA)
+}
+fmt <- function(df) { for (c in names(df)) if (is.double(df[[c]])) df[[c]] <- sprintf("%.17g", df[[c]]); df }
+write.csv(fmt(do.call(rbind, rows)), file.path(out_dir, "cluster_team_reference.csv"), row.names = FALSE, quote = FALSE)
