@@ -15,8 +15,9 @@ ANALYZE ct_shuffled;
 SELECT set, count(DISTINCT member) AS members, count(DISTINCT team) AS teams,
        (SELECT max(c) FROM (SELECT count(DISTINCT team) AS c FROM ct_rows r WHERE r.set = s.set GROUP BY member) x) AS teams_per_member
   FROM ct_rows s GROUP BY set ORDER BY set COLLATE "C";
+-- NULL equals only NULL: a figure that turns NULL on one side is a mismatch (bool_and would skip it).
 CREATE FUNCTION ct_close(a float8, b float8) RETURNS boolean LANGUAGE sql IMMUTABLE
-    AS $$ SELECT abs(a - b) <= greatest(1e-9 * abs(b), 1e-300) $$;
+    AS $$ SELECT coalesce(abs(a - b) <= greatest(1e-9 * abs(b), 1e-300), a IS NULL AND b IS NULL) $$;
 
 CREATE TABLE ct_fit (how text, method text, set text, m exlink.driver_model);
 SET max_parallel_workers_per_gather = 0;
