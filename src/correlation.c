@@ -219,7 +219,8 @@ CorrelationResult(FunctionCallInfo fcinfo, const CorrelationInput *in)
 }
 
 /*
- * Transition: exlink.linked_correlation(cx, ex [, member [, level [, inference]]]).  The hot
+ * Transition: exlink.linked_correlation(cx, ex [, member [, level [, inference [, cluster]]]])
+ * (cluster: a coarser unit holding the members, e.g. the team, that the inference clusters by).  The hot
  * path of the bench: a specialised p = 2 update, arithmetically identical to
  * MomentsAccumulate (so the row form and the moments-cell form agree bit for bit), and a
  * member hashed only while the member set still counts (past MEMBERS_CAP distinct members a
@@ -260,7 +261,8 @@ exlink_linked_correlation_transfn(PG_FUNCTION_ARGS)
 	{
 		double		xy[2] = {x, y};
 
-		if (!MomentsClusterRow(m, fcinfo, 3, xy))
+		if (!(PG_NARGS() >= 7 ? MomentsClusterRowOuter(m, fcinfo, 3, 6, xy) :
+			  MomentsClusterRow(m, fcinfo, 3, xy)))
 			goto skip;
 		PG_RETURN_POINTER(m);
 	}
@@ -320,6 +322,11 @@ CorrelationInference(const Moments *m, int a, int b, CorrelationInput *in)
 	in->clustered = true;
 	if (!ok || !(in->se_z > 0.0) || !isfinite(in->se_z))
 		in->se_z = NAN;
+	/* A coarser cluster than the member: the jackknife deletes one cluster, CR1 sums per cluster. */
+	if (m->cluster == CLUSTER_ROWS && m->clusters != NULL && m->clusters->by_outer)
+		in->inference = psprintf("%s, clustered by cluster (" INT64_FORMAT " clusters)",
+								 method == INFERENCE_METHOD_CR1 ? in->inference : "cluster jackknife (delete one cluster)",
+								 in->clusters);
 }
 
 /*

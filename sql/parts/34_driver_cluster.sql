@@ -19,3 +19,25 @@ CREATE AGGREGATE @extschema@.driver_weights(outcome float8, drivers float8[], me
 );
 COMMENT ON AGGREGATE @extschema@.driver_weights(float8, float8[], text, text[], text, text[], text) IS
     'Guarded key-driver analysis clustered by a coarser unit than the member: cluster (e.g. the team; members nested in clusters, a member in two is refused) clusters the standard errors (''cluster'': CR2 with Satterthwaite df, ''cr1'': CR1 on G - 1 df, G the number of clusters); groups as in the six-argument form (NULL: none); the guard still counts members; rows with a NULL or empty cluster skipped and counted (a NULL literal: by member).';
+
+-- linked_correlation with a cluster argument: the delete-one-cluster jackknife (the default) or
+-- CR1 linearization summed per cluster; the guard still counts members.
+CREATE FUNCTION @extschema@.linked_correlation_transfn(internal, float8, float8, text, float8, text, text) RETURNS internal
+    LANGUAGE c IMMUTABLE PARALLEL SAFE AS 'MODULE_PATHNAME', 'exlink_linked_correlation_transfn';
+COMMENT ON FUNCTION @extschema@.linked_correlation_transfn(internal, float8, float8, text, float8, text, text) IS
+    'Aggregate support: add a (cx, ex) row, its member and the member''s cluster (a coarser unit) to a state, with a confidence level and the inference asked for.';
+-- STABLE: reads exlink.min_group_size.
+CREATE FUNCTION @extschema@.linked_correlation_finalfn(internal, float8, float8, text, float8, text, text) RETURNS @extschema@.correlation
+    LANGUAGE c STABLE PARALLEL SAFE AS 'MODULE_PATHNAME', 'exlink_linked_correlation_finalfn';
+COMMENT ON FUNCTION @extschema@.linked_correlation_finalfn(internal, float8, float8, text, float8, text, text) IS
+    'Aggregate support: guarded Pearson correlation with the inference asked for, clustered by the cluster argument, from a state.';
+CREATE AGGREGATE @extschema@.linked_correlation(cx float8, ex float8, member text, level float8, inference text, cluster text) (
+    SFUNC = @extschema@.linked_correlation_transfn, STYPE = internal,
+    FINALFUNC = @extschema@.linked_correlation_finalfn, FINALFUNC_EXTRA, FINALFUNC_MODIFY = READ_ONLY,
+    COMBINEFUNC = @extschema@.moments_combinefn,
+    SERIALFUNC = @extschema@.moments_serialfn, DESERIALFUNC = @extschema@.moments_deserialfn,
+    -- SAFE: each member's cluster travels with its moments.
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.linked_correlation(float8, float8, text, float8, text, text) IS
+    'Guarded Pearson correlation clustered by a coarser unit than the member: cluster (e.g. the team; members nested in clusters, a member in two is refused) gives the delete-one-cluster jackknife (''cluster'') or CR1 linearization by cluster (''cr1''), on G - 1 df; the guard still counts members; rows with a NULL or empty cluster skipped and counted.';

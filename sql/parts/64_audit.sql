@@ -70,6 +70,7 @@ BEGIN
                                         '@extschema@.driver_weights(float8, float8[], text, text[], text, text[])'::regprocedure,
                                         '@extschema@.driver_weights(float8, float8[], text, text[], text, text[], integer, bigint)'::regprocedure,
                                         '@extschema@.driver_weights(float8, float8[], text, text[], text, text[], text)'::regprocedure,
+                                        '@extschema@.linked_correlation(float8, float8, text, float8, text, text)'::regprocedure,
                                         '@extschema@.rank_correlation(float8, float8, text, float8, text)'::regprocedure)))
       INTO guarded;
     -- Or a view that reads only publications: every relation it reads (through views and

@@ -10,12 +10,15 @@
 #    conf_int with test = "Satterthwaite";
 #  - method cr1: sandwich::vcovCL(fit, cluster = ~team, type = "HC1") (G/(G-1) (N-1)/(N-K)),
 #    t on G - 1 df, G = the number of teams;
-#  - method member_cr2: the CR2 standard errors by member, for the ratio team / member.
+#  - method member_cr2: the CR2 standard errors by member, for the ratio team / member;
+# and cluster_team_reference_correlation.csv: cor(y, x) for x1 and x4 with the delete-one-team
+# jackknife of atanh(r) (method jackknife) and the CR1 linearization by team (method cr1), as
+# cluster_reference.R computes them by member: t = atanh(r) / se on G - 1 df.
 suppressPackageStartupMessages({ library(sandwich); library(clubSandwich) })
 out_dir <- "test/data"
 data <- read.csv(file.path(out_dir, "cluster_data.csv"), stringsAsFactors = FALSE)
 stopifnot(all(tapply(data$team, data$member, function(t) length(unique(t))) == 1))
-rows <- list()
+rows <- list(); cors <- list()
 for (s in unique(data$set)) {
   d <- data[data$set == s, ]
   G <- length(unique(d$team))
@@ -41,6 +44,23 @@ for (s in unique(data$set)) {
   rows[[length(rows) + 1]] <- data.frame(set = s, method = "member_cr2", ordinal = 1:4, clusters = Gm,
                                          beta = b, beta_se = cm$SE, t = cm$tstat, df = cm$df_Satt,
                                          p_value = cm$p_Satt, ci_low = NA, ci_high = NA)
+  teams <- unique(d$team)
+  for (v in c("x1", "x4")) {
+    y <- d$y; x <- d[[v]]; r <- cor(y, x)
+    zg <- sapply(teams, function(g) { keep <- d$team != g; atanh(cor(y[keep], x[keep])) })
+    se_jk <- sqrt((G - 1) / G * sum((zg - mean(zg))^2))
+    xc <- x - mean(x); yc <- y - mean(y); Sxx <- sum(xc^2); Syy <- sum(yc^2)
+    psi <- tapply(xc * yc / sqrt(Sxx * Syy) - r / 2 * (xc^2 / Sxx + yc^2 / Syy), d$team, sum)
+    se_cr1 <- sqrt(G / (G - 1) * sum(psi^2)) / (1 - r^2)
+    for (m in c("jackknife", "cr1")) {
+      se_z <- if (m == "jackknife") se_jk else se_cr1
+      t <- atanh(r) / se_z; q <- qt(0.975, G - 1)
+      cors[[length(cors) + 1]] <- data.frame(set = s, method = m, var = v, clusters = G, r = r, t = t,
+                                             df = G - 1, p_value = 2 * pt(-abs(t), G - 1),
+                                             ci_low = tanh(atanh(r) - q * se_z), ci_high = tanh(atanh(r) + q * se_z))
+    }
+  }
 }
 fmt <- function(df) { for (c in names(df)) if (is.double(df[[c]])) df[[c]] <- sprintf("%.17g", df[[c]]); df }
 write.csv(fmt(do.call(rbind, rows)), file.path(out_dir, "cluster_team_reference.csv"), row.names = FALSE, quote = FALSE)
+write.csv(fmt(do.call(rbind, cors)), file.path(out_dir, "cluster_team_reference_correlation.csv"), row.names = FALSE, quote = FALSE)

@@ -96,6 +96,39 @@ SELECT (exlink.driver_weights(y, ARRAY[x1, x2], member, NULL, 'cluster', NULL,
 RESET max_parallel_workers_per_gather; RESET parallel_leader_participation;
 RESET parallel_setup_cost; RESET parallel_tuple_cost; RESET min_parallel_table_scan_size;
 
+-- linked_correlation clustered by team: the delete-one-team jackknife (default) and CR1 by team
+-- against R (cluster_team_reference_correlation.csv), serial and parallel.
+CREATE TABLE ct_ref_cor (set text, method text, var text, clusters bigint, r float8, t float8, df float8,
+                         p_value float8, ci_low float8, ci_high float8);
+\copy ct_ref_cor FROM 'test/data/cluster_team_reference_correlation.csv' WITH (FORMAT csv, HEADER)
+CREATE TABLE ct_cor (how text, method text, set text, var text, c exlink.correlation);
+SET max_parallel_workers_per_gather = 0;
+INSERT INTO ct_cor
+SELECT 'serial', 'jackknife', set, 'x1', exlink.linked_correlation(y, x1, member, 0.95, 'cluster', team) FROM ct_shuffled GROUP BY set
+UNION ALL
+SELECT 'serial', 'jackknife', set, 'x4', exlink.linked_correlation(y, x4, member, 0.95, 'cluster', team) FROM ct_shuffled GROUP BY set
+UNION ALL
+SELECT 'serial', 'cr1', set, 'x1', exlink.linked_correlation(y, x1, member, 0.95, 'cr1', team) FROM ct_shuffled GROUP BY set
+UNION ALL
+SELECT 'serial', 'cr1', set, 'x4', exlink.linked_correlation(y, x4, member, 0.95, 'cr1', team) FROM ct_shuffled GROUP BY set;
+SET parallel_setup_cost = 0; SET parallel_tuple_cost = 0; SET min_parallel_table_scan_size = 0;
+SET max_parallel_workers_per_gather = 2; SET parallel_leader_participation = off;
+EXPLAIN (COSTS OFF)
+SELECT exlink.linked_correlation(y, x1, member, 0.95, 'cluster', team) FROM ct_shuffled WHERE set = 'main';
+INSERT INTO ct_cor
+SELECT 'parallel', 'jackknife', 'main', 'x1', exlink.linked_correlation(y, x1, member, 0.95, 'cluster', team) FROM ct_shuffled WHERE set = 'main';
+INSERT INTO ct_cor
+SELECT 'parallel', 'cr1', 'main', 'x4', exlink.linked_correlation(y, x4, member, 0.95, 'cr1', team) FROM ct_shuffled WHERE set = 'main';
+RESET max_parallel_workers_per_gather; RESET parallel_leader_participation;
+RESET parallel_setup_cost; RESET parallel_tuple_cost; RESET min_parallel_table_scan_size;
+SELECT c.how, c.method, c.set, c.var, (c.c).members, (c.c).clusters, (c.c).inference, (c.c).status,
+       ct_close((c.c).r, r.r) AS r_ok, ct_close((c.c).t, r.t) AS t_ok, ct_close((c.c).df, r.df) AS df_ok,
+       ct_close((c.c).p_value, r.p_value) AS p_ok,
+       ct_close((c.c).ci_low, r.ci_low) AND ct_close((c.c).ci_high, r.ci_high) AS ci_ok
+  FROM ct_cor c JOIN ct_ref_cor r USING (method, set, var)
+ ORDER BY c.set COLLATE "C", c.var COLLATE "C", c.method COLLATE "C", c.how COLLATE "C";
+DROP TABLE ct_cor, ct_ref_cor;
+
 -- The guard counts members, not teams: 4 members are suppressed for the analyst, 6 are not
 -- (members of 8 to 20 rows each, so that none dominates).
 CREATE TABLE ct_balanced AS
