@@ -16,8 +16,11 @@
 #include "moments.h"
 #include "release_policy.h"
 
-/* 6: the call arguments of a final function (0.3.0, driver_weights with groups or draws) */
-#define MOMENTS_STATE_VERSION 6
+/*
+ * 6: the call arguments of a final function (0.3.0, driver_weights with groups or draws);
+ * 7: each member's coarser cluster in the per-member table (0.3.0, the cluster argument)
+ */
+#define MOMENTS_STATE_VERSION 7
 
 static void
 moments_set_dim(Moments *m, int p)
