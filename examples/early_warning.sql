@@ -125,7 +125,7 @@ SELECT '<svg xmlns="http://www.w3.org/2000/svg" width="1000" height="640" viewBo
     || '.frame{fill:none;stroke:#999}.target{stroke:#333;stroke-dasharray:4 3}.limit{stroke:#bbb;stroke-width:2}'
     || '.team{fill:#4477aa;opacity:.8}.planted{fill:#4477aa;stroke:#000}.alert{fill:#cc3311;stroke:#000}'
     || '.band{fill:#eee}.csat{fill:none;stroke:#4477aa;stroke-width:2}.coaching{fill:none;stroke:#ee7733;stroke-width:2}</style>'
-    || format('<text x="20" y="26" class="h1">exlink early warning: funnel plots for %s (red = on the alert list), computed from released cells only</text>', to_char(date :'fmonth', 'YYYY-MM'))
+    || format('<text x="20" y="26" class="h1">Early warning, %s: funnel plots from released cells only (red = on the alert list)</text>', to_char(date :'fmonth', 'YYYY-MM'))
     || pg_temp.funnel(10, 40, 490, 330, 'csat', :'fmonth', 'csat (CX) by team')
     || pg_temp.funnel(500, 40, 490, 330, 'coaching', :'fmonth', 'coaching (EX) by team')
     || pg_temp.timeline(10, 380, 980, 250)
