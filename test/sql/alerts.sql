@@ -22,7 +22,13 @@ SELECT r.kind,
        max(abs(g.z - r.z)) < 1e-9 AS z, max(abs(g.p_value - r.p_value)) < 1e-9 AS p_value,
        max(abs(g.p_adjusted - r.p_adjusted)) < 1e-9 AS p_adjusted_bh, max(abs(g.phi - r.phi)) < 1e-9 AS phi,
        max(abs(g.tau2 - r.tau2)) < 1e-9 AS tau2, round(min(g.phi)::numeric, 3) AS min_phi, round(max(g.phi)::numeric, 3) AS max_phi,
-       round(max(g.tau2)::numeric, 4) AS max_tau2
+       round(max(g.tau2)::numeric, 4) AS max_tau2,
+       -- max() and greatest() skip NULLs: a figure NULL on one side only is counted here
+       count(*) FILTER (WHERE (g.figure IS NULL) <> (r.figure IS NULL) OR (g.target IS NULL) <> (r.target IS NULL)
+                           OR (g.limit_low IS NULL) <> (r.limit_low IS NULL) OR (g.limit_high IS NULL) <> (r.limit_high IS NULL)
+                           OR (g.z IS NULL) <> (r.z IS NULL) OR (g.p_value IS NULL) <> (r.p_value IS NULL)
+                           OR (g.p_adjusted IS NULL) <> (r.p_adjusted IS NULL) OR (g.phi IS NULL) <> (r.phi IS NULL)
+                           OR (g.tau2 IS NULL) <> (r.tau2 IS NULL)) AS null_mismatches
   FROM al_ref r JOIN al_got g USING (period, unit, measure, kind) GROUP BY r.kind ORDER BY r.kind;
 -- U03's CX (a drop of 0.6 planted from March)
 SELECT period, measure, kind, round(z::numeric, 2) AS z, round(p_adjusted::numeric, 4) AS p_adjusted, direction

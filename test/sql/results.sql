@@ -66,7 +66,12 @@ SELECT count(*) AS driver_rows_checked,
        bool_and(d.rank = t.rank AND d.df = t.df AND d.clusters = t.clusters AND d.inference = t.inference
                 AND CASE d.status WHEN 'ok' THEN t.status = 'ok' ELSE d.status_detail = t.status END) AS labels_ok,
        bool_and(d.responses = t.n AND d.members = t.members) AS counts_ok,
-       max(abs(d.r2 - t.r2)) < 1e-12 AS r2_ok
+       max(abs(d.r2 - t.r2)) < 1e-12 AS r2_ok,
+       -- max() skips NULLs: a figure NULL on one side only is counted here
+       count(*) FILTER (WHERE (d.beta IS NULL) <> (t.beta IS NULL) OR (d.ci_low IS NULL) <> (t.ci_low IS NULL)
+                           OR (d.p_value IS NULL) <> (t.p_value IS NULL) OR (d.lmg_share IS NULL) <> (t.lmg_share IS NULL)
+                           OR (d.relative_weight_share IS NULL) <> (t.relative_weight_share IS NULL)
+                           OR (d.r2 IS NULL) <> (t.r2 IS NULL)) AS null_mismatches
   FROM res.drivers d
   JOIN (SELECT tr.region, tr.team, tr.level, x.*
           FROM truth tr, exlink.drivers(tr.m) x) t
@@ -77,7 +82,9 @@ SELECT count(*) AS pair_rows_checked,
        max(abs(p.ci_low - (t.c).ci_low) + abs(p.ci_high - (t.c).ci_high)) < 1e-12 AS ci_ok,
        max(abs(p.p_value - (t.c).p_value)) < 1e-12 AS p_ok,
        bool_and(p.clusters = (t.c).clusters AND p.df = (t.c).df AND p.inference = (t.c).inference
-                AND CASE p.status WHEN 'ok' THEN (t.c).status = 'ok' ELSE p.status_detail = (t.c).status END) AS labels_ok
+                AND CASE p.status WHEN 'ok' THEN (t.c).status = 'ok' ELSE p.status_detail = (t.c).status END) AS labels_ok,
+       count(*) FILTER (WHERE (p.r IS NULL) <> ((t.c).r IS NULL) OR (p.ci_low IS NULL) <> ((t.c).ci_low IS NULL)
+                           OR (p.p_value IS NULL) <> ((t.c).p_value IS NULL)) AS null_mismatches
   FROM res.pairs p
   JOIN (SELECT tr.region, tr.team, tr.level, c, o FROM truth tr, unnest(tr.cors) WITH ORDINALITY AS u(n, members, r, t, df, p_value, ci_low, ci_high, suppressed, status, skipped, lvl, clusters, inference, o)
           CROSS JOIN LATERAL (SELECT (u.n, u.members, u.r, u.t, u.df, u.p_value, u.ci_low, u.ci_high, u.suppressed, u.status, u.skipped, u.lvl, u.clusters, u.inference)::exlink.correlation AS c) cc) t
