@@ -47,13 +47,16 @@ SELECT DISTINCT window_end, team, driver, status, has_r, inference_shown FROM wi
 RESET ROLE;
 SET ROLE regress_custodian;
 SELECT count(*) AS rows_checked, max(abs(d.beta - x.beta)) < 1e-10 AS betas_equal_rows,
-       max(abs(d.lmg_share - x.lmg_share)) < 1e-8 AS shares_equal_rows
+       max(abs(d.lmg_share - x.lmg_share)) < 1e-8 AS shares_equal_rows,
+       -- max() skips NULLs: rows with betas must have them on both sides
+       count(*) FILTER (WHERE x.beta IS NULL OR d.beta IS NULL OR (d.lmg_share IS NULL) <> (x.lmg_share IS NULL)) AS null_mismatches
   FROM win.last2_drivers d
   JOIN truth t ON t.window_end = d.window_end AND t.level = d.level AND t.team IS NOT DISTINCT FROM d.team
   CROSS JOIN LATERAL exlink.drivers(t.m) x
  WHERE x.ordinal = d.ordinal AND d.has_betas AND d.periods = (SELECT count(DISTINCT p.period) FROM win.monthly p
                                                               WHERE p.period BETWEEN d.window_start AND d.window_end);
-SELECT count(*) AS pairs_checked, max(abs(p.r - t.r_ex)) < 1e-10 AS r_equal_rows
+SELECT count(*) AS pairs_checked, max(abs(p.r - t.r_ex)) < 1e-10 AS r_equal_rows,
+       count(*) FILTER (WHERE (p.r IS NULL) <> (t.r_ex IS NULL)) AS null_mismatches
   FROM win.last2_pairs p
   JOIN truth t ON t.window_end = p.window_end AND t.level = p.level AND t.team IS NOT DISTINCT FROM p.team
  WHERE p.driver = 'ex' AND p.periods = (SELECT count(DISTINCT m.period) FROM win.monthly m
