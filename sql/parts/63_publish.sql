@@ -134,11 +134,18 @@ BEGIN
     -- the same cell published over two row sets differs by the rows of a few members.  A live
     -- and a materialized twin of one grain differ by every change since the last refresh; a
     -- snapshot and a period publication, or two period publications of other periods, differ
-    -- by their row sets too.)
-    SELECT p.object, p.kind, p.dimensions, p.rollup, p.k, p.measures, p.member_column INTO other
+    -- by their row sets too.)  A snapshot or live publication and a period publication are
+    -- matched by the tables they read, as period publications are among themselves (one lattice
+    -- per source), not by the source's name: a snapshot of all time by team over a view of the
+    -- period publication's table, minus the released months, gave a team hidden in one month.
+    SELECT p.object, p.kind, p.source, p.dimensions, p.rollup, p.k, p.measures, p.member_column INTO other
       FROM @extschema@.publications p
-     WHERE p.source = publish.source AND NOT (p.kind = 'periods' AND kind_ = 'periods')
-       AND (p.dimensions <> publish.dimensions OR p.rollup <> publish.rollup OR p.k <> kk
+     WHERE (p.source = publish.source
+            OR ((p.kind = 'periods') <> (kind_ = 'periods')
+                AND p.base_tables && @extschema@.source_tables(publish.source)))
+       AND NOT (p.kind = 'periods' AND kind_ = 'periods')
+       AND (p.source <> publish.source
+            OR p.dimensions <> publish.dimensions OR p.rollup <> publish.rollup OR p.k <> kk
             OR p.member_column <> publish.member_column
             OR p.kind <> kind_ OR p.period IS DISTINCT FROM publish.period
             OR p.period_length IS DISTINCT FROM publish.period_length OR p.grace IS DISTINCT FROM grace_
@@ -149,7 +156,7 @@ BEGIN
         RAISE EXCEPTION 'another publication of the same source overlaps this one'
             USING ERRCODE = '42501',
             DETAIL = pg_catalog.format('%s (%s) publishes %s by (%s)%s, k = %s, members %s, measures (%s); figures of two overlapping grains (or of one grain over two row sets, or a live and a materialized twin) can be subtracted from each other to reveal suppressed cells, which complementary suppression within one publication cannot prevent.',
-                                       other.object, other.kind, source, pg_catalog.array_to_string(other.dimensions, ', '),
+                                       other.object, other.kind, other.source, pg_catalog.array_to_string(other.dimensions, ', '),
                                        CASE WHEN other.rollup THEN ' with roll-up' ELSE '' END, other.k,
                                        pg_catalog.quote_ident(other.member_column), pg_catalog.array_to_string(other.measures, ', ')),
             HINT = 'Publish one hierarchy with rollup => true (its levels are protected together), unpublish the other, or pass force => true if no analyst can read both.';

@@ -75,6 +75,50 @@ SELECT exlink.seal('lat.teams3', '2025-02-01') AS february_cells;
 RESET ROLE;
 SELECT exlink.unpublish('lat.teams3'), exlink.unpublish('lat.teams2'), exlink.unpublish('lat.regions'), exlink.unpublish('lat.teams');
 DROP SCHEMA lat CASCADE;
+
+-- A snapshot beside a period publication over the same table through another relation (red
+-- team, 0.3.0): team a has 10 employees in January and 3 in February (hidden, with team c as
+-- its complement).  A snapshot of all time by team over a view of the table, minus January's
+-- released cell, gave February's hidden team a (3 responses, mean 9 exactly).  Snapshots and
+-- live publications are now matched with period publications by the tables they read.
+-- (security_periods left the custodian its grants on released_cells and release_ledger)
+SET ROLE regress_custodian;
+CREATE SCHEMA snap;
+GRANT USAGE ON SCHEMA snap TO regress_analyst;
+CREATE TABLE snap.src (team text, employee text, month date, cx float8);
+INSERT INTO snap.src SELECT 'a', 'a-' || e, '2025-01-01', e % 7 FROM generate_series(1, 10) e;
+INSERT INTO snap.src SELECT 'a', 'a-' || e, '2025-02-01', 9 FROM generate_series(1, 3) e;
+INSERT INTO snap.src SELECT t, t || '-' || e, make_date(2025, m, 1), (e * 3 + m) % 10
+  FROM (VALUES ('b', 8), ('c', 7)) AS x(t, n), generate_series(1, n) e, generate_series(1, 2) m;
+CREATE VIEW snap.copy AS SELECT * FROM snap.src;
+CREATE TABLE snap.other (team text, employee text, cx float8);
+INSERT INTO snap.other SELECT 'a', 'a-' || e, e FROM generate_series(1, 6) e;
+-- a snapshot of all time over a view of the table exists: a period publication of the table is refused
+SELECT exlink.publish('snap.alltime', 'snap.copy', 'employee', '{team}', '{cx}', grant_to => '{regress_analyst}');
+SELECT exlink.publish('snap.monthly', 'snap.src', 'employee', '{team}', '{cx}', grant_to => '{regress_analyst}', period => 'month');
+SELECT exlink.unpublish('snap.alltime');
+-- the other order: the period publication exists
+SELECT exlink.publish('snap.monthly', 'snap.src', 'employee', '{team}', '{cx}', grant_to => '{regress_analyst}', period => 'month');
+SELECT exlink.seal('snap.monthly', '2025-01-01'), exlink.seal('snap.monthly', '2025-02-01');
+-- refused (42501): a snapshot or a live publication of all time over a view of the same table
+SELECT exlink.publish('snap.alltime', 'snap.copy', 'employee', '{team}', '{cx}', grant_to => '{regress_analyst}');
+SELECT exlink.publish('snap.alltime', 'snap.copy', 'employee', '{team}', '{cx}', live => true, grant_to => '{regress_analyst}');
+-- (control: a snapshot of another table is made)
+SELECT exlink.publish('snap.other_teams', 'snap.other', 'employee', '{team}', '{cx}');
+RESET ROLE;
+SET ROLE regress_analyst;
+SELECT period, cell, members FROM snap.monthly ORDER BY 1, 2;
+-- must fail: one lattice per source (team a in February, 3 members, as all time minus January)
+SELECT t.cell, t.responses - m.responses AS hidden_responses
+  FROM snap.alltime t JOIN snap.monthly m ON m.cell = t.cell AND m.period = '2025-01-01';
+SELECT count(*) AS publications_over_snap_src FROM exlink.catalog WHERE object::text LIKE 'snap.%';
+RESET ROLE;
+-- positive control: the custodian sees team a's 3 members in February
+SET ROLE regress_custodian;
+SELECT team, count(DISTINCT employee) AS members FROM snap.src WHERE month = '2025-02-01' GROUP BY 1 ORDER BY 1;
+RESET ROLE;
+SELECT exlink.unpublish('snap.monthly'), exlink.unpublish('snap.other_teams');
+DROP SCHEMA snap CASCADE;
 -- (back to the grants security_periods leaves)
 REVOKE ALL ON exlink.sealed_periods FROM regress_custodian;
 REVOKE ALL ON FUNCTION exlink.seal(regclass, text) FROM regress_custodian;
