@@ -189,6 +189,22 @@ BEGIN
                 DETAIL = 'Within a period, the cells of all publications over one source are suppressed as one hierarchy, which needs every grain (dimension set) to contain or be contained in every other; crossed tables can be subtracted from each other in ways no such pass covers.',
                 HINT = 'Publish the crossed grains as one publication with rollup => true over an order of the dimensions that nests them, or unpublish the other publication.';
         END IF;
+        -- The same measures too (as a set): rows enter a cell only when every measure is usable
+        -- (listwise deletion), so one grain published with {cx} and with {cx, ex} gave two cells
+        -- over rows differing by the one employee whose ex was missing (red team: their exact cx).
+        SELECT p.object, p.measures INTO other
+          FROM @extschema@.publications p
+         WHERE p.kind = 'periods' AND p.base_tables && @extschema@.source_tables(publish.source)
+           AND EXISTS (SELECT 1 FROM pg_catalog.pg_class c WHERE c.oid = p.object)
+           AND NOT (p.measures @> publish.measures AND p.measures <@ publish.measures)
+         ORDER BY p.published_at LIMIT 1;
+        IF FOUND THEN
+            RAISE EXCEPTION 'another period publication of the same tables has other measures'
+                USING ERRCODE = '42501',
+                DETAIL = pg_catalog.format('%s publishes the measures (%s); a row missing a measure is left out of every cell, so the same cell over two sets of measures can be two row sets, whose difference is the rows left out.',
+                                           other.object, pg_catalog.array_to_string(other.measures, ', ')),
+                HINT = pg_catalog.format('Publish the measures (%s), in any order, or unpublish %s.', pg_catalog.array_to_string(other.measures, ', '), other.object);
+        END IF;
     END IF;
 
     -- (each kind cleans its own registry of stale rows, so that a custodian needs rights on it only)

@@ -105,9 +105,25 @@ SELECT exlink.publish('snap.alltime', 'snap.copy', 'employee', '{team}', '{cx}',
 SELECT exlink.publish('snap.alltime', 'snap.copy', 'employee', '{team}', '{cx}', live => true, grant_to => '{regress_analyst}');
 -- (control: a snapshot of another table is made)
 SELECT exlink.publish('snap.other_teams', 'snap.other', 'employee', '{team}', '{cx}');
+-- Another period publication of the same grain with more measures (red team, 0.3.0): rows
+-- missing a measure are left out of every cell, so team a published with {cx} and with {cx, ex}
+-- differed by employee a-1's row (no ex), whose cx was the difference.  Refused (42501), and
+-- so is one without measures (all rows); the same measures are accepted (the same cells).
+ALTER TABLE snap.src ADD COLUMN ex float8;
+UPDATE snap.src SET ex = 3 WHERE employee <> 'a-1';
+SELECT exlink.publish('snap.monthly_ex', 'snap.src', 'employee', '{team}', '{cx,ex}', grant_to => '{regress_analyst}', period => 'month');
+SELECT exlink.publish('snap.monthly_ex', 'snap.src', 'employee', '{team}', '{}', grant_to => '{regress_analyst}', period => 'month');
+SELECT exlink.publish('snap.monthly_again', 'snap.src', 'employee', '{team}', '{cx}', grant_to => '{regress_analyst}', period => 'month');
+SELECT exlink.seal('snap.monthly_again', '2025-01-01');
 RESET ROLE;
 SET ROLE regress_analyst;
 SELECT period, cell, members FROM snap.monthly ORDER BY 1, 2;
+-- must fail: one lattice per source (employee a-1's cx as team a with {cx} minus team a with {cx, ex})
+SELECT a.cell, a.responses - b.responses AS rows_left_out
+  FROM snap.monthly a JOIN snap.monthly_ex b USING (period, cell);
+-- (the same measures twice: the same cells)
+SELECT (SELECT array_agg(cell || '=' || responses || '/' || mean_cx ORDER BY cell) FROM snap.monthly WHERE period = '2025-01-01')
+     = (SELECT array_agg(cell || '=' || responses || '/' || mean_cx ORDER BY cell) FROM snap.monthly_again) AS same_cells;
 -- must fail: one lattice per source (team a in February, 3 members, as all time minus January)
 SELECT t.cell, t.responses - m.responses AS hidden_responses
   FROM snap.alltime t JOIN snap.monthly m ON m.cell = t.cell AND m.period = '2025-01-01';
@@ -116,8 +132,9 @@ RESET ROLE;
 -- positive control: the custodian sees team a's 3 members in February
 SET ROLE regress_custodian;
 SELECT team, count(DISTINCT employee) AS members FROM snap.src WHERE month = '2025-02-01' GROUP BY 1 ORDER BY 1;
+SELECT employee, month, cx, ex FROM snap.src WHERE ex IS NULL ORDER BY 2;
 RESET ROLE;
-SELECT exlink.unpublish('snap.monthly'), exlink.unpublish('snap.other_teams');
+SELECT exlink.unpublish('snap.monthly_again'), exlink.unpublish('snap.monthly'), exlink.unpublish('snap.other_teams');
 DROP SCHEMA snap CASCADE;
 -- (back to the grants security_periods leaves)
 REVOKE ALL ON exlink.sealed_periods FROM regress_custodian;
