@@ -176,11 +176,19 @@ AS $fn$
                                    ELSE pg_catalog.cardinality(rt.drivers) END), 0)::integer
       FROM @extschema@.result_tables rt
       JOIN @extschema@.publications p ON p.object OPERATOR(pg_catalog.=) rt.publication
-     WHERE p.release_key OPERATOR(pg_catalog.=) $1
+     WHERE (p.release_key OPERATOR(pg_catalog.=) $1
+            -- the period publications of one lattice release the same cells (a grain sealed by
+            -- one is fixed for the others): their results tables publish figures of the same
+            -- cells, so they count together (red team: a correlations table on one and a drivers
+            -- table on the other each passed alone, 7 + 28 figures for 19 members together)
+            OR (p.kind OPERATOR(pg_catalog.=) 'periods'
+                AND EXISTS (SELECT 1 FROM @extschema@.publications me
+                             WHERE me.release_key OPERATOR(pg_catalog.=) $1 AND me.kind OPERATOR(pg_catalog.=) 'periods'
+                               AND me.base_tables OPERATOR(pg_catalog.&&) p.base_tables)))
        AND EXISTS (SELECT 1 FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) rt.object)
 $fn$;
 COMMENT ON FUNCTION @extschema@.results_fourth_order(text) IS
-    'The fourth-order figures the results tables of a publication (by release key) publish per cell: q(q + 1)/2 per drivers or driver_map table (the betas'' clustered covariance, behind the gains'' intervals too), q per correlations table (one standard error per pair); the fact exlink.release_status weighs against the cell''s members and measures.';
+    'The fourth-order figures the results tables of a publication (by release key; of a period publication, those of every period publication over the same tables too) publish per cell: q(q + 1)/2 per drivers or driver_map table (the betas'' clustered covariance, behind the gains'' intervals too), q per correlations table (one standard error per pair); the fact exlink.release_status weighs against the cell''s members and measures.';
 
 -- A cell's results with their inference withheld (why: the refusal, e.g. 'withheld: too few
 -- members for the inference published with the cell'): every standard error, t, p, interval

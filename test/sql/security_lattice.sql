@@ -136,6 +136,40 @@ SELECT employee, month, cx, ex FROM snap.src WHERE ex IS NULL ORDER BY 2;
 RESET ROLE;
 SELECT exlink.unpublish('snap.monthly_again'), exlink.unpublish('snap.monthly'), exlink.unpublish('snap.other_teams');
 DROP SCHEMA snap CASCADE;
+
+-- Results tables split over two period publications of the same cells (red team, 0.3.0): the
+-- withheld-inference rule counted the fourth-order figures of one publication's results tables
+-- (exlink.results_fourth_order), so a correlations table on 7 drivers over one publication and a
+-- drivers table on the same 7 over its twin each passed for a 19-member cell with 8 measures
+-- (7 and 28 figures) and together published 35, which needs 20.  Now the period publications
+-- over the same tables count together: both tables withhold the inference.
+SET ROLE regress_custodian;
+CREATE SCHEMA inf;
+GRANT USAGE ON SCHEMA inf TO regress_analyst;
+CREATE TABLE inf.src (team text, employee text, month date, y float8, x1 float8, x2 float8, x3 float8, x4 float8, x5 float8, x6 float8, x7 float8);
+INSERT INTO inf.src SELECT 'a', 'e' || e, '2025-01-01', sin(e * 1.1) + e % 3, sin(e * 2.3), cos(e * 1.7), sin(e * 3.1), cos(e * 0.7), sin(e * 5.3), cos(e * 4.1), sin(e * 0.37)
+  FROM generate_series(1, 19) e;
+SELECT exlink.publish('inf.p1', 'inf.src', 'employee', '{team}', '{y,x1,x2,x3,x4,x5,x6,x7}', grant_to => '{regress_analyst}', period => 'month');
+SELECT exlink.publish('inf.p2', 'inf.src', 'employee', '{team}', '{y,x1,x2,x3,x4,x5,x6,x7}', grant_to => '{regress_analyst}', period => 'month');
+SELECT exlink.publish_results('inf.p1_corr', 'inf.p1', 'y', '{x1,x2,x3,x4,x5,x6,x7}', 'correlations', grant_to => '{regress_analyst}');
+SELECT exlink.publish_results('inf.p2_drivers', 'inf.p2', 'y', '{x1,x2,x3,x4,x5,x6,x7}', 'drivers', grant_to => '{regress_analyst}');
+SELECT exlink.seal('inf.p1', '2025-01-01'), exlink.seal('inf.p2', '2025-01-01');
+RESET ROLE;
+SET ROLE regress_analyst;
+-- must fail: inference of a cell whose published fourth-order figures together exceed the bound
+SELECT 'corr' AS t, members, count(*) AS rows_, count(p_value) AS p_shown, min(status) FROM inf.p1_corr GROUP BY members
+UNION ALL
+SELECT 'drivers', members, count(*), count(p_value), min(status) FROM inf.p2_drivers GROUP BY members;
+RESET ROLE;
+-- (the release decision alone: each table passes, together they do not)
+SELECT exlink.release_status(19, 5, 1.0/19, NULL, NULL, NULL, 8, 7) AS corr_alone, exlink.release_status(19, 5, 1.0/19, NULL, NULL, NULL, 8, 28) AS drivers_alone, exlink.release_status(19, 5, 1.0/19, NULL, NULL, NULL, 8, 35) AS together;
+-- positive control: the custodian fits the cell's drivers with their inference from the rows
+SET ROLE regress_custodian;
+SELECT (x).status, ((x).drivers[1]).beta_se IS NOT NULL AS custodian_sees_se
+  FROM (SELECT exlink.driver_weights(y, ARRAY[x1, x2, x3, x4, x5, x6, x7]) AS x FROM inf.src) AS f;
+RESET ROLE;
+SELECT exlink.unpublish('inf.p1'), exlink.unpublish('inf.p2');
+DROP SCHEMA inf CASCADE;
 -- (back to the grants security_periods leaves)
 REVOKE ALL ON exlink.sealed_periods FROM regress_custodian;
 REVOKE ALL ON FUNCTION exlink.seal(regclass, text) FROM regress_custodian;
