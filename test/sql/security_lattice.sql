@@ -162,7 +162,7 @@ UNION ALL
 SELECT 'drivers', members, count(*), count(p_value), min(status) FROM inf.p2_drivers GROUP BY members;
 RESET ROLE;
 -- (the release decision alone: each table passes, together they do not)
-SELECT exlink.release_status(19, 5, 1.0/19, NULL, NULL, NULL, 8, 7) AS corr_alone, exlink.release_status(19, 5, 1.0/19, NULL, NULL, NULL, 8, 28) AS drivers_alone, exlink.release_status(19, 5, 1.0/19, NULL, NULL, NULL, 8, 35) AS together;
+SELECT exlink.release_status(19, 5, 19, 1, NULL, NULL, NULL, NULL, 8, 7) AS corr_alone, exlink.release_status(19, 5, 19, 1, NULL, NULL, NULL, NULL, 8, 28) AS drivers_alone, exlink.release_status(19, 5, 19, 1, NULL, NULL, NULL, NULL, 8, 35) AS together;
 -- positive control: the custodian fits the cell's drivers with their inference from the rows
 SET ROLE regress_custodian;
 SELECT (x).status, ((x).drivers[1]).beta_se IS NOT NULL AS custodian_sees_se
