@@ -1092,7 +1092,9 @@ call_const_arg(FunctionCallInfo fcinfo, int argno, const char *what, const char 
 	if (aggref == NULL)			/* a window aggregate: no Aggref to read the constants from */
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("exlink.driver_weights with %s cannot be used as a window function", what)));
+				 errmsg("this form of exlink.driver_weights cannot be used as a window function"),
+				 errdetail("Its groups, bootstrap draws and seed are read once, from the aggregate call."),
+				 errhint("Aggregate with GROUP BY instead of OVER.")));
 	if (list_length(aggref->args) <= argno)
 		elog(ERROR, "exlink.driver_weights transition function called without its %s argument", what);
 	arg = (Node *) ((TargetEntry *) list_nth(aggref->args, argno))->expr;
@@ -1136,13 +1138,13 @@ drivers_call_args(FunctionCallInfo fcinfo, Moments *m)
 		cache->groups = NULL;
 		cache->ngroups = 0;
 		if (call_const_arg(fcinfo, 5, "groups",
-						   "Write the groups as an array literal, e.g. ARRAY['tenure', 'class', 'class'].", &v))
+						   "Write the groups as an array literal or a query parameter, e.g. ARRAY['tenure', 'class', 'class'].", &v))
 			cache->ngroups = names_from_array(DatumGetArrayTypeP(v), &cache->groups, "groups");
 		cache->draws = 0;
 		cache->seed = EXLINK_BOOTSTRAP_DEFAULT_SEED;
 		if (PG_NARGS() >= 9)
 		{
-			if (call_const_arg(fcinfo, 6, "bootstrap", "Write the number of draws as a literal, e.g. 999.", &v))
+			if (call_const_arg(fcinfo, 6, "bootstrap", "Write the number of draws as a literal or a query parameter, e.g. 999.", &v))
 			{
 				int32		b = DatumGetInt32(v);
 
@@ -1156,7 +1158,7 @@ drivers_call_args(FunctionCallInfo fcinfo, Moments *m)
 							 errmsg("at most %d bootstrap draws", EXLINK_BOOTSTRAP_MAX_DRAWS)));
 				cache->draws = b;
 			}
-			if (call_const_arg(fcinfo, 7, "seed", "Write the seed as a literal, e.g. 42.", &v))
+			if (call_const_arg(fcinfo, 7, "seed", "Write the seed as a literal or a query parameter, e.g. 42.", &v))
 				cache->seed = DatumGetInt64(v);
 		}
 		MemoryContextSwitchTo(old);
