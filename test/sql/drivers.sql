@@ -227,13 +227,13 @@ RESET max_parallel_workers_per_gather;
 -- relative (here t reaches 1.4e7 and SE differs by 1.1e-10 relative), t = beta / SE to the
 -- sum of both errors (a beta near 0 has the betas' absolute error), p absolutely to 1e-12.
 SELECT abs((p.m).r2 - (s.m).r2) <= 1e-10 AND
-       (SELECT bool_and(abs(a.beta - b.beta) <= 1e-10 * greatest(abs(b.beta), 1e-3)
+       (SELECT bool_and(coalesce(abs(a.beta - b.beta) <= 1e-10 * greatest(abs(b.beta), 1e-3)
                         AND abs(a.relative_weight - b.relative_weight) <= 1e-10 * greatest(abs(b.relative_weight), 1e-3)
                         AND abs(a.lmg - b.lmg) <= 1e-10 * greatest(abs(b.lmg), 1e-3)
                         AND abs(a.beta_se - b.beta_se) <= 1000 * 2.2e-16 * (1 + abs(b.t)) * b.beta_se
                         AND abs(a.t - b.t) <= 1e-10 * greatest(abs(b.beta), 1e-3) / b.beta_se
                                                 + 1000 * 2.2e-16 * (1 + abs(b.t)) * abs(b.t)
-                        AND abs(a.p_value - b.p_value) <= 1e-12)
+                        AND abs(a.p_value - b.p_value) <= 1e-12, false))
           FROM exlink.drivers(p.m) a JOIN exlink.drivers(s.m) b USING (ordinal)) AS parallel_equals_serial,
        (p.m).n, (p.m).members,
        (SELECT string_agg(name, ',' ORDER BY ordinal) FROM exlink.drivers(p.m)) AS names

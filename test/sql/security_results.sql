@@ -34,7 +34,7 @@ SELECT count(*) AS rows_outside_publication FROM resx.drivers d WHERE NOT EXISTS
 -- analyst checks from the region cell's own moments (organisation alike); a merge of the shown
 -- team cells misses the suppressed teams (north: beta, gamma), which is why a dashboard must
 -- not average or merge per-team figures.
-SELECT r.level, r.region, max(abs(r.beta - x.beta)) < 1e-12 AS equals_own_cell,
+SELECT r.level, r.region, max(abs(r.beta - x.beta)) < 1e-12 AND count(*) FILTER (WHERE r.beta IS NULL OR x.beta IS NULL) = 0 AS equals_own_cell,
        max(abs(r.beta - y.beta)) < 1e-12 AS equals_merged_shown_teams
   FROM resx.drivers r
   JOIN resx.cells c ON c.cell = r.cell
