@@ -104,13 +104,15 @@ kill_during "SELECT exlink.publish('public.cells', 'src', 'employee', '{team}', 
 after=$(snapshot)
 echo "$after"
 check "after a publish killed mid-way, nothing was made" "$empty" "$after"
-q -d "$db" -c "SELECT exlink.publish('public.cells', 'src', 'employee', '{team}', '{cx}', rollup => true)" >/dev/null
+q -d "$db" -c "SET synchronous_commit = on" -c "SELECT exlink.publish('public.cells', 'src', 'employee', '{team}', '{cx}', rollup => true)" >/dev/null
 published=$(snapshot)
 case "$published" in *"registry: cells materialized k=5"*) echo "publish after recovery: ok";;
     *) echo "FAILED: publish after recovery:"; echo "$published"; status=1;; esac
 
 # 2. kill -9 during a refresh (the rows changed since): the previous cells stay, exactly.
-q -d "$db" -c "UPDATE raw SET cx = 6 WHERE team = 'team1'" -c "INSERT INTO raw SELECT 5000 + i, 'team2', 'n' || i, 1 FROM generate_series(1, 10) i" >/dev/null
+# (durable before the kill: with the cluster's synchronous_commit = off, a commit not yet flushed
+# is lost by the crash, and the refresh afterwards then rightly finds nothing new)
+q -d "$db" -c "SET synchronous_commit = on" -c "UPDATE raw SET cx = 6 WHERE team = 'team1'" -c "INSERT INTO raw SELECT 5000 + i, 'team2', 'n' || i, 1 FROM generate_series(1, 10) i" >/dev/null
 refresh="REFRESH MATERIALIZED VIEW CONCURRENTLY public.cells"
 if [ "$(q -d "$db" -c "SELECT count(*) FROM pg_proc WHERE proname = 'refresh' AND pronamespace = 'exlink'::regnamespace")" != 0 ]; then
     refresh="SELECT exlink.refresh('public.cells')"
