@@ -15,7 +15,7 @@
 #include "moments.h"
 #include "release_policy.h"
 
-#define RANK_STATE_VERSION 3
+#define RANK_STATE_VERSION 4
 #define RANK_INITIAL_CAPACITY 64
 
 typedef struct RankPair
@@ -23,12 +23,13 @@ typedef struct RankPair
 	double		x;
 	double		y;
 	uint64		member;			/* the member's hash (0 without members) */
+	uint64		cluster;		/* the member's coarser cluster's hash (0 without a cluster argument) */
 } RankPair;
 
 /*
  * The state (STYPE internal) holds every complete pair: ranks need all values.  Contract: the
  * RankState, its pair array and its member set live in the aggregate context `cxt`; the array
- * grows by doubling with huge allocations (24 bytes per row, up to twice that while growing),
+ * grows by doubling with huge allocations (32 bytes per row, up to twice that while growing),
  * so a serial plan is bounded by memory, not by MaxAllocSize.  A serialized partial state is
  * a bytea and must fit in MaxAllocSize (about 44 million rows per worker): beyond, 54000.
  *
@@ -48,6 +49,7 @@ typedef struct RankState
 	double		level;			/* level argument, 0 = none */
 	int			inference;		/* MOMENTS_INFERENCE_*, as the rows asked */
 	bool		track_members;
+	bool		has_cluster;	/* pairs carry a coarser cluster (the cluster argument) */
 	MemberSet	members;
 	RankPair   *pairs;
 } RankState;
@@ -113,7 +115,8 @@ exlink_rank_correlation_transfn(PG_FUNCTION_ARGS)
 	RankState  *s = ExlinkAggState(fcinfo, "exlink_rank_correlation_transfn", &aggcxt);
 	double		x,
 				y;
-	uint64		key = 0;
+	uint64		key = 0,
+				cluster = 0;
 
 	if (s == NULL)
 		s = rank_create(aggcxt, ExlinkAggGuarded(fcinfo, 3));
@@ -134,12 +137,27 @@ exlink_rank_correlation_transfn(PG_FUNCTION_ARGS)
 		/* every row: the share bound; the key is kept per pair (clustered jackknife) */
 		if (!ExlinkMemberRowKey(fcinfo, 3, &s->members, aggcxt, &key))
 			goto skip;
+
+		/*
+		 * The cluster argument (7 arguments), as linked_correlation's: read only for clustered
+		 * inference; a row with a NULL or empty cluster is skipped.  Nesting of members in
+		 * clusters is checked when the final function groups the ranks.
+		 */
+		if (PG_NARGS() >= 7 && s->inference != MOMENTS_INFERENCE_INDEPENDENT)
+		{
+			if (s->n > 0 && !s->has_cluster)
+				elog(ERROR, "exlink rank state changed its cluster form");
+			s->has_cluster = true;
+			if (!ExlinkMemberKey(fcinfo, 6, &cluster))
+				goto skip;
+		}
 	}
 	if (s->n == s->capacity)
 		rank_reserve(s, s->n + 1);
 	s->pairs[s->n].x = x;
 	s->pairs[s->n].y = y;
 	s->pairs[s->n].member = s->track_members ? key : 0;
+	s->pairs[s->n].cluster = cluster;
 	s->n++;
 	PG_RETURN_POINTER(s);
 
@@ -153,6 +171,9 @@ rank_combine(RankState *dst, const RankState *src)
 {
 	if (dst->track_members != src->track_members)
 		elog(ERROR, "cannot combine exlink rank states with and without members");
+	if (dst->has_cluster != src->has_cluster && dst->n > 0 && src->n > 0)
+		elog(ERROR, "cannot combine exlink rank states with and without clusters");
+	dst->has_cluster = dst->has_cluster || src->has_cluster;
 	dst->skipped += src->skipped;
 	dst->k = Max(dst->k, src->k);
 	if (src->level != 0.0)
@@ -190,7 +211,10 @@ exlink_rank_correlation_combinefn(PG_FUNCTION_ARGS)
 	PG_RETURN_POINTER(a);
 }
 
-/* Wire format: version, counts, k, level, members, then n (x, y, member) triples; never a struct memcpy. */
+/*
+ * Wire format: version, counts, k, level, inference, the member and cluster flags, members,
+ * then n (x, y, member[, cluster]) tuples; never a struct memcpy.
+ */
 PG_FUNCTION_INFO_V1(exlink_rank_correlation_serialfn);
 Datum
 exlink_rank_correlation_serialfn(PG_FUNCTION_ARGS)
@@ -198,24 +222,27 @@ exlink_rank_correlation_serialfn(PG_FUNCTION_ARGS)
 	RankState  *s;
 	StringInfoData buf;
 	Size		header = 64 + 8 * (Size) MEMBERS_CAP + 8;
+	Size		per_row;
 
 	if (!AggCheckCallContext(fcinfo, NULL))
 		elog(ERROR, "exlink_rank_correlation_serialfn called in non-aggregate context");
 	s = (RankState *) PG_GETARG_POINTER(0);
-	if ((Size) s->n > (MaxAllocSize - header) / (3 * sizeof(double)))
+	per_row = (s->has_cluster ? 4 : 3) * sizeof(double);
+	if ((Size) s->n > (MaxAllocSize - header) / per_row)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("too many rows in one parallel worker for exlink.rank_correlation"),
 				 errdetail("A partial state of " INT64_FORMAT " rows exceeds the 1 GB limit of a serialized state.", s->n),
 				 errhint("Run it without parallel query (SET max_parallel_workers_per_gather = 0).")));
 	ExlinkStateSendBegin(&buf, RANK_STATE_VERSION);
-	enlargeStringInfo(&buf, (int) (header + (Size) s->n * 3 * sizeof(double)));
+	enlargeStringInfo(&buf, (int) (header + (Size) s->n * per_row));
 	pq_sendint64(&buf, s->n);
 	pq_sendint64(&buf, s->skipped);
 	pq_sendint32(&buf, s->k);
 	pq_sendfloat8(&buf, s->level);
 	pq_sendbyte(&buf, (uint8) s->inference);
 	pq_sendbyte(&buf, s->track_members ? 1 : 0);
+	pq_sendbyte(&buf, s->has_cluster ? 1 : 0);
 	if (s->track_members)
 		MemberSetSerialize(&buf, &s->members);
 	for (int64 i = 0; i < s->n; i++)
@@ -223,6 +250,8 @@ exlink_rank_correlation_serialfn(PG_FUNCTION_ARGS)
 		pq_sendfloat8(&buf, s->pairs[i].x);
 		pq_sendfloat8(&buf, s->pairs[i].y);
 		pq_sendint64(&buf, (int64) s->pairs[i].member);
+		if (s->has_cluster)
+			pq_sendint64(&buf, (int64) s->pairs[i].cluster);
 	}
 	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
 }
@@ -247,9 +276,11 @@ exlink_rank_correlation_deserialfn(PG_FUNCTION_ARGS)
 	s->level = pq_getmsgfloat8(&buf);
 	s->inference = pq_getmsgbyte(&buf);
 	s->track_members = pq_getmsgbyte(&buf) != 0;
+	s->has_cluster = pq_getmsgbyte(&buf) != 0;
 	if (s->track_members)
 		MemberSetDeserialize(&buf, &s->members, aggcxt);
-	if (n < 0 || (Size) n > (Size) (buf.len - buf.cursor) / (3 * sizeof(double)) || s->skipped < 0 ||
+	if (n < 0 || (Size) n > (Size) (buf.len - buf.cursor) / ((s->has_cluster ? 4 : 3) * sizeof(double)) ||
+		s->skipped < 0 || (s->has_cluster && !s->track_members) ||
 		s->k < 0 || s->k > EXLINK_MAX_GROUP_SIZE || s->inference > MOMENTS_INFERENCE_CR1 ||
 		!(s->level == 0.0 || (s->level > 0.0 && s->level < 1.0)))
 		ereport(ERROR,
@@ -261,6 +292,7 @@ exlink_rank_correlation_deserialfn(PG_FUNCTION_ARGS)
 		s->pairs[i].x = pq_getmsgfloat8(&buf);
 		s->pairs[i].y = pq_getmsgfloat8(&buf);
 		s->pairs[i].member = (uint64) pq_getmsgint64(&buf);
+		s->pairs[i].cluster = s->has_cluster ? (uint64) pq_getmsgint64(&buf) : 0;
 	}
 	s->n = n;
 	pq_getmsgend(&buf);
@@ -328,6 +360,9 @@ assign_ranks(RankPair *pairs, int64 n, bool on_x)
 /*
  * Cluster-robust inference on the ranks: the ranks of each member's rows accumulated per member
  * (the per-member table of linked_correlation), then the same t and interval as Pearson's.
+ * With a cluster argument each member's table slot carries its cluster (a member in two is
+ * refused, 22023, as linked_correlation does) and MomentsResolve regroups the members per
+ * cluster: the jackknife then deletes one cluster's ranks (the ranks stay those of all rows).
  * Everything is allocated in CurrentMemoryContext (the final call's), not in the state.
  */
 static void
@@ -342,7 +377,10 @@ rank_cluster_inference(const RankState *s, CorrelationInput *in)
 	{
 		double		xy[2] = {s->pairs[i].x, s->pairs[i].y};
 
-		ClusterTableAdd(m->clusters, s->pairs[i].member, xy);
+		if (s->has_cluster)
+			ClusterTableAddOuter(m->clusters, s->pairs[i].member, s->pairs[i].cluster, xy);
+		else
+			ClusterTableAdd(m->clusters, s->pairs[i].member, xy);
 		if ((i & 0xFFFF) == 0)
 			CHECK_FOR_INTERRUPTS();
 	}

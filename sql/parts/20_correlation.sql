@@ -100,7 +100,7 @@ COMMENT ON FUNCTION @extschema@.linked_correlation(@extschema@.moments, integer,
 COMMENT ON FUNCTION @extschema@.linked_correlation(@extschema@.moments, integer, integer, float8) IS
     'Pearson correlation with inference between variables i and j of a moments value, interval at a confidence level in (0, 1).';
 
--- Spearman: the state holds the (cx, ex) pairs and their members' hashes (24 bytes a row).
+-- Spearman: the state holds the (cx, ex) pairs, their members' and clusters' hashes (32 bytes a row).
 CREATE FUNCTION @extschema@.rank_correlation_transfn(internal, float8, float8) RETURNS internal
     LANGUAGE c IMMUTABLE PARALLEL SAFE AS 'MODULE_PATHNAME', 'exlink_rank_correlation_transfn';
 CREATE FUNCTION @extschema@.rank_correlation_transfn(internal, float8, float8, text) RETURNS internal
@@ -166,7 +166,7 @@ CREATE AGGREGATE @extschema@.rank_correlation(cx float8, ex float8, member text,
 COMMENT ON AGGREGATE @extschema@.rank_correlation(float8, float8, text, float8, text) IS
     'Guarded Spearman rank correlation with the interval at a level and the inference asked for: ''cluster'' (delete-one-member jackknife on the ranks, the default of the member forms), ''cr1'' (CR1 linearization) or ''independent'' (rows independent).';
 COMMENT ON AGGREGATE @extschema@.rank_correlation(float8, float8) IS
-    'Spearman rank correlation (average ranks for ties) with t-approximation p and a Fisher-z interval; holds all pairs (24 bytes a row).';
+    'Spearman rank correlation (average ranks for ties) with t-approximation p and a Fisher-z interval; holds all pairs (32 bytes a row).';
 COMMENT ON AGGREGATE @extschema@.rank_correlation(float8, float8, text) IS
     'Guarded Spearman rank correlation with clustered (delete-one-member jackknife, on the ranks) t, p and interval: all figures NULL and suppressed = true below exlink.min_group_size distinct members.';
 COMMENT ON AGGREGATE @extschema@.rank_correlation(float8, float8, text, float8) IS

@@ -41,3 +41,25 @@ CREATE AGGREGATE @extschema@.linked_correlation(cx float8, ex float8, member tex
 );
 COMMENT ON AGGREGATE @extschema@.linked_correlation(float8, float8, text, float8, text, text) IS
     'Guarded Pearson correlation clustered by a coarser unit than the member: cluster (e.g. the team; members nested in clusters, a member in two is refused) gives the delete-one-cluster jackknife (''cluster'') or CR1 linearization by cluster (''cr1''), on G - 1 df; the guard still counts members; rows with a NULL or empty cluster skipped and counted.';
+
+-- rank_correlation with a cluster argument: the delete-one-cluster jackknife of atanh(rho) on the
+-- ranks of all rows (the default) or CR1 linearization summed per cluster, as linked_correlation.
+CREATE FUNCTION @extschema@.rank_correlation_transfn(internal, float8, float8, text, float8, text, text) RETURNS internal
+    LANGUAGE c IMMUTABLE PARALLEL SAFE AS 'MODULE_PATHNAME', 'exlink_rank_correlation_transfn';
+COMMENT ON FUNCTION @extschema@.rank_correlation_transfn(internal, float8, float8, text, float8, text, text) IS
+    'Aggregate support: add a (cx, ex) pair, its member and the member''s cluster (a coarser unit) to a rank state, with a confidence level and the inference asked for.';
+-- STABLE: reads exlink.min_group_size.
+CREATE FUNCTION @extschema@.rank_correlation_finalfn(internal, float8, float8, text, float8, text, text) RETURNS @extschema@.correlation
+    LANGUAGE c STABLE PARALLEL SAFE AS 'MODULE_PATHNAME', 'exlink_rank_correlation_finalfn';
+COMMENT ON FUNCTION @extschema@.rank_correlation_finalfn(internal, float8, float8, text, float8, text, text) IS
+    'Aggregate support: guarded Spearman correlation with the inference asked for, clustered by the cluster argument, from a rank state.';
+CREATE AGGREGATE @extschema@.rank_correlation(cx float8, ex float8, member text, level float8, inference text, cluster text) (
+    SFUNC = @extschema@.rank_correlation_transfn, STYPE = internal,
+    FINALFUNC = @extschema@.rank_correlation_finalfn, FINALFUNC_EXTRA, FINALFUNC_MODIFY = SHAREABLE,
+    COMBINEFUNC = @extschema@.rank_correlation_combinefn,
+    SERIALFUNC = @extschema@.rank_correlation_serialfn, DESERIALFUNC = @extschema@.rank_correlation_deserialfn,
+    -- SAFE: each pair carries its member's cluster.
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.rank_correlation(float8, float8, text, float8, text, text) IS
+    'Guarded Spearman correlation clustered by a coarser unit than the member: cluster (e.g. the team; members nested in clusters, a member in two is refused) gives the delete-one-cluster jackknife of atanh(rho) on the ranks of all rows (''cluster'') or CR1 linearization by cluster (''cr1''), on G - 1 df; the guard still counts members; rows with a NULL or empty cluster skipped and counted.';

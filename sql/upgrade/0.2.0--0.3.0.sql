@@ -121,6 +121,11 @@ COMMENT ON COLUMN @extschema@.result_tables.statistic IS '''drivers'' (one row p
 -- ---- issue 18 (item 3): driver_weights clustered by a coarser unit than the member ----
 -- include: sql/parts/34_driver_cluster.sql
 
+-- ---- issue 18 cluster level: rank_correlation with a cluster argument (in 34_driver_cluster.sql,
+-- above); its state now carries each pair's cluster ----
+COMMENT ON AGGREGATE @extschema@.rank_correlation(float8, float8) IS
+    'Spearman rank correlation (average ranks for ties) with t-approximation p and a Fisher-z interval; holds all pairs (32 bytes a row).';
+
 -- ---- issue 22: one release point per figure, fail-closed ----
 -- release_status takes counts (rows and largest member's rows, the change's), the published
 -- variables, and effective_min_group_size gives its k (both new in 61_suppression.sql);

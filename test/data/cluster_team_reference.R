@@ -13,7 +13,9 @@
 #  - method member_cr2: the CR2 standard errors by member, for the ratio team / member;
 # and cluster_team_reference_correlation.csv: cor(y, x) for x1 and x4 with the delete-one-team
 # jackknife of atanh(r) (method jackknife) and the CR1 linearization by team (method cr1), as
-# cluster_reference.R computes them by member: t = atanh(r) / se on G - 1 df.
+# cluster_reference.R computes them by member: t = atanh(r) / se on G - 1 df; methods
+# rank_jackknife and rank_cr1: the same for Spearman's rho, on rank(y) and rank(x) of all rows
+# (average ranks; deleting a team keeps the other rows' ranks, as cluster_reference.R does).
 suppressPackageStartupMessages({ library(sandwich); library(clubSandwich) })
 out_dir <- "test/data"
 data <- read.csv(file.path(out_dir, "cluster_data.csv"), stringsAsFactors = FALSE)
@@ -45,8 +47,11 @@ for (s in unique(data$set)) {
                                          beta = b, beta_se = cm$SE, t = cm$tstat, df = cm$df_Satt,
                                          p_value = cm$p_Satt, ci_low = NA, ci_high = NA)
   teams <- unique(d$team)
-  for (v in c("x1", "x4")) {
-    y <- d$y; x <- d[[v]]; r <- cor(y, x)
+  for (v in c("x1", "x4", "rank_x1", "rank_x4")) {
+    rk <- startsWith(v, "rank_")
+    y <- if (rk) rank(d$y) else d$y
+    x <- if (rk) rank(d[[sub("rank_", "", v)]]) else d[[v]]
+    r <- cor(y, x)
     zg <- sapply(teams, function(g) { keep <- d$team != g; atanh(cor(y[keep], x[keep])) })
     se_jk <- sqrt((G - 1) / G * sum((zg - mean(zg))^2))
     xc <- x - mean(x); yc <- y - mean(y); Sxx <- sum(xc^2); Syy <- sum(yc^2)
@@ -55,7 +60,8 @@ for (s in unique(data$set)) {
     for (m in c("jackknife", "cr1")) {
       se_z <- if (m == "jackknife") se_jk else se_cr1
       t <- atanh(r) / se_z; q <- qt(0.975, G - 1)
-      cors[[length(cors) + 1]] <- data.frame(set = s, method = m, var = v, clusters = G, r = r, t = t,
+      cors[[length(cors) + 1]] <- data.frame(set = s, method = if (rk) paste0("rank_", m) else m,
+                                             var = sub("rank_", "", v), clusters = G, r = r, t = t,
                                              df = G - 1, p_value = 2 * pt(-abs(t), G - 1),
                                              ci_low = tanh(atanh(r) - q * se_z), ci_high = tanh(atanh(r) + q * se_z))
     }

@@ -111,6 +111,15 @@ UNION ALL
 SELECT 'serial', 'cr1', set, 'x1', exlink.linked_correlation(y, x1, member, 0.95, 'cr1', team) FROM ct_shuffled GROUP BY set
 UNION ALL
 SELECT 'serial', 'cr1', set, 'x4', exlink.linked_correlation(y, x4, member, 0.95, 'cr1', team) FROM ct_shuffled GROUP BY set;
+-- rank_correlation clustered by team: the same methods on the ranks of all rows.
+INSERT INTO ct_cor
+SELECT 'serial', 'rank_jackknife', set, 'x1', exlink.rank_correlation(y, x1, member, 0.95, 'cluster', team) FROM ct_shuffled GROUP BY set
+UNION ALL
+SELECT 'serial', 'rank_jackknife', set, 'x4', exlink.rank_correlation(y, x4, member, 0.95, 'cluster', team) FROM ct_shuffled GROUP BY set
+UNION ALL
+SELECT 'serial', 'rank_cr1', set, 'x1', exlink.rank_correlation(y, x1, member, 0.95, 'cr1', team) FROM ct_shuffled GROUP BY set
+UNION ALL
+SELECT 'serial', 'rank_cr1', set, 'x4', exlink.rank_correlation(y, x4, member, 0.95, 'cr1', team) FROM ct_shuffled GROUP BY set;
 SET parallel_setup_cost = 0; SET parallel_tuple_cost = 0; SET min_parallel_table_scan_size = 0;
 SET max_parallel_workers_per_gather = 2; SET parallel_leader_participation = off;
 EXPLAIN (COSTS OFF)
@@ -119,6 +128,16 @@ INSERT INTO ct_cor
 SELECT 'parallel', 'jackknife', 'main', 'x1', exlink.linked_correlation(y, x1, member, 0.95, 'cluster', team) FROM ct_shuffled WHERE set = 'main';
 INSERT INTO ct_cor
 SELECT 'parallel', 'cr1', 'main', 'x4', exlink.linked_correlation(y, x4, member, 0.95, 'cr1', team) FROM ct_shuffled WHERE set = 'main';
+EXPLAIN (COSTS OFF)
+SELECT exlink.rank_correlation(y, x1, member, 0.95, 'cluster', team) FROM ct_shuffled WHERE set = 'main';
+INSERT INTO ct_cor
+SELECT 'parallel', 'rank_jackknife', 'main', 'x1', exlink.rank_correlation(y, x1, member, 0.95, 'cluster', team) FROM ct_shuffled WHERE set = 'main';
+INSERT INTO ct_cor
+SELECT 'parallel', 'rank_cr1', 'main', 'x4', exlink.rank_correlation(y, x4, member, 0.95, 'cr1', team) FROM ct_shuffled WHERE set = 'main';
+-- rank_correlation: a member in two teams is refused (22023), in a worker or at the end.
+SELECT (exlink.rank_correlation(y, x1, member, 0.95, 'cluster',
+                                CASE WHEN member = 'main-e002' AND y > 0 THEN 'elsewhere' ELSE team END)).r
+  FROM ct_shuffled WHERE set = 'main';
 RESET max_parallel_workers_per_gather; RESET parallel_leader_participation;
 RESET parallel_setup_cost; RESET parallel_tuple_cost; RESET min_parallel_table_scan_size;
 SELECT c.how, c.method, c.set, c.var, (c.c).members, (c.c).clusters, (c.c).inference, (c.c).status,
@@ -127,6 +146,17 @@ SELECT c.how, c.method, c.set, c.var, (c.c).members, (c.c).clusters, (c.c).infer
        ct_close((c.c).ci_low, r.ci_low) AND ct_close((c.c).ci_high, r.ci_high) AS ci_ok
   FROM ct_cor c JOIN ct_ref_cor r USING (method, set, var)
  ORDER BY c.set COLLATE "C", c.var COLLATE "C", c.method COLLATE "C", c.how COLLATE "C";
+-- rank_correlation: rows with a NULL or empty team skipped and counted; 'independent' ignores the
+-- cluster; without a cluster (the five-argument form) the jackknife deletes one member.
+SELECT (c).n, (c).skipped, (c).clusters, (c).inference
+  FROM (SELECT exlink.rank_correlation(y, x1, member, 0.95, 'cluster',
+                                       CASE WHEN team = 't1' THEN NULL WHEN team = 't2' THEN '' ELSE team END) AS c
+          FROM ct_rows WHERE set = 'main') f;
+SELECT (c).clusters, (c).inference, (c).df
+  FROM (SELECT exlink.rank_correlation(y, x1, member, 0.95, 'independent', team) AS c FROM ct_rows WHERE set = 'main') f;
+SELECT (a.c).r = (b.c).r AS same_rho, (a.c).clusters AS teams, (b.c).clusters AS members, (b.c).inference
+  FROM (SELECT exlink.rank_correlation(y, x1, member, 0.95, 'cluster', team) AS c FROM ct_rows WHERE set = 'main') a,
+       (SELECT exlink.rank_correlation(y, x1, member, 0.95, 'cluster') AS c FROM ct_rows WHERE set = 'main') b;
 DROP TABLE ct_cor, ct_ref_cor;
 
 -- The guard counts members, not teams: 4 members are suppressed for the analyst, 6 are not
