@@ -17,6 +17,7 @@
 #include "utils/lsyscache.h"
 #include "utils/typcache.h"
 
+#include "cluster_variance.h"
 #include "driver_groups.h"
 #include "drivers.h"
 
@@ -31,10 +32,12 @@
  *    group t" sweeping all of its columns;
  *  - relative weight: the sum of its columns' Johnson weights (Tonidandel & LeBreton 2011 use
  *    this for sets of predictors: the weights are additive, the sum is the set's share of R²);
- *  - a Wald F test that all its betas are zero, on the model's own covariance of the betas:
- *    F = b' V^-1 b / r on (r, df2) with df2 = n - k - 1 for independent rows (the nested-model F
- *    of anova(lm)), G - 1 for cluster-robust CR1 and CR2 (CR2: clubSandwich's Wald_test(test =
- *    "Naive-F"); the HTZ approximation is not implemented, see docs/drivers.md).
+ *  - a Wald test that all its betas are zero, on the model's own covariance V of the betas,
+ *    Q = b' V^-1 b, with the small-sample method of the model's t tests: independent rows, F =
+ *    Q / r on (r, n - k - 1) (the nested-model F of anova(lm)); CR1, F = Q / r on (r, G - 1)
+ *    (the t tests' G - 1 df: sandwich's vcovCL with a naive F); CR2, clubSandwich's HTZ test
+ *    (Pustejovsky & Tipton 2018, the multi-constraint form of the t tests' Satterthwaite df):
+ *    F = (nu - r + 1) / (nu r) Q on (r, nu - r + 1), nu from ClusterWaldHTZ.
  */
 
 typedef struct GroupWalk
@@ -165,7 +168,7 @@ ShapleyGroupLMG(const double *corr, int k, const int *group_of, int g, double *l
  * the covariance is missing or singular.
  */
 static bool
-group_wald(const DriverGroupInput *in, const int *cols, int r, double *f, double *df1,
+group_wald(const DriverGroupInput *in, const int *cols, int r, double nu, double *f, double *df1,
 		   double *df2, double *p)
 {
 	double	   *v;
@@ -182,11 +185,13 @@ group_wald(const DriverGroupInput *in, const int *cols, int r, double *f, double
 		return false;
 	if (in->method == INFERENCE_METHOD_INDEPENDENT)
 		den = in->n - in->k - 1;
-	else if (in->method == INFERENCE_METHOD_CR1 || in->method == INFERENCE_METHOD_SMALL_SAMPLE)
+	else if (in->method == INFERENCE_METHOD_CR1)
 		den = (double) in->clusters - 1;
+	else if (in->method == INFERENCE_METHOD_SMALL_SAMPLE)
+		den = nu - r + 1;		/* HTZ */
 	else
 		return false;
-	if (den <= 0)
+	if (!(den > 0))
 		return false;
 	v = palloc(sizeof(double) * r * r);
 	b = palloc(sizeof(double) * r);
@@ -214,10 +219,74 @@ group_wald(const DriverGroupInput *in, const int *cols, int r, double *f, double
 	for (int a = 0; a < r; a++)
 		quad += b[a] * x[a];
 	*f = quad / r;
+	if (in->method == INFERENCE_METHOD_SMALL_SAMPLE)
+		*f *= den / nu;
 	*df1 = r;
 	*df2 = den;
 	*p = gsl_cdf_fdist_Q(*f, (double) r, den);
 	return isfinite(*f);
+}
+
+/*
+ * The HTZ df nu[t] of each of the g groups (gid: each driver's group) under CR2: the design of
+ * the fitted model (the kept columns, their standardized betas, R^-1 from corr) for
+ * ClusterWaldHTZ; a group without kept columns keeps NaN.
+ */
+static void
+group_htz(const DriverGroupInput *in, const int *gid, int g, double *nu)
+{
+	const int	k = in->k,
+				m = k + 1;
+	int		   *x = palloc(sizeof(int) * k);
+	double	   *beta = palloc(sizeof(double) * k);
+	double	   *rinv = palloc(sizeof(double) * k * k);
+	int		   *start = palloc(sizeof(int) * (g + 1));
+	int		   *cols = palloc(sizeof(int) * k);
+	int		   *test_of = palloc(sizeof(int) * g);
+	double	   *tnu = palloc(sizeof(double) * g);
+	int			ntests = 0,
+				c = 0;
+	gsl_matrix_view rv = gsl_matrix_view_array(rinv, k, k);
+	ClusterDesign cd;
+
+	for (int a = 0; a < k; a++)
+	{
+		x[a] = in->kept[a] + 1;
+		beta[a] = in->beta[in->kept[a]];
+		if (isnan(beta[a]))
+			return;
+		for (int b = 0; b < k; b++)
+			rinv[a * k + b] = in->corr[a * m + b];
+	}
+	if (gsl_linalg_cholesky_decomp1(&rv.matrix) != GSL_SUCCESS ||
+		gsl_linalg_cholesky_invert(&rv.matrix) != GSL_SUCCESS)
+		return;
+	for (int t = 0; t < g; t++)
+	{
+		int			c0 = c;
+
+		for (int a = 0; a < k; a++)
+			if (gid[in->kept[a]] == t)
+				cols[c++] = a;
+		test_of[t] = -1;
+		if (c > c0)
+		{
+			start[ntests] = c0;
+			test_of[t] = ntests++;
+		}
+	}
+	start[ntests] = c;
+	cd.m = in->m;
+	cd.y = 0;
+	cd.k = k;
+	cd.x = x;
+	cd.beta = beta;
+	cd.rinv = rinv;
+	if (ntests == 0 || !ClusterWaldHTZ(&cd, ntests, start, cols, tnu))
+		return;
+	for (int t = 0; t < g; t++)
+		if (test_of[t] >= 0)
+			nu[t] = tnu[test_of[t]];
 }
 
 #define GROUP_NATTS 11
@@ -241,6 +310,7 @@ DriverGroupsDatum(Oid elemtype, const DriverGroupInput *in, const char *const *g
 	double	   *lmg = palloc(sizeof(double) * Max(q, 1));
 	double	   *rw = palloc(sizeof(double) * Max(q, 1));
 	int		   *rank = palloc0(sizeof(int) * Max(q, 1));
+	double	   *nu = palloc(sizeof(double) * Max(q, 1));
 	Datum	   *elems;
 	TupleDesc	tupdesc;
 	int16		elemlen;
@@ -315,6 +385,13 @@ DriverGroupsDatum(Oid elemtype, const DriverGroupInput *in, const char *const *g
 		}
 	}
 
+	/* CR2: the HTZ df of every group's test, in one pass over the members. */
+	for (int t = 0; t < g; t++)
+		nu[t] = NAN;
+	if (in->method == INFERENCE_METHOD_SMALL_SAMPLE && in->m != NULL && in->corr != NULL &&
+		in->vcov != NULL && in->k > 0)
+		group_htz(in, gid, g, nu);
+
 	tupdesc = BlessTupleDesc(lookup_rowtype_tupdesc_copy(elemtype, -1));
 	if (tupdesc->natts != GROUP_NATTS)
 		elog(ERROR, "unexpected exlink.driver_group type");
@@ -341,7 +418,7 @@ DriverGroupsDatum(Oid elemtype, const DriverGroupInput *in, const char *const *g
 			for (int a = 0; a < in->k; a++)
 				if (gid[in->kept[a]] == t)
 					cols[r++] = in->kept[a];
-		if (!group_wald(in, cols, r, &f, &df1, &df2, &p))
+		if (!group_wald(in, cols, r, nu[t], &f, &df1, &df2, &p))
 			f = df1 = df2 = p = NAN;
 		memset(nl, 0, sizeof(nl));
 		v[0] = CStringGetTextDatum(gname[t]);

@@ -24,6 +24,8 @@ typedef struct DriverGroupInput
 	double		n;
 	InferenceMethod method;
 	int64		clusters;
+	const Moments *m;			/* the model's resolved state (variable 0 the outcome, driver j
+								 * variable j + 1): the per-member sums of the HTZ test (CR2) */
 } DriverGroupInput;
 
 /*

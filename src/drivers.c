@@ -975,6 +975,7 @@ drivers_result(FunctionCallInfo fcinfo, const Moments *m, int ngroup_of, char **
 			gi.n = fit.n;
 			gi.method = fit.method;
 			gi.clusters = fit.clusters;
+			gi.m = m;
 			values[13] = DriverGroupsDatum(gtype, &gi, (const char *const *) group_of);
 			nulls[13] = false;
 		}
@@ -1093,7 +1094,9 @@ call_const_arg(FunctionCallInfo fcinfo, int argno, const char *what, const char 
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 				 errmsg("this form of exlink.driver_weights cannot be used as a window function"),
-				 errdetail("Its groups, bootstrap draws and seed are read once, from the aggregate call."),
+				 PG_NARGS() > 8 ?
+				 errdetail("Its groups, bootstrap draws and seed are read once, from the aggregate call.") :
+				 errdetail("Its groups are read once, from the aggregate call."),
 				 errhint("Aggregate with GROUP BY instead of OVER.")));
 	if (list_length(aggref->args) <= argno)
 		elog(ERROR, "exlink.driver_weights transition function called without its %s argument", what);

@@ -16,7 +16,7 @@ CREATE TYPE @extschema@.driver_group AS (
     p_value float8
 );
 COMMENT ON TYPE @extschema@.driver_group IS
-    'One group of driver columns of a key-driver model: its name and columns; LMG over groups (exact Shapley value of R² with the groups as players) and its share of R² (%); relative weight (the sum of its columns'' Johnson weights) and share (%); rank by group LMG; Wald F that all its betas are zero on the model''s covariance of the betas, with df1 (its columns) and df2 (n - k - 1 for independent rows, G - 1 clustered), and p.';
+    'One group of driver columns of a key-driver model: its name and columns; LMG over groups (exact Shapley value of R² with the groups as players) and its share of R² (%); relative weight (the sum of its columns'' Johnson weights) and share (%); rank by group LMG; Wald F that all its betas are zero on the model''s covariance of the betas, with df1 (its columns) and df2 (n - k - 1 for independent rows; CR2: the HTZ test''s nu - df1 + 1, as clubSandwich::Wald_test(test = "HTZ"); CR1: G - 1), and p.';
 
 ALTER TYPE @extschema@.driver_model
     ADD ATTRIBUTE groups @extschema@.driver_group[],

@@ -11,7 +11,8 @@
 #  - relative_weight: the sum of the group's columns' Johnson (2000) relative weights;
 #  - the Wald F that the group's betas are all zero: independent rows, anova() of the nested
 #    lm (F on (r, n - k - 1)); CR1, vcovCL(type = "HC1") on (r, G - 1); CR2,
-#    clubSandwich::Wald_test(vcovCR(type = "CR2"), test = "Naive-F") on (r, G - 1).
+#    clubSandwich::Wald_test(vcovCR(type = "CR2"), test = "HTZ") (Hotelling T^2 approximation,
+#    F on (r, nu - r + 1)).
 suppressPackageStartupMessages(library(sandwich))
 suppressPackageStartupMessages(library(clubSandwich))
 RNGkind("Mersenne-Twister", "Inversion", "Rejection")
@@ -88,7 +89,7 @@ for (t in 1:g) {
   a <- anova(without, fit)
   iid <- c(a$F[2], a$Df[2], a$Res.Df[2], a$`Pr(>F)`[2])
   cr1 <- wald(cols, V_cr1, G - 1)
-  cs <- Wald_test(fit, constraints = constrain_zero(cols + 1), vcov = V_cr2, test = "Naive-F")
+  cs <- Wald_test(fit, constraints = constrain_zero(cols + 1), vcov = V_cr2, test = "HTZ")
   cr2 <- c(cs$Fstat, cs$df_num, cs$df_denom, cs$p_val)
   rows[[t]] <- data.frame(group = gnames[t], lmg = lmg[t], lmg_share = 100 * lmg[t] / r2_full,
                           relative_weight = rw[t], relative_weight_share = 100 * rw[t] / r2_full,
@@ -164,7 +165,7 @@ write.csv(nsref, file.path(out_dir, "groups_reference_ns.csv"), row.names = FALS
 print(nsref)
 
 # The same model with hours as ns(hours, knots = c(10, 20), Boundary.knots = c(0, 40)): the
-# hours group's LMG and CR2 Naive-F, and its response curve as above (slope = the basis's
+# hours group's LMG and CR2 HTZ test, and its response curve as above (slope = the basis's
 # derivative times b): groups_reference_ns_curve.csv.
 Hn <- ns(hours, knots = ns_knots, Boundary.knots = ns_bd)
 Xn <- cbind(X[, 1:3], Hn, X[, 7:9])
@@ -178,7 +179,7 @@ for (mask in 0:(2^6 - 1)) {
   lmg_h <- lmg_h + factorial(s) * factorial(5 - s) / factorial(6) * (r2n(c(gs, 3)) - r2n(gs))
 }
 Vn <- vcovCR(fitn, cluster = member, type = "CR2")
-wn <- Wald_test(fitn, constraints = constrain_zero(5:7), vcov = Vn, test = "Naive-F")
+wn <- Wald_test(fitn, constraints = constrain_zero(5:7), vcov = Vn, test = "HTZ")
 ctn <- coef_test(fitn, vcov = Vn, test = "Satterthwaite")
 dfn <- min(ctn$df[-1]); tqn <- qt(0.975, dfn)
 bn <- coef(fitn)[-1]; Vnr <- as.matrix(Vn)[-1, -1]
@@ -200,3 +201,17 @@ ncurve$p_hours <- wn$p_val
 ncurve[] <- lapply(ncurve, fmt)
 write.csv(ncurve, file.path(out_dir, "groups_reference_ns_curve.csv"), row.names = FALSE, quote = FALSE)
 print(ncurve)
+
+# The HTZ test with the members nested in coarser clusters (teams of three consecutive members,
+# 20 teams): clubSandwich's Wald_test(vcovCR(cluster = team, type = "CR2"), test = "HTZ") per
+# group of the first model: groups_reference_htz_team.csv.
+team <- sprintf("t%02d", (as.integer(substr(member, 2, 4)) - 1) %/% 3)
+V_team <- vcovCR(fit, cluster = team, type = "CR2")
+htz_team <- do.call(rbind, lapply(1:g, function(t) {
+  cols <- which(groups == gnames[t])
+  w <- Wald_test(fit, constraints = constrain_zero(cols + 1), vcov = V_team, test = "HTZ")
+  data.frame(group = gnames[t], f = w$Fstat, df1 = w$df_num, df2 = w$df_denom, p = w$p_val)
+}))
+htz_team[] <- lapply(htz_team, fmt)
+write.csv(htz_team, file.path(out_dir, "groups_reference_htz_team.csv"), row.names = FALSE, quote = FALSE)
+print(htz_team)

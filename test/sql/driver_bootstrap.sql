@@ -142,4 +142,6 @@ SELECT exlink.driver_weights(y, ARRAY[x1, x2, x3, x4], member, NULL, 'cluster', 
 SELECT exlink.driver_weights(y, ARRAY[x1, x2, x3, x4], member, NULL, 'cluster', NULL, 9, 1) OVER () FROM bs_rows WHERE set = 'few' LIMIT 1;
 SELECT exlink.driver_weights(y, ARRAY[x1, x2, x3, x4], member, NULL, 'cluster', ARRAY['a', 'a', 'b', 'c']) OVER () FROM bs_rows WHERE set = 'few' LIMIT 1;
 \set VERBOSITY default
+-- the message names no argument the call did not use (no groups given here)
+SELECT exlink.driver_weights(y, ARRAY[x1, x2, x3, x4], member, NULL, 'cluster', NULL, 9, 1) OVER () FROM bs_rows WHERE set = 'few' LIMIT 1;
 DROP TABLE bs_shuffled;

@@ -1,7 +1,7 @@
 -- Driver groups (issue 21) against R (test/data/groups_reference.R): the columns built by
 -- exlink.dummies and exlink.piecewise_linear are lm()'s factor() and piecewise terms; per group,
 -- LMG over groups (all 2^6 subsets in R), the summed relative weights and the Wald F (anova's
--- nested F for independent rows; vcovCL HC1 on G - 1 df; clubSandwich CR2 "Naive-F"), to 1e-9
+-- nested F for independent rows; vcovCL HC1 on G - 1 df; clubSandwich CR2 "HTZ"), to 1e-9
 -- relative; serial and a forced parallel plan; the moments-value form; the guard; bad input.
 CREATE TABLE dg_rows (member text, y float8, tenure float8, class text, hours float8,
                       engagement float8, segment text) WITH (fillfactor = 10);
@@ -66,8 +66,34 @@ SELECT f.how, g.ordinal, g.name, g.columns, g.rank,
          AND dg_close(g.relative_weight_share, r.relative_weight_share) AS rw_ok,
        CASE f.how WHEN 'independent' THEN dg_close(g.f, r.iid_f) AND g.df1 = r.iid_df1 AND g.df2 = r.iid_df2 AND dg_close(g.p_value, r.iid_p)
                   WHEN 'cr1' THEN dg_close(g.f, r.cr1_f) AND g.df1 = r.cr1_df1 AND g.df2 = r.cr1_df2 AND dg_close(g.p_value, r.cr1_p)
-                  ELSE dg_close(g.f, r.cr2_f) AND g.df1 = r.cr2_df1 AND g.df2 = r.cr2_df2 AND dg_close(g.p_value, r.cr2_p) END AS wald_ok
+                  ELSE dg_close(g.f, r.cr2_f) AND g.df1 = r.cr2_df1 AND dg_close(g.df2, r.cr2_df2) AND dg_close(g.p_value, r.cr2_p) END AS wald_ok
   FROM dg_fit f, exlink.driver_groups(f.m) g JOIN dg_ref r ON r.grp = g.name
+ ORDER BY f.how, g.ordinal;
+-- The HTZ test with members nested in teams (20 teams of three members: per-cluster sums),
+-- serial and parallel, against clubSandwich (groups_reference_htz_team.csv).
+CREATE TABLE dg_ref_team (grp text, f float8, df1 float8, df2 float8, p float8);
+\copy dg_ref_team FROM 'test/data/groups_reference_htz_team.csv' WITH (FORMAT csv, HEADER)
+CREATE TABLE dg_fit_team (how text, m exlink.driver_model);
+SET max_parallel_workers_per_gather = 0;
+INSERT INTO dg_fit_team
+SELECT 'serial', exlink.driver_weights(y, x, member, NULL, 'cluster',
+           ARRAY['tenure', 'class', 'class', 'hours', 'hours', 'hours', 'engagement', 'segment',
+                 'engagement_x_segment'],
+           't' || lpad(((substr(member, 2)::int - 1) / 3)::text, 2, '0'))
+  FROM dg_model_rows;
+SET parallel_setup_cost = 0; SET parallel_tuple_cost = 0; SET min_parallel_table_scan_size = 0;
+SET max_parallel_workers_per_gather = 2; SET parallel_leader_participation = off;
+INSERT INTO dg_fit_team
+SELECT 'parallel', exlink.driver_weights(y, x, member, NULL, 'cluster',
+           ARRAY['tenure', 'class', 'class', 'hours', 'hours', 'hours', 'engagement', 'segment',
+                 'engagement_x_segment'],
+           't' || lpad(((substr(member, 2)::int - 1) / 3)::text, 2, '0'))
+  FROM dg_model_rows;
+RESET max_parallel_workers_per_gather; RESET parallel_leader_participation;
+RESET parallel_setup_cost; RESET parallel_tuple_cost; RESET min_parallel_table_scan_size;
+SELECT f.how, (f.m).clusters, g.name, g.df1,
+       dg_close(g.f, r.f) AND g.df1 = r.df1 AND dg_close(g.df2, r.df2) AND dg_close(g.p_value, r.p) AS htz_ok
+  FROM dg_fit_team f, exlink.driver_groups(f.m) g JOIN dg_ref_team r ON r.grp = g.name
  ORDER BY f.how, g.ordinal;
 -- Group LMG sums to R²; a one-column group's LMG is that column's LMG in the ungrouped model
 -- only when every group is a single column: check that case on the same rows.
