@@ -423,8 +423,30 @@ $fn$;
 COMMENT ON FUNCTION @extschema@.release_cells(text, regclass, name, name[], name[], integer, float8, boolean) IS
     'Custodian only: the guard of publish and refresh: recompute a materialized publication''s cells and release each as the release decision allows (k, dominance, change since its last release; complementary suppression of levels and changes), writing released_cells and release_ledger.';
 
+-- A count of a published cell (its rows, its members, a window's sum of rows) as the integer
+-- column BI drivers read as a number (node-postgres and others read bigint as text).  A cell of
+-- more than 2^31 - 1 rows is refused with 22003 rather than published as bigint in that one
+-- case: a column's type that depends on the data would break the dashboards reading it.
+CREATE FUNCTION @extschema@.cell_count(n bigint)
+RETURNS integer
+LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+BEGIN
+    IF n > 2147483647 OR n < 0 THEN
+        RAISE EXCEPTION 'a published count is out of the integer range' USING ERRCODE = '22003',
+            DETAIL = 'Publications, windows and results tables hold the rows and members of a cell as integer (at most 2147483647).',
+            HINT = 'Publish at a finer grain, or with a period, so that no cell has that many rows.';
+    END IF;
+    RETURN n::integer;
+END
+$fn$;
+COMMENT ON FUNCTION @extschema@.cell_count(bigint) IS
+    'Used by publications, windows and results tables: a cell''s count as integer; 22003 beyond 2147483647 (no cell is published with a bigint count).';
+
 -- The columns of a publication, typed, from a figures text[] column of alias r: the dimensions
--- (the source's types and collations), level, cell, responses, members, mean_<measure>, moments.
+-- (the source's types and collations), level, cell, responses, members (integer, through
+-- exlink.cell_count), mean_<measure>, moments.
 CREATE FUNCTION @extschema@.typed_figures(source regclass, dimensions name[], measures name[])
 RETURNS text
 LANGUAGE sql STABLE
@@ -438,9 +460,10 @@ AS $fn$
           FROM pg_catalog.unnest(dimensions) WITH ORDINALITY AS t(d, o)
           JOIN pg_catalog.pg_attribute a ON a.attrelid = source AND a.attname = t.d
         UNION ALL
-        SELECT n + x.o, pg_catalog.format('(r.figures[%s])::%s AS %I', n + x.o, x.typ, x.col)
+        SELECT n + x.o, pg_catalog.format(CASE WHEN x.typ = 'count' THEN '@extschema@.cell_count((r.figures[%s])::bigint) AS %3$I'
+                                               ELSE '(r.figures[%s])::%s AS %I' END, n + x.o, x.typ, x.col)
           FROM (SELECT coalesce(pg_catalog.array_length(dimensions, 1), 0) AS n) nd,
-               LATERAL (SELECT * FROM (VALUES (1, 'integer', 'level'), (2, 'text', 'cell'), (3, 'bigint', 'responses'), (4, 'bigint', 'members')) v(o, typ, col)
+               LATERAL (SELECT * FROM (VALUES (1, 'integer', 'level'), (2, 'text', 'cell'), (3, 'count', 'responses'), (4, 'count', 'members')) v(o, typ, col)
                         UNION ALL
                         SELECT 4 + m.o, 'double precision', 'mean_' || m.m FROM pg_catalog.unnest(measures) WITH ORDINALITY AS m(m, o)
                         UNION ALL

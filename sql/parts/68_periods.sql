@@ -782,8 +782,8 @@ BEGIN
         END IF;
         q := pg_catalog.format($q$
 SELECT (pg_catalog.date_trunc(%1$L, p.period))::%2$s AS window_start, pg_catalog.max(p.period) AS window_end,
-       %3$sp.level, p.cell, pg_catalog.count(*) AS periods, pg_catalog.sum(p.responses) AS responses,
-       pg_catalog.max(p.members) AS members_at_least%4$s, @extschema@.merge(p.moments) AS moments
+       %3$sp.level, p.cell, pg_catalog.count(*)::integer AS periods, @extschema@.cell_count(pg_catalog.sum(p.responses)::bigint) AS responses,
+       pg_catalog.max(p.members)::integer AS members_at_least%4$s, @extschema@.merge(p.moments) AS moments
   FROM %5$s AS p
  GROUP BY 1, %3$sp.level, p.cell$q$, field, p.period_type, dims, means, publication);
     ELSIF field ~ '^last +[0-9]+$' THEN
@@ -799,8 +799,8 @@ ends AS (
            pg_catalog.min(d.period) OVER (ORDER BY d.exlink_rank ROWS BETWEEN %4$s PRECEDING AND CURRENT ROW) AS window_start
       FROM (SELECT DISTINCT r.period, r.exlink_rank FROM ranked AS r) AS d)
 SELECT e.window_start, e.period AS window_end,
-       %2$sp.level, p.cell, pg_catalog.count(*) AS periods, pg_catalog.sum(p.responses) AS responses,
-       pg_catalog.max(p.members) AS members_at_least%3$s, @extschema@.merge(p.moments) AS moments
+       %2$sp.level, p.cell, pg_catalog.count(*)::integer AS periods, @extschema@.cell_count(pg_catalog.sum(p.responses)::bigint) AS responses,
+       pg_catalog.max(p.members)::integer AS members_at_least%3$s, @extschema@.merge(p.moments) AS moments
   FROM ends AS e
   JOIN ranked AS p ON p.exlink_rank >= e.exlink_rank - %4$s AND p.exlink_rank <= e.exlink_rank
  GROUP BY e.period, e.window_start, %2$sp.level, p.cell$q$, publication, dims, means, n - 1);
@@ -815,6 +815,7 @@ SELECT e.window_start, e.period AS window_end,
     END LOOP;
     EXECUTE pg_catalog.format('COMMENT ON VIEW %s IS %L', target,
         pg_catalog.format('exlink windows (%s) of %s: each cell''s released figures merged over the window''s sealed periods', field, publication));
+    PERFORM @extschema@.comment_columns(obj, publication, 'window');   -- 69_bi.sql
     RETURN obj;
 END
 $fn$;

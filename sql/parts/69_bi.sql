@@ -496,10 +496,11 @@ COMMENT ON FUNCTION @extschema@.publish_window_results(text, regclass, name, nam
     'Owner of a window view (exlink.publish_window) only: a view of the key drivers (statistic drivers) or correlations of each cell merged over each window, as results tables have them per cell (status codes, no figure without an estimate), intervals only from cluster summaries; grantees must read the window view.';
 REVOKE ALL ON FUNCTION @extschema@.publish_window_results(text, regclass, name, name[], text, name[]) FROM PUBLIC;
 
--- Self-describing objects: a comment on every column of a publication, results table or coverage
--- view, written when it is published (\d+ and BI tools' schema browsers show them; pg_description
--- is readable by every role).  statistic: 'cells' (the publication itself), 'drivers',
--- 'correlations' or 'coverage'.  The caller must own object (COMMENT's rule).
+-- Self-describing objects: a comment on every column of a publication, results table, window or
+-- coverage view, written when it is published (\d+ and BI tools' schema browsers show them;
+-- pg_description is readable by every role).  statistic: 'cells' (the publication itself),
+-- 'window' (a window view), 'drivers', 'correlations', 'driver_map' or 'coverage'.  The caller
+-- must own object (COMMENT's rule).
 CREATE FUNCTION @extschema@.comment_columns(object regclass, publication regclass, statistic text)
 RETURNS void
 LANGUAGE plpgsql VOLATILE
@@ -514,8 +515,8 @@ DECLARE
     interval_of text := CASE statistic WHEN 'correlations' THEN 'r (Fisher z, variance clustered by employee)'
                                        ELSE 'beta, clustered by employee' END;
 BEGIN
-    IF statistic IS NULL OR statistic NOT IN ('cells', 'drivers', 'correlations', 'coverage', 'driver_map') THEN
-        RAISE EXCEPTION 'statistic must be cells, drivers, correlations, driver_map or coverage' USING ERRCODE = '22023';
+    IF statistic IS NULL OR statistic NOT IN ('cells', 'window', 'drivers', 'correlations', 'coverage', 'driver_map') THEN
+        RAISE EXCEPTION 'statistic must be cells, window, drivers, correlations, driver_map or coverage' USING ERRCODE = '22023';
     END IF;
     SELECT * INTO p FROM @extschema@.publications pub WHERE pub.object = publication;
     IF NOT FOUND THEN
@@ -538,9 +539,11 @@ BEGIN
                               CASE WHEN p.rollup THEN ', fewer = a subtotal along the roll-up, 0 = the grand total' ELSE '' END)
         WHEN a.attname = 'cell' THEN
             CASE WHEN statistic = 'coverage' THEN 'The cell''s key in the publication (join key to it and its results tables); NULL when suppressed.'
+                 WHEN statistic = 'window' THEN 'Key of the cell (its level and dimension values), the same in every period: join key to the publication and to the window''s results views.'
                  WHEN p.kind = 'periods' THEN 'Key of the cell within its period (its level and dimension values); with period, the join key between the publication, its results tables and coverage views.'
                  ELSE 'Unique key of the cell (its level and dimension values); join key between the publication, its results tables and coverage views.' END
-        WHEN a.attname = 'responses' THEN 'Rows (responses) of the cell.'
+        WHEN a.attname = 'responses' THEN CASE WHEN statistic = 'window' THEN 'Rows (responses) of the cell over the window''s periods in which it was released.'
+                                               ELSE 'Rows (responses) of the cell.' END
         WHEN a.attname = 'window_start' THEN 'First period of the window.'
         WHEN a.attname = 'window_end' THEN 'Last period of the window.'
         WHEN a.attname = 'periods' THEN 'In how many of the window''s periods the cell was released (the others are missing from the merge).'
@@ -549,9 +552,11 @@ BEGIN
             pg_catalog.format('Distinct employees of the cell: exact, at least k = %s%s. Not additive: an employee in several cells counts in each (a merged headcount is only a lower bound, members_at_least).',
                               p.k, CASE WHEN statistic = 'coverage' THEN '; NULL when suppressed' ELSE '' END)
         WHEN a.attname = 'moments' THEN
-            pg_catalog.format('exlink''s mergeable state of the cell, for exlink functions (exlink.merge, exlink.linked_correlation, exlink.driver_weights), not for BI tools. Its variables, numbered as exlink.subset and exlink.linked_correlation count them: %s.', vars)
-        WHEN statistic = 'cells' AND a.attname LIKE 'mean\_%' AND pg_catalog.substr(a.attname, 6) = ANY (p.measures) THEN
-            pg_catalog.format('Mean of %s over the cell''s rows.', pg_catalog.substr(a.attname, 6))
+            pg_catalog.format('exlink''s mergeable state of the cell%s, for exlink functions (exlink.merge, exlink.linked_correlation, exlink.driver_weights), not for BI tools. Its variables, numbered as exlink.subset and exlink.linked_correlation count them: %s.',
+                              CASE WHEN statistic = 'window' THEN ' merged over the window''s periods in which it was released' ELSE '' END, vars)
+        WHEN statistic IN ('cells', 'window') AND a.attname LIKE 'mean\_%' AND pg_catalog.substr(a.attname, 6) = ANY (p.measures) THEN
+            pg_catalog.format('Mean of %s over the cell''s rows%s.', pg_catalog.substr(a.attname, 6),
+                              CASE WHEN statistic = 'window' THEN ' in the window''s periods in which it was released' ELSE '' END)
         WHEN statistic = 'coverage' AND a.attname = 'status' THEN
             'ok: the cell is published (members, cell); suppressed: it is not (fewer than k employees, hidden to protect another cell, or no data: deliberately not told apart).'
         WHEN statistic = 'coverage' AND a.attname = 'shown' THEN 'True where the cell is published (status ok).'
@@ -607,5 +612,5 @@ BEGIN
 END
 $fn$;
 COMMENT ON FUNCTION @extschema@.comment_columns(regclass, regclass, text) IS
-    'Used by publish, publish_results and publish_coverage: a comment on every column of a publication (statistic cells), results table (drivers, correlations, driver_map) or coverage view, saying what it holds; the caller must own the object.';
+    'Used by publish, publish_results, publish_window, publish_window_results and publish_coverage: a comment on every column of a publication (statistic cells), window view (window), results table (drivers, correlations, driver_map) or coverage view, saying what it holds; the caller must own the object.';
 

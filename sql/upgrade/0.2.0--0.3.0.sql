@@ -220,4 +220,8 @@ SELECT @extschema@.comment_columns(p.object, p.object, 'cells')
 -- include: sql/parts/70_driver_map.sql
 
 -- ---- issue 20/19: exlink.catalog lists alerts tables too (moved after the alerts registry) ----
+-- ---- issue 19: integer counts (exlink.cell_count and typed_figures, in 65_refresh.sql's
+-- functions above; window views in 68_periods.sql), window views' column comments, and
+-- exlink.catalog listing window, window results and coverage views: all in the parts included
+-- here.  Publications made by 0.2.0 keep their bigint counts until published again. ----
 -- include: sql/parts/80_catalog.sql

@@ -3,7 +3,7 @@
 \set SHOW_CONTEXT never
 SET exlink.allow_unsafe_refresh = on;   -- these publications are snapshots refreshed with the 0.2.0 change ledger (superuser opt-in)
 SET ROLE regress_analyst;
-CREATE FUNCTION pg_temp.leak_imm(text, bigint) RETURNS boolean LANGUAGE plpgsql IMMUTABLE COST 0.0000001
+CREATE FUNCTION pg_temp.leak_imm(text, integer) RETURNS boolean LANGUAGE plpgsql IMMUTABLE COST 0.0000001
     AS $$ BEGIN RAISE NOTICE 'saw % with % members', $1, $2; RETURN true; END $$;
 CREATE FUNCTION pg_temp.leak_vol(text) RETURNS boolean LANGUAGE plpgsql VOLATILE COST 0.0000001
     AS $$ BEGIN RAISE NOTICE 'saw %', $1; RETURN true; END $$;
