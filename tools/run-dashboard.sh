@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # Serve the dashboard example (examples/dashboard/) on the current cluster: called by
 # `make dashboard` through EXLINK_TCP=1 tools/with-cluster.sh.  Loads its data
-# (examples/dashboard/setup.sql: the demo's generator, a publication with roll-up and its
-# results tables), then serves the page reading as the analyst's login bi_dashboard over TCP with
+# (examples/dashboard/setup.sql: the demo's generator, a period publication with roll-up whose
+# waves are sealed, its results tables, a window and a coverage view), then serves the page reading as the analyst's login bi_dashboard over TCP with
 # a password, until interrupted (Ctrl-C), which also drops the throwaway cluster.
 # Optional: DASHBOARD_PORT (8080), DEMO_SEED (42), DEMO_TRANSACTIONS (300000), DEMO_EMPLOYEES (2000).
 set -euo pipefail

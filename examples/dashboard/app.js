@@ -1,6 +1,7 @@
-// The dashboard page: reads /api/dashboard.json (the server's plain SELECTs over the publication
-// and its results tables) and draws it.  Every figure shown is one exlink released; the page only
-// picks rows (by level) and formats them (format.js).
+// The dashboard page: reads /api/dashboard.json (the server's plain SELECTs over a period
+// publication's results tables, window results and coverage views) and draws it.  Every figure
+// shown is one exlink released when a period was sealed; the page only picks rows (by level) and
+// formats them (format.js).
 // SPDX-License-Identifier: GPL-3.0-or-later
 'use strict';
 const { fixed } = window.exlinkFormat;
@@ -46,7 +47,7 @@ function regionDrivers(data) {
 function teamDrivers(data) {
     const teams = new Map();
     // Every team of the org chart (the coverage view), suppressed ones too, then their results.
-    for (const c of data.cells.filter((c) => c.level === 2))
+    for (const c of data.cells.filter((c) => c.level === 2 && c.period === data.period))
         teams.set(`${c.region}\u0000${c.team}`, { region: c.region, team: c.team, members: c.members, status: c.status,
                                                   detail: c.status === 'suppressed' ? 'not published: too few employees, or hidden to protect another team' : '',
                                                   beta: {}, top: null });
@@ -89,16 +90,28 @@ function correlations(data) {
                   }))));
 }
 
+// The regions over the window ending at the latest period (every wave merged): estimates only,
+// no intervals (a merge of cells without cluster summaries has none: status no_inference).
+function windowDrivers(data) {
+    fillTable(document.getElementById('window-drivers'),
+              [['region', 'label'], ['driver', 'label'], ['beta'], ['LMG share %'], ['rank'], ['periods'], ['members at least'], ['status', 'label']],
+              data.windowRows.map((r) => el('tr', {},
+                  el('td', { class: 'label' }, r.region), el('td', { class: 'label' }, r.driver),
+                  el('td', {}, fixed(r.beta, 3)), el('td', {}, fixed(r.lmg_share, 1)), el('td', {}, r.rank ?? '—'),
+                  el('td', {}, r.periods), el('td', {}, r.members_at_least),
+                  el('td', { class: 'status', title: r.status_detail ?? '' }, r.status))));
+}
+
 // Team x period, from the coverage view: every team of the org chart and every period the
 // publication shows; a cell that is not published says "suppressed" (no count: a team with no
 // employees that period looks the same as one with fewer than k).
 function coverage(data) {
-    const periods = [...new Set(data.cells.filter((c) => c.level === 3).map((c) => c.period))].sort((a, b) => a - b);
+    const periods = [...new Set(data.cells.map((c) => c.period))].sort((a, b) => a - b);
     const teams = new Map();
     for (const c of data.cells) {
         const key = `${c.region}\u0000${c.team}`;
         if (!teams.has(key)) teams.set(key, { region: c.region, team: c.team, cells: new Map() });
-        if (c.level === 3) teams.get(key).cells.set(c.period, c);
+        teams.get(key).cells.set(c.period, c);
     }
     const cmp = (a, b) => (a < b ? -1 : a > b ? 1 : 0);   // the database's order (C)
     const sorted = [...teams.values()].sort((a, b) => cmp(a.region, b.region) || cmp(a.team, b.team));
@@ -116,11 +129,14 @@ async function main() {
     const data = await response.json();
     if (!response.ok) throw new Error(data.error || response.statusText);
     document.getElementById('outcome').textContent = data.outcome;
+    for (const e of document.querySelectorAll('.period')) e.textContent = data.period;
     document.getElementById('source').textContent =
-        `Publication ${data.publication}; results tables ${data.driversTable} and ${data.correlationsTable}; coverage ${data.coverage}.`;
+        `Publication ${data.publication} (sealed periods); results tables ${data.driversTable} and ${data.correlationsTable}`
+        + `${data.windowTable ? `; window results ${data.windowTable}` : ''}; coverage ${data.coverage}.`;
     regionDrivers(data);
     teamDrivers(data);
     correlations(data);
+    windowDrivers(data);
     coverage(data);
     document.body.dataset.ready = 'true';
 }

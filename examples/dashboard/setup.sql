@@ -1,8 +1,11 @@
 -- The data behind the dashboard example (examples/dashboard/): the demo's synthetic EX/CX data
--- (examples/generate.sql), linked by the custodian, published at region x team x period with
--- roll-up (so organisation, region and team rows carry their own exact figures), with results
--- tables (key drivers of CSAT and correlations) and a coverage view over the org chart (which
--- teams are suppressed), granted to the analyst role.
+-- (examples/generate.sql), linked by the custodian, published by region x team per sealed survey
+-- wave (a period publication) with roll-up (so organisation, region and team rows carry their
+-- own exact figures in each wave), with results tables (key drivers of CSAT and correlations),
+-- a window over the waves with its key drivers, and a coverage view over the org chart (which
+-- teams are suppressed), granted to the analyst role.  Each wave is sealed once: its cells and
+-- results are computed from its rows when it is sealed and never again (no refresh of a
+-- snapshot, no unsafe setting).
 -- SPDX-License-Identifier: GPL-3.0-or-later
 --
 -- Run as a superuser in a throwaway cluster (`make dashboard`, test/shell/dashboard.sh).
@@ -32,10 +35,6 @@ CREATE DATABASE exlink_dashboard;
 SET client_min_messages = warning;
 CREATE EXTENSION exlink CASCADE;
 GRANT USAGE ON SCHEMA exlink TO dashboard_admin, dashboard_analyst;
--- Its publication is a snapshot whose results tables refresh it (the 0.2.0 change ledger), which
--- 0.3.0 refuses unless a superuser opts in (until the dashboard reads a period publication).
-ALTER DATABASE exlink_dashboard SET exlink.allow_unsafe_refresh = on;
-SET exlink.allow_unsafe_refresh = on;
 
 \set hr_owner dashboard_hr
 \set cx_owner dashboard_cx
@@ -66,33 +65,41 @@ ALTER TABLE link.linked OWNER TO dashboard_admin;
 CREATE TABLE link.org_units AS SELECT DISTINCT region, team FROM hr.employees;
 ALTER TABLE link.org_units OWNER TO dashboard_admin;
 
--- Publication, results tables and coverage (the custodian).
+-- Publication, results tables, window and coverage (the custodian).
 CREATE SCHEMA published AUTHORIZATION dashboard_admin;
 GRANT USAGE ON SCHEMA published TO dashboard_analyst;
 GRANT EXECUTE ON FUNCTION
     exlink.publish(text, regclass, name, name[], name[], name[], integer, boolean, boolean, boolean, text, interval, interval),
     exlink.publish_results(text, regclass, name, name[], text, name[]),
+    exlink.publish_window(text, regclass, text, name[]),
+    exlink.publish_window_results(text, regclass, name, name[], text, name[]),
     exlink.publish_coverage(text, regclass, regclass, name[]),
-    exlink.refresh(regclass) TO dashboard_admin;
-GRANT SELECT, INSERT, UPDATE, DELETE ON exlink.publications, exlink.released_cells, exlink.release_ledger,
-                                        exlink.result_tables TO dashboard_admin;
--- publish_results releases the publication again with its results (exlink.refresh).  Where
--- exlink refuses to refresh snapshot publications (exlink.allow_unsafe_refresh, a superuser's
--- opt-in), the superuser opts in for this session: the release is of the same rows, right after
--- publishing, so there is nothing to subtract.
-SELECT count(*) > 0 AS has_unsafe_refresh FROM pg_settings WHERE name = 'exlink.allow_unsafe_refresh' \gset
-\if :has_unsafe_refresh
-SET exlink.allow_unsafe_refresh = on;
-\endif
+    exlink.seal(regclass, text) TO dashboard_admin;
+GRANT SELECT, INSERT, DELETE ON exlink.publications, exlink.sealed_periods, exlink.result_tables TO dashboard_admin;
 SET ROLE dashboard_admin;
-SELECT exlink.publish('published.cx', 'link.linked', 'pseudonym', '{region,team,period}',
+-- 1. The cells of each wave (the period), by region and team with roll-up: organisation
+--    (level 0), region (1) and team (2) rows, each over its own rows.  Without period_length the
+--    waves are sealed on request (step 3), so the results tables come first.
+SELECT exlink.publish('published.cx', 'link.linked', 'pseudonym', '{region,team}',
                       '{csat,nps,engagement,enablement,manager_coaching,training_hours,workload}',
-                      rollup => true, grant_to => '{dashboard_analyst}');
+                      rollup => true, period => 'period', grant_to => '{dashboard_analyst}');
+-- 2. Results tables: key drivers and correlations per released cell and wave.
 SELECT exlink.publish_results('published.cx_drivers', 'published.cx', 'csat',
                               '{engagement,enablement,manager_coaching,training_hours,workload}',
                               grant_to => '{dashboard_analyst}');
 SELECT exlink.publish_results('published.cx_correlations', 'published.cx', 'csat',
                               '{engagement,enablement,manager_coaching,training_hours,workload}',
                               statistic => 'correlations', grant_to => '{dashboard_analyst}');
+-- 3. Seal every wave: its cells and results are released once, from its own rows.
+SELECT w.period AS wave, exlink.seal('published.cx', w.period::text) AS cells_released
+  FROM (SELECT DISTINCT period FROM link.linked) w ORDER BY w.period;
+-- 4. The waves merged: each cell over the last 3 waves (all of them at the last wave), with the
+--    key drivers of the merged cells (estimates exact over the merged rows; no intervals: the
+--    cells carry no cluster summaries).
+SELECT exlink.publish_window('published.cx_waves', 'published.cx', 'last 3', grant_to => '{dashboard_analyst}');
+SELECT exlink.publish_window_results('published.cx_waves_drivers', 'published.cx_waves', 'csat',
+                                     '{engagement,enablement,manager_coaching,training_hours,workload}',
+                                     grant_to => '{dashboard_analyst}');
+-- 5. Coverage over the org chart, per sealed wave, so that suppressed teams are drawn.
 SELECT exlink.publish_coverage('published.cx_coverage', 'published.cx', 'link.org_units', grant_to => '{dashboard_analyst}');
 RESET ROLE;

@@ -2,10 +2,12 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # The dashboard example (examples/dashboard/) in a real browser: builds it (npm ci from the
 # committed package-lock.json, offline: tools/deps-dashboard.sh filled npm's cache), loads its
-# data (examples/dashboard/setup.sql, small), serves it reading as the analyst's login over TCP
-# with scram, renders it in headless Chromium and compares the text of the page's tables with the
-# figures this test computes itself as the custodian from the linked rows (exlink.driver_weights,
-# exlink.linked_correlation, count(DISTINCT)), formatted as the page formats them.
+# data (examples/dashboard/setup.sql, small: a period publication whose waves are sealed, with
+# results tables, a window and a coverage view; no unsafe setting), serves it reading as the
+# analyst's login over TCP with scram, renders it in headless Chromium and compares the text of
+# the page's tables with the figures this test computes itself as the custodian from the linked
+# rows (exlink.driver_weights, exlink.linked_correlation, count(DISTINCT)) of the latest sealed
+# period (and of every period, for the merged window), formatted as the page formats them.
 # Needs a cluster listening on TCP: EXLINK_TCP=1 tools/with-cluster.sh (make test does this).
 # Without node, npm or chromium it skips (under CI, CI=true, it fails instead).
 # EXLINK_DASHBOARD_KEEP=DIR keeps the DOM, the tables' text and a screenshot (page.png) in DIR.
@@ -42,6 +44,11 @@ cleanup() {
 trap cleanup EXIT
 fail() { echo "FAIL: $*"; exit 1; }
 
+# The safe path: nothing the example runs opts in to the unsafe refresh of snapshots.
+if grep -n 'allow_unsafe_refresh' "$app"/*.sql "$app"/*.js examples/generate.sql tools/deps-dashboard.sh tools/run-dashboard.sh; then
+    fail "the dashboard's path sets exlink.allow_unsafe_refresh"
+fi
+
 # Build: the locked dependencies, from npm's cache only (nothing is downloaded here).
 (cd "$app" && npm ci --offline --no-audit --no-fund --silent) >"$tmp/npm.log" 2>&1 \
     || { cat "$tmp/npm.log"; fail "npm ci --offline (tools/deps-dashboard.sh fills the cache)"; }
@@ -51,6 +58,8 @@ password="dash-$RANDOM$RANDOM"
 PGOPTIONS="-c client_min_messages=warning" "${psql[@]}" -d postgres -v seed=3 -v employees=400 -v teams=40 \
     -v transactions=20000 -v password="$password" -f "$app/setup.sql" >"$tmp/setup.log" 2>&1 \
     || { cat "$tmp/setup.log"; fail "setup.sql"; }
+unsafe=$("${psql[@]}" -d exlink_dashboard -At -c "SELECT setting FROM pg_settings WHERE name = 'exlink.allow_unsafe_refresh'")
+[ "$unsafe" = off ] || fail "exlink.allow_unsafe_refresh is '$unsafe' in the dashboard's database"
 
 # Serve, as the analyst's login over TCP with a password (scram: with-cluster.sh allows no other).
 port=$(( 20000 + RANDOM % 20000 ))
@@ -92,16 +101,36 @@ JS
 SET ROLE dashboard_admin;
 WITH names AS (SELECT '{engagement,enablement,manager_coaching,training_hours,workload}'::text[] AS d),
 shown AS (SELECT region, team, period, level FROM published.cx),
+latest AS (SELECT max(period) AS period FROM shown),
+-- the window ending at the latest period: its last 3 periods (the view's 'last 3')
+win AS (SELECT DISTINCT period FROM shown ORDER BY period DESC LIMIT 3),
 regions AS (
     SELECT l.region, count(DISTINCT l.pseudonym) AS members,
            exlink.driver_weights(l.csat, ARRAY[l.engagement, l.enablement, l.manager_coaching, l.training_hours, l.workload],
                                  l.pseudonym, (SELECT d FROM names)) AS m
-      FROM link.linked l WHERE l.region IN (SELECT region FROM shown WHERE level = 1) GROUP BY l.region),
+      FROM link.linked l
+     WHERE l.period = (SELECT period FROM latest)
+       AND l.region IN (SELECT region FROM shown WHERE level = 1 AND period = (SELECT period FROM latest)) GROUP BY l.region),
 teams AS (
     SELECT l.region, l.team, count(DISTINCT l.pseudonym) AS members,
            exlink.driver_weights(l.csat, ARRAY[l.engagement, l.enablement, l.manager_coaching, l.training_hours, l.workload],
                                  l.pseudonym, (SELECT d FROM names)) AS m
-      FROM link.linked l WHERE (l.region, l.team) IN (SELECT region, team FROM shown WHERE level = 2) GROUP BY l.region, l.team),
+      FROM link.linked l
+     WHERE l.period = (SELECT period FROM latest)
+       AND (l.region, l.team) IN (SELECT region, team FROM shown WHERE level = 2 AND period = (SELECT period FROM latest))
+     GROUP BY l.region, l.team),
+-- each region over the window's periods, where it was released in each of them (periods = 3)
+merged AS (
+    SELECT l.region, count(DISTINCT l.period) AS periods,
+           (SELECT max(x.n) FROM (SELECT count(DISTINCT l2.pseudonym) AS n FROM link.linked l2
+                                   WHERE l2.region = l.region AND l2.period IN (SELECT period FROM win) GROUP BY l2.period) x) AS members_at_least,
+           exlink.driver_weights(l.csat, ARRAY[l.engagement, l.enablement, l.manager_coaching, l.training_hours, l.workload],
+                                 l.pseudonym, (SELECT d FROM names)) AS m
+      FROM link.linked l
+     WHERE l.period IN (SELECT period FROM win)
+       AND l.region IN (SELECT region FROM shown WHERE level = 1 AND period IN (SELECT period FROM win)
+                        GROUP BY region HAVING count(*) = (SELECT count(*) FROM win))
+     GROUP BY l.region),
 -- The status codes, by the documented rules (docs/reference.md, publish_results) for q = 5
 -- drivers: estimates from 2(q + 1) = 12 members, inference from 2(q + 2) = 14 at least (the
 -- release policy may withhold more: see the page's statuses below).
@@ -125,18 +154,22 @@ corr AS (
                              'manager_coaching', (exlink.linked_correlation(l.csat, l.manager_coaching, l.pseudonym)).r,
                              'training_hours', (exlink.linked_correlation(l.csat, l.training_hours, l.pseudonym)).r,
                              'workload', (exlink.linked_correlation(l.csat, l.workload, l.pseudonym)).r) AS r
-      FROM link.linked l GROUP BY ROLLUP (l.region)),
+      FROM link.linked l WHERE l.period = (SELECT period FROM latest) GROUP BY ROLLUP (l.region)),
 -- Every team of the org chart (and any shown team), every period shown.
-teamset AS (SELECT region, team FROM link.org_units UNION SELECT region, team FROM shown WHERE level >= 2),
-periods AS (SELECT DISTINCT period FROM shown WHERE level = 3),
+teamset AS (SELECT region, team FROM link.org_units UNION SELECT region, team FROM shown WHERE level = 2),
+periods AS (SELECT DISTINCT period FROM shown),
 coverage AS (
     SELECT t.region, t.team, p.period,
            (SELECT count(DISTINCT l.pseudonym) FROM link.linked l
              WHERE l.region = t.region AND l.team = t.team AND l.period = p.period) AS members,
-           EXISTS (SELECT 1 FROM shown s WHERE s.level = 3 AND s.region = t.region AND s.team = t.team AND s.period = p.period) AS shown
+           EXISTS (SELECT 1 FROM shown s WHERE s.level = 2 AND s.region = t.region AND s.team = t.team AND s.period = p.period) AS shown
       FROM teamset t CROSS JOIN periods p)
 SELECT json_build_object(
     'drivers', (SELECT d FROM names),
+    'merged', (SELECT json_agg(json_build_object('region', r.region, 'periods', r.periods, 'members_at_least', r.members_at_least,
+                                                 'has_betas', EXISTS (SELECT FROM exlink.drivers(r.m) x WHERE x.beta IS NOT NULL),
+                                                 'rows', (SELECT json_agg(x ORDER BY x.ordinal) FROM exlink.drivers(r.m) x))
+                               ORDER BY r.region) FROM merged r),
     'regions', (SELECT json_agg(json_build_object('region', r.region, 'members', r.members, 'status', r.code,
                                                   'rows', (SELECT json_agg(x ORDER BY x.ordinal) FROM exlink.drivers(r.m) x))
                                 ORDER BY r.region) FROM codes r WHERE r.unit = 'region'),
@@ -181,6 +214,17 @@ for (const r of t.teams) {
 }
 line('correlations', 'unit', ...t.drivers);
 for (const c of t.correlations) line('correlations', c.unit, ...t.drivers.map((d) => fixed(c.r[d], 3)));
+// The merged window: estimates over every period's rows; its status by the documented rules on
+// members_at_least (2(q + 1) = 12 for estimates, 2(q + 2) = 14 for inference), and no intervals
+// without cluster summaries (no_inference).
+line('window-drivers', 'region', 'driver', 'beta', 'LMG share %', 'rank', 'periods', 'members at least', 'status');
+for (const r of t.merged || []) {
+    const status = !r.has_betas ? 'undefined' : r.members_at_least < 12 ? 'saturated' : r.members_at_least < 14 ? 'withheld' : 'no_inference';
+    const e = estimates(status);
+    for (const d of r.rows)
+        line('window-drivers', r.region, d.name, e ? fixed(d.beta, 3) : '—', e ? fixed(d.lmg_share, 1) : '—', e ? d.rank ?? '—' : '—',
+             r.periods, r.members_at_least, status);
+}
 const periods = [...new Set(t.coverage.map((c) => c.period))];
 line('coverage', 'region', 'team', ...periods.map((p) => `period ${p}`));
 const teams = [...new Set(t.coverage.map((c) => `${c.region}|${c.team}`))];
@@ -209,6 +253,9 @@ intervals=$(count '^region-drivers .*| \[-\?[0-9.]*, -\?[0-9.]*\] |')
 suppressed=$(grep -o 'suppressed' "$tmp/page.txt" | wc -l)
 echo "page: $regions region-driver rows ($intervals with intervals), $teams teams ($saturated saturated, $withheld withheld, $unpublished suppressed), $suppressed suppressed cells marked"
 [ "$regions" -ge 10 ] && [ "$intervals" -eq "$regions" ] || fail "too few region rows with intervals"
+merged=$(count '^window-drivers | [^r].*| no_inference$')
+echo "page: $merged merged-window region rows with estimates (no_inference)"
+[ "$merged" -ge 10 ] || fail "too few merged-window region rows with estimates"
 [ "$teams" -ge 10 ] || fail "too few teams"
 [ "$saturated" -ge 1 ] && [ "$withheld" -ge 1 ] || fail "no saturated or no withheld team: the status rules were not exercised"
 [ "$suppressed" -ge 1 ] && [ "$unpublished" -ge 1 ] || fail "no suppressed cell or team marked"
