@@ -23,17 +23,19 @@
  * of any regression on these variables can be formed exactly at the end, whatever the offset
  * of the data (uncentred sums lose everything to cancellation at an offset of 1e4).
  *
- * Memory contract: the table, its hash and its data live in a child context of the context
+ * Memory contract: the table, its index and its data live in a child context of the context
  * passed to ClusterTableCreate (the aggregate context), so memory grows with the number of
- * distinct members, never with rows: 8 * (2 + p + p(p+1)/2) bytes per member plus the hash
- * entry (about 16 bytes), e.g. 650 bytes for an outcome and 10 drivers.  Past
+ * distinct members, never with rows: 8 * (2 + p + p(p+1)/2) bytes per member plus the index
+ * (8-byte buckets, at most half full: 16 to 32 bytes per member), e.g. 650 bytes for an
+ * outcome and 10 drivers.  Past
  * exlink.max_cluster_members members an insert raises 54000 with a hint.
  *
  * Layout of one member's slot (stride doubles): n, mean[p], comoment[tri(p)] (the packed
  * upper triangle, as in Moments).  Slots are in insertion order, so iteration (combine,
  * serialization, final) is deterministic.
  */
-struct clusters_hash;
+/* Rows between a row's index prefetch, its slot prefetch and its update (clusters.c); 2 * CLUSTER_LAG is a power of 2. */
+#define CLUSTER_LAG 16
 
 typedef struct ClusterTable
 {
@@ -44,10 +46,23 @@ typedef struct ClusterTable
 	int64		capacity;		/* slots allocated */
 	double	   *data;			/* [capacity * stride] */
 	uint64	   *keys;			/* [capacity]: the member hash of each slot */
-	struct clusters_hash *hash; /* member hash -> slot */
+	uint64	   *index;			/* member hash -> slot: [index_mask + 1] buckets (clusters.c) */
+	uint64		index_mask;
 	uint64		last_key;		/* one-entry cache: consecutive rows of one member */
-	double	   *last_slot;
+	int64		last_slot;		/* its slot, -1 when none */
 	double	   *scratch;		/* [p] */
+
+	/*
+	 * Rows queued by ClusterTableAdd, not yet in their slots (clusters.c: the prefetch
+	 * pipeline).  ClusterTableFlush empties the queue; every reader of the slots or the count
+	 * runs after it (the Moments functions that hand a table out call it first).
+	 */
+	int			queued;			/* rows in the queue, at most 2 * CLUSTER_LAG */
+	int			resolved;		/* of those, the oldest this many have a candidate slot */
+	int			head;			/* queue position of the oldest */
+	uint64		queue_key[2 * CLUSTER_LAG];
+	int64		queue_slot[2 * CLUSTER_LAG];
+	double	   *queue_x;		/* [2 * CLUSTER_LAG * p] */
 
 	/*
 	 * Coarser clusters (driver_weights' cluster argument, e.g. a team): outer[i] is the hash
@@ -68,6 +83,7 @@ extern int	ExlinkMaxClusterMembers(void);
 
 extern ClusterTable *ClusterTableCreate(MemoryContext parent, int p);
 extern void ClusterTableAdd(ClusterTable *t, uint64 key, const double *x);
+extern void ClusterTableFlushQueue(ClusterTable *t);
 extern void ClusterTableAddOuter(ClusterTable *t, uint64 key, uint64 outer, const double *x);
 extern ClusterTable *ClusterTableByOuter(MemoryContext parent, const ClusterTable *t);
 extern void ClusterTableMergeSlot(ClusterTable *t, uint64 key, const double *slot);
@@ -82,9 +98,18 @@ extern double ClusterTableMaxShare(const ClusterTable *t);	/* max_g n_g / n; 0 w
  */
 extern void ClusterSlotMerge(int p, double *dst, const double *src, double *scratch);
 
+/* Put the rows ClusterTableAdd queued into their slots: before reading the table. */
+static inline void
+ClusterTableFlush(ClusterTable *t)
+{
+	if (t != NULL && t->queued > 0)
+		ClusterTableFlushQueue(t);
+}
+
 static inline double *
 ClusterTableSlot(const ClusterTable *t, int64 i)
 {
+	Assert(t->queued == 0);
 	return t->data + i * t->stride;
 }
 

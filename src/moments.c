@@ -125,6 +125,17 @@ MomentsSetCallArgs(Moments *m, int ngroups, char *const *groups, int32 draws, in
 	m->has_call_args = true;
 }
 
+/*
+ * The per-member table of a state with its queued rows in their slots (clusters.h:
+ * ClusterTableFlush).  Every function here that hands a table to a reader calls it first.
+ */
+static inline void
+moments_flush(const Moments *m)
+{
+	if (m->cluster == CLUSTER_ROWS)
+		ClusterTableFlush(m->clusters);
+}
+
 /* Merge the cluster information of src into dst (see MomentsCluster). */
 static void
 moments_combine_clusters(Moments *dst, const Moments *src)
@@ -165,6 +176,9 @@ void
 MomentsCombine(Moments *dst, const Moments *src)
 {
 	int64		n_total;
+
+	moments_flush(dst);
+	moments_flush(src);
 
 	/*
 	 * Counts come from untrusted exlink.moments values too (exlink.merge): refuse a sum that
@@ -226,6 +240,7 @@ MomentsCombine(Moments *dst, const Moments *src)
 int64
 MomentsMembers(const Moments *m)
 {
+	moments_flush(m);
 	/* Per-member rows count exactly; the reported member count keeps its cap (members.h). */
 	if (m->cluster == CLUSTER_ROWS)
 		return m->clusters ? Min(m->clusters->by_outer ? m->clusters->member_count : m->clusters->count,
@@ -242,6 +257,7 @@ MomentsMembers(const Moments *m)
 void
 MomentsReleaseFacts(const Moments *m, ReleaseFacts *facts)
 {
+	moments_flush(m);
 	if (m->cluster == CLUSTER_ROWS)
 	{
 		ReleaseFactsInit(facts, MomentsMembers(m), m->k);
@@ -265,6 +281,7 @@ MomentsSerialize(const Moments *m)
 {
 	StringInfoData buf;
 
+	moments_flush(m);
 	ExlinkStateSendBegin(&buf, MOMENTS_STATE_VERSION);
 	pq_sendint32(&buf, m->p);
 	pq_sendint64(&buf, m->n);
@@ -466,6 +483,7 @@ MomentsToValue(const Moments *m)
 	MomentsValue *v;
 	ClusterSummary *cs = NULL;
 
+	moments_flush(m);
 	for (int i = 0; i < m->p; i++)
 		if (!isfinite(m->mean[i]))
 			return NULL;
@@ -530,6 +548,7 @@ MomentsMergeValue(Moments *dst, const MomentsValue *v)
 {
 	Moments    *src;
 
+	moments_flush(dst);
 	if (MomentsValueHasSummary(v) && dst->cluster == CLUSTER_SUMMARY && dst->summary != NULL &&
 		dst->p == v->p && v->n > 0)
 	{
@@ -658,6 +677,7 @@ MomentsResolve(const Moments *m)
 {
 	Moments    *r;
 
+	moments_flush(m);
 	if (m->cluster != CLUSTER_ROWS && m->cluster != CLUSTER_SUMMARY)
 		return (Moments *) m;
 	r = palloc(sizeof(Moments));
@@ -696,6 +716,7 @@ MomentsResolve(const Moments *m)
 int64
 MomentsClusters(const Moments *m)
 {
+	moments_flush(m);
 	if (m->cluster == CLUSTER_ROWS)
 		return m->clusters ? m->clusters->count : 0;
 	if (m->cluster == CLUSTER_SUMMARY && m->summary)
@@ -708,6 +729,7 @@ MomentsClusterMeat(const Moments *m, int y, const int *x, int k, const double *b
 {
 	const int	p = m->p;
 
+	moments_flush(m);
 	memset(M, 0, sizeof(double) * k * k);
 	if (m->cluster == CLUSTER_ROWS && m->clusters != NULL)
 	{
@@ -791,6 +813,7 @@ MomentsClusterLinear(const Moments *m, int nterms, const int *a, const int *b, c
 {
 	const int	p = m->p;
 
+	moments_flush(m);
 	*out = 0.0;
 	if (m->cluster == CLUSTER_ROWS && m->clusters != NULL)
 	{
@@ -856,6 +879,7 @@ MomentsInference(const Moments *m, int64 *clusters, const char **why)
 double
 MomentsMaxMemberShare(const Moments *m)
 {
+	moments_flush(m);
 	if (m->cluster == CLUSTER_ROWS && m->clusters != NULL)
 		return ClusterTableMaxShare(m->clusters);
 	return -1.0;
