@@ -15,7 +15,9 @@ CREATE TABLE @extschema@.result_tables (
     result_key text NOT NULL UNIQUE,
     grantees name[] NOT NULL,
     published_by name NOT NULL DEFAULT current_user,
-    published_at timestamptz NOT NULL DEFAULT pg_catalog.now()
+    published_at timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    bootstrap integer NOT NULL DEFAULT 0 CHECK (bootstrap >= 0),
+    bootstrap_seed bigint
 );
 COMMENT ON TABLE @extschema@.result_tables IS
     'Registry of results tables made by exlink.publish_results (object, its publication, the statistic, outcome and drivers, who and when).';
@@ -28,13 +30,15 @@ COMMENT ON COLUMN @extschema@.result_tables.result_key IS 'Key of the results in
 COMMENT ON COLUMN @extschema@.result_tables.grantees IS 'Roles granted SELECT at publication time.';
 COMMENT ON COLUMN @extschema@.result_tables.published_by IS 'The role that published.';
 COMMENT ON COLUMN @extschema@.result_tables.published_at IS 'When it was published.';
+COMMENT ON COLUMN @extschema@.result_tables.bootstrap IS 'Cluster-bootstrap draws behind the intervals of the importance shares of a drivers table (0: none).';
+COMMENT ON COLUMN @extschema@.result_tables.bootstrap_seed IS 'The seed of those draws (the same for every cell and every release: a cell''s intervals are a function of the seed and its rows); NULL without draws.';
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.result_tables', '');
 -- Which results tables exist is read by every refresh (exlink.results_select), audit and unpublish,
 -- so a custodian granted only what exlink 0.1.0 needed (publications, released_cells,
 -- release_ledger) keeps refreshing after the update: the columns that name objects are readable
 -- by PUBLIC (names, no figures, as in exlink.protected_columns); who published and to whom are not.
 REVOKE ALL ON @extschema@.result_tables FROM PUBLIC;
-GRANT SELECT (object, publication, statistic, outcome, drivers, result_key) ON @extschema@.result_tables TO PUBLIC;
+GRANT SELECT (object, publication, statistic, outcome, drivers, result_key, bootstrap, bootstrap_seed) ON @extschema@.result_tables TO PUBLIC;
 
 -- The SQL (inside exlink.refresh_query's grouped query over src, whose exlink_vals are the
 -- publication's measures) of a cell's results: a jsonb object holding, per results table of
@@ -50,7 +54,7 @@ DECLARE
     idx integer[];
     parts text[] := '{}';
 BEGIN
-    FOR t IN SELECT rt.statistic, rt.outcome, rt.drivers, rt.result_key
+    FOR t IN SELECT rt.statistic, rt.outcome, rt.drivers, rt.result_key, rt.bootstrap, rt.bootstrap_seed
                FROM @extschema@.result_tables rt
                JOIN @extschema@.publications p ON p.object = rt.publication
               WHERE p.release_key = results_select.release_key
@@ -63,12 +67,18 @@ BEGIN
                 USING ERRCODE = '55000';
         END IF;
         parts := parts || pg_catalog.format('%L, (%s)::text', t.result_key,
-            CASE t.statistic
-            WHEN 'drivers' THEN   -- and 'driver_map': the same model (its means are the performance)
+            CASE
+            WHEN t.statistic = 'drivers' AND t.bootstrap > 0 THEN
+                -- with the bootstrap intervals of the shares: the default inference, no groups,
+                -- the table's draws and seed (constants of the call, as the aggregate requires)
+                pg_catalog.format('@extschema@.driver_weights(src.exlink_vals[%s], ARRAY[%s]::float8[], src.exlink_member, %L::text[], %L::text, NULL::text[], %s::integer, %s::bigint)',
+                                  o, (SELECT pg_catalog.string_agg(pg_catalog.format('src.exlink_vals[%s]', i), ', ') FROM pg_catalog.unnest(idx) AS i),
+                                  t.drivers::text[], 'cluster', t.bootstrap, t.bootstrap_seed)
+            WHEN t.statistic = 'drivers' THEN   -- and 'driver_map': the same model (its means are the performance)
                 pg_catalog.format('@extschema@.driver_weights(src.exlink_vals[%s], ARRAY[%s]::float8[], src.exlink_member, %L::text[])',
                                   o, (SELECT pg_catalog.string_agg(pg_catalog.format('src.exlink_vals[%s]', i), ', ') FROM pg_catalog.unnest(idx) AS i),
                                   t.drivers::text[])
-            WHEN 'driver_map' THEN
+            WHEN t.statistic = 'driver_map' THEN
                 pg_catalog.format('@extschema@.driver_weights(src.exlink_vals[%s], ARRAY[%s]::float8[], src.exlink_member, %L::text[])',
                                   o, (SELECT pg_catalog.string_agg(pg_catalog.format('src.exlink_vals[%s]', i), ', ') FROM pg_catalog.unnest(idx) AS i),
                                   t.drivers::text[])
@@ -159,7 +169,9 @@ COMMENT ON FUNCTION @extschema@.correlation_results(@extschema@.correlation[], n
 -- docs/security.md, "Withheld inference").  A cell publishes the means and co-moments of its v
 -- measures; its results tables add fourth-order figures: the clustered covariance of a drivers
 -- table's q betas (q(q + 1)/2 numbers, counted whole although only the q standard errors are
--- shown) and the q standard errors of a correlations table.  results_fourth_order gives that
+-- shown) and the q standard errors of a correlations table; a drivers table with bootstrap draws
+-- adds the 4q ends of its share intervals (percentiles over resampled members: functions of the
+-- members' own rows, so counted like the covariance).  results_fourth_order gives that
 -- count for a publication; exlink.release_cells asks exlink.release_status with it at every
 -- refresh and withholds the inference of every cell it refuses (withhold_inference), so the
 -- bound follows the variables actually published.  driver_results and correlation_results
@@ -171,7 +183,9 @@ LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $fn$
     SELECT coalesce(pg_catalog.sum(CASE rt.statistic
+                                   -- the bootstrap intervals of the relative-weight and LMG shares: 4 more per driver
                                    WHEN 'drivers' THEN pg_catalog.cardinality(rt.drivers) * (pg_catalog.cardinality(rt.drivers) + 1) / 2
+                                                       + CASE WHEN rt.bootstrap > 0 THEN 4 * pg_catalog.cardinality(rt.drivers) ELSE 0 END
                                    WHEN 'driver_map' THEN pg_catalog.cardinality(rt.drivers) * (pg_catalog.cardinality(rt.drivers) + 1) / 2
                                    ELSE pg_catalog.cardinality(rt.drivers) END), 0)::integer
       FROM @extschema@.result_tables rt
@@ -188,7 +202,7 @@ AS $fn$
        AND EXISTS (SELECT 1 FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) rt.object)
 $fn$;
 COMMENT ON FUNCTION @extschema@.results_fourth_order(text) IS
-    'The fourth-order figures the results tables of a publication (by release key; of a period publication, those of every period publication over the same tables too) publish per cell: q(q + 1)/2 per drivers or driver_map table (the betas'' clustered covariance, behind the gains'' intervals too), q per correlations table (one standard error per pair); the fact exlink.release_status weighs against the cell''s members and measures.';
+    'The fourth-order figures the results tables of a publication (by release key; of a period publication, those of every period publication over the same tables too) publish per cell: q(q + 1)/2 per drivers or driver_map table (the betas'' clustered covariance, behind the gains'' intervals too), 4q more per drivers table with bootstrap draws (the ends of the relative-weight and LMG share intervals), q per correlations table (one standard error per pair); the fact exlink.release_status weighs against the cell''s members and measures.';
 
 -- A cell's results with their inference withheld (why: the refusal, e.g. 'withheld: too few
 -- members for the inference published with the cell'): every standard error, t, p, interval
@@ -247,7 +261,9 @@ CREATE FUNCTION @extschema@.publish_results(
     outcome name,
     drivers name[],
     statistic text DEFAULT 'drivers',
-    grant_to name[] DEFAULT '{}')
+    grant_to name[] DEFAULT '{}',
+    bootstrap integer DEFAULT 0,
+    seed bigint DEFAULT NULL)
 RETURNS regclass
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
@@ -263,8 +279,17 @@ DECLARE
     pub_name text;
     nq integer := coalesce(pg_catalog.array_length(drivers, 1), 0);
 BEGIN
-    IF results IS NULL OR publication IS NULL OR outcome IS NULL OR drivers IS NULL OR statistic IS NULL OR grant_to IS NULL THEN
-        RAISE EXCEPTION 'exlink.publish_results arguments cannot be null' USING ERRCODE = '22023';
+    IF results IS NULL OR publication IS NULL OR outcome IS NULL OR drivers IS NULL OR statistic IS NULL OR grant_to IS NULL
+       OR bootstrap IS NULL THEN
+        RAISE EXCEPTION 'exlink.publish_results arguments cannot be null' USING ERRCODE = '22023',
+            HINT = 'Only seed may be NULL (a seed derived from the publication and the results table).';
+    END IF;
+    IF bootstrap <> 0 AND statistic <> 'drivers' THEN
+        RAISE EXCEPTION 'bootstrap draws are for statistic ''drivers'' only' USING ERRCODE = '22023',
+            DETAIL = 'They give the intervals of the relative-weight and LMG shares of a drivers table.';
+    END IF;
+    IF bootstrap < 0 OR bootstrap > 100000 THEN   -- EXLINK_BOOTSTRAP_MAX_DRAWS (driver_bootstrap.h)
+        RAISE EXCEPTION 'bootstrap must be between 0 (none) and 100000 draws' USING ERRCODE = '22023';
     END IF;
     IF statistic = 'alerts' THEN   -- 70_alerts.sql: computed from the released cells, not per cell
         RETURN @extschema@.publish_alerts(results, publication, outcome, drivers, grant_to);
@@ -309,6 +334,11 @@ BEGIN
         RAISE EXCEPTION 'results table name must be schema.name' USING ERRCODE = '22023', HINT = 'Write schema.name.';
     END IF;
     target := pg_catalog.format('%I.%I', parts[1], parts[2]);
+    -- The draws' seed: given, or derived from the publication and the results table's names, so
+    -- that publishing the same table again (or sealing another period) draws the same way.
+    IF bootstrap > 0 AND seed IS NULL THEN
+        seed := pg_catalog.hashtextextended(publication::text || ' ' || target, 18);
+    END IF;
     FOREACH r IN ARRAY grant_to LOOP
         IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = r) THEN
             RAISE EXCEPTION 'role % does not exist', pg_catalog.quote_ident(r) USING ERRCODE = '42704';
@@ -331,15 +361,16 @@ BEGIN
         END IF;
         EXECUTE pg_catalog.format('CREATE TEMP TABLE exlink_results_shape ON COMMIT DROP AS SELECT NULL::%s AS period, %s, x.*, NULL::float8 AS p_adjusted FROM (SELECT NULL::text[] AS figures) AS r CROSS JOIN LATERAL @extschema@.%s(NULL, %L::name, %L::text[], 0) AS x WHERE false',
                                   p.period_type, @extschema@.typed_figures(p.source, p.dimensions, '{}'),
-                                  CASE statistic WHEN 'drivers' THEN 'driver_rows' WHEN 'driver_map' THEN 'driver_map_rows' ELSE 'correlation_rows' END, outcome, drivers::text[]);
+                                  CASE statistic WHEN 'drivers' THEN CASE WHEN bootstrap > 0 THEN 'driver_bootstrap_rows' ELSE 'driver_rows' END
+                                                 WHEN 'driver_map' THEN 'driver_map_rows' ELSE 'correlation_rows' END, outcome, drivers::text[]);
         -- counts are integers in results tables (69_bi.sql)
         ALTER TABLE pg_temp.exlink_results_shape ALTER COLUMN responses TYPE integer, ALTER COLUMN members TYPE integer;
         EXECUTE pg_catalog.format('CREATE TABLE %s (LIKE pg_temp.exlink_results_shape) PARTITION BY LIST (period)', target);
         DROP TABLE pg_temp.exlink_results_shape;
         EXECUTE pg_catalog.format('ALTER TABLE %s ADD CONSTRAINT %I PRIMARY KEY (period, cell, ordinal)', target, pg_catalog.left(parts[2], 50) || '_pkey');
         obj := pg_catalog.to_regclass(target);
-        INSERT INTO @extschema@.result_tables (object, publication, statistic, outcome, drivers, result_key, grantees)
-        VALUES (obj, publication, statistic, outcome, drivers, key, grant_to);
+        INSERT INTO @extschema@.result_tables (object, publication, statistic, outcome, drivers, result_key, grantees, bootstrap, bootstrap_seed)
+        VALUES (obj, publication, statistic, outcome, drivers, key, grant_to, bootstrap, CASE WHEN bootstrap > 0 THEN seed END);
         EXECUTE pg_catalog.format('REVOKE ALL ON %s FROM PUBLIC', target);
         FOREACH r IN ARRAY grant_to LOOP
             EXECUTE pg_catalog.format('GRANT SELECT ON %s TO %I', target, r);
@@ -362,10 +393,10 @@ BEGIN
     -- (a new release of every cell that changed, the same results of every unchanged cell; a
     -- cell held back keeps its last release, whose results are pending).
     EXECUTE pg_catalog.format('CREATE MATERIALIZED VIEW %s AS %s WITH NO DATA', target,
-                              @extschema@.results_query(key, publication, statistic, outcome, drivers));
+                              @extschema@.results_query(key, publication, statistic, outcome, drivers, bootstrap));
     obj := pg_catalog.to_regclass(target);
-    INSERT INTO @extschema@.result_tables (object, publication, statistic, outcome, drivers, result_key, grantees)
-    VALUES (obj, publication, statistic, outcome, drivers, key, grant_to);
+    INSERT INTO @extschema@.result_tables (object, publication, statistic, outcome, drivers, result_key, grantees, bootstrap, bootstrap_seed)
+    VALUES (obj, publication, statistic, outcome, drivers, key, grant_to, bootstrap, CASE WHEN bootstrap > 0 THEN seed END);
     EXECUTE pg_catalog.format('CREATE UNIQUE INDEX %I ON %s (cell, ordinal)', pg_catalog.left(parts[2], 50) || '_row', target);
     PERFORM @extschema@.refresh(publication);
     EXECUTE pg_catalog.format('REVOKE ALL ON %s FROM PUBLIC', target);
@@ -379,6 +410,6 @@ BEGIN
     RETURN obj;
 END
 $fn$;
-COMMENT ON FUNCTION @extschema@.publish_results(text, regclass, name, name[], text, name[]) IS
-    'Custodian (publication owner) only: publish a flat results table of a publication: per released cell, one row per driver of the key-driver model of outcome on drivers (statistic ''drivers''), of its correlation with the outcome (''correlations''), or of the key driver map (''driver_map'': importance, performance, quadrant, gain per unit), clustered by member. Of a period publication: a table partitioned by period, filled when each later period is sealed; of a snapshot: refreshes it through the guard (exlink.refresh) and is refreshed with it.';
-REVOKE ALL ON FUNCTION @extschema@.publish_results(text, regclass, name, name[], text, name[]) FROM PUBLIC;
+COMMENT ON FUNCTION @extschema@.publish_results(text, regclass, name, name[], text, name[], integer, bigint) IS
+    'Custodian (publication owner) only: publish a flat results table of a publication: per released cell, one row per driver of the key-driver model of outcome on drivers (statistic ''drivers''), of its correlation with the outcome (''correlations''), or of the key driver map (''driver_map'': importance, performance, quadrant, gain per unit), clustered by member. Of a period publication: a table partitioned by period, filled when each later period is sealed; of a snapshot: refreshes it through the guard (exlink.refresh) and is refreshed with it. bootstrap > 0 (drivers only): that many cluster-bootstrap draws per cell give 95% intervals of the relative-weight and LMG shares (four more columns), seeded by seed (NULL: hashtextextended(publication || '' '' || results table, 18)).';
+REVOKE ALL ON FUNCTION @extschema@.publish_results(text, regclass, name, name[], text, name[], integer, bigint) FROM PUBLIC;

@@ -522,7 +522,7 @@ BEGIN
         DROP TABLE pg_temp.exlink_seal_results;
     END IF;
     CREATE TEMP TABLE exlink_seal_results ON COMMIT DROP AS
-    SELECT t.object, t.statistic, t.outcome, t.drivers, t.result_key
+    SELECT t.object, t.statistic, t.outcome, t.drivers, t.result_key, t.bootstrap
       FROM @extschema@.result_tables t
      WHERE t.publication = seal_periods.publication AND EXISTS (SELECT 1 FROM pg_catalog.pg_class c WHERE c.oid = t.object);
     FOREACH v IN ARRAY periods LOOP
@@ -583,7 +583,8 @@ rt_%1$s AS (
      CROSS JOIN LATERAL @extschema@.%2$s((@extschema@.withhold_inference(q.exlink_results,
                             CASE WHEN %9$s > 0 AND st.s <> 'ok' THEN 'withheld: ' || pg_catalog.substr(st.s, pg_catalog.length('suppressed: ') + 1) END)
                             OPERATOR(pg_catalog.->>) %3$L)::%10$s, %4$L::name, %5$L::text[], q.members) AS x$s$,
-                keys, CASE rt.statistic WHEN 'drivers' THEN 'driver_rows' WHEN 'driver_map' THEN 'driver_map_rows' ELSE 'correlation_rows' END, rt.result_key,
+                keys, CASE rt.statistic WHEN 'drivers' THEN CASE WHEN rt.bootstrap > 0 THEN 'driver_bootstrap_rows' ELSE 'driver_rows' END
+                                        WHEN 'driver_map' THEN 'driver_map_rows' ELSE 'correlation_rows' END, rt.result_key,
                 rt.outcome, rt.drivers::text[], p.k, p.max_member_share, pg_catalog.cardinality(p.measures), fourth,
                 CASE WHEN rt.statistic IN ('drivers', 'driver_map') THEN '@extschema@.driver_model' ELSE '@extschema@.correlation[]' END),
                 '{period}', NULL));

@@ -94,6 +94,39 @@ $fn$;
 COMMENT ON FUNCTION @extschema@.driver_rows(@extschema@.driver_model, name, text[], bigint) IS
     'The rows of one cell of a drivers results table: exlink.driver_results classified with one status code (ok, few_clusters, withheld, no_inference, saturated, collinear, undefined, pending), has_betas and inference_shown, the explanation in status_detail, no figure where there is no estimate, integer counts.';
 
+-- The rows of one cell of a drivers results table published with bootstrap draws: driver_rows'
+-- columns, then the 95% cluster-bootstrap percentile intervals of the relative-weight and LMG
+-- shares (exlink.driver_weights with draws: the cell's members resampled).  They are inference:
+-- shown where driver_rows shows the betas' interval (inference_shown), withheld with it
+-- (exlink.withhold_inference clears them in the stored model too).
+CREATE FUNCTION @extschema@.driver_bootstrap_rows(model @extschema@.driver_model, outcome name, names text[], members bigint)
+RETURNS TABLE (ordinal integer, outcome text, driver text, beta float8, beta_se float8, ci_low float8, ci_high float8,
+               p_value float8, relative_weight float8, relative_weight_share float8, lmg float8, lmg_share float8,
+               rank integer, r2 float8, adj_r2 float8, clusters integer, df float8, inference text,
+               has_betas boolean, inference_shown boolean, status text, status_detail text,
+               relative_weight_share_low float8, relative_weight_share_high float8,
+               lmg_share_low float8, lmg_share_high float8)
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+    SELECT r.ordinal, r.outcome, r.driver, r.beta, r.beta_se, r.ci_low, r.ci_high, r.p_value,
+           r.relative_weight, r.relative_weight_share, r.lmg, r.lmg_share, r.rank, r.r2, r.adj_r2,
+           r.clusters, r.df, r.inference, r.has_betas, r.inference_shown, r.status, r.status_detail,
+           CASE WHEN r.inference_shown THEN d.relative_weight_share_low END,
+           CASE WHEN r.inference_shown THEN d.relative_weight_share_high END,
+           CASE WHEN r.inference_shown THEN d.lmg_share_low END,
+           CASE WHEN r.inference_shown THEN d.lmg_share_high END
+      FROM @extschema@.driver_rows($1, $2, $3, $4) AS r
+      LEFT JOIN pg_catalog.unnest(($1).drivers) WITH ORDINALITY
+           AS d(name, beta, beta_se, t, p_value, pratt, relative_weight, relative_weight_share,
+                lmg, lmg_share, rank, ci_low, ci_high, df, b, b_se, b_ci_low, b_ci_high,
+                relative_weight_share_low, relative_weight_share_high, lmg_share_low, lmg_share_high, ordinal)
+           ON d.ordinal = r.ordinal
+     ORDER BY r.ordinal
+$fn$;
+COMMENT ON FUNCTION @extschema@.driver_bootstrap_rows(@extschema@.driver_model, name, text[], bigint) IS
+    'The rows of one cell of a drivers results table with bootstrap draws: exlink.driver_rows, then the 95% cluster-bootstrap percentile intervals of the relative-weight and LMG shares (NULL where inference_shown is false).';
+
 -- The rows of one cell of a correlations results table (0.3.0 columns).  A correlation is one
 -- figure per driver, so its status is per row; no saturation rule (one coefficient, and cells
 -- have at least k members).
@@ -171,7 +204,8 @@ COMMENT ON FUNCTION @extschema@.with_p_adjusted(text, name[], name[]) IS
 -- read bigint as text), then the results classified for BI (exlink.driver_rows,
 -- exlink.correlation_rows above).  Results tables published by exlink 0.2.0 keep their
 -- definition (exlink.driver_results, exlink.correlation_results) until published again.
-CREATE FUNCTION @extschema@.results_query(result_key text, publication regclass, statistic text, outcome name, drivers name[])
+CREATE FUNCTION @extschema@.results_query(result_key text, publication regclass, statistic text, outcome name, drivers name[],
+                                          bootstrap integer DEFAULT 0)
 RETURNS text
 LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
@@ -191,15 +225,16 @@ BEGIN
         (SELECT pg_catalog.string_agg(pg_catalog.format('f.%I', u.d), ', ' ORDER BY u.o) FROM pg_catalog.unnest(p.dimensions) WITH ORDINALITY AS u(d, o)),
         @extschema@.typed_figures(p.source, p.dimensions, '{}'),
         p.release_key,
-        CASE statistic WHEN 'drivers' THEN 'driver_rows' WHEN 'driver_map' THEN 'driver_map_rows' ELSE 'correlation_rows' END,
+        CASE statistic WHEN 'drivers' THEN CASE WHEN bootstrap > 0 THEN 'driver_bootstrap_rows' ELSE 'driver_rows' END
+                       WHEN 'driver_map' THEN 'driver_map_rows' ELSE 'correlation_rows' END,
         result_key,
         CASE WHEN statistic IN ('drivers', 'driver_map') THEN '@extschema@.driver_model' ELSE '@extschema@.correlation[]' END,
         outcome, drivers::text[]),
         '{}', '{level,cell,ordinal}');
 END
 $fn$;
-COMMENT ON FUNCTION @extschema@.results_query(text, regclass, text, name, name[]) IS
-    'The SELECT of a results table: per shown cell of its publication, the cell''s columns (dimensions, level, cell, responses and members as integers) and its released results (key result_key) classified by exlink.driver_rows, exlink.correlation_rows or exlink.driver_map_rows, one row per driver.';
+COMMENT ON FUNCTION @extschema@.results_query(text, regclass, text, name, name[], integer) IS
+    'The SELECT of a results table: per shown cell of its publication, the cell''s columns (dimensions, level, cell, responses and members as integers) and its released results (key result_key) classified by exlink.driver_rows (exlink.driver_bootstrap_rows for a drivers table with bootstrap draws), exlink.correlation_rows or exlink.driver_map_rows, one row per driver.';
 
 -- Coverage: which units a dashboard should draw as "suppressed".  A publication has no row for a
 -- suppressed cell, so a dashboard draws nothing where it expects a team.  A coverage view lists,
@@ -591,6 +626,10 @@ BEGIN
             WHEN 'relative_weight_share' THEN 'Relative weight as a percentage of R² (the drivers'' shares add up to 100).'
             WHEN 'lmg' THEN 'Shapley (LMG) value of the driver: its average contribution to R² over all orders of entry.'
             WHEN 'lmg_share' THEN 'LMG value as a percentage of R² (the drivers'' shares add up to 100): the importance to chart.'
+            WHEN 'relative_weight_share_low' THEN 'Lower end of the 95% cluster-bootstrap percentile interval of relative_weight_share (employees resampled; seeded, see exlink.result_tables). NULL where inference_shown is false.'
+            WHEN 'relative_weight_share_high' THEN 'Upper end of the 95% cluster-bootstrap percentile interval of relative_weight_share. NULL where inference_shown is false.'
+            WHEN 'lmg_share_low' THEN 'Lower end of the 95% cluster-bootstrap percentile interval of lmg_share (employees resampled; seeded, see exlink.result_tables). NULL where inference_shown is false.'
+            WHEN 'lmg_share_high' THEN 'Upper end of the 95% cluster-bootstrap percentile interval of lmg_share. NULL where inference_shown is false.'
             WHEN 'rank' THEN 'Rank of the driver by LMG share (1 = most important). NULL where has_betas is false.'
             WHEN 'r2' THEN 'R² of the model (share of the outcome''s variance the drivers explain), over the cell''s rows.'
             WHEN 'adj_r2' THEN 'Adjusted R².'

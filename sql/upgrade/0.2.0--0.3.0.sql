@@ -117,6 +117,14 @@ COMMENT ON COLUMN @extschema@.result_tables.statistic IS '''drivers'' (one row p
 -- (the driver type's new attributes were added with df above, before stored models are
 -- re-rendered) ----
 -- include: sql/parts/33_driver_bootstrap.sql
+-- (issue 18 bootstrap/speed) the registry says a drivers results table's draws and seed
+-- (before 67_results.sql's functions below: results_fourth_order, a SQL function, reads them)
+ALTER TABLE @extschema@.result_tables
+    ADD COLUMN bootstrap integer NOT NULL DEFAULT 0 CHECK (bootstrap >= 0),
+    ADD COLUMN bootstrap_seed bigint;
+COMMENT ON COLUMN @extschema@.result_tables.bootstrap IS 'Cluster-bootstrap draws behind the intervals of the importance shares of a drivers table (0: none).';
+COMMENT ON COLUMN @extschema@.result_tables.bootstrap_seed IS 'The seed of those draws (the same for every cell and every release: a cell''s intervals are a function of the seed and its rows); NULL without draws.';
+GRANT SELECT (bootstrap, bootstrap_seed) ON @extschema@.result_tables TO PUBLIC;
 
 -- ---- issue 18 (item 3): driver_weights clustered by a coarser unit than the member ----
 -- include: sql/parts/34_driver_cluster.sql
@@ -225,3 +233,23 @@ SELECT @extschema@.comment_columns(p.object, p.object, 'cells')
 -- exlink.catalog listing window, window results and coverage views: all in the parts included
 -- here.  Publications made by 0.2.0 keep their bigint counts until published again. ----
 -- include: sql/parts/80_catalog.sql
+
+-- ---- issue 18 bootstrap/speed: bootstrap intervals of the shares in drivers results tables ----
+-- exlink.publish_results gained bootstrap and seed (its new form came with 67_results.sql's
+-- functions above): the 0.2.0 form is dropped, and roles that could execute it may execute the
+-- new one (made by the update script, so pg_dump counts the grant as the extension's own).
+DO $up$
+DECLARE
+    r record;
+BEGIN
+    FOR r IN SELECT DISTINCT a.grantee FROM pg_catalog.pg_proc p, pg_catalog.aclexplode(p.proacl) a
+              WHERE p.oid = '@extschema@.publish_results(text, regclass, name, name[], text, name[])'::pg_catalog.regprocedure
+                AND a.privilege_type = 'EXECUTE' AND a.grantee <> 0 AND a.grantee <> p.proowner LOOP
+        EXECUTE pg_catalog.format('GRANT EXECUTE ON FUNCTION @extschema@.publish_results(text, regclass, name, name[], text, name[], integer, bigint) TO %I',
+                                  pg_catalog.pg_get_userbyid(r.grantee));
+        RAISE WARNING 'exlink: % may publish results: granted EXECUTE on the new exlink.publish_results', pg_catalog.pg_get_userbyid(r.grantee);
+    END LOOP;
+END
+$up$;
+DROP FUNCTION @extschema@.publish_results(text, regclass, name, name[], text, name[]);
+REVOKE ALL ON FUNCTION @extschema@.publish_results(text, regclass, name, name[], text, name[], integer, bigint) FROM PUBLIC;
