@@ -112,8 +112,8 @@ ClusterDesignSums(const ClusterDesign *d, int64 g, double *U, double *s)
  * (MomentsClusterMeat: per-member moments or a cell summary), S = diag(1 / sd_x), c = G/(G-1)
  * (N-1)/(N-K), K = k + 1: the slopes' block of vcovCL(type = "HC1") on the standardized scale.
  */
-bool
-ClusterVarianceCR1(const ClusterDesign *d, double *cov, double *df)
+static bool
+cr1_one(const ClusterDesign *d, double *cov, double *df)
 {
 	const Moments *m = d->m;
 	const int	k = d->k;
@@ -154,6 +154,122 @@ ClusterVarianceCR1(const ClusterDesign *d, double *cov, double *df)
 		df[a] = G - 1.0;
 	}
 	return true;
+}
+
+/* --- two-way clustering (Cameron, Gelbach & Miller 2011) ------------------------------------ */
+
+/* A resolved state of two-way rows: its table by member points at those by cluster and cell. */
+static bool
+is_twoway(const Moments *m)
+{
+	return m->cluster == CLUSTER_ROWS && m->clusters != NULL && m->clusters->twoway_by_cluster != NULL;
+}
+
+/*
+ * The three groupings of two-way clustering and their signs: by member (+), by cluster (+),
+ * by member-x-cluster cell (-).  Each is an ordinary table of cluster slots, so the one-way
+ * formulas apply to each as they are, on a shallow copy of the state.
+ */
+static void
+twoway_part(const Moments *m, int i, Moments *copy, double *sign)
+{
+	memcpy(copy, m, sizeof(Moments));
+	copy->clusters = (ClusterTable *) (i == 0 ? m->clusters :
+									   i == 1 ? m->clusters->twoway_by_cluster :
+									   m->clusters->twoway_cells);
+	*sign = i == 2 ? -1.0 : 1.0;
+}
+
+/*
+ * The eigenvalue fix of a symmetric k x k matrix v (row-major): negative eigenvalues set to 0,
+ * v = sum over the others of lambda u u' (sandwich's vcovCL(fix = TRUE), here on the
+ * standardized slopes' covariance, the matrix exlink reports).  False when the decomposition
+ * fails (v is then left as it was).
+ */
+static bool
+psd_fix(int k, double *v)
+{
+	double	   *a = palloc(sizeof(double) * k * k);
+	double	   *lam = palloc(sizeof(double) * k);
+	double	   *u = palloc(sizeof(double) * k * k);
+	gsl_eigen_symmv_workspace *ws;
+	bool		ok,
+				negative = false;
+
+	memcpy(a, v, sizeof(double) * k * k);
+	ws = gsl_eigen_symmv_alloc(k);
+	if (ws == NULL)
+		return false;
+	/* No palloc or interrupt between alloc and free: nothing can jump past the free. */
+	ok = sym_eigen(ws, k, a, lam, u);
+	gsl_eigen_symmv_free(ws);
+	if (!ok)
+		return false;
+	for (int i = 0; i < k; i++)
+		negative = negative || lam[i] < 0.0;
+	if (!negative)
+		return true;
+	for (int a1 = 0; a1 < k; a1++)
+		for (int c = 0; c < k; c++)
+		{
+			double		t = 0.0;
+
+			for (int i = 0; i < k; i++)
+				if (lam[i] > 0.0)
+					t += lam[i] * u[a1 * k + i] * u[c * k + i];
+			v[a1 * k + c] = t;
+		}
+	return true;
+}
+
+/*
+ * V = V_member + V_cluster - V_cell, each CR1 with its own G/(G-1) and the common
+ * (N-1)/(N-K): sandwich::vcovCL(cluster = ~ member + cluster, type = "HC1", multi0 = FALSE).
+ * Not positive semi-definite in some samples (the difference of two estimates): then the
+ * eigenvalue fix.  df = min(G_member, G_cluster) - 1 (Cameron, Gelbach & Miller 2011).
+ */
+static bool
+cr1_twoway(const ClusterDesign *d, double *cov, double *df)
+{
+	const int	k = d->k;
+	double	   *one = palloc(sizeof(double) * k * k);
+	double	   *df_one = palloc(sizeof(double) * k);
+	double		G = (double) Min(d->m->clusters->count, d->m->clusters->twoway_by_cluster->count);
+	Moments		copy;
+	ClusterDesign dc = *d;
+
+	memset(cov, 0, sizeof(double) * k * k);
+	dc.m = &copy;
+	for (int i = 0; i < 3; i++)
+	{
+		double		sign;
+
+		twoway_part(d->m, i, &copy, &sign);
+		if (!cr1_one(&dc, one, df_one))
+			return false;
+		for (int a = 0; a < k * k; a++)
+			cov[a] += sign * one[a];
+	}
+	if (!psd_fix(k, cov))
+	{
+		for (int a = 0; a < k * k; a++)
+			cov[a] = NAN;
+	}
+	for (int a = 0; a < k; a++)
+		df[a] = G - 1.0;
+	return true;
+}
+
+/*
+ * CR1 of the slopes (cluster_variance.h): one-way by the table's slots, or two-way when the
+ * rows were clustered by member and cluster (inference => 'twoway').
+ */
+bool
+ClusterVarianceCR1(const ClusterDesign *d, double *cov, double *df)
+{
+	if (is_twoway(d->m))
+		return cr1_twoway(d, cov, df);
+	return cr1_one(d, cov, df);
 }
 
 /* --- CR2 and its Satterthwaite df ---------------------------------------------------------- */
@@ -886,8 +1002,8 @@ ClusterCorrelationJackknife(const Moments *m, int a, int b, double *se_z)
  * psi_g = Q_g[ab] / sqrt(S_aa S_bb) - r/2 (Q_g[aa] / S_aa + Q_g[bb] / S_bb), so Var(r) =
  * G/(G-1) sum_g psi_g^2 and se(atanh r) = sqrt(Var(r)) / (1 - r^2).
  */
-bool
-ClusterCorrelationLinear(const Moments *m, int a, int b, double *se_z)
+static bool
+linear_one(const Moments *m, int a, int b, double *se_z)
 {
 	double		saa = comoment(m, a, a),
 				sbb = comoment(m, b, b),
@@ -908,5 +1024,34 @@ ClusterCorrelationLinear(const Moments *m, int a, int b, double *se_z)
 	if (!MomentsClusterLinear(m, 3, ia, ib, w, &psi2))
 		return false;
 	*se_z = sqrt(G / (G - 1.0) * psi2) / (1.0 - r * r);
+	return isfinite(*se_z);
+}
+
+/*
+ * The CR1 linearization of atanh(r), one-way, or two-way (Var = V_member + V_cluster - V_cell,
+ * each G/(G-1) sum_g psi_g^2; false when that is not positive: a scalar has no eigenvalue fix
+ * that leaves a usable standard error, so the figure then has no t, p or interval).
+ */
+bool
+ClusterCorrelationLinear(const Moments *m, int a, int b, double *se_z)
+{
+	double		var = 0.0;
+
+	if (!is_twoway(m))
+		return linear_one(m, a, b, se_z);
+	for (int i = 0; i < 3; i++)
+	{
+		Moments		copy;
+		double		sign,
+					se;
+
+		twoway_part(m, i, &copy, &sign);
+		if (!linear_one(&copy, a, b, &se))
+			return false;
+		var += sign * se * se;
+	}
+	if (!(var > 0.0))
+		return false;
+	*se_z = sqrt(var);
 	return isfinite(*se_z);
 }

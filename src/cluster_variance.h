@@ -29,6 +29,8 @@ typedef struct ClusterDesign
  * information (then nothing is written).
  *
  * ClusterVarianceCR1: sandwich::vcovCL(type = "HC1"): G/(G-1) (N-1)/(N-K) R^-1 M R^-1, df = G - 1;
+ * two-way rows (inference => 'twoway'): V_member + V_cluster - V_cell, eigenvalues below 0 set to 0,
+ * df = min(G_member, G_cluster) - 1;
  * from per-member moments or a merged cell's summary.
  * ClusterVarianceCR2: clubSandwich::vcovCR(type = "CR2") (working model: identity) and the
  * Satterthwaite df of coef_test(test = "Satterthwaite") per slope; per-member moments only

@@ -131,8 +131,10 @@ cluster_slot_new(ClusterTable *t, uint64 key, uint64 bucket)
 		t->capacity *= 2;
 		t->data = repalloc_huge(t->data, sizeof(double) * t->capacity * t->stride);
 		t->keys = repalloc_huge(t->keys, sizeof(uint64) * t->capacity);
-		if (t->has_outer)
+		if (t->has_outer || t->twoway)
 			t->outer = repalloc_huge(t->outer, sizeof(uint64) * t->capacity);
+		if (t->twoway)
+			t->inner = repalloc_huge(t->inner, sizeof(uint64) * t->capacity);
 	}
 	t->keys[s] = key;
 	memset(slot_at(t, s), 0, sizeof(double) * t->stride);
@@ -286,7 +288,7 @@ cluster_slot_outer(ClusterTable *t, uint64 key, uint64 outer)
 	ClusterTableFlush(t);
 	if (!t->has_outer)
 	{
-		if (t->count > 0)
+		if (t->count > 0 || t->twoway)
 			elog(ERROR, "cannot merge per-member moments with and without clusters");
 		t->has_outer = true;
 		t->outer = MemoryContextAllocHuge(t->cxt, sizeof(uint64) * t->capacity);
@@ -312,6 +314,79 @@ ClusterTableAddOuter(ClusterTable *t, uint64 key, uint64 outer, const double *x)
 
 	CoMomentsUpdate(t->p, slot[0], slot + 1, slot + 1 + t->p, x, t->scratch);
 	slot[0] += 1.0;
+}
+
+/*
+ * The slot of the member-x-cluster cell of a two-way table (no nesting check: a member may be
+ * in several clusters, that is what two-way clustering is for).
+ */
+static double *
+cluster_slot_twoway(ClusterTable *t, uint64 member, uint64 cluster)
+{
+	int64		before = t->count;
+	double	   *slot;
+
+	if (!t->twoway)
+	{
+		if (t->count > 0)
+			elog(ERROR, "cannot merge per-member moments of one-way and two-way clustering");
+		t->twoway = true;
+		t->outer = MemoryContextAllocHuge(t->cxt, sizeof(uint64) * t->capacity);
+		t->inner = MemoryContextAllocHuge(t->cxt, sizeof(uint64) * t->capacity);
+	}
+	slot = cluster_slot(t, hash_combine64(member, cluster));
+	if (t->count > before)
+	{
+		t->outer[before] = cluster;
+		t->inner[before] = member;
+	}
+	return slot;
+}
+
+/* As ClusterTableAdd, into the cell of member and cluster (two-way clustering). */
+void
+ClusterTableAddTwoWay(ClusterTable *t, uint64 member, uint64 cluster, const double *x)
+{
+	double	   *slot = cluster_slot_twoway(t, member, cluster);
+
+	CoMomentsUpdate(t->p, slot[0], slot + 1, slot + 1 + t->p, x, t->scratch);
+	slot[0] += 1.0;
+}
+
+/* One slot per distinct keys[i] (i < t->count): the Chan merge of the slots, first-seen order. */
+static ClusterTable *
+cluster_regroup(MemoryContext parent, const ClusterTable *t, const uint64 *keys)
+{
+	ClusterTable *c = ClusterTableCreate(parent, t->p);
+
+	for (int64 i = 0; i < t->count; i++)
+	{
+		CHECK_FOR_INTERRUPTS();
+		ClusterTableMergeSlot(c, keys[i], ClusterTableSlot(t, i));
+	}
+	return c;
+}
+
+/*
+ * The three groupings of a two-way table: returns the table by member (an ordinary per-member
+ * table: the guard's members and largest share are exact) pointing at the table by cluster and
+ * at t itself (the cells; t must outlive the result).
+ */
+ClusterTable *
+ClusterTableTwoWay(MemoryContext parent, const ClusterTable *t)
+{
+	ClusterTable *by_member;
+	ClusterTable *by_cluster;
+
+	Assert(t->twoway);
+	by_member = cluster_regroup(parent, t, t->inner);
+	by_cluster = cluster_regroup(parent, t, t->outer);
+	by_cluster->by_outer = true;
+	by_cluster->member_share = ClusterTableMaxShare(by_member);
+	by_cluster->member_count = by_member->count;
+	by_member->twoway_by_cluster = by_cluster;
+	by_member->twoway_cells = t;
+	return by_member;
 }
 
 /*
@@ -361,12 +436,16 @@ ClusterTableMerge(ClusterTable *dst, const ClusterTable *src)
 {
 	if (src->p != dst->p)
 		elog(ERROR, "cannot merge per-member moments of %d and %d variables", dst->p, src->p);
-	if (dst->has_outer != src->has_outer && dst->count > 0 && src->count > 0)
+	if ((dst->has_outer != src->has_outer || dst->twoway != src->twoway) &&
+		dst->count > 0 && src->count > 0)
 		elog(ERROR, "cannot merge per-member moments with and without clusters");
 	for (int64 i = 0; i < src->count; i++)
 	{
 		CHECK_FOR_INTERRUPTS();
-		if (src->has_outer)
+		if (src->twoway)
+			ClusterSlotMerge(dst->p, cluster_slot_twoway(dst, src->inner[i], src->outer[i]),
+							 ClusterTableSlot(src, i), dst->scratch);
+		else if (src->has_outer)
 			ClusterSlotMerge(dst->p, cluster_slot_outer(dst, src->keys[i], src->outer[i]),
 							 ClusterTableSlot(src, i), dst->scratch);
 		else
@@ -375,21 +454,23 @@ ClusterTableMerge(ClusterTable *dst, const ClusterTable *src)
 }
 
 /*
- * Wire format (inside an aggregate's serialized state only): a byte (1: with coarser clusters),
- * count, then key, (cluster key,) and slot each.
+ * Wire format (inside an aggregate's serialized state only): a byte (1: with coarser clusters,
+ * 2: two-way cells), count, then key, (cluster key, (member key,)) and slot each.
  */
 void
 ClusterTableSerialize(StringInfo buf, const ClusterTable *t)
 {
-	pq_sendbyte(buf, t->has_outer ? 1 : 0);
+	pq_sendbyte(buf, t->twoway ? 2 : t->has_outer ? 1 : 0);
 	pq_sendint64(buf, t->count);
 	for (int64 i = 0; i < t->count; i++)
 	{
 		const double *slot = ClusterTableSlot(t, i);
 
 		pq_sendint64(buf, t->keys[i]);
-		if (t->has_outer)
+		if (t->has_outer || t->twoway)
 			pq_sendint64(buf, t->outer[i]);
+		if (t->twoway)
+			pq_sendint64(buf, t->inner[i]);
 		for (int j = 0; j < t->stride; j++)
 			pq_sendfloat8(buf, slot[j]);
 	}
@@ -403,7 +484,7 @@ ClusterTableDeserialize(StringInfo buf, MemoryContext parent, int p)
 	int64		count = pq_getmsgint64(buf);
 	double	   *slot = palloc(sizeof(double) * t->stride);
 
-	if (has_outer < 0 || has_outer > 1 ||
+	if (has_outer < 0 || has_outer > 2 ||
 		count < 0 || count > (int64) (buf->len - buf->cursor) / (int64) (8 * (1 + has_outer + t->stride)))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
@@ -412,6 +493,7 @@ ClusterTableDeserialize(StringInfo buf, MemoryContext parent, int p)
 	{
 		uint64		key = (uint64) pq_getmsgint64(buf);
 		uint64		outer = has_outer ? (uint64) pq_getmsgint64(buf) : 0;
+		uint64		inner = has_outer == 2 ? (uint64) pq_getmsgint64(buf) : 0;
 		double		n;
 
 		for (int j = 0; j < t->stride; j++)
@@ -426,13 +508,39 @@ ClusterTableDeserialize(StringInfo buf, MemoryContext parent, int p)
 				ereport(ERROR,
 						(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
 						 errmsg("invalid per-member moments in aggregate state")));
-		if (has_outer)
+		if (has_outer == 2)
+		{
+			/* The cell's key is a function of its member and cluster: check, never trust. */
+			if (key != hash_combine64(inner, outer))
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+						 errmsg("invalid per-member moments in aggregate state")));
+			ClusterSlotMerge(p, cluster_slot_twoway(t, inner, outer), slot, t->scratch);
+		}
+		else if (has_outer)
 			ClusterSlotMerge(p, cluster_slot_outer(t, key, outer), slot, t->scratch);
 		else
 			ClusterTableMergeSlot(t, key, slot);
 	}
 	pfree(slot);
 	return t;
+}
+
+/* Distinct members of a table: its slots, or the members behind coarser or two-way slots. */
+int64
+ClusterTableMembers(const ClusterTable *t)
+{
+	if (t->by_outer)
+		return t->member_count;
+	if (t->twoway)
+	{
+		ClusterTable *m = cluster_regroup(CurrentMemoryContext, t, t->inner);
+		int64		n = m->count;
+
+		MemoryContextDelete(m->cxt);
+		return n;
+	}
+	return t->count;
 }
 
 double
@@ -443,6 +551,15 @@ ClusterTableMaxShare(const ClusterTable *t)
 
 	if (t->by_outer)
 		return t->member_share;
+	if (t->twoway)
+	{
+		/* A member's share is that of all its cells: judge the members, never the cells. */
+		ClusterTable *m = cluster_regroup(CurrentMemoryContext, t, t->inner);
+		double		share = ClusterTableMaxShare(m);
+
+		MemoryContextDelete(m->cxt);
+		return share;
+	}
 	for (int64 i = 0; i < t->count; i++)
 	{
 		double		n = ClusterTableSlot(t, i)[0];

@@ -76,6 +76,19 @@ typedef struct ClusterTable
 	bool		by_outer;
 	double		member_share;
 	int64		member_count;
+
+	/*
+	 * Two-way clustering by member and cluster (inference => 'twoway', members not nested in
+	 * clusters): each slot is a member-x-cluster cell (key: hash_combine64 of the two hashes),
+	 * outer[i] its cluster and inner[i] its member.  ClusterTableTwoWay regroups the cells into
+	 * the table by member (what the guard and MomentsClusters see) and points it at the table
+	 * by cluster (twoway_by_cluster) and at the cells (twoway_cells), the three groupings the
+	 * Cameron-Gelbach-Miller variance sums (cluster_variance.c).
+	 */
+	bool		twoway;
+	uint64	   *inner;			/* [capacity] when twoway */
+	const struct ClusterTable *twoway_by_cluster;
+	const struct ClusterTable *twoway_cells;
 } ClusterTable;
 
 /* The exlink.max_cluster_members setting (exlink.c). */
@@ -86,11 +99,14 @@ extern void ClusterTableAdd(ClusterTable *t, uint64 key, const double *x);
 extern void ClusterTableFlushQueue(ClusterTable *t);
 extern void ClusterTableAddOuter(ClusterTable *t, uint64 key, uint64 outer, const double *x);
 extern ClusterTable *ClusterTableByOuter(MemoryContext parent, const ClusterTable *t);
+extern void ClusterTableAddTwoWay(ClusterTable *t, uint64 member, uint64 cluster, const double *x);
+extern ClusterTable *ClusterTableTwoWay(MemoryContext parent, const ClusterTable *t);
 extern void ClusterTableMergeSlot(ClusterTable *t, uint64 key, const double *slot);
 extern void ClusterTableMerge(ClusterTable *dst, const ClusterTable *src);
 extern void ClusterTableSerialize(StringInfo buf, const ClusterTable *t);
 extern ClusterTable *ClusterTableDeserialize(StringInfo buf, MemoryContext parent, int p);
 extern double ClusterTableMaxShare(const ClusterTable *t);	/* max_g n_g / n; 0 when empty */
+extern int64 ClusterTableMembers(const ClusterTable *t);	/* distinct members */
 
 /*
  * Chan-Golub-LeVeque merge of one slot (n, mean[p], comoment[tri(p)]) into another; scratch

@@ -209,7 +209,8 @@ CorrelationResult(FunctionCallInfo fcinfo, const CorrelationInput *in)
 		}
 	}
 	/* CR1 (rows or merged cells) warns of few clusters; the default methods are built for them. */
-	if (clustered && strncmp(in->inference, INFERENCE_CLUSTER, strlen(INFERENCE_CLUSTER)) == 0 &&
+	if (clustered && (strncmp(in->inference, INFERENCE_CLUSTER, strlen(INFERENCE_CLUSTER)) == 0 ||
+					  strncmp(in->inference, INFERENCE_TWOWAY, 7) == 0) &&
 		strcmp(status, "ok") == 0 && in->clusters < MOMENTS_FEW_CLUSTERS)
 		status = "few_clusters";
 	values[COL_STATUS] = CStringGetTextDatum(status);
@@ -322,8 +323,12 @@ CorrelationInference(const Moments *m, int a, int b, CorrelationInput *in)
 	in->clustered = true;
 	if (!ok || !(in->se_z > 0.0) || !isfinite(in->se_z))
 		in->se_z = NAN;
+	if (m->inference == MOMENTS_INFERENCE_TWOWAY)
+		in->inference = psprintf("%s (" INT64_FORMAT " members, " INT64_FORMAT " clusters, " INT64_FORMAT " cells)",
+								 INFERENCE_TWOWAY, m->clusters->count,
+								 m->clusters->twoway_by_cluster->count, m->clusters->twoway_cells->count);
 	/* A coarser cluster than the member: the jackknife deletes one cluster, CR1 sums per cluster. */
-	if (m->cluster == CLUSTER_ROWS && m->clusters != NULL && m->clusters->by_outer)
+	else if (m->cluster == CLUSTER_ROWS && m->clusters != NULL && m->clusters->by_outer)
 		in->inference = psprintf("%s, clustered by cluster (" INT64_FORMAT " clusters)",
 								 method == INFERENCE_METHOD_CR1 ? in->inference : "cluster jackknife (delete one cluster)",
 								 in->clusters);

@@ -844,6 +844,10 @@ drivers_result(FunctionCallInfo fcinfo, const Moments *m, int ngroup_of, char **
 		if (method != INFERENCE_METHOD_INDEPENDENT && method != INFERENCE_METHOD_UNAVAILABLE &&
 			m->cluster == CLUSTER_ROWS && m->clusters != NULL && m->clusters->by_outer)
 			inference = psprintf("%s, clustered by cluster (" INT64_FORMAT " clusters)", inference, clusters);
+		else if (method == INFERENCE_METHOD_CR1 && m->inference == MOMENTS_INFERENCE_TWOWAY)
+			inference = psprintf("%s (" INT64_FORMAT " members, " INT64_FORMAT " clusters, " INT64_FORMAT " cells)",
+								 INFERENCE_TWOWAY, m->clusters->count,
+								 m->clusters->twoway_by_cluster->count, m->clusters->twoway_cells->count);
 
 		drivers_fit(m, q, (const char *const *) names, &fit, method, inference, clusters,
 					m->level > 0.0 ? m->level : DRIVERS_DEFAULT_LEVEL);
@@ -865,6 +869,8 @@ drivers_result(FunctionCallInfo fcinfo, const Moments *m, int ngroup_of, char **
 			all_shares = all_shares && isfinite(fit.rw_share[j]) && isfinite(fit.lmg_share[j]);
 		if (m->cluster != CLUSTER_ROWS || m->clusters == NULL || fit.clusters < 0)
 			add_status(&fit, "bootstrap: needs per-member moments (the rows with a member)");
+		else if (m->inference == MOMENTS_INFERENCE_TWOWAY)
+			add_status(&fit, "bootstrap: not with two-way clustering (it resamples members)");
 		else if (!all_shares)
 			add_status(&fit, "bootstrap: not every share is defined");
 		else

@@ -243,8 +243,7 @@ MomentsMembers(const Moments *m)
 	moments_flush(m);
 	/* Per-member rows count exactly; the reported member count keeps its cap (members.h). */
 	if (m->cluster == CLUSTER_ROWS)
-		return m->clusters ? Min(m->clusters->by_outer ? m->clusters->member_count : m->clusters->count,
-								 (int64) MEMBERS_CAP) : 0;
+		return m->clusters ? Min(ClusterTableMembers(m->clusters), (int64) MEMBERS_CAP) : 0;
 	return m->track_members ? (int64) m->members.count : m->members_min;
 }
 
@@ -424,7 +423,7 @@ MomentsDeserialize(bytea *b, MemoryContext cxt)
 	}
 	m->inference = pq_getmsgbyte(&buf);
 	m->cluster = (MomentsCluster) pq_getmsgbyte(&buf);
-	if (m->inference > MOMENTS_INFERENCE_CR1 || m->cluster > CLUSTER_EMPTY)
+	if (m->inference > MOMENTS_INFERENCE_TWOWAY || m->cluster > CLUSTER_EMPTY)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
 				 errmsg("invalid exlink moments state")));
@@ -623,7 +622,7 @@ ExlinkInferenceArg(FunctionCallInfo fcinfo, int argno)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("inference must not be null"),
-				 errhint("Use 'cluster' (the default), 'cr1' or 'independent'.")));
+				 errhint("Use 'cluster' (the default), 'cr1', 'twoway' or 'independent'.")));
 	s = text_to_cstring(PG_GETARG_TEXT_PP(argno));
 	if (strcmp(s, "cluster") == 0)
 		return MOMENTS_INFERENCE_CLUSTER;
@@ -631,9 +630,11 @@ ExlinkInferenceArg(FunctionCallInfo fcinfo, int argno)
 		return MOMENTS_INFERENCE_INDEPENDENT;
 	if (strcmp(s, "cr1") == 0)
 		return MOMENTS_INFERENCE_CR1;
+	if (strcmp(s, "twoway") == 0)
+		return MOMENTS_INFERENCE_TWOWAY;
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-			 errmsg("inference must be 'cluster', 'cr1' or 'independent'")));
+			 errmsg("inference must be 'cluster', 'cr1', 'twoway' or 'independent'")));
 	return MOMENTS_INFERENCE_UNSET;	/* keep the compiler quiet */
 }
 
@@ -668,7 +669,11 @@ MomentsClusterRowOuter(Moments *m, FunctionCallInfo fcinfo, int argno, int outer
 		return false;
 	if (m->clusters == NULL)
 		m->clusters = ClusterTableCreate(m->cxt, m->p);
-	ClusterTableAddOuter(m->clusters, key, outer, x);
+	/* inference => 'twoway': members need not be nested, rows go to member-x-cluster cells. */
+	if (m->inference == MOMENTS_INFERENCE_TWOWAY)
+		ClusterTableAddTwoWay(m->clusters, key, outer, x);
+	else
+		ClusterTableAddOuter(m->clusters, key, outer, x);
 	return true;
 }
 
@@ -699,8 +704,11 @@ MomentsResolve(const Moments *m)
 		r->mean = acc + 1;
 		r->comoment = acc + 1 + p;
 		r->scratch = palloc(sizeof(double) * p);
+		/* Two-way: the table by member, pointing at those by cluster and by cell. */
+		if (t->twoway)
+			r->clusters = ClusterTableTwoWay(CurrentMemoryContext, t);
 		/* Coarser clusters: the variance step sees one slot per cluster. */
-		if (t->has_outer)
+		else if (t->has_outer)
 			r->clusters = ClusterTableByOuter(CurrentMemoryContext, t);
 		return r;
 	}
@@ -860,6 +868,29 @@ MomentsInference(const Moments *m, int64 *clusters, const char **why)
 	if (m->inference == MOMENTS_INFERENCE_INDEPENDENT || m->cluster == CLUSTER_NONE ||
 		m->cluster == CLUSTER_EMPTY)
 		return INFERENCE_METHOD_INDEPENDENT;
+	/*
+	 * Two-way (Cameron-Gelbach-Miller): CR1 by member, by cluster and by cell combined
+	 * (cluster_variance.c), on min(G_member, G_cluster) - 1 df; only where the rows had a
+	 * cluster argument.
+	 */
+	if (m->inference == MOMENTS_INFERENCE_TWOWAY)
+	{
+		const ClusterTable *by_cluster;
+
+		if (m->cluster != CLUSTER_ROWS || (m->clusters != NULL && m->clusters->twoway_by_cluster == NULL))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("inference 'twoway' needs rows with a member and a cluster argument"),
+					 errhint("Use the form with a cluster argument (e.g. the team), or inference 'cluster' or 'cr1'.")));
+		by_cluster = m->clusters ? m->clusters->twoway_by_cluster : NULL;
+		if (by_cluster == NULL || m->clusters->count < 2 || by_cluster->count < 2)
+		{
+			*why = "unavailable: fewer than 2 clusters";
+			return INFERENCE_METHOD_UNAVAILABLE;
+		}
+		*clusters = Min(m->clusters->count, by_cluster->count);
+		return INFERENCE_METHOD_CR1;
+	}
 	if (m->cluster == CLUSTER_MISSING)
 	{
 		*why = "unavailable: a merged value has no cluster summary (made by exlink 0.1.0, without members, or with more than 16 variables)";

@@ -39,6 +39,7 @@ typedef enum MomentsCluster
 #define MOMENTS_INFERENCE_CLUSTER 1
 #define MOMENTS_INFERENCE_INDEPENDENT 2
 #define MOMENTS_INFERENCE_CR1 3
+#define MOMENTS_INFERENCE_TWOWAY 4	/* two-way by member and the cluster argument */
 
 /*
  * The aggregate state (STYPE internal).  Contract: a Moments and its arrays live in the
@@ -191,6 +192,7 @@ extern bool MomentsClusterLinear(const Moments *m, int nterms, const int *a, con
 #define INFERENCE_CR2 "cluster-robust CR2, Satterthwaite df"
 #define INFERENCE_JACKKNIFE "cluster jackknife (delete one member)"
 #define INFERENCE_INDEPENDENT "independent rows"
+#define INFERENCE_TWOWAY "two-way cluster-robust CR1 by member and cluster (Cameron-Gelbach-Miller, negative eigenvalues set to 0)"
 extern bool MomentsClusterRow(Moments *m, FunctionCallInfo fcinfo, int argno, const double *x);
 extern bool MomentsClusterRowOuter(Moments *m, FunctionCallInfo fcinfo, int argno, int outer_argno,
 								   const double *x);

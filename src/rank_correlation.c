@@ -281,7 +281,7 @@ exlink_rank_correlation_deserialfn(PG_FUNCTION_ARGS)
 		MemberSetDeserialize(&buf, &s->members, aggcxt);
 	if (n < 0 || (Size) n > (Size) (buf.len - buf.cursor) / ((s->has_cluster ? 4 : 3) * sizeof(double)) ||
 		s->skipped < 0 || (s->has_cluster && !s->track_members) ||
-		s->k < 0 || s->k > EXLINK_MAX_GROUP_SIZE || s->inference > MOMENTS_INFERENCE_CR1 ||
+		s->k < 0 || s->k > EXLINK_MAX_GROUP_SIZE || s->inference > MOMENTS_INFERENCE_TWOWAY ||
 		!(s->level == 0.0 || (s->level > 0.0 && s->level < 1.0)))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
@@ -377,7 +377,9 @@ rank_cluster_inference(const RankState *s, CorrelationInput *in)
 	{
 		double		xy[2] = {s->pairs[i].x, s->pairs[i].y};
 
-		if (s->has_cluster)
+		if (s->has_cluster && s->inference == MOMENTS_INFERENCE_TWOWAY)
+			ClusterTableAddTwoWay(m->clusters, s->pairs[i].member, s->pairs[i].cluster, xy);
+		else if (s->has_cluster)
 			ClusterTableAddOuter(m->clusters, s->pairs[i].member, s->pairs[i].cluster, xy);
 		else
 			ClusterTableAdd(m->clusters, s->pairs[i].member, xy);

@@ -2,7 +2,9 @@
 -- argument (e.g. the team; after groups, so that no call of the six-argument groups form,
 -- whose groups may be an untyped literal such as '{a,b}', resolves to it) clusters the
 -- variance by it (CR2 with Satterthwaite df, or CR1 with G = the number of clusters; src/clusters.c regroups the members' moments per cluster), while
--- the guard (k, dominance) still counts members.  Members must be nested in the clusters.
+-- the guard (k, dominance) still counts members.  Members must be nested in the clusters, except
+-- with inference => 'twoway' (two-way clustering by member and cluster, Cameron-Gelbach-Miller:
+-- rows kept per member-x-cluster cell; cluster_variance.c).
 
 CREATE FUNCTION @extschema@.driver_weights_transfn(internal, float8, float8[], text, text[], text, text[], text) RETURNS internal
     LANGUAGE c IMMUTABLE PARALLEL SAFE AS 'MODULE_PATHNAME', 'exlink_driver_weights_cluster_transfn';
@@ -18,7 +20,7 @@ CREATE AGGREGATE @extschema@.driver_weights(outcome float8, drivers float8[], me
     PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE @extschema@.driver_weights(float8, float8[], text, text[], text, text[], text) IS
-    'Guarded key-driver analysis clustered by a coarser unit than the member: cluster (e.g. the team; members nested in clusters, a member in two is refused) clusters the standard errors (''cluster'': CR2 with Satterthwaite df, ''cr1'': CR1 on G - 1 df, G the number of clusters); groups as in the six-argument form (NULL: none); the guard still counts members; rows with a NULL or empty cluster skipped and counted (a NULL literal: by member).';
+    'Guarded key-driver analysis clustered by a coarser unit than the member: cluster (e.g. the team; members nested in clusters, a member in two is refused) clusters the standard errors (''cluster'': CR2 with Satterthwaite df, ''cr1'': CR1 on G - 1 df, G the number of clusters; ''twoway'': members need not be nested, two-way CR1 by member and cluster, Cameron-Gelbach-Miller, negative eigenvalues set to 0, on min(G) - 1 df); groups as in the six-argument form (NULL: none); the guard still counts members; rows with a NULL or empty cluster skipped and counted (a NULL literal: by member).';
 
 -- linked_correlation with a cluster argument: the delete-one-cluster jackknife (the default) or
 -- CR1 linearization summed per cluster; the guard still counts members.
@@ -40,7 +42,7 @@ CREATE AGGREGATE @extschema@.linked_correlation(cx float8, ex float8, member tex
     PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE @extschema@.linked_correlation(float8, float8, text, float8, text, text) IS
-    'Guarded Pearson correlation clustered by a coarser unit than the member: cluster (e.g. the team; members nested in clusters, a member in two is refused) gives the delete-one-cluster jackknife (''cluster'') or CR1 linearization by cluster (''cr1''), on G - 1 df; the guard still counts members; rows with a NULL or empty cluster skipped and counted.';
+    'Guarded Pearson correlation clustered by a coarser unit than the member: cluster (e.g. the team; members nested in clusters, a member in two is refused) gives the delete-one-cluster jackknife (''cluster'') or CR1 linearization by cluster (''cr1''), on G - 1 df, or (''twoway'', members need not be nested) the two-way CR1 linearization by member and cluster on min(G) - 1 df; the guard still counts members; rows with a NULL or empty cluster skipped and counted.';
 
 -- rank_correlation with a cluster argument: the delete-one-cluster jackknife of atanh(rho) on the
 -- ranks of all rows (the default) or CR1 linearization summed per cluster, as linked_correlation.
@@ -62,4 +64,4 @@ CREATE AGGREGATE @extschema@.rank_correlation(cx float8, ex float8, member text,
     PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE @extschema@.rank_correlation(float8, float8, text, float8, text, text) IS
-    'Guarded Spearman correlation clustered by a coarser unit than the member: cluster (e.g. the team; members nested in clusters, a member in two is refused) gives the delete-one-cluster jackknife of atanh(rho) on the ranks of all rows (''cluster'') or CR1 linearization by cluster (''cr1''), on G - 1 df; the guard still counts members; rows with a NULL or empty cluster skipped and counted.';
+    'Guarded Spearman correlation clustered by a coarser unit than the member: cluster (e.g. the team; members nested in clusters, a member in two is refused) gives the delete-one-cluster jackknife of atanh(rho) on the ranks of all rows (''cluster'') or CR1 linearization by cluster (''cr1''), on G - 1 df, or (''twoway'', members need not be nested) the two-way CR1 linearization by member and cluster on min(G) - 1 df; the guard still counts members; rows with a NULL or empty cluster skipped and counted.';
