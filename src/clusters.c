@@ -4,6 +4,7 @@
 
 #include <math.h>
 
+#include "common/hashfn.h"
 #include "libpq/pqformat.h"
 #include "miscadmin.h"
 #include "utils/memutils.h"
