@@ -17,7 +17,8 @@ CREATE TABLE @extschema@.result_tables (
     published_by name NOT NULL DEFAULT current_user,
     published_at timestamptz NOT NULL DEFAULT pg_catalog.now(),
     bootstrap integer NOT NULL DEFAULT 0 CHECK (bootstrap >= 0),
-    bootstrap_seed bigint
+    bootstrap_seed bigint,
+    favourable float8
 );
 COMMENT ON TABLE @extschema@.result_tables IS
     'Registry of results tables made by exlink.publish_results (object, its publication, the statistic, outcome and drivers, who and when).';
@@ -31,6 +32,7 @@ COMMENT ON COLUMN @extschema@.result_tables.grantees IS 'Roles granted SELECT at
 COMMENT ON COLUMN @extschema@.result_tables.published_by IS 'The role that published.';
 COMMENT ON COLUMN @extschema@.result_tables.published_at IS 'When it was published.';
 COMMENT ON COLUMN @extschema@.result_tables.bootstrap IS 'Cluster-bootstrap draws behind the intervals of the importance shares of a drivers table (0: none).';
+COMMENT ON COLUMN @extschema@.result_tables.favourable IS 'driver_map only: the cut at or above which a row''s driver value is favourable (the performance is then the share of the cell''s rows at or above it, e.g. 4 on a 1-5 scale: top-2-box); NULL: the performance is the driver''s mean.';
 COMMENT ON COLUMN @extschema@.result_tables.bootstrap_seed IS 'The seed of those draws (the same for every cell and every release: a cell''s intervals are a function of the seed and its rows); NULL without draws.';
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.result_tables', '');
 -- Which results tables exist is read by every refresh (exlink.results_select), audit and unpublish,
@@ -39,6 +41,8 @@ SELECT pg_catalog.pg_extension_config_dump('@extschema@.result_tables', '');
 -- by PUBLIC (names, no figures, as in exlink.protected_columns); who published and to whom are not.
 REVOKE ALL ON @extschema@.result_tables FROM PUBLIC;
 GRANT SELECT (object, publication, statistic, outcome, drivers, result_key, bootstrap, bootstrap_seed) ON @extschema@.result_tables TO PUBLIC;
+-- favourable: a driver map's cut (a parameter, not a figure), read by every refresh's results_select
+GRANT SELECT (favourable) ON @extschema@.result_tables TO PUBLIC;
 
 -- The SQL (inside exlink.refresh_query's grouped query over src, whose exlink_vals are the
 -- publication's measures) of a cell's results: a jsonb object holding, per results table of
@@ -53,8 +57,9 @@ DECLARE
     o integer;
     idx integer[];
     parts text[] := '{}';
+    shares text[] := '{}';
 BEGIN
-    FOR t IN SELECT rt.statistic, rt.outcome, rt.drivers, rt.result_key, rt.bootstrap, rt.bootstrap_seed
+    FOR t IN SELECT rt.statistic, rt.outcome, rt.drivers, rt.result_key, rt.bootstrap, rt.bootstrap_seed, rt.favourable
                FROM @extschema@.result_tables rt
                JOIN @extschema@.publications p ON p.object = rt.publication
               WHERE p.release_key = results_select.release_key
@@ -87,6 +92,13 @@ BEGIN
                                   (SELECT pg_catalog.string_agg(pg_catalog.format('@extschema@.linked_correlation(src.exlink_vals[%s], src.exlink_vals[%s], src.exlink_member)', o, i), ', ')
                                      FROM pg_catalog.unnest(idx) AS i))
             END);
+        -- A map's share favourable: per driver the share of the cell's rows (those of its model)
+        -- at or above the cut, under the key KEY/favourable (exlink.driver_map_rows reads it).
+        IF t.statistic = 'driver_map' AND t.favourable IS NOT NULL THEN
+            shares := shares || pg_catalog.format('%L, (ARRAY[%s]::float8[])::text', t.result_key || '/favourable',
+                (SELECT pg_catalog.string_agg(pg_catalog.format('pg_catalog.avg(CASE WHEN src.exlink_vals[%s] >= %s::float8 THEN 1.0::float8 ELSE 0.0::float8 END)', u.i, t.favourable), ', ' ORDER BY u.n)
+                   FROM pg_catalog.unnest(idx) WITH ORDINALITY AS u(i, n)));
+        END IF;
     END LOOP;
     IF pg_catalog.cardinality(parts) = 0 THEN
         RETURN NULL;
@@ -94,7 +106,7 @@ BEGIN
     IF pg_catalog.cardinality(parts) > 50 THEN
         RAISE EXCEPTION 'a publication can have at most 50 results tables' USING ERRCODE = '54000';
     END IF;
-    RETURN 'pg_catalog.jsonb_build_object(' || pg_catalog.array_to_string(parts, ', ') || ')';
+    RETURN 'pg_catalog.jsonb_build_object(' || pg_catalog.array_to_string(parts || shares, ', ') || ')';
 END
 $fn$;
 COMMENT ON FUNCTION @extschema@.results_select(text, name[]) IS
@@ -187,6 +199,8 @@ AS $fn$
                                    WHEN 'drivers' THEN pg_catalog.cardinality(rt.drivers) * (pg_catalog.cardinality(rt.drivers) + 1) / 2
                                                        + CASE WHEN rt.bootstrap > 0 THEN 4 * pg_catalog.cardinality(rt.drivers) ELSE 0 END
                                    WHEN 'driver_map' THEN pg_catalog.cardinality(rt.drivers) * (pg_catalog.cardinality(rt.drivers) + 1) / 2
+                                                          -- its shares favourable: q more figures of the cell's rows
+                                                          + CASE WHEN rt.favourable IS NOT NULL THEN pg_catalog.cardinality(rt.drivers) ELSE 0 END
                                    ELSE pg_catalog.cardinality(rt.drivers) END), 0)::integer
       FROM @extschema@.result_tables rt
       JOIN @extschema@.publications p ON p.object OPERATOR(pg_catalog.=) rt.publication
@@ -202,7 +216,7 @@ AS $fn$
        AND EXISTS (SELECT 1 FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) rt.object)
 $fn$;
 COMMENT ON FUNCTION @extschema@.results_fourth_order(text) IS
-    'The fourth-order figures the results tables of a publication (by release key; of a period publication, those of every period publication over the same tables too) publish per cell: q(q + 1)/2 per drivers or driver_map table (the betas'' clustered covariance, behind the gains'' intervals too), 4q more per drivers table with bootstrap draws (the ends of the relative-weight and LMG share intervals), q per correlations table (one standard error per pair); the fact exlink.release_status weighs against the cell''s members and measures.';
+    'The fourth-order figures the results tables of a publication (by release key; of a period publication, those of every period publication over the same tables too) publish per cell: q(q + 1)/2 per drivers or driver_map table (the betas'' clustered covariance, behind the gains'' intervals too; q more for a map''s shares favourable), 4q more per drivers table with bootstrap draws (the ends of the relative-weight and LMG share intervals), q per correlations table (one standard error per pair); the fact exlink.release_status weighs against the cell''s members and measures.';
 
 -- A cell's results with their inference withheld (why: the refusal, e.g. 'withheld: too few
 -- members for the inference published with the cell'): every standard error, t, p, interval
@@ -224,8 +238,9 @@ BEGIN
         RETURN results;
     END IF;
     FOR key, val IN SELECT e.key, e.value FROM pg_catalog.jsonb_each_text(results) AS e LOOP
-        IF val IS NULL THEN
-            out := out OPERATOR(pg_catalog.||) pg_catalog.jsonb_build_object(key, NULL::text);
+        IF val IS NULL OR key LIKE '%/favourable' THEN
+            -- (a map's shares favourable: first-order figures, no inference to remove)
+            out := out OPERATOR(pg_catalog.||) pg_catalog.jsonb_build_object(key, val);
         ELSIF pg_catalog.left(val, 1) OPERATOR(pg_catalog.=) '(' THEN
             m := val::@extschema@.driver_model;
             m.drivers := ARRAY(SELECT ROW(d.name, d.beta, NULL, NULL, NULL, d.pratt, d.relative_weight, d.relative_weight_share,
@@ -263,7 +278,8 @@ CREATE FUNCTION @extschema@.publish_results(
     statistic text DEFAULT 'drivers',
     grant_to name[] DEFAULT '{}',
     bootstrap integer DEFAULT 0,
-    seed bigint DEFAULT NULL)
+    seed bigint DEFAULT NULL,
+    favourable float8 DEFAULT NULL)
 RETURNS regclass
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
@@ -296,6 +312,12 @@ BEGIN
     END IF;
     IF statistic NOT IN ('drivers', 'correlations', 'driver_map') THEN
         RAISE EXCEPTION 'statistic must be ''drivers'', ''correlations'', ''driver_map'' or ''alerts''' USING ERRCODE = '22023';
+    END IF;
+    IF favourable IS NOT NULL AND statistic <> 'driver_map' THEN
+        RAISE EXCEPTION 'favourable applies to statistic driver_map only' USING ERRCODE = '22023';
+    END IF;
+    IF favourable IN ('NaN'::float8, 'Infinity'::float8, '-Infinity'::float8) THEN
+        RAISE EXCEPTION 'favourable must be a finite number' USING ERRCODE = '22023';
     END IF;
     SELECT * INTO p FROM @extschema@.publications pub WHERE pub.object = publication;
     IF NOT FOUND THEN
@@ -369,8 +391,8 @@ BEGIN
         DROP TABLE pg_temp.exlink_results_shape;
         EXECUTE pg_catalog.format('ALTER TABLE %s ADD CONSTRAINT %I PRIMARY KEY (period, cell, ordinal)', target, pg_catalog.left(parts[2], 50) || '_pkey');
         obj := pg_catalog.to_regclass(target);
-        INSERT INTO @extschema@.result_tables (object, publication, statistic, outcome, drivers, result_key, grantees, bootstrap, bootstrap_seed)
-        VALUES (obj, publication, statistic, outcome, drivers, key, grant_to, bootstrap, CASE WHEN bootstrap > 0 THEN seed END);
+        INSERT INTO @extschema@.result_tables (object, publication, statistic, outcome, drivers, result_key, grantees, bootstrap, bootstrap_seed, favourable)
+        VALUES (obj, publication, statistic, outcome, drivers, key, grant_to, bootstrap, CASE WHEN bootstrap > 0 THEN seed END, favourable);
         EXECUTE pg_catalog.format('REVOKE ALL ON %s FROM PUBLIC', target);
         FOREACH r IN ARRAY grant_to LOOP
             EXECUTE pg_catalog.format('GRANT SELECT ON %s TO %I', target, r);
@@ -395,8 +417,8 @@ BEGIN
     EXECUTE pg_catalog.format('CREATE MATERIALIZED VIEW %s AS %s WITH NO DATA', target,
                               @extschema@.results_query(key, publication, statistic, outcome, drivers, bootstrap));
     obj := pg_catalog.to_regclass(target);
-    INSERT INTO @extschema@.result_tables (object, publication, statistic, outcome, drivers, result_key, grantees, bootstrap, bootstrap_seed)
-    VALUES (obj, publication, statistic, outcome, drivers, key, grant_to, bootstrap, CASE WHEN bootstrap > 0 THEN seed END);
+    INSERT INTO @extschema@.result_tables (object, publication, statistic, outcome, drivers, result_key, grantees, bootstrap, bootstrap_seed, favourable)
+    VALUES (obj, publication, statistic, outcome, drivers, key, grant_to, bootstrap, CASE WHEN bootstrap > 0 THEN seed END, favourable);
     EXECUTE pg_catalog.format('CREATE UNIQUE INDEX %I ON %s (cell, ordinal)', pg_catalog.left(parts[2], 50) || '_row', target);
     PERFORM @extschema@.refresh(publication);
     EXECUTE pg_catalog.format('REVOKE ALL ON %s FROM PUBLIC', target);
@@ -410,6 +432,6 @@ BEGIN
     RETURN obj;
 END
 $fn$;
-COMMENT ON FUNCTION @extschema@.publish_results(text, regclass, name, name[], text, name[], integer, bigint) IS
-    'Custodian (publication owner) only: publish a flat results table of a publication: per released cell, one row per driver of the key-driver model of outcome on drivers (statistic ''drivers''), of its correlation with the outcome (''correlations''), or of the key driver map (''driver_map'': importance, performance, quadrant, gain per unit), clustered by member. Of a period publication: a table partitioned by period, filled when each later period is sealed; of a snapshot: refreshes it through the guard (exlink.refresh) and is refreshed with it. bootstrap > 0 (drivers only): that many cluster-bootstrap draws per cell give 95% intervals of the relative-weight and LMG shares (four more columns), seeded by seed (NULL: hashtextextended(publication || '' '' || results table, 18)).';
-REVOKE ALL ON FUNCTION @extschema@.publish_results(text, regclass, name, name[], text, name[], integer, bigint) FROM PUBLIC;
+COMMENT ON FUNCTION @extschema@.publish_results(text, regclass, name, name[], text, name[], integer, bigint, float8) IS
+    'Custodian (publication owner) only: publish a flat results table of a publication: per released cell, one row per driver of the key-driver model of outcome on drivers (statistic ''drivers''), of its correlation with the outcome (''correlations''), or of the key driver map (''driver_map'': importance, performance, quadrant, gain per unit; performance the driver''s mean, or with favourable the share of the cell''s rows at or above that cut), clustered by member. Of a period publication: a table partitioned by period, filled when each later period is sealed; of a snapshot: refreshes it through the guard (exlink.refresh) and is refreshed with it. bootstrap > 0 (drivers only): that many cluster-bootstrap draws per cell give 95% intervals of the relative-weight and LMG shares (four more columns), seeded by seed (NULL: hashtextextended(publication || '' '' || results table, 18)).';
+REVOKE ALL ON FUNCTION @extschema@.publish_results(text, regclass, name, name[], text, name[], integer, bigint, float8) FROM PUBLIC;

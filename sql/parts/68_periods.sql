@@ -582,11 +582,13 @@ rt_%1$s AS (
      CROSS JOIN LATERAL (SELECT @extschema@.release_status(q.members, %6$s, q.exlink_rows, q.exlink_top, NULL, %7$L::float8, NULL, NULL, %8$s, %9$s) AS s) AS st
      CROSS JOIN LATERAL @extschema@.%2$s((@extschema@.withhold_inference(q.exlink_results,
                             CASE WHEN %9$s > 0 AND st.s <> 'ok' THEN 'withheld: ' || pg_catalog.substr(st.s, pg_catalog.length('suppressed: ') + 1) END)
-                            OPERATOR(pg_catalog.->>) %3$L)::%10$s, %4$L::name, %5$L::text[], q.members) AS x$s$,
+                            OPERATOR(pg_catalog.->>) %3$L)::%10$s, %4$L::name, %5$L::text[], q.members%11$s) AS x$s$,
                 keys, CASE rt.statistic WHEN 'drivers' THEN CASE WHEN rt.bootstrap > 0 THEN 'driver_bootstrap_rows' ELSE 'driver_rows' END
                                         WHEN 'driver_map' THEN 'driver_map_rows' ELSE 'correlation_rows' END, rt.result_key,
                 rt.outcome, rt.drivers::text[], p.k, p.max_member_share, pg_catalog.cardinality(p.measures), fourth,
-                CASE WHEN rt.statistic IN ('drivers', 'driver_map') THEN '@extschema@.driver_model' ELSE '@extschema@.correlation[]' END),
+                CASE WHEN rt.statistic IN ('drivers', 'driver_map') THEN '@extschema@.driver_model' ELSE '@extschema@.correlation[]' END,
+                -- a map's shares favourable (exlink.results_select; NULL without a cut: the means)
+                CASE WHEN rt.statistic = 'driver_map' THEN pg_catalog.format(', (q.exlink_results OPERATOR(pg_catalog.->>) %L)::float8[]', rt.result_key || '/favourable') ELSE '' END),
                 '{period}', NULL));
     END LOOP;
     EXECUTE pg_catalog.format($q$

@@ -221,7 +221,7 @@ BEGIN
         RAISE EXCEPTION 'statistic must be ''drivers'', ''correlations'' or ''driver_map''' USING ERRCODE = '22023';
     END IF;
     RETURN @extschema@.with_p_adjusted(pg_catalog.format(
-        'SELECT %s, f.level, f.cell, f.responses::integer AS responses, f.members::integer AS members, x.* FROM (SELECT %s, r.results FROM @extschema@.released_cells AS r WHERE r.release_key = %L AND r.shown) AS f CROSS JOIN LATERAL @extschema@.%s((f.results OPERATOR(pg_catalog.->>) %L)::%s, %L::name, %L::text[], f.members) AS x',
+        'SELECT %s, f.level, f.cell, f.responses::integer AS responses, f.members::integer AS members, x.* FROM (SELECT %s, r.results FROM @extschema@.released_cells AS r WHERE r.release_key = %L AND r.shown) AS f CROSS JOIN LATERAL @extschema@.%s((f.results OPERATOR(pg_catalog.->>) %L)::%s, %L::name, %L::text[], f.members%s) AS x',
         (SELECT pg_catalog.string_agg(pg_catalog.format('f.%I', u.d), ', ' ORDER BY u.o) FROM pg_catalog.unnest(p.dimensions) WITH ORDINALITY AS u(d, o)),
         @extschema@.typed_figures(p.source, p.dimensions, '{}'),
         p.release_key,
@@ -229,7 +229,9 @@ BEGIN
                        WHEN 'driver_map' THEN 'driver_map_rows' ELSE 'correlation_rows' END,
         result_key,
         CASE WHEN statistic IN ('drivers', 'driver_map') THEN '@extschema@.driver_model' ELSE '@extschema@.correlation[]' END,
-        outcome, drivers::text[]),
+        outcome, drivers::text[],
+        -- a map's shares favourable (exlink.results_select; NULL without a cut: the means)
+        CASE WHEN statistic = 'driver_map' THEN pg_catalog.format(', (f.results OPERATOR(pg_catalog.->>) %L)::float8[]', result_key || '/favourable') ELSE '' END),
         '{}', '{level,cell,ordinal}');
 END
 $fn$;
@@ -456,8 +458,8 @@ BEGIN
     IF results IS NULL OR windows IS NULL OR outcome IS NULL OR drivers IS NULL OR statistic IS NULL OR grant_to IS NULL THEN
         RAISE EXCEPTION 'exlink.publish_window_results arguments cannot be null' USING ERRCODE = '22023';
     END IF;
-    IF statistic NOT IN ('drivers', 'correlations') THEN
-        RAISE EXCEPTION 'statistic must be ''drivers'' or ''correlations''' USING ERRCODE = '22023';
+    IF statistic NOT IN ('drivers', 'correlations', 'driver_map') THEN
+        RAISE EXCEPTION 'statistic must be ''drivers'', ''correlations'' or ''driver_map''' USING ERRCODE = '22023';
     END IF;
     -- The window view's publication: the one period publication its definition reads.
     SELECT pub.* INTO p
@@ -511,6 +513,10 @@ BEGIN
         CASE statistic
         WHEN 'drivers' THEN pg_catalog.format('@extschema@.driver_rows(@extschema@.window_model(w.moments, %s, %L::integer[], %L::text[]), %L::name, %L::text[], w.members_at_least)',
                                               o, idx, drivers::text[], outcome, drivers::text[])
+        -- the key driver map of the merged model (70_driver_map.sql): performance the drivers'
+        -- means over the window (a share favourable needs the rows, which merged moments lack)
+        WHEN 'driver_map' THEN pg_catalog.format('@extschema@.driver_map_rows(@extschema@.window_model(w.moments, %s, %L::integer[], %L::text[]), %L::name, %L::text[], w.members_at_least)',
+                                                 o, idx, drivers::text[], outcome, drivers::text[])
         ELSE pg_catalog.format('@extschema@.correlation_rows(@extschema@.window_correlations(w.moments, %s, %L::integer[]), %L::name, %L::text[], w.members_at_least)',
                                o, idx, outcome, drivers::text[]) END);
     EXECUTE pg_catalog.format('CREATE VIEW %s AS %s', target,
@@ -528,7 +534,7 @@ BEGIN
 END
 $fn$;
 COMMENT ON FUNCTION @extschema@.publish_window_results(text, regclass, name, name[], text, name[]) IS
-    'Owner of a window view (exlink.publish_window) only: a view of the key drivers (statistic drivers) or correlations of each cell merged over each window, as results tables have them per cell (status codes, no figure without an estimate), intervals only from cluster summaries; grantees must read the window view.';
+    'Owner of a window view (exlink.publish_window) only: a view of the key drivers (statistic drivers), correlations or key driver map (driver_map: importance, mean performance, quadrant, gain) of each cell merged over each window, as results tables have them per cell (status codes, no figure without an estimate), intervals only from cluster summaries; grantees must read the window view.';
 REVOKE ALL ON FUNCTION @extschema@.publish_window_results(text, regclass, name, name[], text, name[]) FROM PUBLIC;
 
 -- Self-describing objects: a comment on every column of a publication, results table, window or
@@ -599,7 +605,10 @@ BEGIN
                                                          'quadrant', 'gain', 'gain_low', 'gain_high') THEN
             CASE a.attname
             WHEN 'importance' THEN 'Importance of the driver: its LMG share of R² (%). NULL where has_betas is false.'
-            WHEN 'performance' THEN 'Performance of the driver: its mean over the cell''s rows (in the driver''s units). NULL where has_betas is false.'
+            WHEN 'performance' THEN coalesce(
+                (SELECT pg_catalog.format('Performance of the driver: its share favourable, the share of the cell''s rows with the driver at or above %s (0 to 1). NULL where has_betas is false.', rt.favourable)
+                   FROM @extschema@.result_tables rt WHERE rt.object = comment_columns.object AND rt.favourable IS NOT NULL),
+                'Performance of the driver: its mean over the cell''s rows (in the driver''s units). NULL where has_betas is false.')
             WHEN 'importance_cut' THEN 'The cell''s importance cut-off: the median importance of its drivers.'
             WHEN 'performance_cut' THEN 'The cell''s performance cut-off: the median performance of its drivers (comparable when the drivers share a scale).'
             WHEN 'quadrant' THEN 'fix first (importance >= cut, performance < cut), keep (both >= cut), monitor (both < cut) or do not over-invest (importance < cut, performance >= cut).'

@@ -1,10 +1,13 @@
 -- The key driver map (issue 21): per cell and driver, importance (LMG share) against performance
--- (the driver's mean), the quadrant by the cell's medians, and the gain in the outcome per unit
--- of the driver with its interval.  The rows of a 'driver_map' results table; every figure comes
+-- (the driver's mean, or its share favourable: the share of the cell's rows at or above the
+-- results table's cut, computed with the model from the same rows by exlink.results_select), the
+-- quadrant by the cell's medians, and the gain in the outcome per unit of the driver with its
+-- interval.  The rows of a 'driver_map' results table; every figure comes
 -- from the cell's released model (exlink.driver_rows classifies it: the same status codes, the
 -- same withheld inference), so a map shows nothing a drivers table of the cell would not.
 
-CREATE FUNCTION @extschema@.driver_map_rows(model @extschema@.driver_model, outcome name, names text[], members bigint)
+CREATE FUNCTION @extschema@.driver_map_rows(model @extschema@.driver_model, outcome name, names text[], members bigint,
+                                            favourable float8[] DEFAULT NULL)
 RETURNS TABLE (ordinal integer, outcome text, driver text, importance float8, performance float8,
                importance_cut float8, performance_cut float8, quadrant text,
                gain float8, gain_low float8, gain_high float8, p_value float8,
@@ -14,7 +17,9 @@ LANGUAGE sql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $fn$
     WITH d AS (
-        SELECT r.*, CASE WHEN r.has_betas THEN ($1).means[r.ordinal OPERATOR(pg_catalog.+) 1] END AS perf
+        SELECT r.*, CASE WHEN NOT r.has_betas THEN NULL
+                         WHEN $5 IS NULL THEN ($1).means[r.ordinal OPERATOR(pg_catalog.+) 1]
+                         ELSE $5[r.ordinal] END AS perf
           FROM @extschema@.driver_rows($1, $2, $3, $4) AS r),
     cut AS (
         SELECT pg_catalog.percentile_cont(0.5) WITHIN GROUP (ORDER BY d.lmg_share) AS ic,
@@ -35,5 +40,5 @@ AS $fn$
       LEFT JOIN LATERAL @extschema@.driver_contrast($1, ARRAY[d.driver], ARRAY[1::float8]) AS g ON d.has_betas
      ORDER BY d.ordinal
 $fn$;
-COMMENT ON FUNCTION @extschema@.driver_map_rows(@extschema@.driver_model, name, text[], bigint) IS
-    'The rows of one cell of a driver_map results table: per driver its importance (LMG share, %), performance (mean), the cell''s cut-offs (medians over its drivers), the quadrant (fix first, keep, monitor, do not over-invest), the gain in the outcome per unit of the driver with its clustered 95% interval and p, and exlink.driver_rows'' status code, flags and explanation.';
+COMMENT ON FUNCTION @extschema@.driver_map_rows(@extschema@.driver_model, name, text[], bigint, float8[]) IS
+    'The rows of one cell of a driver_map results table: per driver its importance (LMG share, %), performance (its mean; given favourable, the cell''s shares of rows at or above the table''s cut, in names order), the cell''s cut-offs (medians over its drivers), the quadrant (fix first, keep, monitor, do not over-invest), the gain in the outcome per unit of the driver with its clustered 95% interval and p, and exlink.driver_rows'' status code, flags and explanation.';

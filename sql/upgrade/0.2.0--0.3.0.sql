@@ -112,6 +112,12 @@ DROP TABLE exlink_upgrade_driver_models;
 ALTER TABLE @extschema@.result_tables DROP CONSTRAINT result_tables_statistic_check;
 ALTER TABLE @extschema@.result_tables ADD CONSTRAINT result_tables_statistic_check CHECK (statistic IN ('drivers', 'correlations', 'driver_map'));
 COMMENT ON COLUMN @extschema@.result_tables.statistic IS '''drivers'' (one row per cell and driver: the key-driver model), ''correlations'' (one row per cell and pair outcome-driver) or ''driver_map'' (one row per cell and driver: importance, performance, quadrant and gain).';
+-- the map's share favourable: the registry's cut (publish_results' new argument favourable: its
+-- new signature is made by 67_results.sql's include, the 0.2.0 one dropped by "issue 18
+-- bootstrap/speed" below)
+ALTER TABLE @extschema@.result_tables ADD COLUMN favourable float8;
+GRANT SELECT (favourable) ON @extschema@.result_tables TO PUBLIC;
+COMMENT ON COLUMN @extschema@.result_tables.favourable IS 'driver_map only: the cut at or above which a row''s driver value is favourable (the performance is then the share of the cell''s rows at or above it, e.g. 4 on a 1-5 scale: top-2-box); NULL: the performance is the driver''s mean.';
 
 -- ---- issue 18 (item 5): driver_weights with bootstrap intervals of the importance shares
 -- (the driver type's new attributes were added with df above, before stored models are
@@ -235,7 +241,7 @@ SELECT @extschema@.comment_columns(p.object, p.object, 'cells')
 -- include: sql/parts/80_catalog.sql
 
 -- ---- issue 18 bootstrap/speed: bootstrap intervals of the shares in drivers results tables ----
--- exlink.publish_results gained bootstrap and seed (its new form came with 67_results.sql's
+-- exlink.publish_results gained bootstrap and seed (and favourable, issue 21; its new form came with 67_results.sql's
 -- functions above): the 0.2.0 form is dropped, and roles that could execute it may execute the
 -- new one (made by the update script, so pg_dump counts the grant as the extension's own).
 DO $up$
@@ -245,11 +251,11 @@ BEGIN
     FOR r IN SELECT DISTINCT a.grantee FROM pg_catalog.pg_proc p, pg_catalog.aclexplode(p.proacl) a
               WHERE p.oid = '@extschema@.publish_results(text, regclass, name, name[], text, name[])'::pg_catalog.regprocedure
                 AND a.privilege_type = 'EXECUTE' AND a.grantee <> 0 AND a.grantee <> p.proowner LOOP
-        EXECUTE pg_catalog.format('GRANT EXECUTE ON FUNCTION @extschema@.publish_results(text, regclass, name, name[], text, name[], integer, bigint) TO %I',
+        EXECUTE pg_catalog.format('GRANT EXECUTE ON FUNCTION @extschema@.publish_results(text, regclass, name, name[], text, name[], integer, bigint, float8) TO %I',
                                   pg_catalog.pg_get_userbyid(r.grantee));
         RAISE WARNING 'exlink: % may publish results: granted EXECUTE on the new exlink.publish_results', pg_catalog.pg_get_userbyid(r.grantee);
     END LOOP;
 END
 $up$;
 DROP FUNCTION @extschema@.publish_results(text, regclass, name, name[], text, name[]);
-REVOKE ALL ON FUNCTION @extschema@.publish_results(text, regclass, name, name[], text, name[], integer, bigint) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.publish_results(text, regclass, name, name[], text, name[], integer, bigint, float8) FROM PUBLIC;

@@ -94,15 +94,41 @@ SELECT exlink.publish('win.summarised', 'win.src', 'employee', '{team}', '{cx,ex
                       period_length => '1 month');
 SELECT exlink.publish_window('win.all3', 'win.summarised', 'last 3', grant_to => '{regress_analyst}');
 SELECT exlink.publish_window_results('win.all3_drivers', 'win.all3', 'cx', '{ex,tenure}', grant_to => '{regress_analyst}');
+-- The key driver map over windows (statistic driver_map): the map's columns from the merged model.
+SELECT exlink.publish_window_results('win.all3_map', 'win.all3', 'cx', '{ex,tenure}', 'driver_map', grant_to => '{regress_analyst}');
 RESET ROLE;
 RESET exlink.cluster_summary;
 SET ROLE regress_analyst;
 SELECT window_end, team, members_at_least, driver, inference, status, inference_shown
   FROM win.all3_drivers WHERE window_end = '2025-03-01' ORDER BY team, ordinal;
+SELECT window_end, team, periods, driver, round(importance::numeric, 4) AS importance, round(performance::numeric, 4) AS performance,
+       quadrant, round(gain::numeric, 4) AS gain, gain_low IS NOT NULL AS has_interval, inference_shown, status
+  FROM win.all3_map WHERE window_end = '2025-03-01' ORDER BY level, team, ordinal;
+RESET ROLE;
+-- ... exact from the merged sealed periods: importance, performance (the mean) and gain equal the
+-- custodian's model over the rows of the window's three periods (cells released in all three),
+-- the quadrants follow the cut-offs (the medians over the cell's drivers).
+SET ROLE regress_custodian;
+CREATE TEMP TABLE truth3 AS
+SELECT s.team, (CASE WHEN GROUPING(s.team) = 0 THEN 1 ELSE 0 END) AS level,
+       exlink.driver_weights(s.cx, ARRAY[s.ex, s.tenure], s.employee, '{ex,tenure}') AS m
+  FROM win.src s GROUP BY ROLLUP (s.team);
+SELECT count(*) AS rows_checked,
+       bool_and(abs(w.importance - d.lmg_share) < 1e-8 AND abs(w.performance - (t.m).means[w.ordinal + 1]) < 1e-10
+                AND abs(w.gain - g.estimate) < 1e-10) AS map_equals_rows,
+       bool_and(w.quadrant = CASE WHEN w.importance >= w.importance_cut AND w.performance < w.performance_cut THEN 'fix first'
+                                  WHEN w.importance >= w.importance_cut THEN 'keep'
+                                  WHEN w.performance < w.performance_cut THEN 'monitor'
+                                  ELSE 'do not over-invest' END) AS quadrants_ok
+  FROM win.all3_map w
+  JOIN truth3 t ON t.level = w.level AND t.team IS NOT DISTINCT FROM w.team
+  JOIN exlink.drivers(t.m) d ON d.ordinal = w.ordinal,
+       LATERAL exlink.driver_contrast(t.m, ARRAY[w.driver], ARRAY[1]) g
+ WHERE w.window_end = '2025-03-01' AND w.periods = 3 AND w.has_betas;
 RESET ROLE;
 
 SET ROLE regress_custodian;
-DROP VIEW win.all3_drivers, win.last2_drivers, win.last2_pairs;
+DROP VIEW win.all3_drivers, win.all3_map, win.last2_drivers, win.last2_pairs;
 DROP VIEW win.all3, win.last2;
 SELECT exlink.unpublish('win.monthly'), exlink.unpublish('win.summarised');
 DROP SCHEMA win CASCADE;

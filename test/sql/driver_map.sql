@@ -74,7 +74,74 @@ SELECT team, status, bool_and(gain IS NOT NULL) AS gains, bool_and(gain_low IS N
        bool_and(NOT inference_shown) AS not_shown
   FROM kdm.map WHERE status = 'withheld' GROUP BY team, status ORDER BY team;
 
+-- Performance as the share favourable (favourable => 4: the share of the cell's rows with the
+-- driver at 4 or more, e.g. top-2-box on a 1-5 scale), from the same cells: checked against the
+-- share over each cell's own rows; the cut recorded; its q shares counted by the release
+-- decision (fourth-order figures: the map's 6 + 6 + 3).
+SELECT exlink.publish_results('kdm.map_share', 'kdm.cells', 'cx', '{engagement,coaching,tools}', 'driver_map',
+                              '{regress_analyst}', favourable => 4);
+SELECT statistic, favourable FROM exlink.result_tables WHERE object = 'kdm.map_share'::regclass;
+SELECT col_description('kdm.map_share'::regclass, attnum) AS performance_comment
+  FROM pg_attribute WHERE attrelid = 'kdm.map_share'::regclass AND attname = 'performance';
+SELECT exlink.results_fourth_order(release_key) AS fourth_order_with_shares FROM exlink.publications WHERE object = 'kdm.cells'::regclass;
+CREATE TEMP TABLE share_truth AS
+SELECT region, team, (1 - GROUPING(region)) + (1 - GROUPING(team)) AS level,
+       ARRAY[avg((engagement >= 4)::int), avg((coaching >= 4)::int), avg((tools >= 4)::int)]::float8[] AS shares
+  FROM kdm.src GROUP BY ROLLUP (region, team);
+SELECT r.level, r.region, r.team, r.status,
+       bool_and(CASE WHEN r.has_betas THEN pg_temp.close(r.performance, t.shares[r.ordinal]) ELSE r.performance IS NULL END) AS share_ok,
+       bool_and(pg_temp.close(r.importance, m.importance) AND pg_temp.close(r.gain, m.gain)) AS same_model,
+       string_agg(r.driver || ': ' || round(r.performance::numeric, 3) || ' ' || r.quadrant, ', ' ORDER BY r.ordinal) AS shares
+  FROM kdm.map_share r
+  JOIN share_truth t ON t.level = r.level AND t.region IS NOT DISTINCT FROM r.region AND t.team IS NOT DISTINCT FROM r.team
+  JOIN kdm.map m ON m.cell = r.cell AND m.ordinal = r.ordinal
+ GROUP BY 1, 2, 3, 4 ORDER BY r.level, r.region COLLATE "C", r.team COLLATE "C";
+SELECT count(*) AS rows_checked,
+       bool_and(quadrant = CASE WHEN importance >= importance_cut AND performance < performance_cut THEN 'fix first'
+                                WHEN importance >= importance_cut THEN 'keep'
+                                WHEN performance < performance_cut THEN 'monitor'
+                                ELSE 'do not over-invest' END) AS quadrants_ok,
+       bool_and(performance_cut = (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY m2.performance) FROM kdm.map_share m2 WHERE m2.cell = m.cell)) AS cut_is_median
+  FROM kdm.map_share m WHERE has_betas;
+-- must fail: the suppressed team and its complement have no share rows either
+SET ROLE regress_analyst;
+SELECT count(*) AS beta_or_gamma_rows FROM kdm.map_share WHERE team IN ('beta', 'gamma');
+RESET ROLE;
+-- positive control: the custodian's shares of beta and gamma exist
+SELECT team, shares IS NOT NULL AS has_shares FROM share_truth WHERE team IN ('beta', 'gamma') ORDER BY team;
+-- must fail: a cut with another statistic, a cut that is not a number (22023)
+\set VERBOSITY sqlstate
+SELECT exlink.publish_results('kdm.bad', 'kdm.cells', 'cx', '{engagement}', 'drivers', '{}', favourable => 4);
+SELECT exlink.publish_results('kdm.bad', 'kdm.cells', 'cx', '{engagement}', 'driver_map', '{}', favourable => 'NaN');
+\set VERBOSITY default
+
+-- ... and of a period publication: the shares of each sealed period's cells, from its rows.
+CREATE TABLE kdm.psrc (team text, employee text, at date, cx float8, engagement float8, coaching float8);
+INSERT INTO kdm.psrc
+SELECT t, t || '-' || e, make_date(2025, mo, 1 + j), round((2 + 0.4 * ((e * 3 + j * 5 + mo) % 7) + 0.3 * ((e * 5) % 3))::numeric, 3)::float8,
+       (e * 3 + j * 5 + mo) % 5 + 1, (e * 5 + mo) % 4 + 2
+  FROM (VALUES ('alpha', 20), ('delta', 24)) AS teams(t, size), generate_series(1, size) AS e,
+       generate_series(1, 3) AS j, (VALUES (1)) AS m(mo);
+SELECT exlink.publish('kdm.pcells', 'kdm.psrc', 'employee', '{team}', '{cx,engagement,coaching}', force => true,
+                      grant_to => '{regress_analyst}', period => 'date_trunc(''month'', at::timestamp)::date',
+                      period_length => '1 month');
+SELECT exlink.publish_results('kdm.pmap_share', 'kdm.pcells', 'cx', '{engagement,coaching}', 'driver_map',
+                              '{regress_analyst}', favourable => 4);
+INSERT INTO kdm.psrc
+SELECT t, t || '-' || e, make_date(2025, 2, 1 + j), round((2 + 0.4 * ((e * 3 + j * 5 + 2) % 7) + 0.3 * ((e * 5) % 3))::numeric, 3)::float8,
+       (e * 3 + j * 5 + 2) % 5 + 1, (e * 5 + 2) % 4 + 2
+  FROM (VALUES ('alpha', 20), ('delta', 24)) AS teams(t, size), generate_series(1, size) AS e, generate_series(1, 3) AS j;
+SELECT count(*) > 0 AS sealed FROM exlink.refresh('kdm.pcells');
+SELECT r.period, r.team, r.status,
+       bool_and(pg_temp.close(r.performance, CASE r.ordinal WHEN 1 THEN t.e4 ELSE t.c4 END)) AS share_ok, count(*) AS drivers
+  FROM kdm.pmap_share r
+  JOIN (SELECT date_trunc('month', at::timestamp)::date AS period, team,
+               avg((engagement >= 4)::int)::float8 AS e4, avg((coaching >= 4)::int)::float8 AS c4
+          FROM kdm.psrc GROUP BY 1, 2) t ON t.period = r.period AND t.team = r.team
+ GROUP BY 1, 2, 3 ORDER BY 1, 2;
+
 SET client_min_messages = warning;
+SELECT exlink.unpublish('kdm.pcells');
 SELECT exlink.unpublish('kdm.cells');
 DROP SCHEMA kdm CASCADE;
 RESET client_min_messages;
