@@ -234,7 +234,18 @@ CREATE TABLE pub.src AS
 INSERT INTO pub.src SELECT 'small', 'tiny' || (i % 3), 1, date '2025-01-15' FROM generate_series(1, 30) i;
 SELECT exlink.publish('pub.snapshot', 'pub.src', 'employee_ref', '{team}', '{cx}', grant_to => '{regress_upgrade_analyst}');
 SQL
+    # publish_results gained an argument in 0.3.0 (a new signature): EXECUTE granted on the 0.2.0
+    # one (as docs/bi-and-scheduling.md showed) is carried to the new one by the update.
+    if [ "$from" = 0.2.0 ]; then
+        q -d "$cust" -c "GRANT EXECUTE ON FUNCTION exlink.publish_results(text, regclass, name, name[], text, name[]) TO regress_upgrade_analyst" >/dev/null
+    fi
     q -d "$cust" -c "ALTER EXTENSION exlink UPDATE" 2>"$work/notices-$from.txt" >/dev/null
+    if [ "$from" = 0.2.0 ]; then
+        carried=$(q -d "$cust" -c "SELECT has_function_privilege('regress_upgrade_analyst', 'exlink.publish_results(text, regclass, name, name[], text, name[], integer, bigint, float8)', 'EXECUTE')::text
+                                   || ',' || has_function_privilege('public', 'exlink.publish_results(text, regclass, name, name[], text, name[], integer, bigint, float8)', 'EXECUTE')::text")
+        echo "from 0.2.0: EXECUTE on publish_results carried to the new signature (granted role, PUBLIC): $carried"
+        [ "$carried" = "true,false" ] || { echo "FAILED: the grant on publish_results was not carried over"; status=1; }
+    fi
     if ! q -d "$cust" <<'SQL' >"$work/custodian-$from.txt" 2>&1; then
 SET ROLE regress_upgrade_custodian;
 SELECT exlink.publish('pub.monthly', 'pub.src', 'employee_ref', '{team}', '{cx}', grant_to => '{regress_upgrade_analyst}', force => true,
