@@ -16,9 +16,10 @@ CREATE TABLE @extschema@.result_tables (
     grantees name[] NOT NULL,
     published_by name NOT NULL DEFAULT current_user,
     published_at timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    -- (favourable before bootstrap: the order in which the 0.3.0 update adds them)
+    favourable float8,
     bootstrap integer NOT NULL DEFAULT 0 CHECK (bootstrap >= 0),
-    bootstrap_seed bigint,
-    favourable float8
+    bootstrap_seed bigint
 );
 COMMENT ON TABLE @extschema@.result_tables IS
     'Registry of results tables made by exlink.publish_results (object, its publication, the statistic, outcome and drivers, who and when).';
