@@ -150,7 +150,7 @@ SELECT count(*) AS "linked transactions",
 CREATE SCHEMA published AUTHORIZATION exlink_admin;
 GRANT USAGE ON SCHEMA published TO analyst;
 GRANT EXECUTE ON FUNCTION exlink.publish(text, regclass, name, name[], name[], name[], integer, boolean, boolean, boolean, text, interval, interval),
-                          exlink.publish_results(text, regclass, name, name[], text, name[], integer, bigint, float8),
+                          exlink.publish_results(text, regclass, name, name[], text, name[], integer, bigint, float8, name),
                           exlink.refresh(regclass), exlink.seal(regclass, text) TO exlink_admin;
 GRANT SELECT, INSERT, UPDATE, DELETE ON exlink.publications, exlink.released_cells, exlink.release_ledger,
                                         exlink.result_tables, exlink.sealed_periods TO exlink_admin;

@@ -70,7 +70,7 @@ CREATE SCHEMA published AUTHORIZATION dashboard_admin;
 GRANT USAGE ON SCHEMA published TO dashboard_analyst;
 GRANT EXECUTE ON FUNCTION
     exlink.publish(text, regclass, name, name[], name[], name[], integer, boolean, boolean, boolean, text, interval, interval),
-    exlink.publish_results(text, regclass, name, name[], text, name[], integer, bigint, float8),
+    exlink.publish_results(text, regclass, name, name[], text, name[], integer, bigint, float8, name),
     exlink.publish_window(text, regclass, text, name[]),
     exlink.publish_window_results(text, regclass, name, name[], text, name[]),
     exlink.publish_coverage(text, regclass, regclass, name[]),

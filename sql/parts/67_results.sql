@@ -19,7 +19,8 @@ CREATE TABLE @extschema@.result_tables (
     -- (favourable before bootstrap: the order in which the 0.3.0 update adds them)
     favourable float8,
     bootstrap integer NOT NULL DEFAULT 0 CHECK (bootstrap >= 0),
-    bootstrap_seed bigint
+    bootstrap_seed bigint,
+    cluster name
 );
 COMMENT ON TABLE @extschema@.result_tables IS
     'Registry of results tables made by exlink.publish_results (object, its publication, the statistic, outcome and drivers, who and when).';
@@ -35,6 +36,7 @@ COMMENT ON COLUMN @extschema@.result_tables.published_at IS 'When it was publish
 COMMENT ON COLUMN @extschema@.result_tables.bootstrap IS 'Cluster-bootstrap draws behind the intervals of the importance shares of a drivers table (0: none).';
 COMMENT ON COLUMN @extschema@.result_tables.favourable IS 'driver_map only: the cut at or above which a row''s driver value is favourable (the performance is then the share of the cell''s rows at or above it, e.g. 4 on a 1-5 scale: top-2-box); NULL: the performance is the driver''s mean.';
 COMMENT ON COLUMN @extschema@.result_tables.bootstrap_seed IS 'The seed of those draws (the same for every cell and every release: a cell''s intervals are a function of the seed and its rows); NULL without draws.';
+COMMENT ON COLUMN @extschema@.result_tables.cluster IS 'The dimension of the publication the inference is clustered by in cells that span several of its values (e.g. team in a region row); cells with one value, and every cell when NULL, are clustered by member.';
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.result_tables', '');
 -- Which results tables exist is read by every refresh (exlink.results_select), audit and unpublish,
 -- so a custodian granted only what exlink 0.1.0 needed (publications, released_cells,
@@ -44,10 +46,17 @@ REVOKE ALL ON @extschema@.result_tables FROM PUBLIC;
 GRANT SELECT (object, publication, statistic, outcome, drivers, result_key, bootstrap, bootstrap_seed) ON @extschema@.result_tables TO PUBLIC;
 -- favourable: a driver map's cut (a parameter, not a figure), read by every refresh's results_select
 GRANT SELECT (favourable) ON @extschema@.result_tables TO PUBLIC;
+-- cluster: the dimension results are clustered by (a parameter), read by results_select too
+GRANT SELECT (cluster) ON @extschema@.result_tables TO PUBLIC;
 
 -- The SQL (inside exlink.refresh_query's grouped query over src, whose exlink_vals are the
 -- publication's measures) of a cell's results: a jsonb object holding, per results table of
 -- the publication, the text of its driver model or of its correlations; NULL without any.
+-- Inference is clustered by member, or, for a results table with a cluster dimension, by that
+-- dimension in the cells that span several of its values (GROUPING(src.dim) = 1: a roll-up or
+-- total row); a cell with one value of it is clustered by member (the dimension's shared part
+-- is a constant there, absorbed by the intercept).  A NULL value of the dimension is a cluster
+-- of its own, as GROUP BY makes it a cell of its own.
 CREATE FUNCTION @extschema@.results_select(release_key text, measures name[])
 RETURNS text
 LANGUAGE plpgsql STABLE
@@ -59,8 +68,10 @@ DECLARE
     idx integer[];
     parts text[] := '{}';
     shares text[] := '{}';
+    by_member text;
+    cluster_arg text;
 BEGIN
-    FOR t IN SELECT rt.statistic, rt.outcome, rt.drivers, rt.result_key, rt.bootstrap, rt.bootstrap_seed, rt.favourable
+    FOR t IN SELECT rt.statistic, rt.outcome, rt.drivers, rt.result_key, rt.bootstrap, rt.bootstrap_seed, rt.favourable, rt.cluster
                FROM @extschema@.result_tables rt
                JOIN @extschema@.publications p ON p.object = rt.publication
               WHERE p.release_key = results_select.release_key
@@ -72,7 +83,7 @@ BEGIN
             RAISE EXCEPTION 'results table % reads a measure its publication does not publish', t.result_key
                 USING ERRCODE = '55000';
         END IF;
-        parts := parts || pg_catalog.format('%L, (%s)::text', t.result_key,
+        by_member :=
             CASE
             WHEN t.statistic = 'drivers' AND t.bootstrap > 0 THEN
                 -- with the bootstrap intervals of the shares: the default inference, no groups,
@@ -92,7 +103,24 @@ BEGIN
                 pg_catalog.format('ARRAY[%s]::@extschema@.correlation[]',
                                   (SELECT pg_catalog.string_agg(pg_catalog.format('@extschema@.linked_correlation(src.exlink_vals[%s], src.exlink_vals[%s], src.exlink_member)', o, i), ', ')
                                      FROM pg_catalog.unnest(idx) AS i))
-            END);
+            END;
+        IF t.cluster IS NULL THEN
+            parts := parts || pg_catalog.format('%L, (%s)::text', t.result_key, by_member);
+        ELSE
+            -- (publish_results refuses bootstrap draws with a cluster: they resample members)
+            cluster_arg := pg_catalog.format('CASE WHEN src.%1$I IS NULL THEN %2$L ELSE %3$L || src.%1$I::text END', t.cluster, 'null', 'v:');
+            parts := parts || pg_catalog.format('%L, (CASE WHEN GROUPING(src.%I) = 0 THEN %s ELSE %s END)::text', t.result_key, t.cluster, by_member,
+                CASE WHEN t.statistic IN ('drivers', 'driver_map') THEN
+                    pg_catalog.format('@extschema@.driver_weights(src.exlink_vals[%s], ARRAY[%s]::float8[], src.exlink_member, %L::text[], %L::text, NULL::text[], %s)',
+                                      o, (SELECT pg_catalog.string_agg(pg_catalog.format('src.exlink_vals[%s]', i), ', ') FROM pg_catalog.unnest(idx) AS i),
+                                      t.drivers::text[], 'cluster', cluster_arg)
+                ELSE
+                    pg_catalog.format('ARRAY[%s]::@extschema@.correlation[]',
+                                      (SELECT pg_catalog.string_agg(pg_catalog.format('@extschema@.linked_correlation(src.exlink_vals[%s], src.exlink_vals[%s], src.exlink_member, %L::float8, %L::text, %s)',
+                                                                                      o, i, 0.95, 'cluster', cluster_arg), ', ')
+                                         FROM pg_catalog.unnest(idx) AS i))
+                END);
+        END IF;
         -- A map's share favourable: per driver the share of the cell's rows (those of its model)
         -- at or above the cut, under the key KEY/favourable (exlink.driver_map_rows reads it).
         IF t.statistic = 'driver_map' AND t.favourable IS NOT NULL THEN
@@ -280,7 +308,8 @@ CREATE FUNCTION @extschema@.publish_results(
     grant_to name[] DEFAULT '{}',
     bootstrap integer DEFAULT 0,
     seed bigint DEFAULT NULL,
-    favourable float8 DEFAULT NULL)
+    favourable float8 DEFAULT NULL,
+    cluster name DEFAULT NULL)
 RETURNS regclass
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
@@ -308,7 +337,14 @@ BEGIN
     IF bootstrap < 0 OR bootstrap > 100000 THEN   -- EXLINK_BOOTSTRAP_MAX_DRAWS (driver_bootstrap.h)
         RAISE EXCEPTION 'bootstrap must be between 0 (none) and 100000 draws' USING ERRCODE = '22023';
     END IF;
+    IF cluster IS NOT NULL AND bootstrap <> 0 THEN
+        RAISE EXCEPTION 'bootstrap draws cannot be combined with a cluster' USING ERRCODE = '22023',
+            DETAIL = 'The bootstrap resamples members; a results table clustered by a dimension has none.';
+    END IF;
     IF statistic = 'alerts' THEN   -- 70_alerts.sql: computed from the released cells, not per cell
+        IF cluster IS NOT NULL THEN
+            RAISE EXCEPTION 'alerts tables take no cluster' USING ERRCODE = '22023';
+        END IF;
         RETURN @extschema@.publish_alerts(results, publication, outcome, drivers, grant_to);
     END IF;
     IF statistic NOT IN ('drivers', 'correlations', 'driver_map') THEN
@@ -346,6 +382,11 @@ BEGIN
     END IF;
     IF (SELECT pg_catalog.count(DISTINCT c) FROM pg_catalog.unnest(ARRAY[outcome] || drivers) c) <> nq + 1 THEN
         RAISE EXCEPTION 'outcome and drivers must be distinct' USING ERRCODE = '22023';
+    END IF;
+    IF cluster IS NOT NULL AND NOT cluster = ANY (p.dimensions) THEN
+        RAISE EXCEPTION 'cluster must be a dimension of publication %', publication USING ERRCODE = '22023',
+            DETAIL = pg_catalog.format('Its dimensions are %s.', pg_catalog.array_to_string(p.dimensions, ', ')),
+            HINT = 'Results are clustered by that dimension in the cells that span several of its values (e.g. team in a region row of a roll-up).';
     END IF;
     BEGIN
         parts := pg_catalog.parse_ident(results);
@@ -392,15 +433,16 @@ BEGIN
         DROP TABLE pg_temp.exlink_results_shape;
         EXECUTE pg_catalog.format('ALTER TABLE %s ADD CONSTRAINT %I PRIMARY KEY (period, cell, ordinal)', target, pg_catalog.left(parts[2], 50) || '_pkey');
         obj := pg_catalog.to_regclass(target);
-        INSERT INTO @extschema@.result_tables (object, publication, statistic, outcome, drivers, result_key, grantees, bootstrap, bootstrap_seed, favourable)
-        VALUES (obj, publication, statistic, outcome, drivers, key, grant_to, bootstrap, CASE WHEN bootstrap > 0 THEN seed END, favourable);
+        INSERT INTO @extschema@.result_tables (object, publication, statistic, outcome, drivers, result_key, grantees, bootstrap, bootstrap_seed, favourable, cluster)
+        VALUES (obj, publication, statistic, outcome, drivers, key, grant_to, bootstrap, CASE WHEN bootstrap > 0 THEN seed END, favourable, cluster);
         EXECUTE pg_catalog.format('REVOKE ALL ON %s FROM PUBLIC', target);
         FOREACH r IN ARRAY grant_to LOOP
             EXECUTE pg_catalog.format('GRANT SELECT ON %s TO %I', target, r);
         END LOOP;
         EXECUTE pg_catalog.format('COMMENT ON TABLE %s IS %L', target,
-            pg_catalog.format('exlink results (%s) of %s: %s on %s, per period sealed after it was made, released with its cells', statistic, publication, outcome,
-                              pg_catalog.array_to_string(drivers, ', ')));
+            pg_catalog.format('exlink results (%s) of %s: %s on %s, per period sealed after it was made, released with its cells; %s', statistic, publication, outcome,
+                              pg_catalog.array_to_string(drivers, ', '), CASE WHEN cluster IS NULL THEN 'inference clustered by member'
+                              ELSE pg_catalog.format('inference clustered by %1$s in the cells that span several values of %1$s (roll-up rows), by member in the others', cluster) END));
         PERFORM @extschema@.comment_columns(obj, publication, statistic);   -- 69_bi.sql
         RETURN obj;
     END IF;
@@ -418,8 +460,8 @@ BEGIN
     EXECUTE pg_catalog.format('CREATE MATERIALIZED VIEW %s AS %s WITH NO DATA', target,
                               @extschema@.results_query(key, publication, statistic, outcome, drivers, bootstrap));
     obj := pg_catalog.to_regclass(target);
-    INSERT INTO @extschema@.result_tables (object, publication, statistic, outcome, drivers, result_key, grantees, bootstrap, bootstrap_seed, favourable)
-    VALUES (obj, publication, statistic, outcome, drivers, key, grant_to, bootstrap, CASE WHEN bootstrap > 0 THEN seed END, favourable);
+    INSERT INTO @extschema@.result_tables (object, publication, statistic, outcome, drivers, result_key, grantees, bootstrap, bootstrap_seed, favourable, cluster)
+    VALUES (obj, publication, statistic, outcome, drivers, key, grant_to, bootstrap, CASE WHEN bootstrap > 0 THEN seed END, favourable, cluster);
     EXECUTE pg_catalog.format('CREATE UNIQUE INDEX %I ON %s (cell, ordinal)', pg_catalog.left(parts[2], 50) || '_row', target);
     PERFORM @extschema@.refresh(publication);
     EXECUTE pg_catalog.format('REVOKE ALL ON %s FROM PUBLIC', target);
@@ -427,12 +469,13 @@ BEGIN
         EXECUTE pg_catalog.format('GRANT SELECT ON %s TO %I', target, r);
     END LOOP;
     EXECUTE pg_catalog.format('COMMENT ON MATERIALIZED VIEW %s IS %L', target,
-        pg_catalog.format('exlink results (%s) of %s: %s on %s, released with its cells', statistic, publication, outcome,
-                          pg_catalog.array_to_string(drivers, ', ')));
+        pg_catalog.format('exlink results (%s) of %s: %s on %s, released with its cells; %s', statistic, publication, outcome,
+                          pg_catalog.array_to_string(drivers, ', '), CASE WHEN cluster IS NULL THEN 'inference clustered by member'
+                              ELSE pg_catalog.format('inference clustered by %1$s in the cells that span several values of %1$s (roll-up rows), by member in the others', cluster) END));
     PERFORM @extschema@.comment_columns(obj, publication, statistic);
     RETURN obj;
 END
 $fn$;
-COMMENT ON FUNCTION @extschema@.publish_results(text, regclass, name, name[], text, name[], integer, bigint, float8) IS
-    'Custodian (publication owner) only: publish a flat results table of a publication: per released cell, one row per driver of the key-driver model of outcome on drivers (statistic ''drivers''), of its correlation with the outcome (''correlations''), or of the key driver map (''driver_map'': importance, performance, quadrant, gain per unit; performance the driver''s mean, or with favourable the share of the cell''s rows at or above that cut), clustered by member. Of a period publication: a table partitioned by period, filled when each later period is sealed; of a snapshot: refreshes it through the guard (exlink.refresh) and is refreshed with it. bootstrap > 0 (drivers only): that many cluster-bootstrap draws per cell give 95% intervals of the relative-weight and LMG shares (four more columns), seeded by seed (NULL: hashtextextended(publication || '' '' || results table, 18)).';
-REVOKE ALL ON FUNCTION @extschema@.publish_results(text, regclass, name, name[], text, name[], integer, bigint, float8) FROM PUBLIC;
+COMMENT ON FUNCTION @extschema@.publish_results(text, regclass, name, name[], text, name[], integer, bigint, float8, name) IS
+    'Custodian (publication owner) only: publish a flat results table of a publication: per released cell, one row per driver of the key-driver model of outcome on drivers (statistic ''drivers''), of its correlation with the outcome (''correlations''), or of the key driver map (''driver_map'': importance, performance, quadrant, gain per unit; performance the driver''s mean, or with favourable the share of the cell''s rows at or above that cut), clustered by member, or (cluster: a dimension of the publication, e.g. team; not with bootstrap) by that dimension in the cells that span several of its values (roll-up rows) and by member in the others. Of a period publication: a table partitioned by period, filled when each later period is sealed; of a snapshot: refreshes it through the guard (exlink.refresh) and is refreshed with it. bootstrap > 0 (drivers only): that many cluster-bootstrap draws per cell give 95% intervals of the relative-weight and LMG shares (four more columns), seeded by seed (NULL: hashtextextended(publication || '' '' || results table, 18)).';
+REVOKE ALL ON FUNCTION @extschema@.publish_results(text, regclass, name, name[], text, name[], integer, bigint, float8, name) FROM PUBLIC;

@@ -140,6 +140,13 @@ GRANT SELECT (bootstrap, bootstrap_seed) ON @extschema@.result_tables TO PUBLIC;
 COMMENT ON AGGREGATE @extschema@.rank_correlation(float8, float8) IS
     'Spearman rank correlation (average ranks for ties) with t-approximation p and a Fisher-z interval; holds all pairs (32 bytes a row).';
 
+-- ---- issue 18 cluster level: results tables clustered by a dimension of the publication
+-- (the registry's cluster column, after bootstrap's; publish_results' new cluster argument
+-- comes with 67_results.sql's functions below, the 0.2.0 form is dropped at the end) ----
+ALTER TABLE @extschema@.result_tables ADD COLUMN cluster name;
+COMMENT ON COLUMN @extschema@.result_tables.cluster IS 'The dimension of the publication the inference is clustered by in cells that span several of its values (e.g. team in a region row); cells with one value, and every cell when NULL, are clustered by member.';
+GRANT SELECT (cluster) ON @extschema@.result_tables TO PUBLIC;
+
 -- ---- issue 22: one release point per figure, fail-closed ----
 -- release_status takes counts (rows and largest member's rows, the change's), the published
 -- variables, and effective_min_group_size gives its k (both new in 61_suppression.sql);
@@ -241,7 +248,7 @@ SELECT @extschema@.comment_columns(p.object, p.object, 'cells')
 -- include: sql/parts/80_catalog.sql
 
 -- ---- issue 18 bootstrap/speed: bootstrap intervals of the shares in drivers results tables ----
--- exlink.publish_results gained bootstrap and seed (and favourable, issue 21; its new form came with 67_results.sql's
+-- exlink.publish_results gained bootstrap and seed (and favourable, issue 21, and cluster; its new form came with 67_results.sql's
 -- functions above): the 0.2.0 form is dropped, and roles that could execute it may execute the
 -- new one (made by the update script, so pg_dump counts the grant as the extension's own).
 DO $up$
@@ -251,11 +258,11 @@ BEGIN
     FOR r IN SELECT DISTINCT a.grantee FROM pg_catalog.pg_proc p, pg_catalog.aclexplode(p.proacl) a
               WHERE p.oid = '@extschema@.publish_results(text, regclass, name, name[], text, name[])'::pg_catalog.regprocedure
                 AND a.privilege_type = 'EXECUTE' AND a.grantee <> 0 AND a.grantee <> p.proowner LOOP
-        EXECUTE pg_catalog.format('GRANT EXECUTE ON FUNCTION @extschema@.publish_results(text, regclass, name, name[], text, name[], integer, bigint, float8) TO %I',
+        EXECUTE pg_catalog.format('GRANT EXECUTE ON FUNCTION @extschema@.publish_results(text, regclass, name, name[], text, name[], integer, bigint, float8, name) TO %I',
                                   pg_catalog.pg_get_userbyid(r.grantee));
         RAISE WARNING 'exlink: % may publish results: granted EXECUTE on the new exlink.publish_results', pg_catalog.pg_get_userbyid(r.grantee);
     END LOOP;
 END
 $up$;
 DROP FUNCTION @extschema@.publish_results(text, regclass, name, name[], text, name[]);
-REVOKE ALL ON FUNCTION @extschema@.publish_results(text, regclass, name, name[], text, name[], integer, bigint, float8) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.publish_results(text, regclass, name, name[], text, name[], integer, bigint, float8, name) FROM PUBLIC;

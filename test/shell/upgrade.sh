@@ -241,8 +241,8 @@ SQL
     fi
     q -d "$cust" -c "ALTER EXTENSION exlink UPDATE" 2>"$work/notices-$from.txt" >/dev/null
     if [ "$from" = 0.2.0 ]; then
-        carried=$(q -d "$cust" -c "SELECT has_function_privilege('regress_upgrade_analyst', 'exlink.publish_results(text, regclass, name, name[], text, name[], integer, bigint, float8)', 'EXECUTE')::text
-                                   || ',' || has_function_privilege('public', 'exlink.publish_results(text, regclass, name, name[], text, name[], integer, bigint, float8)', 'EXECUTE')::text")
+        carried=$(q -d "$cust" -c "SELECT has_function_privilege('regress_upgrade_analyst', 'exlink.publish_results(text, regclass, name, name[], text, name[], integer, bigint, float8, name)', 'EXECUTE')::text
+                                   || ',' || has_function_privilege('public', 'exlink.publish_results(text, regclass, name, name[], text, name[], integer, bigint, float8, name)', 'EXECUTE')::text")
         echo "from 0.2.0: EXECUTE on publish_results carried to the new signature (granted role, PUBLIC): $carried"
         [ "$carried" = "true,false" ] || { echo "FAILED: the grant on publish_results was not carried over"; status=1; }
     fi

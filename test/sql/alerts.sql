@@ -61,7 +61,7 @@ GRANT SELECT, INSERT, UPDATE, DELETE ON exlink.publications, exlink.sealed_perio
 GRANT SELECT, INSERT, DELETE ON exlink.result_tables, exlink.alert_tables TO regress_custodian;
 GRANT EXECUTE ON FUNCTION exlink.publish(text, regclass, name, name[], name[], name[], integer, boolean, boolean, boolean, text, interval, interval),
                           exlink.refresh(regclass), exlink.seal(regclass, text),
-                          exlink.publish_results(text, regclass, name, name[], text, name[], integer, bigint, float8),
+                          exlink.publish_results(text, regclass, name, name[], text, name[], integer, bigint, float8, name),
                           exlink.publish_alerts(text, regclass, name, name[], name[], float8), exlink.unpublish(regclass) TO regress_custodian;
 SET ROLE regress_custodian;
 CREATE SCHEMA alr;

@@ -11,7 +11,7 @@ GRANT SELECT, INSERT, UPDATE, DELETE ON exlink.publications, exlink.sealed_perio
                                         exlink.release_ledger TO regress_custodian;
 GRANT SELECT, INSERT, DELETE ON exlink.result_tables, exlink.alert_tables TO regress_custodian;
 GRANT EXECUTE ON FUNCTION exlink.publish(text, regclass, name, name[], name[], name[], integer, boolean, boolean, boolean, text, interval, interval),
-                          exlink.publish_results(text, regclass, name, name[], text, name[], integer, bigint, float8),
+                          exlink.publish_results(text, regclass, name, name[], text, name[], integer, bigint, float8, name),
                           exlink.publish_window(text, regclass, text, name[]),
                           exlink.publish_window_results(text, regclass, name, name[], text, name[]),
                           exlink.publish_coverage(text, regclass, regclass, name[]),

@@ -251,14 +251,14 @@ SELECT format('DROP VIEW res.tiny_%s', i) FROM generate_series(1, 50) i \gexec
 SELECT exlink.unpublish('res.tiny');
 -- must fail: the caller does not own the publication (42501)
 GRANT USAGE ON SCHEMA res TO regress_hr_owner;
-GRANT EXECUTE ON FUNCTION exlink.publish_results(text, regclass, name, name[], text, name[], integer, bigint, float8) TO regress_hr_owner;
+GRANT EXECUTE ON FUNCTION exlink.publish_results(text, regclass, name, name[], text, name[], integer, bigint, float8, name) TO regress_hr_owner;
 GRANT SELECT ON exlink.publications TO regress_hr_owner;
 SET ROLE regress_hr_owner;
 SELECT exlink.publish_results('res.bad', 'res.cells', 'csat', '{engagement}');
 RESET ROLE;
 \set VERBOSITY default
 REVOKE SELECT ON exlink.publications FROM regress_hr_owner;
-REVOKE EXECUTE ON FUNCTION exlink.publish_results(text, regclass, name, name[], text, name[], integer, bigint, float8) FROM regress_hr_owner;
+REVOKE EXECUTE ON FUNCTION exlink.publish_results(text, regclass, name, name[], text, name[], integer, bigint, float8, name) FROM regress_hr_owner;
 REVOKE USAGE ON SCHEMA res FROM regress_hr_owner;
 SELECT to_regclass('res.bad') AS nothing_created;
 

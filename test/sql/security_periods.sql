@@ -9,7 +9,7 @@ GRANT CREATE ON DATABASE :"DBNAME" TO regress_custodian;
 GRANT SELECT, INSERT, UPDATE, DELETE ON exlink.publications, exlink.sealed_periods TO regress_custodian;
 GRANT EXECUTE ON FUNCTION exlink.publish(text, regclass, name, name[], name[], name[], integer, boolean, boolean, boolean, text, interval, interval),
                           exlink.unpublish(regclass), exlink.refresh(regclass), exlink.seal(regclass, text),
-                          exlink.period_status(regclass), exlink.publish_results(text, regclass, name, name[], text, name[], integer, bigint, float8) TO regress_custodian;
+                          exlink.period_status(regclass), exlink.publish_results(text, regclass, name, name[], text, name[], integer, bigint, float8, name) TO regress_custodian;
 GRANT SELECT, INSERT, DELETE ON exlink.result_tables TO regress_custodian;
 SET ROLE regress_custodian;
 CREATE SCHEMA per;

@@ -6,7 +6,7 @@
 \set SHOW_CONTEXT never
 SET exlink.allow_unsafe_refresh = on;   -- these publications are snapshots refreshed with the 0.2.0 change ledger (superuser opt-in)
 GRANT SELECT, INSERT, UPDATE, DELETE ON exlink.result_tables TO regress_custodian;
-GRANT EXECUTE ON FUNCTION exlink.publish_results(text, regclass, name, name[], text, name[], integer, bigint, float8) TO regress_custodian;
+GRANT EXECUTE ON FUNCTION exlink.publish_results(text, regclass, name, name[], text, name[], integer, bigint, float8, name) TO regress_custodian;
 SET ROLE regress_custodian;
 CREATE SCHEMA resx;
 GRANT USAGE ON SCHEMA resx TO regress_analyst;
@@ -167,4 +167,4 @@ SELECT count(*) AS results_tables_left FROM exlink.result_tables;
 DROP SCHEMA resx CASCADE;
 RESET ROLE;
 REVOKE ALL ON exlink.result_tables FROM regress_custodian;
-REVOKE EXECUTE ON FUNCTION exlink.publish_results(text, regclass, name, name[], text, name[], integer, bigint, float8) FROM regress_custodian;
+REVOKE EXECUTE ON FUNCTION exlink.publish_results(text, regclass, name, name[], text, name[], integer, bigint, float8, name) FROM regress_custodian;
