@@ -19,16 +19,17 @@
  * The member index: open addressing with linear probing over 8-byte buckets, each the high 32
  * bits of the member's hash (a tag) above its slot number + 1 (0: an empty bucket), at most half
  * full.  A bucket is probed from the hash's low bits (MemberHash is hash_bytes_extended: well
- * mixed); a tag match is confirmed on the full key in keys[].
+ * mixed); a tag match is confirmed on the full key, stored before the slot.
  *
  * Why not simplehash, and why a queue.  Rows seldom arrive grouped by member, so with 50,000
  * members a row's member is anywhere in the index and the slots (several MB): simplehash cost a
  * row two or three cache misses (its entry, the slot, the key), which made linked_correlation
- * with a member 1.8 times corr (bench case 21_correlation_member).  ClusterTableAdd therefore
- * queues each row: it prefetches the row's index bucket; CLUSTER_LAG rows later it reads the
- * bucket (now in cache), takes the slot it names (a new member gets its slot then) and
- * prefetches the slot and its key; CLUSTER_LAG rows later again it confirms the key and updates
- * the slot.  The rows of one member still reach its slot in their order, so the result is the
+ * with a member 1.7-2.0 times corr in CPU time (bench case 21_correlation_member, 3 M rows).
+ * ClusterTableAdd therefore queues each row: it prefetches the row's index bucket; CLUSTER_LAG
+ * rows later it reads the bucket (now in cache), takes the slot it names (a new member gets its
+ * slot then) and prefetches the key and slot (one aligned cache line for a correlation);
+ * CLUSTER_LAG rows later again it confirms the key and updates the slot (1.1-1.35 times corr,
+ * docs/performance.md).  The rows of one member still reach its slot in their order, so the result is the
  * one of the direct update, bit for bit.  ClusterTableFlush empties the queue before any reader.
  */
 #define CLUSTER_INDEX_MIN 16
@@ -51,7 +52,33 @@ cluster_bucket(uint64 key, int64 slot)
 static inline double *
 slot_at(const ClusterTable *t, int64 s)
 {
-	return t->data + s * t->stride;
+	return t->data + s * t->sstride + 1;
+}
+
+/* The key stored before slot s (its bits in the double's room). */
+static inline uint64
+slot_key(const ClusterTable *t, int64 s)
+{
+	uint64		k;
+
+	memcpy(&k, t->data + s * t->sstride, sizeof(uint64));
+	return k;
+}
+
+/* (Re)allocate the slots for t->capacity members, 64-byte aligned, keeping the first count. */
+static void
+cluster_data_alloc(ClusterTable *t)
+{
+	void	   *block = MemoryContextAllocHuge(t->cxt, sizeof(double) * t->capacity * t->sstride + PG_CACHE_LINE_SIZE);
+	double	   *data = (double *) TYPEALIGN(PG_CACHE_LINE_SIZE, block);
+
+	if (t->data_block != NULL)
+	{
+		memcpy(data, t->data, sizeof(double) * t->count * t->sstride);
+		pfree(t->data_block);
+	}
+	t->data_block = block;
+	t->data = data;
 }
 
 /* Rebuild the index with nbuckets (a power of 2) buckets from keys[]. */
@@ -87,8 +114,9 @@ ClusterTableCreate(MemoryContext parent, int p)
 	t->cxt = cxt;
 	t->p = p;
 	t->stride = 1 + p + p * (p + 1) / 2;
+	t->sstride = 1 + t->stride <= 8 ? 8 : 1 + t->stride;
 	t->capacity = 8;
-	t->data = MemoryContextAllocHuge(cxt, sizeof(double) * t->capacity * t->stride);
+	cluster_data_alloc(t);
 	t->keys = MemoryContextAllocHuge(cxt, sizeof(uint64) * t->capacity);
 	cluster_index_build(t, CLUSTER_INDEX_MIN);
 	t->last_slot = -1;
@@ -125,12 +153,12 @@ cluster_slot_new(ClusterTable *t, uint64 key, uint64 bucket)
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("too many distinct members for cluster-robust inference"),
 				 errdetail("A group has more than " INT64_FORMAT " distinct members (exlink.max_cluster_members, scaled down above 16 variables to the same memory); each costs about %d bytes of memory here.",
-						   limit, (int) (t->stride * sizeof(double) + 32)),
+						   limit, (int) ((t->sstride + 1) * sizeof(double) + 24)),
 				 errhint("Raise exlink.max_cluster_members, or ask for inference => 'independent' if the rows are independent.")));
 	if (t->count == t->capacity)
 	{
 		t->capacity *= 2;
-		t->data = repalloc_huge(t->data, sizeof(double) * t->capacity * t->stride);
+		cluster_data_alloc(t);
 		t->keys = repalloc_huge(t->keys, sizeof(uint64) * t->capacity);
 		if (t->has_outer || t->twoway)
 			t->outer = repalloc_huge(t->outer, sizeof(uint64) * t->capacity);
@@ -138,6 +166,7 @@ cluster_slot_new(ClusterTable *t, uint64 key, uint64 bucket)
 			t->inner = repalloc_huge(t->inner, sizeof(uint64) * t->capacity);
 	}
 	t->keys[s] = key;
+	memcpy(t->data + s * t->sstride, &key, sizeof(uint64));
 	memset(slot_at(t, s), 0, sizeof(double) * t->stride);
 	t->count++;
 	t->index[bucket] = cluster_bucket(key, s);
@@ -222,9 +251,10 @@ cluster_queue_resolve(ClusterTable *t)
 	}
 	t->queue_slot[q] = s;
 	t->resolved++;
-	cluster_prefetch(&t->keys[s]);
-	cluster_prefetch(slot_at(t, s));
-	cluster_prefetch(slot_at(t, s) + t->stride - 1);
+	/* the key and the slot: one aligned line for a correlation */
+	cluster_prefetch(t->data + s * t->sstride);
+	if (t->sstride > 8)
+		cluster_prefetch(t->data + (s + 1) * t->sstride - 1);
 }
 
 /* Last step of the oldest queued row (resolved): confirm its slot, update it. */
@@ -235,7 +265,7 @@ cluster_queue_apply(ClusterTable *t)
 	uint64		key = t->queue_key[q];
 	int64		s = t->queue_slot[q];
 
-	if (t->keys[s] != key)
+	if (slot_key(t, s) != key)
 	{
 		/* Another member's tag (rare): the full lookup; the cache may name that slot too. */
 		s = cluster_lookup(t, key, true);

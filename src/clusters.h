@@ -25,14 +25,18 @@
  *
  * Memory contract: the table, its index and its data live in a child context of the context
  * passed to ClusterTableCreate (the aggregate context), so memory grows with the number of
- * distinct members, never with rows: 8 * (2 + p + p(p+1)/2) bytes per member plus the index
- * (8-byte buckets, at most half full: 16 to 32 bytes per member), e.g. 650 bytes for an
- * outcome and 10 drivers.  Past
+ * distinct members, never with rows: 8 * (3 + p + p(p+1)/2) bytes per member (the slot, its
+ * key in memory and in keys[]; 72 for a correlation, whose slot is padded to a cache line) plus
+ * the index (8-byte buckets, at most half full: 16 to 32 bytes per member), e.g. 660 bytes for
+ * an outcome and 10 drivers.  Past
  * exlink.max_cluster_members members an insert raises 54000 with a hint.
  *
  * Layout of one member's slot (stride doubles): n, mean[p], comoment[tri(p)] (the packed
  * upper triangle, as in Moments).  Slots are in insertion order, so iteration (combine,
- * serialization, final) is deterministic.
+ * serialization, final) is deterministic.  In memory each slot follows its member's key (one
+ * double's room) and is padded to 8 doubles when key and slot fit in them (a correlation's 1 +
+ * 6), in a block aligned to 64 bytes: the per-row path then touches one cache line for the
+ * member (clusters.c).
  */
 /* Rows between a row's index prefetch, its slot prefetch and its update (clusters.c); 2 * CLUSTER_LAG is a power of 2. */
 #define CLUSTER_LAG 16
@@ -42,9 +46,11 @@ typedef struct ClusterTable
 	MemoryContext cxt;			/* child of the aggregate context; everything lives here */
 	int			p;				/* variables per member */
 	int			stride;			/* doubles per slot: 1 + p + tri(p) */
+	int			sstride;		/* doubles per slot in memory: the key, the slot, padding */
 	int64		count;			/* distinct members */
 	int64		capacity;		/* slots allocated */
-	double	   *data;			/* [capacity * stride] */
+	double	   *data;			/* [capacity * sstride], 64-byte aligned */
+	void	   *data_block;		/* the allocation data lives in */
 	uint64	   *keys;			/* [capacity]: the member hash of each slot */
 	uint64	   *index;			/* member hash -> slot: [index_mask + 1] buckets (clusters.c) */
 	uint64		index_mask;
@@ -126,7 +132,7 @@ static inline double *
 ClusterTableSlot(const ClusterTable *t, int64 i)
 {
 	Assert(t->queued == 0);
-	return t->data + i * t->stride;
+	return t->data + i * t->sstride + 1;
 }
 
 /*

@@ -57,7 +57,7 @@ _PG_init(void)
 	/*
 	 * A resource limit, but PGC_SUSET: its error is raised by the number of members in a group,
 	 * so a role that could set it could binary-search the member count of a suppressed group of
-	 * a live publication.  Each member costs 8 * (2 + p + p(p+1)/2) bytes plus a hash entry
+	 * a live publication.  Each member costs 8 * (3 + p + p(p+1)/2) bytes plus an index entry
 	 * (members.h).
 	 */
 	DefineCustomIntVariable("exlink.max_cluster_members",
