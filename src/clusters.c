@@ -312,11 +312,12 @@ ClusterTableFlushQueue(ClusterTable *t)
 static double *
 cluster_slot_outer(ClusterTable *t, uint64 key, uint64 outer)
 {
-	int64		before = t->count;
+	int64		before;
 	double	   *slot;
 	int64		i;
 
-	ClusterTableFlush(t);
+	ClusterTableFlush(t);		/* rows ClusterTableAdd queued count first */
+	before = t->count;
 	if (!t->has_outer)
 	{
 		if (t->count > 0 || t->twoway)
@@ -354,9 +355,11 @@ ClusterTableAddOuter(ClusterTable *t, uint64 key, uint64 outer, const double *x)
 static double *
 cluster_slot_twoway(ClusterTable *t, uint64 member, uint64 cluster)
 {
-	int64		before = t->count;
+	int64		before;
 	double	   *slot;
 
+	ClusterTableFlush(t);		/* rows ClusterTableAdd queued count first */
+	before = t->count;
 	if (!t->twoway)
 	{
 		if (t->count > 0)
