@@ -23,7 +23,7 @@ CREATE TABLE @extschema@.publications (
 );
 COMMENT ON TABLE @extschema@.publications IS
     'Registry of guarded publications made by exlink.publish (object, source, member column, dimensions, measures, roll-up, baked k, grantees, who and when).';
-COMMENT ON COLUMN @extschema@.publications.object IS 'The published (materialized) view.';
+COMMENT ON COLUMN @extschema@.publications.object IS 'The published relation: a table of released cells (a snapshot, or sealed periods), or a view (live); a snapshot made by exlink 0.2.0 is a materialized view until published again.';
 COMMENT ON COLUMN @extschema@.publications.kind IS '''periods'' (a table of the released cells of sealed periods, appended at each seal), ''materialized'' (a snapshot: released cells only) or ''live'' (security_barrier view, on explicit request).';
 COMMENT ON COLUMN @extschema@.publications.source IS 'The relation the cells are computed from.';
 COMMENT ON COLUMN @extschema@.publications.member_column IS 'The column whose distinct non-NULL, non-empty values are the members counted against k.';

@@ -236,10 +236,11 @@ BEGIN
         EXECUTE pg_catalog.format('ALTER TABLE %s ADD CONSTRAINT %I PRIMARY KEY (period, cell)', target, pg_catalog.left(parts[2], 50) || '_pkey');
     ELSE
         -- The first release goes through the guard of every refresh (exlink.release_cells);
-        -- the view shows what it released.
+        -- the table shows what it released (a table, not a materialized view, so that
+        -- information_schema lists it for schema browsers; exlink.show_released fills it again).
         key := pg_catalog.gen_random_uuid()::text;
         PERFORM @extschema@.release_cells(key, source, member_column, dimensions, measures, kk, share, rollup);
-        EXECUTE pg_catalog.format('CREATE MATERIALIZED VIEW %s AS %s', target,
+        EXECUTE pg_catalog.format('CREATE TABLE %s AS %s', target,
                                   @extschema@.released_query(key, source, dimensions, measures));
         EXECUTE pg_catalog.format('CREATE UNIQUE INDEX %I ON %s (cell)', pg_catalog.left(parts[2], 50) || '_cell', target);
     END IF;
@@ -248,7 +249,7 @@ BEGIN
     FOREACH r IN ARRAY grant_to LOOP
         EXECUTE pg_catalog.format('GRANT SELECT ON %s TO %I', target, r);
     END LOOP;
-    EXECUTE pg_catalog.format('COMMENT ON %s %s IS %L', CASE kind_ WHEN 'live' THEN 'VIEW' WHEN 'periods' THEN 'TABLE' ELSE 'MATERIALIZED VIEW' END, target,
+    EXECUTE pg_catalog.format('COMMENT ON %s %s IS %L', CASE kind_ WHEN 'live' THEN 'VIEW' ELSE 'TABLE' END, target,
         pg_catalog.format('exlink publication of %s by (%s), k = %s%s%s', source, pg_catalog.array_to_string(dimensions, ', '), kk,
                           CASE WHEN rollup THEN ', with roll-up and complementary suppression' ELSE '' END,
                           CASE WHEN kind_ = 'periods' THEN pg_catalog.format(', per sealed period of %s', publish.period) ELSE '' END));
@@ -283,8 +284,8 @@ BEGIN
     -- A results table: drop it (its results leave released_cells at the next refresh).
     IF EXISTS (SELECT 1 FROM @extschema@.result_tables t WHERE t.object = unpublish.publication) THEN
         DELETE FROM @extschema@.result_tables t WHERE t.object = unpublish.publication;
-        EXECUTE pg_catalog.format('DROP %s %s', CASE WHEN (SELECT c.relkind FROM pg_catalog.pg_class c WHERE c.oid = publication) = 'p'
-                                                    THEN 'TABLE' ELSE 'MATERIALIZED VIEW' END, publication);
+        EXECUTE pg_catalog.format('DROP %s %s', CASE WHEN (SELECT c.relkind FROM pg_catalog.pg_class c WHERE c.oid = publication) = 'm'
+                                                    THEN 'MATERIALIZED VIEW' ELSE 'TABLE' END, publication);
         RETURN;
     END IF;
     IF @extschema@.unpublish_alerts(publication) THEN   -- 70_alerts.sql: an alerts table, or a publication's
@@ -298,7 +299,8 @@ BEGIN
     FOR rt IN SELECT t.object FROM @extschema@.result_tables t WHERE t.publication = unpublish.publication LOOP
         DELETE FROM @extschema@.result_tables t WHERE t.object = rt;
         IF EXISTS (SELECT 1 FROM pg_catalog.pg_class c WHERE c.oid = rt) THEN
-            EXECUTE pg_catalog.format('DROP %s %s', CASE WHEN kind_ = 'periods' THEN 'TABLE' ELSE 'MATERIALIZED VIEW' END, rt);
+            EXECUTE pg_catalog.format('DROP %s %s', CASE WHEN (SELECT c.relkind FROM pg_catalog.pg_class c WHERE c.oid = rt) = 'm'
+                                                        THEN 'MATERIALIZED VIEW' ELSE 'TABLE' END, rt);
         END IF;
     END LOOP;
     DELETE FROM @extschema@.released_cells rc
@@ -309,7 +311,8 @@ BEGIN
         DELETE FROM @extschema@.sealed_periods sp WHERE sp.publication = unpublish.publication;
     END IF;
     DELETE FROM @extschema@.publications p WHERE p.object = publication;
-    EXECUTE pg_catalog.format('DROP %s %s', CASE kind_ WHEN 'live' THEN 'VIEW' WHEN 'periods' THEN 'TABLE' ELSE 'MATERIALIZED VIEW' END, publication);
+    EXECUTE pg_catalog.format('DROP %s %s', CASE (SELECT c.relkind FROM pg_catalog.pg_class c WHERE c.oid = publication)
+                                           WHEN 'v' THEN 'VIEW' WHEN 'm' THEN 'MATERIALIZED VIEW' ELSE 'TABLE' END, publication);
 END
 $fn$;
 COMMENT ON FUNCTION @extschema@.unpublish(regclass) IS

@@ -487,8 +487,9 @@ $fn$;
 COMMENT ON FUNCTION @extschema@.released_query(text, regclass, name[], name[]) IS
     'The SELECT of a materialized publication: the shown cells of exlink.released_cells for release_key, each column cast to its type.';
 
--- Rebuilds a publication made by exlink 0.1.0 (a materialized view computing its cells) over
--- released_cells, keeping its name, owner, privileges and comment; returns the new relation.
+-- Rebuilds a publication made by exlink 0.1.0 (a materialized view computing its cells) as a
+-- table of its released cells (as publish makes them), keeping its name, owner, privileges and
+-- comment; returns the new relation.
 CREATE FUNCTION @extschema@.rebuild_publication(publication regclass, release_key text)
 RETURNS regclass
 LANGUAGE plpgsql VOLATILE
@@ -515,12 +516,12 @@ BEGIN
             DETAIL = 'Other objects depend on it; its definition must become one over exlink.released_cells.',
             HINT = 'Drop the dependent views, run exlink.refresh once, and create them again.';
     END;
-    EXECUTE pg_catalog.format('CREATE MATERIALIZED VIEW %s AS %s', target,
+    EXECUTE pg_catalog.format('CREATE TABLE %s AS %s', target,
                               @extschema@.released_query(release_key, p.source, p.dimensions, p.measures));
     obj := pg_catalog.to_regclass(target);
     EXECUTE pg_catalog.format('CREATE UNIQUE INDEX %I ON %s (cell)', pg_catalog.left(rel, 50) || '_cell', target);
     IF owner <> CURRENT_USER THEN
-        EXECUTE pg_catalog.format('ALTER MATERIALIZED VIEW %s OWNER TO %I', target, owner);
+        EXECUTE pg_catalog.format('ALTER TABLE %s OWNER TO %I', target, owner);
     END IF;
     EXECUTE pg_catalog.format('REVOKE ALL ON %s FROM PUBLIC', target);
     FOR g IN SELECT DISTINCT pg_catalog.pg_get_userbyid(a.grantee) AS who
@@ -529,15 +530,51 @@ BEGIN
         EXECUTE pg_catalog.format('GRANT SELECT ON %s TO %I', target, g.who);
     END LOOP;
     IF note IS NOT NULL THEN
-        EXECUTE pg_catalog.format('COMMENT ON MATERIALIZED VIEW %s IS %L', target, note);
+        EXECUTE pg_catalog.format('COMMENT ON TABLE %s IS %L', target, note);
     END IF;
     UPDATE @extschema@.publications pub SET object = obj, release_key = rebuild_publication.release_key
      WHERE pub.object = publication;
+    PERFORM @extschema@.comment_columns(obj, obj, 'cells');   -- 69_bi.sql
     RETURN obj;
 END
 $fn$;
 COMMENT ON FUNCTION @extschema@.rebuild_publication(regclass, text) IS
-    'Custodian only (used by exlink.refresh): rebuild a materialized publication made by exlink 0.1.0 over exlink.released_cells, keeping its name, owner, SELECT grants and comment.';
+    'Custodian only (used by exlink.refresh): rebuild a materialized publication made by exlink 0.1.0 as a table of its cells in exlink.released_cells, keeping its name, owner, SELECT grants and comment.';
+
+-- A snapshot publication or results table shows what was just released: a table (made by 0.3.0)
+-- is emptied and filled again from released_cells in the caller's transaction (readers see the
+-- rows of the last release or of this one, never none), a materialized view (made by 0.2.0) is
+-- refreshed (exlink.refresh_released).  Its definition is the same query either way
+-- (released_query, results_query).  SECURITY INVOKER: only the owner can write the table.
+CREATE FUNCTION @extschema@.show_released(object regclass)
+RETURNS void
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+    q text;
+BEGIN
+    IF (SELECT c.relkind FROM pg_catalog.pg_class c WHERE c.oid = object) = 'm' THEN
+        PERFORM @extschema@.refresh_released(object);
+        RETURN;
+    END IF;
+    SELECT @extschema@.released_query(p.release_key, p.source, p.dimensions, p.measures) INTO q
+      FROM @extschema@.publications p WHERE p.object = show_released.object AND p.kind = 'materialized';
+    IF q IS NULL THEN
+        SELECT @extschema@.results_query(rt.result_key, rt.publication, rt.statistic, rt.outcome, rt.drivers, rt.bootstrap) INTO q   -- 69_bi.sql
+          FROM @extschema@.result_tables rt
+          JOIN @extschema@.publications p ON p.object = rt.publication AND p.kind = 'materialized'
+         WHERE rt.object = show_released.object;
+    END IF;
+    IF q IS NULL THEN
+        RAISE EXCEPTION '% is not a snapshot publication or a results table of one', object USING ERRCODE = '22023';
+    END IF;
+    EXECUTE pg_catalog.format('DELETE FROM %s', object);
+    EXECUTE pg_catalog.format('INSERT INTO %s %s', object, q);
+END
+$fn$;
+COMMENT ON FUNCTION @extschema@.show_released(regclass) IS
+    'Custodian only (used by exlink.refresh): a snapshot publication or results table filled again with what released_cells holds now (a table: emptied and filled in the caller''s transaction; a materialized view made by exlink 0.2.0: refreshed).';
 
 CREATE FUNCTION @extschema@.refresh(publication regclass,
     OUT released integer, OUT unchanged integer, OUT held integer, OUT hidden integer)
@@ -601,9 +638,9 @@ BEGIN
     SELECT * INTO released, unchanged, held, hidden
       FROM @extschema@.release_cells(p.release_key, p.source, p.member_column, p.dimensions, p.measures, p.k,
                                      p.max_member_share, p.rollup);
-    PERFORM @extschema@.refresh_released(publication);
+    PERFORM @extschema@.show_released(publication);
     -- Its results tables show what was just released with the cells.
-    PERFORM @extschema@.refresh_released(rt.object)
+    PERFORM @extschema@.show_released(rt.object)
        FROM @extschema@.result_tables rt
       WHERE rt.publication = refresh.publication
         AND EXISTS (SELECT 1 FROM pg_catalog.pg_class c WHERE c.oid = rt.object);

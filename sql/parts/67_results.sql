@@ -24,7 +24,7 @@ CREATE TABLE @extschema@.result_tables (
 );
 COMMENT ON TABLE @extschema@.result_tables IS
     'Registry of results tables made by exlink.publish_results (object, its publication, the statistic, outcome and drivers, who and when).';
-COMMENT ON COLUMN @extschema@.result_tables.object IS 'The results table (a materialized view).';
+COMMENT ON COLUMN @extschema@.result_tables.object IS 'The results table (a table; one made by exlink 0.2.0 is a materialized view).';
 COMMENT ON COLUMN @extschema@.result_tables.publication IS 'The materialized publication whose released cells the results describe.';
 COMMENT ON COLUMN @extschema@.result_tables.statistic IS '''drivers'' (one row per cell and driver: the key-driver model), ''correlations'' (one row per cell and pair outcome-driver) or ''driver_map'' (one row per cell and driver: importance, performance, quadrant and gain).';
 COMMENT ON COLUMN @extschema@.result_tables.outcome IS 'The outcome measure (CX), one of the publication''s measures.';
@@ -457,7 +457,7 @@ BEGIN
     -- The table, registered before the release so that exlink.refresh_query computes its results
     -- (a new release of every cell that changed, the same results of every unchanged cell; a
     -- cell held back keeps its last release, whose results are pending).
-    EXECUTE pg_catalog.format('CREATE MATERIALIZED VIEW %s AS %s WITH NO DATA', target,
+    EXECUTE pg_catalog.format('CREATE TABLE %s AS %s WITH NO DATA', target,
                               @extschema@.results_query(key, publication, statistic, outcome, drivers, bootstrap));
     obj := pg_catalog.to_regclass(target);
     INSERT INTO @extschema@.result_tables (object, publication, statistic, outcome, drivers, result_key, grantees, bootstrap, bootstrap_seed, favourable, cluster)
@@ -468,7 +468,7 @@ BEGIN
     FOREACH r IN ARRAY grant_to LOOP
         EXECUTE pg_catalog.format('GRANT SELECT ON %s TO %I', target, r);
     END LOOP;
-    EXECUTE pg_catalog.format('COMMENT ON MATERIALIZED VIEW %s IS %L', target,
+    EXECUTE pg_catalog.format('COMMENT ON TABLE %s IS %L', target,
         pg_catalog.format('exlink results (%s) of %s: %s on %s, released with its cells; %s', statistic, publication, outcome,
                           pg_catalog.array_to_string(drivers, ', '), CASE WHEN cluster IS NULL THEN 'inference clustered by member'
                               ELSE pg_catalog.format('inference clustered by %1$s in the cells that span several values of %1$s (roll-up rows), by member in the others', cluster) END));

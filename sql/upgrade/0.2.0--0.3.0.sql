@@ -266,3 +266,10 @@ END
 $up$;
 DROP FUNCTION @extschema@.publish_results(text, regclass, name, name[], text, name[]);
 REVOKE ALL ON FUNCTION @extschema@.publish_results(text, regclass, name, name[], text, name[], integer, bigint, float8, name) FROM PUBLIC;
+
+-- ---- issue 19: snapshot publications and their results tables are tables (information_schema
+-- lists them for schema browsers), filled again by exlink.show_released (65_refresh.sql's
+-- functions above); those made by 0.2.0 stay materialized views, readable, guarded and refreshed
+-- as before (show_released refreshes a materialized view), until published again ----
+COMMENT ON COLUMN @extschema@.publications.object IS 'The published relation: a table of released cells (a snapshot, or sealed periods), or a view (live); a snapshot made by exlink 0.2.0 is a materialized view until published again.';
+COMMENT ON COLUMN @extschema@.result_tables.object IS 'The results table (a table; one made by exlink 0.2.0 is a materialized view).';

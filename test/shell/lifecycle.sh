@@ -7,9 +7,11 @@
 #     pseudonyms and cells, the analyst still reads the publication and not the source, and the
 #     restored publication refreshes;
 #  2. DROP EXTENSION exlink is refused while a publication depends on it, and with CASCADE
-#     leaves nothing behind: no object depending on the extension, no function, type, relation,
-#     operator or cast of exlink, nothing in the (empty, kept) schema exlink, no initial
-#     privileges or per-database settings, no exlink.* setting but the library's own (documented) ones;
+#     leaves nothing of exlink behind: no object depending on the extension, no function, type,
+#     relation, operator or cast of exlink, nothing in the (empty, kept) schema exlink, no initial
+#     privileges or per-database settings, no exlink.* setting but the library's own (documented)
+#     ones; the custodian's publication (a table of released cells) stays, without its moments
+#     column (of exlink's type), as a period publication does;
 #  3. CREATE EXTENSION again gives a working extension (a key, a pseudonym, a publication).
 set -euo pipefail
 # Its publications are snapshots refreshed with the 0.2.0 change ledger: a superuser's opt-in
@@ -112,7 +114,7 @@ UNION ALL SELECT 'function ' || oid::regprocedure FROM pg_proc WHERE proname ILI
 UNION ALL SELECT 'type ' || oid::regtype FROM pg_type WHERE typname ILIKE '%exlink%'
    OR typnamespace NOT IN (SELECT oid FROM pg_namespace)
 UNION ALL SELECT 'relation ' || relname FROM pg_class WHERE relname ILIKE '%exlink%' OR relnamespace NOT IN (SELECT oid FROM pg_namespace)
-   OR relname IN ('cells', 'cells_cell', 'publications', 'pseudonym_keys', 'protected_columns')
+   OR relname IN ('publications', 'pseudonym_keys', 'protected_columns')
 UNION ALL SELECT 'operator ' || oid::regoperator FROM pg_operator WHERE oprcode::oid NOT IN (SELECT oid FROM pg_proc) AND oprcode <> 0
 UNION ALL SELECT 'cast ' || castsource::regtype || '->' || casttarget::regtype FROM pg_cast WHERE castfunc <> 0 AND castfunc NOT IN (SELECT oid FROM pg_proc)
 UNION ALL SELECT 'event trigger ' || evtname FROM pg_event_trigger WHERE evtfoid NOT IN (SELECT oid FROM pg_proc)
@@ -129,6 +131,13 @@ UNION ALL SELECT 'setting ' || name FROM pg_settings WHERE name LIKE 'exlink.%' 
 SQL
 )
 if [ -n "$leftovers" ]; then echo "FAILED: left behind by DROP EXTENSION:"; echo "$leftovers"; status=1; fi
+# The publication is the custodian's table of released figures: it stays, with no column of an
+# exlink type (moments went with the type), and is dropped by its owner.
+kept=$(q -d "$db" -c "SELECT string_agg(a.attname || ':' || format_type(a.atttypid, a.atttypmod), ',' ORDER BY a.attnum)
+                        FROM pg_attribute a WHERE a.attrelid = to_regclass('published.cells') AND a.attnum > 0 AND NOT a.attisdropped")
+echo "drop: the publication's table stays: $kept"
+case "$kept" in *moments*|"") echo "FAILED: after DROP EXTENSION CASCADE the publication's table is $kept"; status=1;; esac
+q -d "$db" -c "DROP TABLE published.cells" >/dev/null
 echo "drop: nothing left behind but the empty schema exlink (pgcrypto, which CASCADE installed, stays: $(q -d "$db" -c "SELECT count(*) FROM pg_extension WHERE extname = 'pgcrypto'"))"
 
 # 3. CREATE EXTENSION again: a working extension, the same catalog size as a fresh install.

@@ -200,6 +200,13 @@ SQL
                 -c "SELECT string_agg(team || ':' || members || ':' || driver || ':' || (beta IS NOT NULL AND p_value IS NOT NULL), ',' ORDER BY team COLLATE \"C\") FROM published.twin_drivers")
     echo "from $from: results on a $from publication: $results"
     [ "$results" = "$(echo "$after" | sed -E 's/(team[0-9]+:[0-9]+):[0-9.]+/\1:ex:true/g')" ] || { echo "FAILED: results of a $from publication"; status=1; }
+    # ... and a results table made after the update is a table, which information_schema lists to
+    # the analyst (a schema browser finds it), with all its columns
+    listed=$(q -d "$old" -c "SET ROLE regress_upgrade_analyst" \
+               -c "SELECT t.table_type || ':' || (SELECT count(*) FROM information_schema.columns c WHERE c.table_schema = 'published' AND c.table_name = 'twin_drivers')
+                     FROM information_schema.tables t WHERE t.table_schema = 'published' AND t.table_name = 'twin_drivers'")
+    echo "from $from: a results table made after the update, in information_schema: $listed"
+    case "$listed" in "BASE TABLE:"[1-9]*) ;; *) echo "FAILED: information_schema does not list published.twin_drivers"; status=1;; esac
 
     # The custodian's workflow survives the update: a custodian who is not a superuser and holds
     # exactly the grants the $from tutorial documented publishes before the update, and after it

@@ -29,7 +29,7 @@ CREATE VIEW audit_views.over_raw AS SELECT m.n, r.csat FROM audit_views.merged m
 RESET client_min_messages;
 SELECT c.relname, coalesce(string_agg(a.violation, ', '), 'guarded') AS audit
   FROM pg_class c LEFT JOIN LATERAL exlink.audit_view(c.oid) a ON true
- WHERE c.relnamespace = 'audit_views'::regnamespace AND c.relkind IN ('v', 'm')
+ WHERE c.relnamespace = 'audit_views'::regnamespace AND (c.relkind IN ('v', 'm') OR c.oid IN (SELECT object FROM exlink.publications))
  GROUP BY c.relname ORDER BY c.relname COLLATE "C";
 SET client_min_messages = warning;
 DELETE FROM exlink.publications WHERE object = 'audit_views.cells'::regclass;

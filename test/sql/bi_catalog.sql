@@ -30,6 +30,7 @@ SELECT t, t || '-' || e, make_date(2025, m, 1 + j * 9),
 CREATE TABLE bic.units AS SELECT DISTINCT team FROM bic.src UNION SELECT 'delta';
 CREATE TABLE bic.snap_src AS SELECT * FROM bic.src;
 CREATE TABLE bic.live_src AS SELECT * FROM bic.src;
+CREATE TABLE bic.private_src AS SELECT * FROM bic.src;
 SELECT exlink.publish('bic.monthly', 'bic.src', 'employee', '{team}', '{cx,ex,tenure}', rollup => true,
                       grant_to => '{regress_analyst}', period => 'date_trunc(''month'', at::timestamp)::date') AS period_publication;
 SELECT exlink.publish_results('bic.monthly_drivers', 'bic.monthly', 'cx', '{ex,tenure}', grant_to => '{regress_analyst}'),
@@ -42,7 +43,10 @@ SELECT exlink.publish_window_results('bic.last2_drivers', 'bic.last2', 'cx', '{e
        exlink.publish_window_results('bic.last2_pairs', 'bic.last2', 'cx', '{ex,tenure}', 'correlations', grant_to => '{regress_analyst}'),
        exlink.publish_coverage('bic.monthly_coverage', 'bic.monthly', 'bic.units', grant_to => '{regress_analyst}');
 SELECT exlink.publish('bic.snap', 'bic.snap_src', 'employee', '{team}', '{cx,ex,tenure}', rollup => true, grant_to => '{regress_analyst}') AS snapshot,
-       exlink.publish('bic.live', 'bic.live_src', 'employee', '{team}', '{cx,ex}', live => true, grant_to => '{regress_analyst}') AS live;
+       exlink.publish('bic.live', 'bic.live_src', 'employee', '{team}', '{cx,ex}', live => true, grant_to => '{regress_analyst}') AS live,
+       exlink.publish('bic.private', 'bic.private_src', 'employee', '{team}', '{cx}') AS not_granted;
+-- positive control: the custodian's schema browser lists the publication it did not grant
+SELECT table_name, table_type FROM information_schema.tables WHERE table_schema = 'bic' AND table_name = 'private';
 RESET ROLE;
 -- (a snapshot's results table releases it again: the superuser's opt-in, docs/security.md)
 SET exlink.allow_unsafe_refresh = on;
@@ -76,6 +80,25 @@ SELECT c.object, a.attname
 SELECT count(*) AS columns_checked, count(DISTINCT c.object) AS objects_checked
   FROM exlink.catalog c JOIN pg_attribute a ON a.attrelid = c.object AND a.attnum > 0 AND NOT a.attisdropped
  WHERE c.object::text LIKE 'bic.%' AND col_description(a.attrelid, a.attnum) IS NOT NULL;
+-- Discoverable: information_schema lists every object the catalog lists (a snapshot and its
+-- results table are tables, not materialized views, which it cannot list), with all its columns
+SELECT c.object, c.kind FROM exlink.catalog c JOIN pg_class r ON r.oid = c.object
+ WHERE NOT EXISTS (SELECT 1 FROM information_schema.tables t
+                    WHERE t.table_schema = r.relnamespace::regnamespace::name AND t.table_name = r.relname)
+    OR (SELECT count(*) FROM information_schema.columns col
+         WHERE col.table_schema = r.relnamespace::regnamespace::name AND col.table_name = r.relname)
+       <> (SELECT count(*) FROM pg_attribute a WHERE a.attrelid = c.object AND a.attnum > 0 AND NOT a.attisdropped);
+SELECT t.table_name, t.table_type, count(col.column_name) AS columns,
+       (SELECT c.kind FROM exlink.catalog c WHERE c.object = format('%I.%I', t.table_schema, t.table_name)::regclass) AS catalog_kind
+  FROM information_schema.tables t
+  LEFT JOIN information_schema.columns col ON col.table_schema = t.table_schema AND col.table_name = t.table_name
+ WHERE t.table_schema = 'bic' GROUP BY t.table_schema, t.table_name, t.table_type ORDER BY t.table_name COLLATE "C";
+-- must fail: nothing the analyst may not read is listed (sources, partitions, the publication
+-- not granted, the org chart)
+SELECT t.table_name FROM information_schema.tables t
+ WHERE t.table_schema = 'bic' AND NOT has_table_privilege(format('%I.%I', t.table_schema, t.table_name), 'SELECT');
+SELECT count(*) AS columns_of_unreadable FROM information_schema.columns col
+ WHERE col.table_schema = 'bic' AND col.table_name IN ('private', 'src', 'snap_src', 'units', 'monthly_20250101');
 -- what a window view's columns say
 SELECT a.attname, col_description(a.attrelid, a.attnum)
   FROM pg_attribute a WHERE a.attrelid = 'bic.last2'::regclass AND a.attnum > 0 ORDER BY a.attnum;
@@ -95,6 +118,6 @@ SELECT exlink.cell_count(2147483648);
 SET ROLE regress_custodian;
 DROP VIEW bic.last2_drivers, bic.last2_pairs, bic.monthly_coverage;
 DROP VIEW bic.last2;
-SELECT exlink.unpublish('bic.monthly'), exlink.unpublish('bic.snap'), exlink.unpublish('bic.live');
+SELECT exlink.unpublish('bic.monthly'), exlink.unpublish('bic.snap'), exlink.unpublish('bic.live'), exlink.unpublish('bic.private');
 RESET ROLE;
 DROP SCHEMA bic CASCADE;

@@ -45,7 +45,7 @@ SELECT region, team, level, responses, members FROM pubt.cells ORDER BY level, c
 
 -- Ownership, privileges, comment.
 SELECT c.relname, pg_get_userbyid(c.relowner) AS owner, c.relacl, obj_description(c.oid, 'pg_class') AS comment
-  FROM pg_class c WHERE c.relnamespace = 'pubt'::regnamespace AND c.relkind IN ('m', 'v') ORDER BY c.relname COLLATE "C";
+  FROM pg_class c WHERE c.relnamespace = 'pubt'::regnamespace AND c.relkind IN ('r', 'm', 'v') AND c.relname <> 'src' ORDER BY c.relname COLLATE "C";
 
 -- No measures: counts only (other rows than pubt.cells' under listwise deletion: forced).
 SELECT exlink.publish('pubt.counts', 'pubt.src', 'employee', '{region,team}', '{}', rollup => true, force => true);
@@ -88,7 +88,7 @@ SELECT exlink.unpublish('pubt.src');
 -- unpublish drops the object and the registry row.
 SELECT exlink.unpublish(object) FROM exlink.publications WHERE object::text LIKE 'pubt.%' ORDER BY object::text COLLATE "C";
 SELECT count(*) AS left_in_registry FROM exlink.publications;
-SELECT count(*) AS left_in_schema FROM pg_class WHERE relnamespace = 'pubt'::regnamespace AND relkind IN ('m', 'v');
+SELECT count(*) AS left_in_schema FROM pg_class WHERE relnamespace = 'pubt'::regnamespace AND relkind IN ('r', 'm', 'v') AND relname <> 'src';
 DROP SCHEMA pubt CASCADE;
 RESET ROLE;
 REVOKE ALL ON exlink.publications, exlink.released_cells, exlink.release_ledger, exlink.refresh_status FROM regress_custodian;

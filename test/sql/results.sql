@@ -202,9 +202,12 @@ UPDATE res.src SET csat = csat - 1 WHERE employee IN ('alpha-2', 'alpha-3', 'alp
 SELECT * FROM exlink.refresh('res.cells');
 SELECT count(*) FILTER (WHERE status = 'pending') AS pending, count(*) AS rows_ FROM res.two;
 
--- A plain REFRESH of a results table re-reads what was released (nothing new).
-REFRESH MATERIALIZED VIEW res.drivers;
+-- A results table is a table (information_schema lists it); exlink.show_released, which
+-- exlink.refresh calls, fills it again with what was released (nothing new).
 SELECT count(*) AS driver_rows FROM res.drivers;
+SELECT exlink.show_released('res.drivers');
+SELECT count(*) AS driver_rows FROM res.drivers;
+SELECT table_type FROM information_schema.tables WHERE table_schema = 'res' AND table_name = 'drivers';
 
 -- The audit: a results table, and a view that reads only results tables and publications, are guarded.
 CREATE VIEW res.top_driver AS

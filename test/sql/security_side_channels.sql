@@ -72,9 +72,10 @@ SELECT count(*) AS small_team_in_stats FROM pg_stats
 SELECT count(*) FROM linked.cx;
 SELECT count(*) FROM exlink.publications;
 
--- pg_get_viewdef shows the query (names and the baked k), never data
-SELECT pg_get_viewdef('published.cx_cells') ~ '(beta|zeta|solo)' AS data_in_definition,
-       pg_get_viewdef('published.cx_cells') ~ 'FROM exlink.released_cells' AS reads_released_cells,
+-- pg_get_viewdef shows the query (names and the baked k), never data; a snapshot is a table of
+-- released cells, with no definition to read
+SELECT pg_get_viewdef('published.cx_live') ~ '(beta|zeta|solo)' AS data_in_definition,
+       pg_get_viewdef('published.cx_cells') IS NULL AS snapshot_has_no_definition,
        pg_get_viewdef('published.cx_live') ~ 'moments\(src.exlink_vals, src.exlink_member, 5\)' AS live_k_is_baked;
 -- must fail: the released cells and the change ledger behind materialized publications
 SELECT count(*) FROM exlink.released_cells;
