@@ -272,6 +272,215 @@ ClusterVarianceCR1(const ClusterDesign *d, double *cov, double *df)
 	return cr1_one(d, cov, df);
 }
 
+/* --- the HTZ Wald test of several slopes (Pustejovsky & Tipton 2018) --------------------- */
+
+/*
+ * The accumulators of ClusterVarianceCR2HTZ's tests, filled by cr2_pass from each member's CR2
+ * factors (no second eigen-decomposition).  Test t constrains the slopes cols[start[t] ..
+ * start[t+1] - 1]; per test of r slopes: Omega (r^2), sum_g a_g (x) a_g and sum_g a_g (x) m_g
+ * (r^4 each) and the r^2 matrices W_ab (q x q).  The derivation is in ClusterVarianceCR2HTZ's
+ * comment and docs/statistics.md, section 7.
+ */
+typedef struct HtzAcc
+{
+	int			ntests;
+	const int  *start;
+	const int  *cols;
+	int			ncols;
+	Size	   *off4;
+	Size	   *off2;
+	double	   *A4;
+	double	   *AM4;
+	double	   *Om;
+	double	   *Wab;
+	double	   *z;				/* [k * q] Gm' u_j of every slope j (cr2_pass fills them) */
+	double	   *w;				/* [k * q] w_gj */
+	double	   *mw;				/* [k * q] M w_gj */
+	double	   *a;				/* [ncols^2] a_g of one test */
+	double	   *m;				/* [ncols^2] m_g of one test */
+} HtzAcc;
+
+static HtzAcc *
+htz_acc_init(int k, int ntests, const int *start, const int *cols)
+{
+	const int	q = k + 1;
+	HtzAcc	   *acc = palloc0(sizeof(HtzAcc));
+	Size		n4 = 0,
+				n2 = 0;
+
+	acc->ntests = ntests;
+	acc->start = start;
+	acc->cols = cols;
+	acc->ncols = start[ntests];
+	acc->off4 = palloc(sizeof(Size) * (ntests + 1));
+	acc->off2 = palloc(sizeof(Size) * (ntests + 1));
+	for (int t = 0; t < ntests; t++)
+	{
+		Size		r = start[t + 1] - start[t];
+
+		acc->off4[t] = n4;
+		acc->off2[t] = n2;
+		n4 += r * r * r * r;
+		n2 += r * r;
+	}
+	acc->A4 = palloc0(sizeof(double) * Max(n4, 1));
+	acc->AM4 = palloc0(sizeof(double) * Max(n4, 1));
+	acc->Om = palloc0(sizeof(double) * Max(n2, 1));
+	acc->Wab = palloc0(sizeof(double) * Max(n2, 1) * q * q);
+	acc->z = palloc(sizeof(double) * Max(k, 1) * q);
+	acc->w = palloc(sizeof(double) * Max(k, 1) * q);
+	acc->mw = palloc(sizeof(double) * Max(k, 1) * q);
+	acc->a = palloc(sizeof(double) * Max(acc->ncols * acc->ncols, 1));
+	acc->m = palloc(sizeof(double) * Max(acc->ncols * acc->ncols, 1));
+	return acc;
+}
+
+/*
+ * One member, after cr2_pass's slope loop filled z_j = Gm' u_j, w_gj = Gm (h o z_j) and M w_gj
+ * for every slope (Gm = F W, h = (1 - mu)^(-1/2), 0 for the pseudo-inverse; u_j = M e_j):
+ * a_g,st = sum_i h_i^2 z_si z_ti, m_g,st = w_gs' M w_gt, and the sums of each test.
+ */
+static void
+htz_acc_cluster(HtzAcc *acc, int q, const double *h)
+{
+	const int	qq = q * q;
+
+	for (int t = 0; t < acc->ntests; t++)
+	{
+		const int	c0 = acc->start[t],
+					r = acc->start[t + 1] - c0,
+					r2 = r * r;
+		double	   *A4t = acc->A4 + acc->off4[t],
+				   *AM4t = acc->AM4 + acc->off4[t],
+				   *Omt = acc->Om + acc->off2[t],
+				   *Wt = acc->Wab + acc->off2[t] * qq;
+
+		for (int x = 0; x < r; x++)
+			for (int y = 0; y < r; y++)
+			{
+				const double *zx = acc->z + (Size) acc->cols[c0 + x] * q,
+						   *zy = acc->z + (Size) acc->cols[c0 + y] * q,
+						   *wx = acc->w + (Size) acc->cols[c0 + x] * q,
+						   *mwy = acc->mw + (Size) acc->cols[c0 + y] * q;
+				double		av = 0.0,
+							mv = 0.0;
+
+				for (int i = 0; i < q; i++)
+				{
+					av += h[i] * h[i] * zx[i] * zy[i];
+					mv += wx[i] * mwy[i];
+				}
+				acc->a[x * r + y] = av;
+				acc->m[x * r + y] = mv;
+				Omt[x * r + y] += av - mv;
+			}
+		for (int x = 0; x < r2; x++)
+			for (int y = 0; y < r2; y++)
+			{
+				A4t[(Size) x * r2 + y] += acc->a[x] * acc->a[y];
+				AM4t[(Size) x * r2 + y] += acc->a[x] * acc->m[y];
+			}
+		for (int x = 0; x < r; x++)
+			for (int y = x; y < r; y++)	/* W_yx = W_xy' */
+			{
+				const double *wx = acc->w + (Size) acc->cols[c0 + x] * q;
+				const double *wy = acc->w + (Size) acc->cols[c0 + y] * q;
+				double	   *W = Wt + (Size) (x * r + y) * qq;
+
+				for (int e = 0; e < q; e++)
+					for (int f = 0; f < q; f++)
+						W[e * q + f] += wx[e] * wy[f];
+			}
+	}
+}
+
+/* The inverse of the symmetric positive definite r x r matrix a (destroyed) into inv. */
+static bool
+spd_inverse(int r, double *a, double *inv)
+{
+	gsl_matrix_view av = gsl_matrix_view_array(a, r, r);
+
+	if (gsl_linalg_cholesky_decomp1(&av.matrix) != GSL_SUCCESS ||
+		gsl_linalg_cholesky_invert(&av.matrix) != GSL_SUCCESS)
+		return false;
+	memcpy(inv, a, sizeof(double) * r * r);
+	return true;
+}
+
+/* Each test's nu from the accumulators (NaN: Omega singular, or the variance not positive). */
+static void
+htz_acc_finish(const HtzAcc *acc, int q, const double *Mx, double *nu)
+{
+	const int	qq = q * q;
+
+	for (int t = 0; t < acc->ntests; t++)
+	{
+		const int	r = acc->start[t + 1] - acc->start[t],
+					r2 = r * r;
+		const double *A4t = acc->A4 + acc->off4[t],
+				   *AM4t = acc->AM4 + acc->off4[t],
+				   *Wt = acc->Wab + acc->off2[t] * qq;
+		double	   *K = palloc(sizeof(double) * r2);
+		double	   *om = palloc(sizeof(double) * r2);
+		double	   *MW = palloc(sizeof(double) * (Size) r2 * qq);
+		double		var = 0.0;
+
+		nu[t] = NAN;
+		memcpy(om, acc->Om + acc->off2[t], sizeof(double) * r2);
+		if (r == 0 || !spd_inverse(r, om, K))
+			continue;
+		/* sum_g [tr(aKaK) + tr(aK)^2 - 2 tr(aKmK) - 2 tr(aK) tr(mK)] */
+		for (int s1 = 0; s1 < r; s1++)
+			for (int t1 = 0; t1 < r; t1++)
+				for (int u1 = 0; u1 < r; u1++)
+					for (int v1 = 0; v1 < r; v1++)
+					{
+						Size		ix = (Size) (s1 * r + t1) * r2 + u1 * r + v1;
+
+						var += (A4t[ix] - 2.0 * AM4t[ix]) *
+							(K[t1 * r + u1] * K[v1 * r + s1] + K[t1 * r + s1] * K[v1 * r + u1]);
+					}
+		/* sum_abcd (K_ac K_bd + K_ad K_bc) tr(M W_ab M W_cd), W_ba = W_ab' (kept for a <= b) */
+		for (int x = 0; x < r; x++)
+			for (int y = 0; y < r; y++)
+			{
+				const double *W = Wt + (Size) (Min(x, y) * r + Max(x, y)) * qq;
+				double	   *X = MW + (Size) (x * r + y) * qq;
+
+				for (int e = 0; e < q; e++)
+					for (int f = 0; f < q; f++)
+					{
+						double		s = 0.0;
+
+						for (int i = 0; i < q; i++)
+							s += Mx[e * q + i] * (x <= y ? W[i * q + f] : W[f * q + i]);
+						X[e * q + f] = s;
+					}
+			}
+		for (int ab = 0; ab < r2; ab++)
+			for (int cd = 0; cd < r2; cd++)
+			{
+				const int	a1 = ab / r,
+							b1 = ab % r,
+							c1 = cd / r,
+							d1 = cd % r;
+				const double *X = MW + (Size) ab * qq;
+				const double *Y = MW + (Size) cd * qq;
+				double		kw = K[a1 * r + c1] * K[b1 * r + d1] + K[a1 * r + d1] * K[b1 * r + c1];
+				double		tr = 0.0;
+
+				if (kw == 0.0)
+					continue;
+				for (int e = 0; e < q; e++)
+					for (int f = 0; f < q; f++)
+						tr += X[e * q + f] * Y[f * q + e];
+				var += kw * tr;
+			}
+		if (var > 0.0 && isfinite(var))
+			nu[t] = r * (r + 1.0) / var;
+	}
+}
+
 /* --- CR2 and its Satterthwaite df ---------------------------------------------------------- */
 
 /* 1 - leverage at or below this: the cluster's adjustment is the pseudo-inverse's 0 there. */
@@ -283,7 +492,7 @@ ClusterVarianceCR1(const ClusterDesign *d, double *cov, double *df)
  */
 static bool
 cr2_pass(const ClusterDesign *d, gsl_eigen_symmv_workspace *ws, const double *Mx, double *meat,
-		 double *Wacc, double *acc)
+		 double *Wacc, double *acc, HtzAcc *htz)
 {
 	const int	k = d->k,
 				q = k + 1,
@@ -427,6 +636,8 @@ cr2_pass(const ClusterDesign *d, gsl_eigen_symmv_workspace *ws, const double *Mx
 					t += Gm[a * q + i] * Mx[a * q + j + 1];
 				tg += h[i] * h[i] * t * t;
 				v2[i] = h[i] * t;
+				if (htz != NULL)
+					htz->z[(Size) j * q + i] = t;
 			}
 			for (int a = 0; a < q; a++)
 			{
@@ -443,6 +654,11 @@ cr2_pass(const ClusterDesign *d, gsl_eigen_symmv_workspace *ws, const double *Mx
 				for (int c = 0; c < q; c++)
 					t += Mx[a * q + c] * v1[c];
 				mw += v1[a] * t;
+				if (htz != NULL)
+				{
+					htz->w[(Size) j * q + a] = v1[a];
+					htz->mw[(Size) j * q + a] = t;
+				}
 			}
 			for (int a = 0; a < q; a++)
 				for (int c = a; c < q; c++)
@@ -452,6 +668,9 @@ cr2_pass(const ClusterDesign *d, gsl_eigen_symmv_workspace *ws, const double *Mx
 			acc[j * 4 + 2] += mw;
 			acc[j * 4 + 3] += tg * mw;
 		}
+		/* The HTZ tests' sums from the slopes' z, w and M w just computed. */
+		if (htz != NULL)
+			htz_acc_cluster(htz, q, h);
 	}
 
 	return true;
@@ -471,8 +690,8 @@ cr2_pass(const ClusterDesign *d, gsl_eigen_symmv_workspace *ws, const double *Mx
  *   sum_{g,h} (p_g'p_h)^2 = sum_g t_g^2 - 2 sum_g t_g w_g'M w_g + tr(M W M W), W = sum_g w_g w_g',
  * one pass over the clusters with O(k q^2) accumulators.
  */
-bool
-ClusterVarianceCR2(const ClusterDesign *d, double *cov, double *df)
+static bool
+cr2_run(const ClusterDesign *d, double *cov, double *df, HtzAcc *htz, bool *passed)
 {
 	const int	k = d->k,
 				q = k + 1,
@@ -487,6 +706,7 @@ ClusterVarianceCR2(const ClusterDesign *d, double *cov, double *df)
 	gsl_eigen_symmv_workspace *volatile ws = NULL;
 	volatile bool ok = false;
 
+	*passed = false;
 	if (G < 1)
 		return false;
 	Mx[0] = 1.0;
@@ -498,7 +718,7 @@ ClusterVarianceCR2(const ClusterDesign *d, double *cov, double *df)
 		ws = gsl_eigen_symmv_alloc(q);
 		if (ws == NULL)
 			ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory")));
-		ok = cr2_pass(d, ws, Mx, meat, Wacc, acc);
+		ok = cr2_pass(d, ws, Mx, meat, Wacc, acc, htz);
 	}
 	PG_FINALLY();
 	{
@@ -506,6 +726,7 @@ ClusterVarianceCR2(const ClusterDesign *d, double *cov, double *df)
 			gsl_eigen_symmv_free(ws);
 	}
 	PG_END_TRY();
+	*passed = ok;
 	if (!ok)
 	{
 		/* Not seen in tests: no standard errors rather than wrong ones. */
@@ -570,329 +791,47 @@ ClusterVarianceCR2(const ClusterDesign *d, double *cov, double *df)
 	return true;
 }
 
-/* --- the HTZ Wald test of several slopes (Pustejovsky & Tipton 2018) --------------------- */
-
-/*
- * Member g's CR2 factors (as in cr2_pass): Gm = F W (q x q, F = (X_g'X_g)^(1/2), W the
- * eigenvectors of B = F M F) and h = (1 - mu)^(-1/2) per eigenvalue mu of B (0 where 1 - mu is
- * at rounding level: the pseudo-inverse).  U, lam, V, F, T: scratch of q x q (lam: q).  False
- * when the member's sums are not finite or an eigen-decomposition fails.
- */
-static bool
-htz_factors(const ClusterDesign *d, gsl_eigen_symmv_workspace *ws, const double *Mx, int64 g,
-			double *U, double *s, double *lam, double *V, double *F, double *T, double *Gm,
-			double *h)
+bool
+ClusterVarianceCR2(const ClusterDesign *d, double *cov, double *df)
 {
-	const int	q = d->k + 1,
-				qq = q * q;
-	double		lmax = 0.0;
+	bool		passed;
 
-	ClusterDesignSums(d, g, U, s);
-	for (int i = 0; i < qq; i++)
-		if (!isfinite(U[i]))
-			return false;
-	if (!sym_eigen(ws, q, U, lam, V))
-		return false;
-	for (int i = 0; i < q; i++)
-		lmax = Max(lmax, lam[i]);
-	for (int i = 0; i < q; i++)
-		lam[i] = lam[i] > 1e-14 * lmax ? sqrt(lam[i]) : 0.0;
-	for (int a = 0; a < q; a++)
-		for (int c = a; c < q; c++)
-		{
-			double		t = 0.0;
-
-			for (int i = 0; i < q; i++)
-				t += V[a * q + i] * lam[i] * V[c * q + i];
-			F[a * q + c] = F[c * q + a] = t;
-		}
-	for (int a = 0; a < q; a++)
-		for (int c = 0; c < q; c++)
-		{
-			double		t = 0.0;
-
-			for (int e = 0; e < q; e++)
-				t += F[a * q + e] * Mx[e * q + c];
-			T[a * q + c] = t;
-		}
-	for (int a = 0; a < q; a++)
-		for (int c = a; c < q; c++)
-		{
-			double		t = 0.0;
-
-			for (int e = 0; e < q; e++)
-				t += T[a * q + e] * F[e * q + c];
-			U[a * q + c] = U[c * q + a] = t;	/* B */
-		}
-	if (!sym_eigen(ws, q, U, lam, V))
-		return false;
-	for (int i = 0; i < q; i++)
-	{
-		double		r = 1.0 - Min(Max(lam[i], 0.0), 1.0);
-
-		h[i] = r > CR2_LEVERAGE_TOL ? 1.0 / sqrt(r) : 0.0;
-	}
-	for (int a = 0; a < q; a++)
-		for (int c = 0; c < q; c++)
-		{
-			double		t = 0.0;
-
-			for (int e = 0; e < q; e++)
-				t += F[a * q + e] * V[e * q + c];
-			Gm[a * q + c] = t;
-		}
-	return true;
-}
-
-/* The inverse of the symmetric positive definite r x r matrix a (destroyed) into inv. */
-static bool
-spd_inverse(int r, double *a, double *inv)
-{
-	gsl_matrix_view av = gsl_matrix_view_array(a, r, r);
-
-	if (gsl_linalg_cholesky_decomp1(&av.matrix) != GSL_SUCCESS ||
-		gsl_linalg_cholesky_invert(&av.matrix) != GSL_SUCCESS)
-		return false;
-	memcpy(inv, a, sizeof(double) * r * r);
-	return true;
+	return cr2_run(d, cov, df, NULL, &passed);
 }
 
 /*
- * The HTZ degrees of freedom of clubSandwich's Wald_test(test = "HTZ") for the hypotheses "the
- * slopes cols[start[t] .. start[t+1]-1] are all zero", t = 0..ntests-1 (slope indices 0..k-1),
- * working model I, one pass over the members for all tests.  The derivation is in
- * docs/statistics.md, section 7: with u_s = M e_s (s: the constrained slopes), per member
- *   a_g = [u_s' X_g'A_g^2 X_g u_t],  w_gs = X_g'A_g X_g u_s,  m_g = [w_gs' M w_gt],
- * Omega = sum_g (a_g - m_g), K = Omega^-1 and W_ab = sum_g w_ga w_gb', Z_abcd = tr(M W_ab M W_cd):
+ * CR2 as ClusterVarianceCR2, and in the same pass over the members the denominator df nu of
+ * clubSandwich's HTZ test of each group of slopes (Pustejovsky & Tipton 2018, working model I;
+ * docs/statistics.md, section 7).  With u_s = M e_s for the constrained slopes s and, per
+ * member, a_g,st = u_s' X_g'A_g^2 X_g u_t, w_gs = X_g'A_g X_g u_s, m_g,st = w_gs' M w_gt:
+ * Omega = sum_g (a_g - m_g), K = Omega^-1, W_ab = sum_g w_ga w_gb',
  *   sum(Var) = sum_g [tr(aKaK) + tr(aK)^2 - 2 tr(aKmK) - 2 tr(aK) tr(mK)]
- *              + sum_abcd (K_ac K_bd + K_ad K_bc) Z_abcd,
- *   nu = r (r + 1) / sum(Var)      (r = 1: the Satterthwaite df of ClusterVarianceCR2).
- * The terms in a_g and m_g are kept as sum_g a_g (x) a_g and sum_g a_g (x) m_g (r^4 each per
- * test), so that one pass suffices (Omega is known only at its end).  nu[t] is NaN when
- * undefined (Omega singular, sum(Var) not positive).  False when the state has no per-member
- * information.  O(G (q^3 + sum_t (r_t^2 q^2 + r_t^4))).
+ *              + sum_abcd (K_ac K_bd + K_ad K_bc) tr(M W_ab M W_cd),
+ *   nu = r (r + 1) / sum(Var)      (r = 1: the slope's Satterthwaite df).
+ * Omega is known only after the last member, so the member terms are kept as sum_g a_g (x) a_g
+ * and sum_g a_g (x) m_g.  Extra cost per member O(sum_t (r_t^2 q^2 + r_t^4)): the
+ * slopes' z, w and M w are those of the df step, no extra eigen-decomposition.  nu[t] NaN: undefined (or the pass failed).
  */
 bool
-ClusterWaldHTZ(const ClusterDesign *d, int ntests, const int *start, const int *cols, double *nu)
+ClusterVarianceCR2HTZ(const ClusterDesign *d, double *cov, double *df, int ntests,
+					  const int *start, const int *cols, double *nu)
 {
-	const int	k = d->k,
-				q = k + 1,
-				qq = q * q;
-	int64		G = ClusterDesignClusters(d);
-	int			ncols = start[ntests];
-	double	   *Mx = palloc0(sizeof(double) * qq);
-	double	   *U = palloc(sizeof(double) * qq);
-	double	   *s = palloc(sizeof(double) * q);
-	double	   *lam = palloc(sizeof(double) * q);
-	double	   *V = palloc(sizeof(double) * qq);
-	double	   *F = palloc(sizeof(double) * qq);
-	double	   *T = palloc(sizeof(double) * qq);
-	double	   *Gm = palloc(sizeof(double) * qq);
-	double	   *h = palloc(sizeof(double) * q);
-	double	   *z = palloc(sizeof(double) * q);
-	double	   *w = palloc(sizeof(double) * (Size) ncols * q);	/* w_gs per constrained column */
-	double	   *mw = palloc(sizeof(double) * (Size) ncols * q); /* M w_gs */
-	double	   *ag = palloc(sizeof(double) * (Size) ncols * q); /* h^2 o z_s, to form a_g */
-	double	   *zz = palloc(sizeof(double) * (Size) ncols * q); /* z_s */
-	Size		n4 = 0,
-				n2 = 0;
-	Size	   *off4 = palloc(sizeof(Size) * (ntests + 1));
-	Size	   *off2 = palloc(sizeof(Size) * (ntests + 1));
-	double	   *A4,
-			   *AM4,
-			   *Om,
-			   *Wab;
-	double	   *a = palloc(sizeof(double) * (Size) ncols * ncols);
-	double	   *mm = palloc(sizeof(double) * (Size) ncols * ncols);
-	gsl_eigen_symmv_workspace *volatile ws = NULL;
-	volatile bool ok = true;
-
-	if (G < 1)
-		return false;
-	for (int t = 0; t < ntests; t++)
-	{
-		Size		r = start[t + 1] - start[t];
-
-		off4[t] = n4;
-		off2[t] = n2;
-		n4 += r * r * r * r;
-		n2 += r * r;
-	}
-	A4 = palloc0(sizeof(double) * Max(n4, 1));
-	AM4 = palloc0(sizeof(double) * Max(n4, 1));
-	Om = palloc0(sizeof(double) * Max(n2, 1));
-	Wab = palloc0(sizeof(double) * Max(n2, 1) * qq);
-	Mx[0] = 1.0;
-	for (int i = 0; i < k; i++)
-		for (int c = 0; c < k; c++)
-			Mx[(i + 1) * q + c + 1] = d->rinv[i * k + c];
-
-	PG_TRY();
-	{
-		ws = gsl_eigen_symmv_alloc(q);
-		if (ws == NULL)
-			ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory")));
-		for (int64 g = 0; g < G && ok; g++)
-		{
-			if ((g & 255) == 0)
-				CHECK_FOR_INTERRUPTS();
-			if (!htz_factors(d, ws, Mx, g, U, s, lam, V, F, T, Gm, h))
-			{
-				ok = false;
-				break;
-			}
-			/* Per constrained column: z = Gm' u, w = Gm (h o z), M w. */
-			for (int c = 0; c < ncols; c++)
-			{
-				const int	j = cols[c] + 1;
-				double	   *wc = w + (Size) c * q;
-				double	   *mwc = mw + (Size) c * q;
-
-				for (int i = 0; i < q; i++)
-				{
-					double		t = 0.0;
-
-					for (int e = 0; e < q; e++)
-						t += Gm[e * q + i] * Mx[e * q + j];
-					zz[(Size) c * q + i] = t;
-					ag[(Size) c * q + i] = h[i] * h[i] * t;
-					z[i] = h[i] * t;
-				}
-				for (int e = 0; e < q; e++)
-				{
-					double		t = 0.0;
-
-					for (int i = 0; i < q; i++)
-						t += Gm[e * q + i] * z[i];
-					wc[e] = t;
-				}
-				for (int e = 0; e < q; e++)
-				{
-					double		t = 0.0;
-
-					for (int i = 0; i < q; i++)
-						t += Mx[e * q + i] * wc[i];
-					mwc[e] = t;
-				}
-			}
-			for (int t = 0; t < ntests; t++)
-			{
-				const int	c0 = start[t],
-							r = start[t + 1] - start[t];
-				double	   *A4t = A4 + off4[t],
-						   *AM4t = AM4 + off4[t],
-						   *Omt = Om + off2[t],
-						   *Wt = Wab + off2[t] * qq;
-
-				for (int x = 0; x < r; x++)
-					for (int y = 0; y < r; y++)
-					{
-						double		av = 0.0,
-									mv = 0.0;
-
-						for (int i = 0; i < q; i++)
-						{
-							av += ag[(Size) (c0 + x) * q + i] * zz[(Size) (c0 + y) * q + i];
-							mv += w[(Size) (c0 + x) * q + i] * mw[(Size) (c0 + y) * q + i];
-						}
-						a[x * r + y] = av;
-						mm[x * r + y] = mv;
-						Omt[x * r + y] += av - mv;
-					}
-				for (int x = 0; x < r * r; x++)
-					for (int y = 0; y < r * r; y++)
-					{
-						A4t[(Size) x * r * r + y] += a[x] * a[y];
-						AM4t[(Size) x * r * r + y] += a[x] * mm[y];
-					}
-				for (int x = 0; x < r; x++)
-					for (int y = 0; y < r; y++)
-					{
-						const double *wx = w + (Size) (c0 + x) * q;
-						const double *wy = w + (Size) (c0 + y) * q;
-						double	   *W = Wt + (Size) (x * r + y) * qq;
-
-						for (int e = 0; e < q; e++)
-							for (int f = 0; f < q; f++)
-								W[e * q + f] += wx[e] * wy[f];
-					}
-			}
-		}
-	}
-	PG_FINALLY();
-	{
-		if (ws != NULL)
-			gsl_eigen_symmv_free(ws);
-	}
-	PG_END_TRY();
+	HtzAcc	   *htz = htz_acc_init(d->k, ntests, start, cols);
+	double	   *Mx = palloc0(sizeof(double) * (d->k + 1) * (d->k + 1));
+	bool		passed;
+	bool		ok;
 
 	for (int t = 0; t < ntests; t++)
-	{
-		const int	r = start[t + 1] - start[t],
-					r2 = r * r;
-		const double *A4t = A4 + off4[t],
-				   *AM4t = AM4 + off4[t],
-				   *Wt = Wab + off2[t] * qq;
-		double	   *K = palloc(sizeof(double) * r2);
-		double	   *om = palloc(sizeof(double) * r2);
-		double	   *MW = palloc(sizeof(double) * (Size) r2 * qq);
-		double		var = 0.0;
-
 		nu[t] = NAN;
-		memcpy(om, Om + off2[t], sizeof(double) * r2);
-		if (!ok || r == 0 || !spd_inverse(r, om, K))
-			continue;
-		/* sum_g [tr(aKaK) + tr(aK)^2 - 2 tr(aKmK) - 2 tr(aK) tr(mK)], a_st the first pair. */
-		for (int s1 = 0; s1 < r; s1++)
-			for (int t1 = 0; t1 < r; t1++)
-				for (int u1 = 0; u1 < r; u1++)
-					for (int v1 = 0; v1 < r; v1++)
-					{
-						Size		ix = (Size) (s1 * r + t1) * r2 + u1 * r + v1;
-						double		kk = K[t1 * r + u1] * K[v1 * r + s1];
-						double		kt = K[t1 * r + s1] * K[v1 * r + u1];
-
-						var += (A4t[ix] - 2.0 * AM4t[ix]) * kk + (A4t[ix] - 2.0 * AM4t[ix]) * kt;
-					}
-		/* sum_abcd (K_ac K_bd + K_ad K_bc) tr(M W_ab M W_cd) */
-		for (int ab = 0; ab < r2; ab++)
-		{
-			const double *W = Wt + (Size) ab * qq;
-			double	   *X = MW + (Size) ab * qq;
-
-			for (int e = 0; e < q; e++)
-				for (int f = 0; f < q; f++)
-				{
-					double		acc = 0.0;
-
-					for (int i = 0; i < q; i++)
-						acc += Mx[e * q + i] * W[i * q + f];
-					X[e * q + f] = acc;
-				}
-		}
-		for (int ab = 0; ab < r2; ab++)
-			for (int cd = 0; cd < r2; cd++)
-			{
-				const int	a1 = ab / r,
-							b1 = ab % r,
-							c1 = cd / r,
-							d1 = cd % r;
-				const double *X = MW + (Size) ab * qq;
-				const double *Y = MW + (Size) cd * qq;
-				double		kw = K[a1 * r + c1] * K[b1 * r + d1] + K[a1 * r + d1] * K[b1 * r + c1];
-				double		tr = 0.0;
-
-				if (kw == 0.0)
-					continue;
-				for (int e = 0; e < q; e++)
-					for (int f = 0; f < q; f++)
-						tr += X[e * q + f] * Y[f * q + e];
-				var += kw * tr;
-			}
-		if (var > 0.0 && isfinite(var))
-			nu[t] = r * (r + 1.0) / var;
-	}
-	return true;
+	ok = cr2_run(d, cov, df, ntests > 0 ? htz : NULL, &passed);
+	if (!ok || !passed || ntests == 0)
+		return ok;
+	Mx[0] = 1.0;
+	for (int a = 0; a < d->k; a++)
+		for (int c = 0; c < d->k; c++)
+			Mx[(a + 1) * (d->k + 1) + c + 1] = d->rinv[a * d->k + c];
+	htz_acc_finish(htz, d->k + 1, Mx, nu);
+	return ok;
 }
 
 /* --- correlations ------------------------------------------------------------------------ */

@@ -48,15 +48,15 @@ extern int64 ClusterDesignClusters(const ClusterDesign *d);
 extern void ClusterDesignSums(const ClusterDesign *d, int64 g, double *U, double *s);
 
 /*
- * ClusterWaldHTZ: the denominator degrees of freedom nu of clubSandwich's Wald_test(test = "HTZ")
- * (CR2, working model I) of ntests hypotheses, test t: "the slopes cols[start[t] ..
- * start[t+1] - 1] (indices 0..k-1 of d->x) are all zero", in one pass over the members.  With
- * Q = b_C' V_C^-1 b_C (V the CR2 covariance) and r constraints: F = (nu - r + 1) / (nu r) Q on
- * (r, nu - r + 1).  nu[t] NaN: undefined.  False when the state has no per-member information.
- * Per-member moments only (docs/statistics.md, section 7).
+ * ClusterVarianceCR2HTZ: ClusterVarianceCR2, and in the same pass the denominator degrees of
+ * freedom nu of clubSandwich's Wald_test(test = "HTZ") (CR2, working model I) of ntests
+ * hypotheses, test t: "the slopes cols[start[t] .. start[t+1] - 1] (indices 0..k-1 of d->x) are
+ * all zero".  With Q = b_C' V_C^-1 b_C (V the CR2 covariance) and r constraints: F = (nu - r + 1)
+ * / (nu r) Q on (r, nu - r + 1).  nu[t] NaN: undefined.  Per-member moments only
+ * (docs/statistics.md, section 7).
  */
-extern bool ClusterWaldHTZ(const ClusterDesign *d, int ntests, const int *start, const int *cols,
-						   double *nu);
+extern bool ClusterVarianceCR2HTZ(const ClusterDesign *d, double *cov, double *df, int ntests,
+								  const int *start, const int *cols, double *nu);
 
 /*
  * The standard error of atanh(r), r the correlation of variables a and b, for a symmetric test

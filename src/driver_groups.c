@@ -17,7 +17,6 @@
 #include "utils/lsyscache.h"
 #include "utils/typcache.h"
 
-#include "cluster_variance.h"
 #include "driver_groups.h"
 #include "drivers.h"
 
@@ -37,7 +36,7 @@
  *    Q / r on (r, n - k - 1) (the nested-model F of anova(lm)); CR1, F = Q / r on (r, G - 1)
  *    (the t tests' G - 1 df: sandwich's vcovCL with a naive F); CR2, clubSandwich's HTZ test
  *    (Pustejovsky & Tipton 2018, the multi-constraint form of the t tests' Satterthwaite df):
- *    F = (nu - r + 1) / (nu r) Q on (r, nu - r + 1), nu from ClusterWaldHTZ.
+ *    F = (nu - r + 1) / (nu r) Q on (r, nu - r + 1), nu from ClusterVarianceCR2HTZ (the same pass as the model's CR2).
  */
 
 typedef struct GroupWalk
@@ -227,66 +226,25 @@ group_wald(const DriverGroupInput *in, const int *cols, int r, double nu, double
 	return isfinite(*f);
 }
 
-/*
- * The HTZ df nu[t] of each of the g groups (gid: each driver's group) under CR2: the design of
- * the fitted model (the kept columns, their standardized betas, R^-1 from corr) for
- * ClusterWaldHTZ; a group without kept columns keeps NaN.
- */
-static void
-group_htz(const DriverGroupInput *in, const int *gid, int g, double *nu)
+int
+DriverGroupIds(int q, const char *const *group_of, int *gid)
 {
-	const int	k = in->k,
-				m = k + 1;
-	int		   *x = palloc(sizeof(int) * k);
-	double	   *beta = palloc(sizeof(double) * k);
-	double	   *rinv = palloc(sizeof(double) * k * k);
-	int		   *start = palloc(sizeof(int) * (g + 1));
-	int		   *cols = palloc(sizeof(int) * k);
-	int		   *test_of = palloc(sizeof(int) * g);
-	double	   *tnu = palloc(sizeof(double) * g);
-	int			ntests = 0,
-				c = 0;
-	gsl_matrix_view rv = gsl_matrix_view_array(rinv, k, k);
-	ClusterDesign cd;
+	const char **gname = palloc(sizeof(char *) * Max(q, 1));
+	int			g = 0;
 
-	for (int a = 0; a < k; a++)
+	for (int j = 0; j < q; j++)
 	{
-		x[a] = in->kept[a] + 1;
-		beta[a] = in->beta[in->kept[a]];
-		if (isnan(beta[a]))
-			return;
-		for (int b = 0; b < k; b++)
-			rinv[a * k + b] = in->corr[a * m + b];
-	}
-	if (gsl_linalg_cholesky_decomp1(&rv.matrix) != GSL_SUCCESS ||
-		gsl_linalg_cholesky_invert(&rv.matrix) != GSL_SUCCESS)
-		return;
-	for (int t = 0; t < g; t++)
-	{
-		int			c0 = c;
+		int			t;
 
-		for (int a = 0; a < k; a++)
-			if (gid[in->kept[a]] == t)
-				cols[c++] = a;
-		test_of[t] = -1;
-		if (c > c0)
-		{
-			start[ntests] = c0;
-			test_of[t] = ntests++;
-		}
+		for (t = 0; t < g; t++)
+			if (strcmp(gname[t], group_of[j]) == 0)
+				break;
+		if (t == g)
+			gname[g++] = group_of[j];
+		gid[j] = t;
 	}
-	start[ntests] = c;
-	cd.m = in->m;
-	cd.y = 0;
-	cd.k = k;
-	cd.x = x;
-	cd.beta = beta;
-	cd.rinv = rinv;
-	if (ntests == 0 || !ClusterWaldHTZ(&cd, ntests, start, cols, tnu))
-		return;
-	for (int t = 0; t < g; t++)
-		if (test_of[t] >= 0)
-			nu[t] = tnu[test_of[t]];
+	pfree(gname);
+	return g;
 }
 
 #define GROUP_NATTS 11
@@ -385,12 +343,9 @@ DriverGroupsDatum(Oid elemtype, const DriverGroupInput *in, const char *const *g
 		}
 	}
 
-	/* CR2: the HTZ df of every group's test, in one pass over the members. */
+	/* CR2: the HTZ df of every group's test (computed with the model's CR2, drivers.c). */
 	for (int t = 0; t < g; t++)
-		nu[t] = NAN;
-	if (in->method == INFERENCE_METHOD_SMALL_SAMPLE && in->m != NULL && in->corr != NULL &&
-		in->vcov != NULL && in->k > 0)
-		group_htz(in, gid, g, nu);
+		nu[t] = (in->method == INFERENCE_METHOD_SMALL_SAMPLE && in->htz_nu != NULL) ? in->htz_nu[t] : NAN;
 
 	tupdesc = BlessTupleDesc(lookup_rowtype_tupdesc_copy(elemtype, -1));
 	if (tupdesc->natts != GROUP_NATTS)

@@ -24,9 +24,15 @@ typedef struct DriverGroupInput
 	double		n;
 	InferenceMethod method;
 	int64		clusters;
-	const Moments *m;			/* the model's resolved state (variable 0 the outcome, driver j
-								 * variable j + 1): the per-member sums of the HTZ test (CR2) */
+	const double *htz_nu;		/* CR2: [groups] each group's HTZ df (DriverGroupIds order, NaN:
+								 * none), from the model's variance pass; NULL otherwise */
 } DriverGroupInput;
+
+/*
+ * DriverGroupIds: the group of each of q drivers (gid[j], 0..g-1, groups numbered in the order
+ * of first appearance in group_of); returns g.
+ */
+extern int	DriverGroupIds(int q, const char *const *group_of, int *gid);
 
 /*
  * The exlink.driver_group[] array (element type elemtype) of a model whose column j belongs to

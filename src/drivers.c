@@ -59,6 +59,7 @@ typedef struct DriverFit
 	double		level;			/* of the intervals */
 	const char *inference;		/* INFERENCE_* or "unavailable: ..." */
 	double	   *vcov;			/* [q * q] covariance of the standardized betas; NULL = none */
+	double	   *group_nu;		/* CR2 with groups: each group's HTZ df (DriverGroupIds order) */
 	/* For the group step (driver_groups.c): NULL corr = no model was fitted. */
 	const double *corr;			/* [(nkept+1)^2] kept drivers first, outcome last */
 	const int  *kept;			/* [nkept] */
@@ -112,6 +113,7 @@ fit_init(DriverFit *fit, int q)
 		fit->level = DRIVERS_DEFAULT_LEVEL;
 	fit->inference = INFERENCE_INDEPENDENT;
 	fit->vcov = NULL;
+	fit->group_nu = NULL;
 	fit->corr = NULL;
 	fit->kept = NULL;
 	fit->nkept = 0;
@@ -207,6 +209,7 @@ typedef struct DriverData
 	const char *inference;		/* which variance step: INFERENCE_* or "unavailable: ..." */
 	InferenceMethod method;
 	int64		clusters;		/* G when cluster-robust */
+	const char *const *group_of;	/* [q] each driver's group (driver groups), or NULL */
 } DriverData;
 
 /*
@@ -437,6 +440,7 @@ typedef struct BetaVariance
 	double	   *cov;			/* [k*k] row-major, in the kept drivers' order */
 	double	   *df;				/* [k]; <= 0 or NaN: no standard error, t or p */
 	bool		any;			/* some coefficient has a variance */
+	double	   *group_nu;		/* CR2 with groups: [groups] HTZ df of each group's test, or NULL */
 } BetaVariance;
 
 /*
@@ -464,6 +468,7 @@ beta_variance(const DriverData *d, const double *inv, const double *beta, double
 	v->cov = palloc(sizeof(double) * k * k);
 	v->df = palloc(sizeof(double) * k);
 	v->any = false;
+	v->group_nu = NULL;
 	for (int a = 0; a < k; a++)
 		v->df[a] = NAN;
 	if (df_ols <= 0 || d->method == INFERENCE_METHOD_UNAVAILABLE)
@@ -482,8 +487,45 @@ beta_variance(const DriverData *d, const double *inv, const double *beta, double
 		cd.x = x;
 		cd.beta = beta;
 		cd.rinv = inv;
-		ok = d->method == INFERENCE_METHOD_CR1 ? ClusterVarianceCR1(&cd, v->cov, v->df)
-			: ClusterVarianceCR2(&cd, v->cov, v->df);
+		if (d->method == INFERENCE_METHOD_CR1)
+			ok = ClusterVarianceCR1(&cd, v->cov, v->df);
+		else if (d->group_of == NULL)
+			ok = ClusterVarianceCR2(&cd, v->cov, v->df);
+		else
+		{
+			/*
+			 * Driver groups: the HTZ df of each group's Wald test (driver_groups.c), from the
+			 * same pass over the members as CR2 (the kept columns of each group, in order).
+			 */
+			int		   *gid = palloc(sizeof(int) * Max(d->q, 1));
+			int			g = DriverGroupIds(d->q, d->group_of, gid);
+			int		   *start = palloc(sizeof(int) * (g + 1));
+			int		   *cols = palloc(sizeof(int) * Max(k, 1));
+			int		   *test_of = palloc(sizeof(int) * Max(g, 1));
+			double	   *tnu = palloc(sizeof(double) * Max(g, 1));
+			int			ntests = 0,
+						c = 0;
+
+			for (int t = 0; t < g; t++)
+			{
+				int			c0 = c;
+
+				for (int a = 0; a < k; a++)
+					if (gid[d->idx[a]] == t)
+						cols[c++] = a;
+				test_of[t] = -1;
+				if (c > c0)
+				{
+					start[ntests] = c0;
+					test_of[t] = ntests++;
+				}
+			}
+			start[ntests] = c;
+			ok = ClusterVarianceCR2HTZ(&cd, v->cov, v->df, ntests, start, cols, tnu);
+			v->group_nu = palloc(sizeof(double) * Max(g, 1));
+			for (int t = 0; t < g; t++)
+				v->group_nu[t] = test_of[t] >= 0 ? tnu[test_of[t]] : NAN;
+		}
 		if (!ok)
 			elog(ERROR, "exlink driver_weights: no per-member moments for clustered inference");
 	}
@@ -530,6 +572,7 @@ fit_ols(const DriverData *d, DriverFit *fit)
 		r2 += d->rxy[a] * beta[a];
 	fit->r2 = r2;
 	beta_variance(d, chol, beta, r2, &v);
+	fit->group_nu = v.group_nu;
 	if (v.any)
 	{
 		fit->vcov = nan_array(d->q * d->q);
@@ -602,7 +645,8 @@ fit_shares(const DriverData *d, DriverFit *fit)
  */
 static void
 drivers_fit(const Moments *m, int q, const char *const *names, DriverFit *fit,
-			InferenceMethod method, const char *inference, int64 clusters, double level)
+			InferenceMethod method, const char *inference, int64 clusters, double level,
+			const char *const *group_of)
 {
 	DriverData	d;
 	bool		full_rank;
@@ -615,6 +659,7 @@ drivers_fit(const Moments *m, int q, const char *const *names, DriverFit *fit,
 	d.inference = inference;
 	d.method = method;
 	d.clusters = clusters;
+	d.group_of = group_of;
 	if (strncmp(inference, "unavailable", 11) == 0)
 		add_status(fit, inference);
 	if (!fit_standardise(m, q, names, &d, fit))
@@ -661,7 +706,7 @@ DriverShares(const Moments *m, int q, double *rw_share, double *lmg_share)
 		names[j] = "";
 	fit.level = DRIVERS_DEFAULT_LEVEL;
 	drivers_fit(m, q, (const char *const *) names, &fit, INFERENCE_METHOD_INDEPENDENT,
-				INFERENCE_INDEPENDENT, -1, DRIVERS_DEFAULT_LEVEL);
+				INFERENCE_INDEPENDENT, -1, DRIVERS_DEFAULT_LEVEL, NULL);
 	if (fit.nkept != q || !(fit.r2 > 0.0))
 		return false;
 	for (int j = 0; j < q; j++)
@@ -850,7 +895,7 @@ drivers_result(FunctionCallInfo fcinfo, const Moments *m, int ngroup_of, char **
 								 m->clusters->twoway_by_cluster->count, m->clusters->twoway_cells->count);
 
 		drivers_fit(m, q, (const char *const *) names, &fit, method, inference, clusters,
-					m->level > 0.0 ? m->level : DRIVERS_DEFAULT_LEVEL);
+					m->level > 0.0 ? m->level : DRIVERS_DEFAULT_LEVEL, (const char *const *) group_of);
 	}
 
 	/*
@@ -981,7 +1026,7 @@ drivers_result(FunctionCallInfo fcinfo, const Moments *m, int ngroup_of, char **
 			gi.n = fit.n;
 			gi.method = fit.method;
 			gi.clusters = fit.clusters;
-			gi.m = m;
+			gi.htz_nu = fit.group_nu;
 			values[13] = DriverGroupsDatum(gtype, &gi, (const char *const *) group_of);
 			nulls[13] = false;
 		}
