@@ -40,6 +40,7 @@ typedef struct CorrelationInput
 	bool		clustered;
 	int64		clusters;		/* -1 = not clustered */
 	double		se_z;
+	double		df;				/* of the clustered t; 0 = G - 1 */
 } CorrelationInput;
 
 

@@ -644,7 +644,7 @@ BEGIN
             WHEN 'adj_r2' THEN 'Adjusted R².'
             WHEN 'r' THEN 'Pearson correlation of the outcome with the driver over the cell''s rows. NULL where has_r is false.'
             WHEN 'clusters' THEN 'Clusters of the inference: distinct employees of the cell.'
-            WHEN 'df' THEN 'Degrees of freedom of the t distribution of the interval and p (clusters - 1).'
+            WHEN 'df' THEN 'Degrees of freedom of the t distribution of the interval and p: Satterthwaite (a driver''s CR2 df; for a correlation the mean of its two slopes'' CR2 df), clusters - 1 under CR1.'
             WHEN 'inference' THEN 'The method of the standard error, interval and p (e.g. cluster-robust CR1); NULL where they are not shown.'
             WHEN 'has_betas' THEN 'True where the row shows its estimates (status ok, few_clusters, withheld or no_inference): filter on it.'
             WHEN 'has_r' THEN 'True where r is shown: filter on it.'

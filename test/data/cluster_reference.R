@@ -19,7 +19,9 @@
 #    tanh(atanh(r) -+ qt((1 + level)/2, G - 1) se_z).
 #  - cluster_reference_jackknife.csv: the default for correlations: the same with se_z the
 #    delete-one-member jackknife of atanh(r), se_z^2 = (G-1)/G sum_g (z_(g) - mean z)^2, each
-#    z_(g) = atanh(cor()) of the rows without member g.
+#    z_(g) = atanh(cor()) of the rows without member g, and t on the mean of the CR2
+#    Satterthwaite df of the two slopes (coef_test of lm(y ~ x) and of lm(x ~ y), vcovCR by
+#    member, type "CR2") instead of G - 1.
 #  - cluster_reference_spearman.csv, cluster_reference_spearman_jackknife.csv: the same for
 #    Spearman's rho, i.e. on rank(y) and rank(x) of all rows (average ranks for ties), the
 #    ranks taken as data: exlink.rank_correlation with a member.
@@ -79,11 +81,18 @@ for (s in unique(data$set)) {
                          ci_low = ci$CI_L, ci_high = ci$CI_U)
   cr2_vcovs[[s]] <- data.frame(set = s, i = rep(1:4, 4), j = rep(1:4, each = 4),
                                v = as.vector(as.matrix(V2)[-1, -1]))
+  satt_df <- function(y, x) {   # on scaled data, as the CR2 figures above (the offset costs digits)
+    y <- as.vector(scale(y)); x <- as.vector(scale(x))
+    f <- lm(y ~ x)
+    coef_test(f, vcov = vcovCR(f, cluster = d$member, type = "CR2"), test = "Satterthwaite")$df_Satt[2]
+  }
   cluster_cor <- function(y, x, v, level, jackknife) {
     r <- cor(y, x)
+    df <- G - 1
     if (jackknife) {
       zg <- sapply(unique(d$member), function(g) { keep <- d$member != g; atanh(cor(y[keep], x[keep])) })
       se_z <- sqrt((G - 1) / G * sum((zg - mean(zg))^2))
+      df <- (satt_df(y, x) + satt_df(x, y)) / 2
     } else {
       xc <- x - mean(x); yc <- y - mean(y)
       Sxx <- sum(xc^2); Syy <- sum(yc^2)
@@ -91,10 +100,10 @@ for (s in unique(data$set)) {
       se_z <- sqrt(G / (G - 1) * sum(psi^2)) / (1 - r^2)
     }
     t <- atanh(r) / se_z
-    q <- qt((1 + level) / 2, G - 1)
+    q <- qt((1 + level) / 2, df)
     data.frame(set = s, var = v, level = level, n = n, clusters = G,
-               r = r, t = t, df = G - 1,
-               p_value = 2 * pt(-abs(t), G - 1),
+               r = r, t = t, df = df,
+               p_value = 2 * pt(-abs(t), df),
                ci_low = tanh(atanh(r) - q * se_z),
                ci_high = tanh(atanh(r) + q * se_z))
   }

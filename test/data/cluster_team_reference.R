@@ -13,7 +13,8 @@
 #  - method member_cr2: the CR2 standard errors by member, for the ratio team / member;
 # and cluster_team_reference_correlation.csv: cor(y, x) for x1 and x4 with the delete-one-team
 # jackknife of atanh(r) (method jackknife) and the CR1 linearization by team (method cr1), as
-# cluster_reference.R computes them by member: t = atanh(r) / se on G - 1 df; methods
+# cluster_reference.R computes them by member: t = atanh(r) / se, on G - 1 df for cr1 and on the
+# mean CR2 Satterthwaite df of the two slopes (by team) for the jackknife; methods
 # rank_jackknife and rank_cr1: the same for Spearman's rho, on rank(y) and rank(x) of all rows
 # (average ranks; deleting a team keeps the other rows' ranks, as cluster_reference.R does).
 suppressPackageStartupMessages({ library(sandwich); library(clubSandwich) })
@@ -57,12 +58,20 @@ for (s in unique(data$set)) {
     xc <- x - mean(x); yc <- y - mean(y); Sxx <- sum(xc^2); Syy <- sum(yc^2)
     psi <- tapply(xc * yc / sqrt(Sxx * Syy) - r / 2 * (xc^2 / Sxx + yc^2 / Syy), d$team, sum)
     se_cr1 <- sqrt(G / (G - 1) * sum(psi^2)) / (1 - r^2)
+    # the jackknife's t: on the mean of the CR2 Satterthwaite df of the two slopes, by team
+    satt_df <- function(yy, xx) {   # on scaled data (the offset of 1e4 costs digits)
+      yy <- as.vector(scale(yy)); xx <- as.vector(scale(xx))
+      f <- lm(yy ~ xx)
+      coef_test(f, vcov = vcovCR(f, cluster = d$team, type = "CR2"), test = "Satterthwaite")$df_Satt[2]
+    }
+    df_jk <- (satt_df(y, x) + satt_df(x, y)) / 2
     for (m in c("jackknife", "cr1")) {
       se_z <- if (m == "jackknife") se_jk else se_cr1
-      t <- atanh(r) / se_z; q <- qt(0.975, G - 1)
+      df <- if (m == "jackknife") df_jk else G - 1
+      t <- atanh(r) / se_z; q <- qt(0.975, df)
       cors[[length(cors) + 1]] <- data.frame(set = s, method = if (rk) paste0("rank_", m) else m,
                                              var = sub("rank_", "", v), clusters = G, r = r, t = t,
-                                             df = G - 1, p_value = 2 * pt(-abs(t), G - 1),
+                                             df = df, p_value = 2 * pt(-abs(t), df),
                                              ci_low = tanh(atanh(r) - q * se_z), ci_high = tanh(atanh(r) + q * se_z))
     }
   }

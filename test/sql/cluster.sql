@@ -145,7 +145,7 @@ RESET max_parallel_workers_per_gather; RESET parallel_leader_participation;
 RESET parallel_setup_cost; RESET parallel_tuple_cost; RESET min_parallel_table_scan_size;
 CREATE VIEW cl_ref_cor_all AS
 SELECT 'jk' AS method, * FROM cl_ref_jk UNION ALL SELECT 'cr1', * FROM cl_ref_cor;
-SELECT c.how, c.set, c.var, c.level, (c.c).clusters, (c.c).df, (c.c).inference, (c.c).status,
+SELECT c.how, c.set, c.var, c.level, (c.c).clusters, round((c.c).df::numeric, 6) AS df, (c.c).inference, (c.c).status,
        cl_close((c.c).r, r.r) AS r_ok, cl_close((c.c).t, r.t) AS t_ok,
        cl_close((c.c).p_value, r.p_value) AS p_ok,
        cl_close((c.c).ci_low, r.ci_low) AND cl_close((c.c).ci_high, r.ci_high) AS ci_ok,
@@ -181,7 +181,7 @@ INSERT INTO cl_rank
 SELECT 'parallel', 'jk', 'main', 'x4', 0.95, exlink.rank_correlation(y, x4, member) FROM cl_shuffled WHERE set = 'main';
 RESET max_parallel_workers_per_gather; RESET parallel_leader_participation;
 RESET parallel_setup_cost; RESET parallel_tuple_cost; RESET min_parallel_table_scan_size;
-SELECT c.how, c.set, c.var, c.level, (c.c).clusters, (c.c).df, (c.c).inference, (c.c).status,
+SELECT c.how, c.set, c.var, c.level, (c.c).clusters, round((c.c).df::numeric, 6) AS df, (c.c).inference, (c.c).status,
        cl_close((c.c).r, r.r) AS r_ok, cl_close((c.c).t, r.t) AS t_ok,
        cl_close((c.c).p_value, r.p_value) AS p_ok,
        cl_close((c.c).ci_low, r.ci_low) AND cl_close((c.c).ci_high, r.ci_high) AS ci_ok,

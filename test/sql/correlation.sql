@@ -3,14 +3,14 @@
 SET extra_float_digits = 0;
 CREATE FUNCTION fig(c exlink.correlation) RETURNS text LANGUAGE sql IMMUTABLE
     AS $$ SELECT format('n=%s members=%s r=%s t=%s df=%s p=%s ci=[%s, %s] suppressed=%s status=%s skipped=%s level=%s',
-                        c.n, c.members, round(c.r::numeric, 6), round(c.t::numeric, 4), c.df,
+                        c.n, c.members, round(c.r::numeric, 6), round(c.t::numeric, 4), round(c.df::numeric, 6)::float8,
                         round(c.p_value::numeric, 6), round(c.ci_low::numeric, 6), round(c.ci_high::numeric, 6),
                         c.suppressed, c.status, c.skipped, c.level) $$;
 CREATE FUNCTION same(a float8, b float8, tol float8) RETURNS boolean LANGUAGE sql IMMUTABLE
     AS $$ SELECT coalesce(abs(a - b) <= tol * greatest(abs(a), abs(b)), a IS NULL AND b IS NULL) $$;
 CREATE FUNCTION same(a exlink.correlation, b exlink.correlation, tol float8) RETURNS boolean LANGUAGE sql IMMUTABLE
     AS $$ SELECT a.n IS NOT DISTINCT FROM b.n AND a.members IS NOT DISTINCT FROM b.members
-                 AND same(a.r, b.r, tol) AND same(a.t, b.t, tol) AND same(a.df, b.df, 0)
+                 AND same(a.r, b.r, tol) AND same(a.t, b.t, tol) AND same(a.df, b.df, tol)
                  AND same(a.p_value, b.p_value, tol) AND same(a.ci_low, b.ci_low, tol)
                  AND same(a.ci_high, b.ci_high, tol) AND a.suppressed = b.suppressed
                  AND a.status = b.status AND a.skipped IS NOT DISTINCT FROM b.skipped $$;
@@ -168,7 +168,7 @@ SELECT exlink.linked_correlation(x, y) AS a, exlink.linked_correlation(x, y, mem
 -- more; r and the interval stay at 1e-12.)
 CREATE FUNCTION same_clustered(a exlink.correlation, b exlink.correlation) RETURNS boolean LANGUAGE sql IMMUTABLE
     AS $$ SELECT a.n = b.n AND same(a.r, b.r, 1e-12) AND same(a.ci_low, b.ci_low, 1e-12)
-                 AND same(a.ci_high, b.ci_high, 1e-12) AND a.df = b.df AND a.status = b.status
+                 AND same(a.ci_high, b.ci_high, 1e-12) AND same(a.df, b.df, 1e-9) AND a.status = b.status
                  AND same(a.t, b.t, 1000 * 2.2e-16 * (1 + abs(b.t)))
                  AND same(a.p_value, b.p_value, (b.df + 1) * 1000 * 2.2e-16 * (1 + abs(b.t))) $$;
 SELECT same(p.a, s.a, 1e-12) AS pearson, same_clustered(p.b, s.b) AS pearson_guarded,
