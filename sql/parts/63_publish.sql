@@ -134,15 +134,15 @@ BEGIN
     -- the same cell published over two row sets differs by the rows of a few members.  A live
     -- and a materialized twin of one grain differ by every change since the last refresh; a
     -- snapshot and a period publication, or two period publications of other periods, differ
-    -- by their row sets too.)  A snapshot or live publication and a period publication are
-    -- matched by the tables they read, as period publications are among themselves (one lattice
-    -- per source), not by the source's name: a snapshot of all time by team over a view of the
-    -- period publication's table, minus the released months, gave a team hidden in one month.
+    -- by their row sets too.)  Publications are matched by the tables they read
+    -- (exlink.source_tables), as period publications are among themselves (one lattice per
+    -- source), not by the source's name: a snapshot of all time by team over a view of the
+    -- period publication's table, minus the released months, gave a team hidden in one month;
+    -- two snapshots by team over two views of one table, one leaving out two new hires, gave
+    -- the hires' rows as their difference.
     SELECT p.object, p.kind, p.source, p.dimensions, p.rollup, p.k, p.measures, p.member_column INTO other
       FROM @extschema@.publications p
-     WHERE (p.source = publish.source
-            OR ((p.kind = 'periods') <> (kind_ = 'periods')
-                AND p.base_tables && @extschema@.source_tables(publish.source)))
+     WHERE (p.source = publish.source OR p.base_tables && @extschema@.source_tables(publish.source))
        AND NOT (p.kind = 'periods' AND kind_ = 'periods')
        AND (p.source <> publish.source
             OR p.dimensions <> publish.dimensions OR p.rollup <> publish.rollup OR p.k <> kk

@@ -415,17 +415,14 @@ BEGIN
       JOIN pg_catalog.pg_attribute a ON a.attrelid = p.source AND a.attname = t.d;
     RETURN pg_catalog.format($q$
 WITH r AS MATERIALIZED (%1$s),
-top AS (
-    SELECT m.cell_id, pg_catalog.max(m.responses) AS top FROM r AS m WHERE m.per_member GROUP BY m.cell_id),
 nodes AS (
     SELECT c.*, c.figures[1:c.level] AS key, %13$s AS parent_level
-      FROM r AS c WHERE NOT c.per_member AND c.level = ANY (%14$L::integer[])),
+      FROM r AS c WHERE c.level = ANY (%14$L::integer[])),
 cells AS (
     SELECT c.exlink_period, c.cell_id, c.figures[%6$s] AS cell, p.figures[%6$s] AS parent,
-           c.level, c.members, c.figures, c.results, c.responses, top.top, c.key
+           c.level, c.members, c.figures, c.results, c.responses, c.top, c.key
       FROM nodes AS c
-      LEFT JOIN nodes AS p ON p.exlink_period = c.exlink_period AND p.level = c.parent_level AND p.key = c.figures[1:c.parent_level]
-      LEFT JOIN top ON top.cell_id = c.cell_id),
+      LEFT JOIN nodes AS p ON p.exlink_period = c.exlink_period AND p.level = c.parent_level AND p.key = c.figures[1:c.parent_level]),
 fixed AS (
     SELECT NULL::text AS period, NULL::integer AS level, NULL::text[] AS key WHERE false%7$s),
 fixed_grains AS (
@@ -465,7 +462,7 @@ SELECT r.exlink_period AS period, %4$s%5$s
            AND c.exlink_period NOT IN (SELECT broken.exlink_period FROM broken)
            AND %12$s
            AND @extschema@.release_status(c.members, %2$s, c.responses, c.top, NULL, %3$s) = 'ok') AS r$q$,
-        @extschema@.refresh_query(p.source, p.member_column, chain, p.measures, p.k, true, results, p.period, periods),
+        @extschema@.refresh_query(p.source, p.member_column, chain, p.measures, p.k, true, results, p.period, periods, false),
         p.k, share,
         @extschema@.typed_figures(p.source, chain, p.measures),
         CASE WHEN results IS NULL THEN '' ELSE ', r.results AS exlink_results, r.responses AS exlink_rows, r.top AS exlink_top' END,
@@ -486,10 +483,13 @@ COMMENT ON FUNCTION @extschema@.lattice_query(regclass, text, text) IS
 -- cells (each period its own lattice, exlink.publish_query) with their results, appends the
 -- released ones and their results, and records each period's rows at the seal (the same
 -- snapshot).  Returns how many cells were released.
+-- (jit off: the statement's cost estimate makes PostgreSQL JIT-compile it with inlining and
+-- optimization, seconds of compilation for aggregates that run in C anyway.)
 CREATE FUNCTION @extschema@.seal_periods(publication regclass, periods text[])
 RETURNS integer
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
+SET jit = off
 SET "DateStyle" = 'ISO, YMD'
 SET "TimeZone" = 'UTC'
 SET "IntervalStyle" = 'postgres'

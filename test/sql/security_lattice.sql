@@ -137,6 +137,42 @@ RESET ROLE;
 SELECT exlink.unpublish('snap.monthly_again'), exlink.unpublish('snap.monthly'), exlink.unpublish('snap.other_teams');
 DROP SCHEMA snap CASCADE;
 
+-- Two snapshots over two views of one table (0.3.0): publications are judged by the tables
+-- they read, not by the source's name.  Team a has 8 veterans and 2 new hires; a snapshot by
+-- team over all rows and one over the veterans' view differ by the hires' rows (2 members).
+SET ROLE regress_custodian;
+CREATE SCHEMA views2;
+GRANT USAGE ON SCHEMA views2 TO regress_analyst;
+CREATE TABLE views2.src (team text, employee text, hired date, cx float8);
+INSERT INTO views2.src SELECT t, t || '-' || e, '2024-01-01', (e * 3) % 10
+  FROM (VALUES ('a', 8), ('b', 7)) AS x(t, n), generate_series(1, n) e;
+INSERT INTO views2.src VALUES ('a', 'a-new1', '2025-03-01', 9), ('a', 'a-new2', '2025-03-01', 2);
+CREATE VIEW views2.everyone AS SELECT * FROM views2.src;
+CREATE VIEW views2.veterans AS SELECT * FROM views2.src WHERE hired < '2025-01-01';
+SELECT exlink.source_tables('views2.everyone') = exlink.source_tables('views2.veterans') AS same_tables;
+SELECT exlink.publish('views2.all_teams', 'views2.everyone', 'employee', '{team}', '{cx}', grant_to => '{regress_analyst}');
+-- refused (42501): the same grain over another view of the same table, snapshot or live
+SELECT exlink.publish('views2.veteran_teams', 'views2.veterans', 'employee', '{team}', '{cx}', grant_to => '{regress_analyst}');
+SELECT exlink.publish('views2.veteran_teams', 'views2.veterans', 'employee', '{team}', '{cx}', live => true, grant_to => '{regress_analyst}');
+RESET ROLE;
+SET ROLE regress_analyst;
+SELECT team, responses, members FROM views2.all_teams ORDER BY team;
+-- must fail: one lattice per source (team a's two hires as all rows minus the veterans)
+SELECT a.team, a.responses - v.responses AS hires, round((a.responses * a.mean_cx - v.responses * v.mean_cx)::numeric, 6) AS hires_cx
+  FROM views2.all_teams a JOIN views2.veteran_teams v USING (team);
+SELECT count(*) AS publications_over_views2 FROM exlink.catalog WHERE object::text LIKE 'views2.%';
+RESET ROLE;
+-- positive control: forced (the custodian's opt-in, no analyst grant), the pair gives the hires
+-- exactly; the custodian sees them in the rows
+SET ROLE regress_custodian;
+SELECT exlink.publish('views2.veteran_teams', 'views2.veterans', 'employee', '{team}', '{cx}', force => true);
+SELECT a.team, a.responses - v.responses AS hires, round((a.responses * a.mean_cx - v.responses * v.mean_cx)::numeric, 6) AS hires_cx
+  FROM views2.all_teams a JOIN views2.veteran_teams v USING (team) ORDER BY 1;
+SELECT count(*) AS hires, sum(cx) AS hires_cx FROM views2.src WHERE hired >= '2025-01-01';
+RESET ROLE;
+SELECT exlink.unpublish('views2.veteran_teams'), exlink.unpublish('views2.all_teams');
+DROP SCHEMA views2 CASCADE;
+
 -- Results tables split over two period publications of the same cells (red team, 0.3.0): the
 -- withheld-inference rule counted the fourth-order figures of one publication's results tables
 -- (exlink.results_fourth_order), so a correlations table on 7 drivers over one publication and a
