@@ -614,6 +614,19 @@ BEGIN
         RETURN;
     END IF;
 
+    -- A snapshot whose view is not populated (pg_restore makes materialized views WITH NO DATA
+    -- and refreshes them after the registries' rows): filled from the cells it released
+    -- (exlink.released_cells, restored with them), which releases nothing new.  (One made by
+    -- 0.1.0 computes its cells itself: refused below, as any refresh.)
+    IF p.release_key IS NOT NULL AND NOT (SELECT c.relispopulated FROM pg_catalog.pg_class c WHERE c.oid = publication) THEN
+        PERFORM @extschema@.refresh_released(publication);
+        released := 0;
+        SELECT pg_catalog.count(*)::integer INTO unchanged FROM @extschema@.released_cells rc WHERE rc.release_key = p.release_key;
+        held := 0;
+        hidden := NULL;
+        RETURN;
+    END IF;
+
     -- A snapshot (no period) is published once: a refresh would release its cells again over
     -- other rows, and releases can be subtracted (change and change back, parent and child at
     -- different times); the 0.2.0 change ledger only on a superuser's explicit opt-in.

@@ -179,9 +179,9 @@ COMMENT ON AGGREGATE @extschema@.nps(float8, text, integer) IS
 -- ---- issue 23: sealed-period publications ----
 -- Roles the custodian's documented grants named (EXECUTE on exlink.publish, rights on the
 -- registry) keep their workflow: exlink.publish gains arguments (so it is dropped and made
--- again), and the new functions and registry get the same roles.  These grants are made by the
--- update script, so pg_dump counts them as the extension's own: after a dump and restore, grant
--- them again as docs/tutorial.md shows.  (WARNING: an extension script's notices are not shown.)
+-- again), and the new functions and registry get the same roles.  pg_dump keeps these grants
+-- (the last section of this script counts them as granted after the install, not as the
+-- extension's own).  (WARNING: an extension script's notices are not shown.)
 -- (kept in transaction-local settings: a table made here would become part of the extension)
 SELECT pg_catalog.set_config('exlink_upgrade.publishers', coalesce(pg_catalog.string_agg(DISTINCT pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(a.grantee)), ','), ''), true)
   FROM pg_catalog.pg_proc p, pg_catalog.aclexplode(p.proacl) a
@@ -250,7 +250,7 @@ SELECT @extschema@.comment_columns(p.object, p.object, 'cells')
 -- ---- issue 18 bootstrap/speed: bootstrap intervals of the shares in drivers results tables ----
 -- exlink.publish_results gained bootstrap and seed (and favourable, issue 21, and cluster; its new form came with 67_results.sql's
 -- functions above): the 0.2.0 form is dropped, and roles that could execute it may execute the
--- new one (made by the update script, so pg_dump counts the grant as the extension's own).
+-- new one (made by the update script; pg_dump keeps it: see the last section).
 DO $up$
 DECLARE
     r record;
@@ -273,3 +273,29 @@ REVOKE ALL ON FUNCTION @extschema@.publish_results(text, regclass, name, name[],
 -- as before (show_released refreshes a materialized view), until published again ----
 COMMENT ON COLUMN @extschema@.publications.object IS 'The published relation: a table of released cells (a snapshot, or sealed periods), or a view (live); a snapshot made by exlink 0.2.0 is a materialized view until published again.';
 COMMENT ON COLUMN @extschema@.result_tables.object IS 'The results table (a table; one made by exlink 0.2.0 is a materialized view).';
+
+-- ---- issue 23 (keep last): the custodian's grants survive pg_dump ----
+-- Every GRANT or REVOKE an extension script runs records the object's whole ACL as its initial
+-- privileges (pg_init_privs), and pg_dump writes only what differs from those: the grants this
+-- update made to the custodian's roles (above), and the custodian's own earlier grants on any
+-- object this update granted or revoked on, would be left out of a dump, and the restore's
+-- CREATE EXTENSION (a fresh install) does not make them.  A fresh install's initial privileges
+-- name only PUBLIC and the owner (the extension creates no roles), so the update keeps those
+-- and counts every other role's privileges as granted after the install, as they were: pg_dump
+-- then restores them (test/shell/upgrade.sh dumps and restores a custodian's database).
+-- Keep this section last: it covers every grant above.
+UPDATE pg_catalog.pg_init_privs ip
+   SET initprivs = ARRAY(SELECT a.item FROM pg_catalog.unnest(ip.initprivs) AS a(item)
+                          WHERE (SELECT x.grantee FROM pg_catalog.aclexplode(ARRAY[a.item]) AS x LIMIT 1)
+                                OPERATOR(pg_catalog.=) ANY (ARRAY[0::pg_catalog.oid, o.owner]))
+  FROM (SELECT d.classid, d.objid, coalesce(p.proowner, c.relowner, t.typowner, n.nspowner) AS owner
+          FROM pg_catalog.pg_depend d
+          LEFT JOIN pg_catalog.pg_proc p ON d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass AND p.oid OPERATOR(pg_catalog.=) d.objid
+          LEFT JOIN pg_catalog.pg_class c ON d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass AND c.oid OPERATOR(pg_catalog.=) d.objid
+          LEFT JOIN pg_catalog.pg_type t ON d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_type'::pg_catalog.regclass AND t.oid OPERATOR(pg_catalog.=) d.objid
+          LEFT JOIN pg_catalog.pg_namespace n ON d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_namespace'::pg_catalog.regclass AND n.oid OPERATOR(pg_catalog.=) d.objid
+         WHERE d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_extension'::pg_catalog.regclass
+           AND d.refobjid OPERATOR(pg_catalog.=) (SELECT e.oid FROM pg_catalog.pg_extension e WHERE e.extname OPERATOR(pg_catalog.=) 'exlink')
+           AND d.deptype OPERATOR(pg_catalog.=) 'e') AS o
+ WHERE ip.classoid OPERATOR(pg_catalog.=) o.classid AND ip.objoid OPERATOR(pg_catalog.=) o.objid
+   AND ip.privtype OPERATOR(pg_catalog.=) 'e' AND o.owner IS NOT NULL;

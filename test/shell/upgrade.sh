@@ -14,7 +14,7 @@ cust=exlink_upgrade_custodian
 work=$(mktemp -d "${TMPDIR:-/tmp}/exlink-upgrade.XXXXXX")
 cleanup() {
     rm -rf "$work"
-    q -d postgres -c "DROP DATABASE IF EXISTS $fresh" -c "DROP DATABASE IF EXISTS $old" -c "DROP DATABASE IF EXISTS $cust" >/dev/null 2>&1 || true
+    q -d postgres -c "DROP DATABASE IF EXISTS $fresh" -c "DROP DATABASE IF EXISTS $old" -c "DROP DATABASE IF EXISTS $cust" -c "DROP DATABASE IF EXISTS ${cust}_restored" >/dev/null 2>&1 || true
 }
 trap cleanup EXIT
 
@@ -101,6 +101,11 @@ WITH members AS (
     UNION ALL
     SELECT 'event trigger ' || e.evtname, format('event=%s func=%s tags=%s enabled=%s', e.evtevent, e.evtfoid::regproc, e.evttags, e.evtenabled)
       FROM members m JOIN pg_event_trigger e ON m.classid = 'pg_event_trigger'::regclass AND e.oid = m.objid
+    UNION ALL
+    -- initial privileges (pg_init_privs: what pg_dump takes as the extension's own, and leaves out)
+    SELECT pg_describe_object(ip.classoid, ip.objoid, ip.objsubid),
+           'initprivs=' || coalesce((SELECT string_agg(a::text, ',' ORDER BY a::text) FROM unnest(ip.initprivs) a), '<none>')
+      FROM members m JOIN pg_init_privs ip ON ip.classoid = m.classid AND ip.objoid = m.objid
     UNION ALL
     -- the schema itself and what pg_dump keeps of the extension's tables
     SELECT 'schema exlink', 'acl=' || coalesce(n.nspacl::text, '<default>') || ' comment=' || coalesce(obj_description(n.oid, 'pg_namespace'), '<none>')
@@ -270,11 +275,50 @@ SQL
     [ "$periods" = "01:team1:10,01:team2:10,02:team0:10,02:team1:10,02:team2:10,03:team0:10,03:team1:10,03:team2:10" ] \
         || { echo "FAILED: the period publication of a custodian with the $from grants"; status=1; }
     case ",$periods," in *":small:"*) echo "FAILED: the 3-member team was released"; status=1;; esac
+    # pg_dump keeps the custodian's grants, the update's included: dumped and restored, the
+    # custodian seals, reads the periods' status and publishes in the restored database with no
+    # new grant.
+    q -d postgres -c "DROP DATABASE IF EXISTS ${cust}_restored" -c "CREATE DATABASE ${cust}_restored" >/dev/null
+    "$EXLINK_PGROOT$(pg_config --bindir)/pg_dump" -Fc -f "$work/cust-$from.dump" "$cust"
+    # (pg_restore refreshes the snapshot publication: one made by 0.2.0 is filled from its
+    # released cells; one made by 0.1.0 computes its cells itself, so its refresh is refused as
+    # any refresh of a snapshot, and it stays empty: publish it again, by period)
+    "$EXLINK_PGROOT$(pg_config --bindir)/pg_restore" -d "${cust}_restored" "$work/cust-$from.dump" 2>"$work/restore-$from.txt" || true
+    errors=$(grep -c 'error:' "$work/restore-$from.txt" || true)
+    case "$from:$errors" in
+        0.1.0:1) grep -q 'pub.snapshot is a snapshot publication' "$work/restore-$from.txt" || errors=unexpected;;
+        0.1.0:*) errors=unexpected;;
+    esac
+    if [ "$from:$errors" != "0.1.0:1" ] && [ "$errors" != 0 ]; then
+        echo "FAILED: restoring the custodian's database updated from $from:"; cat "$work/restore-$from.txt"; status=1
+    fi
+    snapshot_cells="not populated"
+    if [ "$(q -d "${cust}_restored" -c "SELECT relispopulated FROM pg_class WHERE oid = 'pub.snapshot'::regclass")" = t ]; then
+        snapshot_cells=$(q -d "${cust}_restored" -c "SELECT count(*) FROM pub.snapshot")
+    fi
+    echo "from $from: restored, the snapshot publication holds: $snapshot_cells"
+    if [ "$from" = 0.2.0 ] && [ "$snapshot_cells" != "$(q -d "$cust" -c "SELECT count(*) FROM pub.snapshot")" ]; then
+        echo "FAILED: the restored snapshot publication does not hold the cells released before the dump"; status=1
+    fi
+    if ! q -d "${cust}_restored" <<'SQL' >"$work/restored-$from.txt" 2>&1; then
+SET ROLE regress_upgrade_custodian;
+INSERT INTO pub.src SELECT 'team' || (i % 3), 'e' || (i % 30), (i % 4)::float8, date '2025-05-12' FROM generate_series(1, 300) i;
+SELECT 'seal released ' || exlink.seal('pub.monthly', '2025-05-01');
+SELECT 'status rows ' || count(*) FROM exlink.period_status('pub.monthly');
+CREATE TABLE pub.other AS SELECT * FROM pub.src;
+SELECT exlink.publish('pub.other_monthly', 'pub.other', 'employee_ref', '{team}', '{cx}', period => 'date_trunc(''month'', at::timestamp)::date');
+SELECT 'other seal released ' || exlink.seal('pub.other_monthly', '2025-05-01');
+SQL
+        echo "FAILED: after a dump and restore of the database updated from $from, the custodian cannot seal or publish:"
+        cat "$work/restored-$from.txt"; status=1
+    fi
+    echo "from $from: dumped and restored, the custodian: $(grep -h 'released\|status' "$work/restored-$from.txt" | paste -sd, -)"
+    q -d postgres -c "DROP DATABASE IF EXISTS ${cust}_restored" >/dev/null
     if [ "$from" = 0.1.0 ]; then
         grep -q 'cannot publish snapshots .* until granted: GRANT SELECT, INSERT, UPDATE, DELETE ON exlink.released_cells, exlink.release_ledger TO regress_upgrade_custodian' "$work/notices-$from.txt" \
             || { echo "FAILED: the update from 0.1.0 does not say what the custodian needs for snapshots"; cat "$work/notices-$from.txt"; status=1; }
     fi
 done
-q -d postgres -c "DROP DATABASE IF EXISTS $cust" -c "DROP ROLE IF EXISTS regress_upgrade_analyst" -c "DROP ROLE IF EXISTS regress_upgrade_custodian" >/dev/null 2>&1 || true
+q -d postgres -c "DROP DATABASE IF EXISTS $cust" -c "DROP DATABASE IF EXISTS ${cust}_restored" -c "DROP ROLE IF EXISTS regress_upgrade_analyst" -c "DROP ROLE IF EXISTS regress_upgrade_custodian" >/dev/null 2>&1 || true
 [ $status -eq 0 ] && echo ok
 exit $status
