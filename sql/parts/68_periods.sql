@@ -105,37 +105,43 @@ REVOKE ALL ON @extschema@.sealed_periods FROM PUBLIC;
 -- Measures constant per member: a value an employee carries on all of its rows (an EX score on
 -- every CX row of its survey wave) is shared by every cell those rows fall in, so two cells with
 -- almost the same members differ by the others' values even when their rows are disjoint (team
--- A in months 1 and 2, a hire in month 2: the difference of the sums is the hire's score).  The
--- custodian declares such columns of a source; a publication may carry a declared measure only
--- while each member's rows with one value of it fall in one cell of its finest grain and period
--- (exlink.member_constant_splits): then no two cells share a member's value, and the value
--- enters the figures of one cell only.
+-- A in months 1 and 2, a hire in month 2: the difference of the sums is the hire's score), in
+-- one period or across periods alike (the months are two periods, the wave's scores the same).
+-- The custodian declares such columns of a source, with the scope over which a member's value
+-- is constant (an expression of the source's columns: the survey wave); a publication may carry
+-- a declared measure only while each member's rows of one scope fall in one cell of its finest
+-- grain and period, over every period it released or releases (exlink.member_constant_splits):
+-- then each member's value of a scope enters one cell only.  Without a scope, a member's rows
+-- with one value of the measure must fall in one cell (values equal by chance count as one).
 CREATE TABLE @extschema@.member_constant_measures (
     source regclass NOT NULL,
     measure name NOT NULL,
     declared_at timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    scope text,
     PRIMARY KEY (source, measure)
 );
 COMMENT ON TABLE @extschema@.member_constant_measures IS
-    'Custodian only: the columns of a source whose value is constant per member (over a wave, for instance), declared by exlink.declare_member_constant; exlink.publish and exlink.seal_periods keep each member''s value in one cell.';
-COMMENT ON COLUMN @extschema@.member_constant_measures.source IS 'The relation publications read.';
+    'Custodian only: the columns of a source whose value is constant per member (within a scope such as the survey wave), declared by exlink.declare_member_constant; exlink.publish and exlink.seal_periods keep each member''s value in one cell.';
+COMMENT ON COLUMN @extschema@.member_constant_measures.source IS 'The relation publications read (a declaration on a table holds for the views that read it too).';
 COMMENT ON COLUMN @extschema@.member_constant_measures.measure IS 'A column of it whose value is constant per member.';
 COMMENT ON COLUMN @extschema@.member_constant_measures.declared_at IS 'When it was declared.';
+COMMENT ON COLUMN @extschema@.member_constant_measures.scope IS 'The expression of the source''s columns within whose values a member''s value is constant (the survey wave); NULL: rows with one value of the measure are one scope.';
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.member_constant_measures', '');
 REVOKE ALL ON @extschema@.member_constant_measures FROM PUBLIC;
 
--- (the owner of a source declares; the custodian needs INSERT on the table.  Reading which
--- columns are declared, column names only, needs no grant: exlink.member_constant_declared)
-CREATE FUNCTION @extschema@.declare_member_constant(source regclass, measures name[])
+-- (the owner of a source declares; the custodian needs INSERT and UPDATE on the table.  Reading
+-- which columns are declared, and their scopes, needs no grant: exlink.member_constant_scopes)
+CREATE FUNCTION @extschema@.declare_member_constant(source regclass, measures name[], scope text DEFAULT NULL)
 RETURNS void
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
 AS $fn$
 DECLARE
     m name;
+    msg text;
 BEGIN
     IF source IS NULL OR measures IS NULL THEN
-        RAISE EXCEPTION 'exlink.declare_member_constant arguments cannot be null' USING ERRCODE = '22023';
+        RAISE EXCEPTION 'exlink.declare_member_constant arguments cannot be null (except scope)' USING ERRCODE = '22023';
     END IF;
     IF NOT pg_catalog.pg_has_role(CURRENT_USER, (SELECT c.relowner FROM pg_catalog.pg_class c WHERE c.oid = source), 'USAGE') THEN
         RAISE EXCEPTION 'must be owner of %', source USING ERRCODE = '42501';
@@ -144,29 +150,62 @@ BEGIN
         IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_attribute a WHERE a.attrelid = source AND a.attname = m AND a.attnum > 0 AND NOT a.attisdropped) THEN
             RAISE EXCEPTION 'column % of % does not exist', pg_catalog.quote_ident(m), source USING ERRCODE = '42703';
         END IF;
-        INSERT INTO @extschema@.member_constant_measures (source, measure) VALUES (source, m) ON CONFLICT DO NOTHING;
     END LOOP;
+    IF scope IS NOT NULL THEN
+        IF pg_catalog.btrim(scope) = '' OR pg_catalog.strpos(scope, ';') > 0 THEN
+            RAISE EXCEPTION 'invalid scope expression' USING ERRCODE = '22023';
+        END IF;
+        BEGIN
+            EXECUTE pg_catalog.format('SELECT (%s) FROM %s AS s WHERE false GROUP BY 1', scope, source);
+        EXCEPTION WHEN OTHERS THEN
+            GET STACKED DIAGNOSTICS msg = MESSAGE_TEXT;
+            RAISE EXCEPTION 'invalid scope expression: %', msg USING ERRCODE = '22023',
+                HINT = 'The scope is one expression of the source''s columns (bare column names), such as the survey wave''s column.';
+        END;
+    END IF;
+    INSERT INTO @extschema@.member_constant_measures (source, measure, scope)
+    SELECT source, u.m, scope FROM pg_catalog.unnest(measures) AS u(m)
+    ON CONFLICT ON CONSTRAINT member_constant_measures_pkey DO UPDATE SET scope = EXCLUDED.scope, declared_at = pg_catalog.now();
 END
 $fn$;
-COMMENT ON FUNCTION @extschema@.declare_member_constant(regclass, name[]) IS
-    'Custodian (owner of the source) only: declare columns of a source whose value is constant per member; publications of it then carry them only while each member''s value falls in one cell.';
+COMMENT ON FUNCTION @extschema@.declare_member_constant(regclass, name[], text) IS
+    'Custodian (owner of the source) only: declare columns of a source whose value is constant per member within scope (an expression of its columns, such as the survey wave; NULL: per value); publications of it, or of views reading it, then carry them only while each member''s rows of one scope fall in one cell.';
 
-CREATE FUNCTION @extschema@.member_constant_declared(source regclass, measures name[])
-RETURNS name[]
+-- The declarations that hold for a source: its own and those of the tables it reads
+-- (exlink.source_tables: a view passes a table's column on under the same name), with the
+-- declaration's relation (whose columns its scope names).
+CREATE FUNCTION @extschema@.member_constant_scopes(source regclass, measures name[])
+RETURNS TABLE (measure name, declared_on regclass, scope text)
 LANGUAGE sql STABLE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $fn$
-    SELECT coalesce(pg_catalog.array_agg(d.measure ORDER BY d.measure), '{}')
+    SELECT d.measure, d.source, d.scope
       FROM @extschema@.member_constant_measures d
-     WHERE d.source OPERATOR(pg_catalog.=) member_constant_declared.source AND d.measure OPERATOR(pg_catalog.=) ANY (measures)
+     WHERE (d.source OPERATOR(pg_catalog.=) member_constant_scopes.source
+            OR d.source OPERATOR(pg_catalog.=) ANY (@extschema@.source_tables(member_constant_scopes.source)))
+       AND d.measure OPERATOR(pg_catalog.=) ANY (measures)
+     ORDER BY d.measure, d.source OPERATOR(pg_catalog.<>) member_constant_scopes.source, d.source::text COLLATE "C"
+$fn$;
+COMMENT ON FUNCTION @extschema@.member_constant_scopes(regclass, name[]) IS
+    'The declarations of measures constant per member (exlink.declare_member_constant) that hold for source among measures: its own and those of the tables it reads, with the relation declared on and the scope.';
+
+CREATE FUNCTION @extschema@.member_constant_declared(source regclass, measures name[])
+RETURNS name[]
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+    SELECT coalesce(pg_catalog.array_agg(DISTINCT d.measure ORDER BY d.measure), '{}')
+      FROM @extschema@.member_constant_scopes(source, measures) AS d
 $fn$;
 COMMENT ON FUNCTION @extschema@.member_constant_declared(regclass, name[]) IS
-    'The measures among measures declared constant per member for source (exlink.declare_member_constant).';
+    'The measures among measures declared constant per member for source or a table it reads (exlink.declare_member_constant).';
 
--- Per declared member-constant measure among measures: how many members have rows with one value
--- of it in more than one cell of the finest grain (dimensions, and the period when given), over
--- the rows where (filter) holds (SQL over alias s; NULL: all rows).  Each measure's zero is the
--- rule exlink.publish and exlink.seal_periods enforce.
+-- Per declared member-constant measure among measures: how many members have rows of one scope
+-- (rows without a scope value count as one scope; one value of the measure when the
+-- declaration has no scope, or when its scope does not apply to this source's columns: the
+-- source's own declaration first) in more than one cell of the finest grain (dimensions, and the
+-- period when given), over the rows where (filter) holds (SQL over alias s; NULL: all rows).
+-- Each measure's zero is the rule exlink.publish and exlink.seal_periods enforce.
 CREATE FUNCTION @extschema@.member_constant_splits(source regclass, member_column name, dimensions name[], measures name[],
                                                    period text DEFAULT NULL, filter text DEFAULT NULL)
 RETURNS TABLE (measure name, split_members bigint)
@@ -174,32 +213,44 @@ LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $fn$
 DECLARE
-    m name;
+    d record;
     cell text;
+    grp text;
     n bigint;
 BEGIN
-    cell := coalesce((SELECT pg_catalog.string_agg(pg_catalog.format('s.%I', d), ', ' ORDER BY o)
-                        FROM pg_catalog.unnest(dimensions) WITH ORDINALITY AS t(d, o)), '')
+    cell := coalesce((SELECT pg_catalog.string_agg(pg_catalog.format('s.%I', x), ', ' ORDER BY o)
+                        FROM pg_catalog.unnest(dimensions) WITH ORDINALITY AS t(x, o)), '')
             || CASE WHEN period IS NULL THEN '' ELSE pg_catalog.format(', (%s)', period) END;
-    FOR m IN SELECT d.m FROM pg_catalog.unnest(@extschema@.member_constant_declared(source, measures)) AS d(m) ORDER BY 1 LOOP
+    FOR d IN SELECT DISTINCT ON (sc.measure) sc.measure, sc.scope FROM @extschema@.member_constant_scopes(source, measures) AS sc
+              ORDER BY sc.measure, sc.declared_on <> source, sc.declared_on::text COLLATE "C" LOOP
+        -- the scope, when it is an expression of this source's columns; else the value
+        grp := pg_catalog.format('s.%I', d.measure);
+        IF d.scope IS NOT NULL THEN
+            BEGIN
+                EXECUTE pg_catalog.format('SELECT (%s) FROM %s AS s WHERE false GROUP BY 1', d.scope, source);
+                grp := '(' || d.scope || ')';
+            EXCEPTION WHEN OTHERS THEN
+                NULL;
+            END;
+        END IF;
         EXECUTE pg_catalog.format($q$
 SELECT pg_catalog.count(DISTINCT x.member) FROM (
     SELECT s.%1$I::text AS member
       FROM %2$s AS s
      WHERE s.%1$I IS NOT NULL AND s.%3$I IS NOT NULL%5$s
-     GROUP BY s.%1$I, s.%3$I
+     GROUP BY s.%1$I, %6$s
     HAVING pg_catalog.count(DISTINCT ROW(%4$s)) > 1) AS x$q$,
-            member_column, source, m, cell,
-            CASE WHEN filter IS NULL THEN '' ELSE ' AND (' || filter || ')' END)
+            member_column, source, d.measure, cell,
+            CASE WHEN filter IS NULL THEN '' ELSE ' AND (' || filter || ')' END, grp)
            INTO n;
-        measure := m;
+        measure := d.measure;
         split_members := n;
         RETURN NEXT;
     END LOOP;
 END
 $fn$;
 COMMENT ON FUNCTION @extschema@.member_constant_splits(regclass, name, name[], name[], text, text) IS
-    'Custodian only: per declared member-constant measure, how many members have rows with one value of it in more than one cell of the finest grain (and period); exlink refuses to publish or seal such a measure unless it is 0.';
+    'Custodian only: per declared member-constant measure, how many members have rows of one scope (or one value, without a scope) in more than one cell of the finest grain (and period); exlink refuses to publish or seal such a measure unless it is 0.';
 
 -- Raises 42501 when a declared member-constant measure among measures splits a member's value
 -- over cells (exlink.member_constant_splits).
@@ -217,13 +268,13 @@ BEGIN
     IF FOUND THEN
         RAISE EXCEPTION 'measure % is constant per member and % members carry one value of it into several cells', pg_catalog.quote_ident(bad.measure), bad.split_members
             USING ERRCODE = '42501',
-            DETAIL = 'Two cells that share a member''s value differ by the values of the members they do not share: with almost the same members, by one member''s value.',
-            HINT = 'Publish it by a grain and period in which each member falls once (the survey wave, not the month), or without that measure.';
+            DETAIL = 'Two cells that share a member''s value differ by the values of the members they do not share: with almost the same members, by one member''s value. The cells may be of one period or of two.',
+            HINT = 'Publish it by a grain and period in which each member''s rows of one scope (the survey wave) fall in one cell, such as the wave, or without that measure; declare its scope (exlink.declare_member_constant(..., scope => ...)) if values equal by chance in two waves are refused.';
     END IF;
 END
 $fn$;
 COMMENT ON FUNCTION @extschema@.check_member_constant(regclass, name, name[], name[], text, text) IS
-    'Custodian only: refuses (42501) when a declared member-constant measure among measures has a member''s value in more than one cell of the finest grain (and period).';
+    'Custodian only: refuses (42501) when a declared member-constant measure among measures has a member''s value (its rows of one scope) in more than one cell of the finest grain (and period).';
 
 -- SQL of the digest of a publication's rows (an aggregate over alias s): the sum, modulo
 -- 2^63 - 1, of a 64-bit hash per row combining the member, each dimension (its type's extended

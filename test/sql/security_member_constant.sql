@@ -1,12 +1,14 @@
 -- Rule: a measure constant per member (an EX score on every CX row of its wave) is published
 -- only where each member's value falls in one cell of the finest grain and period: two cells
--- sharing members' values differ by the values of the members they do not share.  The custodian
--- declares such columns (exlink.declare_member_constant); publish and every seal check the rows.
+-- sharing members' values differ by the values of the members they do not share, in one period
+-- or across periods.  The custodian declares such columns (exlink.declare_member_constant), with
+-- the scope of the value (the wave) or without (then each value is one scope); publish and every
+-- seal check the rows of every period released or being released.
 \set SHOW_CONTEXT never
 GRANT CREATE ON DATABASE :"DBNAME" TO regress_custodian;
 GRANT SELECT, INSERT, UPDATE, DELETE ON exlink.sealed_periods TO regress_custodian;
 GRANT EXECUTE ON FUNCTION exlink.seal(regclass, text) TO regress_custodian;
-GRANT INSERT ON exlink.member_constant_measures TO regress_custodian;
+GRANT SELECT, INSERT, UPDATE ON exlink.member_constant_measures TO regress_custodian;
 -- (the fixture's grants, for running this test alone; they stay for the later tests)
 GRANT SELECT, INSERT, UPDATE, DELETE ON exlink.publications, exlink.released_cells, exlink.release_ledger TO regress_custodian;
 GRANT EXECUTE ON FUNCTION exlink.publish(text, regclass, name, name[], name[], name[], integer, boolean, boolean, boolean, text, interval, interval),
@@ -83,8 +85,46 @@ RESET ROLE;
 -- positive control: the custodian reads the hire's score in the rows
 SET ROLE regress_custodian;
 SELECT employee, engagement FROM mc.src WHERE employee = 'A-hire';
+
+-- Precision: the scope.  Wave 2 (April) asks the same employees again (not the hire), and they
+-- give the scores they gave in wave 1.  Declared without a scope, a member's rows with one value
+-- must fall in one cell: the same score in waves 1 and 2 counts as split, and wave 2 is refused
+-- by wave although its cells share no value with wave 1's (a new measurement).
+INSERT INTO mc.src SELECT team, employee, '2025-04-01', 2, engagement, csat FROM mc.src WHERE month = '2025-01-01';
+SELECT * FROM exlink.member_constant_splits('mc.src', 'employee', '{team}', '{engagement}', 'wave');
+SELECT exlink.seal('mc.waves', '2');
+-- Declared constant within the wave: a member's rows of one wave must fall in one cell.  By team
+-- and wave they do (wave 2 released); by team and month they do not (wave 1's scores are in
+-- January and February: the attack), so February is still refused, also through a view of the
+-- table (a declaration holds for the views that read it).
+SELECT exlink.declare_member_constant('mc.src', '{engagement}', scope => 'wave');
+SELECT exlink.declare_member_constant('mc.src', '{engagement}', scope => 'nosuch + 1');
+SELECT * FROM exlink.member_constant_splits('mc.src', 'employee', '{team}', '{engagement}', 'wave');
+SELECT * FROM exlink.member_constant_splits('mc.src', 'employee', '{team}', '{engagement}', 'month');
+SELECT exlink.seal('mc.waves', '2');
+CREATE VIEW mc.src_view AS SELECT * FROM mc.src;
+SELECT * FROM exlink.member_constant_splits('mc.src_view', 'employee', '{team}', '{engagement}', 'month');
+RESET ROLE;
+SET ROLE regress_analyst;
+-- (positive control for the scope: both waves by team are released; wave 2 without the hire)
+SELECT period, team, members, responses, round(mean_engagement::numeric, 4) AS engagement FROM mc.waves ORDER BY 1, 2;
 RESET ROLE;
 SELECT exlink.unpublish('mc.waves');
+SET ROLE regress_custodian;
+-- must fail: publishing the declared measure by month, over the table or a view of it (the
+-- sequence: January sealed, February refused)
+SELECT exlink.publish('mc.monthly', 'mc.src_view', 'employee', '{team}', '{engagement}', grant_to => '{regress_analyst}', period => 'month');
+SELECT exlink.seal('mc.monthly', '2025-01-01');
+SELECT exlink.seal('mc.monthly', '2025-02-01');
+RESET ROLE;
+SET ROLE regress_analyst;
+-- must fail: the hire's score as February minus January (February is not released)
+SELECT period, team, members FROM mc.monthly ORDER BY 1, 2;
+SELECT round((f.responses * f.mean_engagement - j.responses * j.mean_engagement)::numeric, 6) AS hire_engagement
+  FROM mc.monthly j JOIN mc.monthly f ON f.team = j.team AND f.period = '2025-02-01'
+ WHERE j.team = 'A' AND j.period = '2025-01-01';
+RESET ROLE;
+SELECT exlink.unpublish('mc.monthly');
 DROP SCHEMA mc CASCADE;
 DELETE FROM exlink.member_constant_measures;
 REVOKE ALL ON exlink.sealed_periods, exlink.member_constant_measures FROM regress_custodian;
