@@ -21,6 +21,7 @@ ReleaseFactsInit(ReleaseFacts *facts, int64 members, int32 k)
 	facts->share_limit = NAN;
 	facts->variables = 0;
 	facts->fourth_order = 0;
+	facts->clusters = -1;
 	facts->needs = RELEASE_NEEDS_MEMBERS | RELEASE_NEEDS_SHARE | RELEASE_NEEDS_CHANGE_SHARE;
 }
 
@@ -121,6 +122,23 @@ ReleaseRefusal(const ReleaseFacts *facts)
 			return "published variables not known";
 		if (facts->members < ReleaseInferenceMembers(facts->variables, facts->fourth_order))
 			return "too few members for the inference published with the cell";
+
+		/*
+		 * Clustered by a unit coarser than the member (a region row clustered by team): the
+		 * variances are sums over clusters of each cluster's score, so the clusters are the
+		 * units the counting argument counts, and each cluster's score is a figure of its own
+		 * members.  Red team 0.3.0: a total row over two released and two hidden teams, 4
+		 * clusters, gave other standard errors and df when one hidden employee was labelled with
+		 * the other hidden team (every released cell unchanged): the split of fewer than k
+		 * members reached the analyst.  So at least k clusters, and the bound over clusters.
+		 */
+		if (facts->clusters >= 0)
+		{
+			if (facts->clusters < ReleaseThreshold(facts->k))
+				return "fewer than the minimum group size of clusters for clustered inference";
+			if (facts->clusters < ReleaseInferenceMembers(facts->variables, facts->fourth_order))
+				return "too few clusters for the inference published with the cell";
+		}
 	}
 	return NULL;
 }
@@ -241,7 +259,8 @@ ShareOfRows(FunctionCallInfo fcinfo, int rows_arg, int top_arg)
 /*
  * exlink.release_status(members bigint, k integer, rows bigint, top_rows bigint, changed_members
  * bigint, share_limit float8, change_rows bigint, change_top_rows bigint, variables integer,
- * fourth_order integer): the 0.3.0 declaration.  SQL passes counts (a cell's rows and its largest
+ * fourth_order integer [, clusters bigint]): the 0.3.0 declaration (clusters: those of a cell's
+ * inference clustered by a unit coarser than members; NULL: by member).  SQL passes counts (a cell's rows and its largest
  * member's rows, a change's net rows and its largest member's), never a share or an effective k
  * it computed itself: the share and the threshold are this file's.  NULLs as in
  * exlink_release_status; a NULL of either count of a pair = share not known.
@@ -253,7 +272,7 @@ exlink_release_decision(PG_FUNCTION_ARGS)
 	ReleaseFacts facts;
 	const char *why;
 
-	if (PG_NARGS() != 10)
+	if (PG_NARGS() != 10 && PG_NARGS() != 11)
 		elog(ERROR, "exlink_release_decision called with %d arguments", PG_NARGS());
 	ReleaseFactsInit(&facts,
 					 PG_ARGISNULL(0) ? -1 : PG_GETARG_INT64(0),
@@ -299,6 +318,26 @@ exlink_release_decision(PG_FUNCTION_ARGS)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("fourth_order cannot be negative")));
+	}
+
+	/*
+	 * clusters: the question is the clustered inference of a cell (exlink.withhold_clustered),
+	 * whose own figures are decided by the cell's own call (members, share): here the share is
+	 * that call's, not needed again.  The rule needs fourth_order and variables.
+	 */
+	if (PG_NARGS() > 10 && !PG_ARGISNULL(10))
+	{
+		facts.clusters = PG_GETARG_INT64(10);
+		if (facts.clusters < 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("clusters cannot be negative")));
+		facts.needs &= ~RELEASE_NEEDS_SHARE;
+		if (facts.fourth_order <= 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("clusters needs fourth_order"),
+					 errdetail("The clusters are those of a cell's clustered inference, a fourth-order figure.")));
 	}
 	why = ReleaseRefusal(&facts);
 	if (why == NULL)

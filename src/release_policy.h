@@ -34,6 +34,8 @@ typedef struct ReleaseFacts
 								 * group, with fourth_order > 0; 0 = unknown */
 	int32		fourth_order;	/* fourth-order figures (clustered variances: one per standard
 								 * error) published about the group; 0 = none */
+	int64		clusters;		/* the units of clustered inference coarser than members (the
+								 * teams of a region row clustered by team); -1 = by member */
 	uint32		needs;			/* RELEASE_NEEDS_*: facts the figure cannot be released without */
 } ReleaseFacts;
 

@@ -9,12 +9,12 @@
 -- in C only.  An unknown fact the decision needs refuses.
 CREATE FUNCTION @extschema@.release_status(members bigint, k integer, rows bigint DEFAULT NULL, top_rows bigint DEFAULT NULL, changed_members bigint DEFAULT NULL,
                                            share_limit float8 DEFAULT NULL, change_rows bigint DEFAULT NULL, change_top_rows bigint DEFAULT NULL,
-                                           variables integer DEFAULT NULL, fourth_order integer DEFAULT NULL)
+                                           variables integer DEFAULT NULL, fourth_order integer DEFAULT NULL, clusters bigint DEFAULT NULL)
 RETURNS text
 LANGUAGE c STABLE PARALLEL SAFE
 AS 'MODULE_PATHNAME', 'exlink_release_decision';
-COMMENT ON FUNCTION @extschema@.release_status(bigint, integer, bigint, bigint, bigint, float8, bigint, bigint, integer, integer) IS
-    'The release decision every exlink figure goes through: ''ok'', or ''suppressed: <reason>'' (fewer than max(k, exlink.min_group_size) distinct members; one member holding more than min(share_limit, exlink.max_member_share) of the rows (top_rows: an upper bound on the largest member''s rows); a released change (changed_members > 0) of fewer than that k members or dominated by one (change_top_rows of change_rows: an upper bound); fourth_order clustered variances published beside the moments of variables variables with too few members). NULL members, rows or top_rows (or no rows): not known, refused; NULL changed_members: no change released; NULL change_rows or change_top_rows: not known (a change is refused); NULL share_limit: the setting; NULL fourth_order: none.';
+COMMENT ON FUNCTION @extschema@.release_status(bigint, integer, bigint, bigint, bigint, float8, bigint, bigint, integer, integer, bigint) IS
+    'The release decision every exlink figure goes through: ''ok'', or ''suppressed: <reason>'' (fewer than max(k, exlink.min_group_size) distinct members; one member holding more than min(share_limit, exlink.max_member_share) of the rows (top_rows: an upper bound on the largest member''s rows); a released change (changed_members > 0) of fewer than that k members or dominated by one (change_top_rows of change_rows: an upper bound); fourth_order clustered variances published beside the moments of variables variables with too few members). NULL members, rows or top_rows (or no rows): not known, refused; NULL changed_members: no change released; NULL change_rows or change_top_rows: not known (a change is refused); NULL share_limit: the setting; NULL fourth_order: none; clusters (with fourth_order): the inference of a released cell is clustered by that many units coarser than members (e.g. the teams of a region row), refused below max(k, exlink.min_group_size) clusters or below the fourth-order bound counted in clusters (the cell''s share is its own decision''s: not needed).';
 
 -- The k in force for SQL that stores it (a publication bakes its k): the release decision's own
 -- threshold, so that no SQL combines k with the setting.

@@ -109,7 +109,10 @@ BEGIN
         ELSE
             -- (publish_results refuses bootstrap draws with a cluster: they resample members)
             cluster_arg := pg_catalog.format('CASE WHEN src.%1$I IS NULL THEN %2$L ELSE %3$L || src.%1$I::text END', t.cluster, 'null', 'v:');
-            parts := parts || pg_catalog.format('%L, (CASE WHEN GROUPING(src.%I) = 0 THEN %s ELSE %s END)::text', t.result_key, t.cluster, by_member,
+            -- the clustered inference goes through the release decision counted in clusters
+            -- (exlink.withhold_clustered; red team 0.3.0: few teams, some hidden, let the split of
+            -- a hidden team's members reach the standard errors)
+            parts := parts || pg_catalog.format('%L, (CASE WHEN GROUPING(src.%I) = 0 THEN (%s)::text ELSE @extschema@.withhold_clustered((%s)::text, %s, %s, %s) END)', t.result_key, t.cluster, by_member,
                 CASE WHEN t.statistic IN ('drivers', 'driver_map') THEN
                     pg_catalog.format('@extschema@.driver_weights(src.exlink_vals[%s], ARRAY[%s]::float8[], src.exlink_member, %L::text[], %L::text, NULL::text[], %s)',
                                       o, (SELECT pg_catalog.string_agg(pg_catalog.format('src.exlink_vals[%s]', i), ', ') FROM pg_catalog.unnest(idx) AS i),
@@ -119,7 +122,9 @@ BEGIN
                                       (SELECT pg_catalog.string_agg(pg_catalog.format('@extschema@.linked_correlation(src.exlink_vals[%s], src.exlink_vals[%s], src.exlink_member, %L::float8, %L::text, %s)',
                                                                                       o, i, 0.95, 'cluster', cluster_arg), ', ')
                                          FROM pg_catalog.unnest(idx) AS i))
-                END);
+                END,
+                coalesce((SELECT pg_catalog.max(p.k) FROM @extschema@.publications p WHERE p.release_key = results_select.release_key), 0),
+                pg_catalog.cardinality(measures), @extschema@.results_fourth_order(results_select.release_key));
         END IF;
         -- A map's share favourable: per driver the share of the cell's rows (those of its model)
         -- at or above the cut, under the key KEY/favourable (exlink.driver_map_rows reads it).
@@ -298,6 +303,49 @@ END
 $fn$;
 COMMENT ON FUNCTION @extschema@.withhold_inference(jsonb, text) IS
     'A cell''s results (a jsonb of driver models and correlation arrays as text) with every standard error, t, p, interval and covariance removed and the inference column set to why; NULL why returns them unchanged.';
+
+-- One results table's model (a driver_model) or correlations (a correlation[]) of a cell whose
+-- inference is clustered by a dimension (a region row clustered by team), as text, with the
+-- inference withheld unless the release decision allows it counted in clusters: at least k
+-- clusters, and the fourth-order bound (all the publication's results tables, v measures) with
+-- the clusters as the units.  The cell's own decision (members, share, the bound in members)
+-- is made apart, at the refresh or seal.  Red team 0.3.0 (security_composition): a total row of
+-- 4 teams, two of them hidden, showed other standard errors and df when one hidden employee was
+-- labelled with the other hidden team, every released cell unchanged.
+CREATE FUNCTION @extschema@.withhold_clustered(results text, k integer, variables integer, fourth_order integer)
+RETURNS text
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+    members bigint;
+    clusters bigint;
+    status text;
+BEGIN
+    IF results IS NULL THEN
+        RETURN NULL;
+    END IF;
+    IF pg_catalog.left(results, 1) OPERATOR(pg_catalog.=) '(' THEN
+        SELECT m.members, m.clusters INTO members, clusters FROM pg_catalog.unnest(ARRAY[results::@extschema@.driver_model]) AS m;
+    ELSE
+        SELECT pg_catalog.max(c.members), pg_catalog.max(c.clusters) INTO members, clusters
+          FROM pg_catalog.unnest(results::@extschema@.correlation[]) AS c;
+    END IF;
+    IF clusters IS NULL THEN   -- no inference to decide (a suppressed or failed model)
+        RETURN results;
+    END IF;
+    status := @extschema@.release_status(members, k, NULL, NULL, NULL, NULL, NULL, NULL, variables,
+                                         GREATEST(fourth_order, 1), clusters);
+    IF status OPERATOR(pg_catalog.=) 'ok' THEN
+        RETURN results;
+    END IF;
+    RETURN @extschema@.withhold_inference(pg_catalog.jsonb_build_object('r', results),
+                                          'withheld: ' OPERATOR(pg_catalog.||) pg_catalog.substr(status, pg_catalog.length('suppressed: ') + 1))
+           OPERATOR(pg_catalog.->>) 'r';
+END
+$fn$;
+COMMENT ON FUNCTION @extschema@.withhold_clustered(text, integer, integer, integer) IS
+    'Used by results tables clustered by a dimension: a cell''s model or correlations (as text) with the inference withheld unless exlink.release_status allows it counted in clusters (at least max(k, exlink.min_group_size) clusters, and the fourth-order bound over all results tables with the clusters as units).';
 
 CREATE FUNCTION @extschema@.publish_results(
     results text,

@@ -274,6 +274,11 @@ REVOKE ALL ON FUNCTION @extschema@.publish_results(text, regclass, name, name[],
 COMMENT ON COLUMN @extschema@.publications.object IS 'The published relation: a table of released cells (a snapshot, or sealed periods), or a view (live); a snapshot made by exlink 0.2.0 is a materialized view until published again.';
 COMMENT ON COLUMN @extschema@.result_tables.object IS 'The results table (a table; one made by exlink 0.2.0 is a materialized view).';
 
+-- ---- red team: inference clustered by a dimension goes through the release decision counted
+-- in clusters (release_status' new clusters argument comes with 61_suppression.sql's include,
+-- exlink.withhold_clustered and results_select with 67_results.sql's functions include; no
+-- 0.2.0 object changes: release_status' 0.2.0 form is dropped above) ----
+
 -- ---- issue 23 (keep last): the custodian's grants survive pg_dump ----
 -- Every GRANT or REVOKE an extension script runs records the object's whole ACL as its initial
 -- privileges (pg_init_privs), and pg_dump writes only what differs from those: the grants this
