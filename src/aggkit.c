@@ -96,6 +96,10 @@ member_arg(FunctionCallInfo fcinfo, int argno)
 	return VARSIZE_ANY_EXHDR(t) > 0 ? t : NULL;
 }
 
+/*
+ * The key of a member (or cluster) in a per-member table: MemberKeyHash (members.h: why not
+ * MemberHash).  Every table's keys, and the clusters they are checked against, come from here.
+ */
 bool
 ExlinkMemberKey(FunctionCallInfo fcinfo, int argno, uint64 *key)
 {
@@ -103,7 +107,7 @@ ExlinkMemberKey(FunctionCallInfo fcinfo, int argno, uint64 *key)
 
 	if (t == NULL)
 		return false;
-	*key = MemberHash(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
+	*key = MemberKeyHash(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
 	return true;
 }
 

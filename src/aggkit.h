@@ -68,10 +68,10 @@ extern void ExlinkStateRecvBegin(bytea *b, StringInfo buf, uint8 version, const 
 
 /*
  * Row helpers: read a float8[] row into x, false when the row must be skipped (a NULL element,
- * NaN or +-Infinity); a member's key (its MemberHash), false when the member is NULL or empty
- * (such rows are skipped); count a complete row's member into a set (MemberHash only while the
- * set is not yet full), false as for the key (and nothing is counted); both at once, for states
- * that keep the key per row.
+ * NaN or +-Infinity); a member's key in a per-member table (its MemberKeyHash, members.h),
+ * false when the member is NULL or empty (such rows are skipped); count a complete row's member
+ * into a set (MemberHash only while the set is not yet full), false as for the key (and nothing
+ * is counted); both at once (MemberHash), for states that keep the key per row.
  */
 extern bool ExlinkArrayRow(ArrayType *arr, int max_dim, int *p_out, double *x);
 extern bool ExlinkMemberKey(FunctionCallInfo fcinfo, int argno, uint64 *key);

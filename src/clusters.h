@@ -17,8 +17,9 @@
 /*
  * ClusterTable: the moments of each distinct member (employee), for cluster-robust inference.
  *
- * Keyed by the member's 64-bit MemberHash (a collision merges two members into one cluster:
- * with 64-bit hashes, about 1e-11 for 20,000 members; documented).  Per member it keeps
+ * Keyed by a 64-bit hash of the member (MemberKeyHash from the aggregates' rows, MemberHash
+ * from rank pairs; a collision merges two members into one cluster: with 64-bit hashes, about
+ * 1e-11 for 20,000 members; documented).  Per member it keeps
  * n_g, the member's means and its co-moments centred at those means (Welford), so the scores
  * of any regression on these variables can be formed exactly at the end, whatever the offset
  * of the data (uncentred sums lose everything to cancellation at an offset of 1e4).
