@@ -95,6 +95,35 @@ SELECT p.level, p.region, p.members - coalesce(sum(c.members), 0) AS residual_me
   FROM comp.cells p LEFT JOIN comp.cells c ON c.level = p.level + 1 AND (p.level = 0 OR c.region = p.region)
  WHERE p.level < 2 GROUP BY p.level, p.region, p.members ORDER BY p.level, p.region;
 SELECT count(*) AS map_rows_of_hidden_teams FROM comp.map WHERE team IN ('x', 'y');
+-- A snapshot is a table now, refilled by exlink.show_released at each refresh (under the unsafe
+-- opt-in): its counters, size and information_schema entry follow the shown cells only.  A new
+-- hidden team of 3 (the custodian's control counts it) adds nothing but the refill of the 3
+-- shown cells.
+RESET ROLE;
+SET ROLE regress_custodian;
+CREATE TABLE comp.flat (team text, employee text, cx float8);
+INSERT INTO comp.flat SELECT 't' || t, t || '-' || e, (e * 7) % 5 FROM generate_series(1, 3) t, generate_series(1, 8) e;
+SELECT exlink.publish('comp.flat_cells', 'comp.flat', 'employee', '{team}', '{cx}', grant_to => '{regress_analyst}');
+SELECT pg_stat_force_next_flush();
+SET ROLE regress_analyst;
+SELECT pg_stat_clear_snapshot();
+CREATE TEMP TABLE before_ctr AS
+SELECT s.n_tup_ins, s.n_tup_del, c.relpages, pg_relation_size(c.oid) AS bytes
+  FROM pg_stat_user_tables s JOIN pg_class c ON c.oid = s.relid WHERE s.relid = 'comp.flat_cells'::regclass;
+SET ROLE regress_custodian;
+INSERT INTO comp.flat SELECT 'small', 's-' || e, 1 FROM generate_series(1, 3) e;
+SELECT count(DISTINCT employee) AS custodian_sees_small FROM comp.flat WHERE team = 'small';
+SELECT * FROM exlink.refresh('comp.flat_cells');
+SELECT pg_stat_force_next_flush();
+-- must fail: the hidden team in the snapshot's counters, size or information_schema
+SET ROLE regress_analyst;
+SELECT pg_stat_clear_snapshot();
+SELECT s.n_tup_ins - b.n_tup_ins AS inserted, s.n_tup_del - b.n_tup_del AS deleted,
+       (SELECT count(*) FROM comp.flat_cells) AS shown, c.relpages = b.relpages AND pg_relation_size(c.oid) = b.bytes AS same_size
+  FROM pg_stat_user_tables s JOIN pg_class c ON c.oid = s.relid, before_ctr b WHERE s.relid = 'comp.flat_cells'::regclass;
+SELECT count(*) AS small_rows FROM comp.flat_cells WHERE team = 'small';
+SELECT table_name FROM information_schema.tables WHERE table_schema = 'comp' AND table_name LIKE 'flat%' ORDER BY 1;
+DROP TABLE before_ctr;
 -- The new functions as the analyst: show_released reads the custodian's registry (refused),
 -- cell_count and withhold_clustered compute over their arguments only.
 \set VERBOSITY sqlstate
@@ -121,7 +150,7 @@ SELECT exlink.publish_results('comp.bad', 'comp.cells', 'cx', '{ex}', 'correlati
 SELECT exlink.publish_results('comp.seeded', 'comp.cells', 'cx', '{ex}', bootstrap => 19, seed => NULL)::text AS made;
 SELECT bootstrap, bootstrap_seed IS NOT NULL AS seeded FROM exlink.result_tables WHERE object = 'comp.seeded'::regclass;
 
-SELECT exlink.unpublish(p) FROM unnest(ARRAY['comp.cells', 'comp.twin_cells', 'comp.wide_cells']::regclass[]) AS p;
+SELECT exlink.unpublish(p) FROM unnest(ARRAY['comp.cells', 'comp.twin_cells', 'comp.wide_cells', 'comp.flat_cells']::regclass[]) AS p;
 SELECT count(*) AS results_tables_left FROM exlink.result_tables;
 DROP SCHEMA comp CASCADE;
 RESET ROLE;
