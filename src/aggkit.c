@@ -92,7 +92,10 @@ member_arg(FunctionCallInfo fcinfo, int argno)
 
 	if (PG_ARGISNULL(argno))
 		return NULL;
-	t = PG_GETARG_TEXT_PP(argno);
+	t = (text *) DatumGetPointer(PG_GETARG_DATUM(argno));
+	/* pg_detoast_datum_packed's test inline: a plain value (any row's ID) costs no call. */
+	if (VARATT_IS_COMPRESSED(t) || VARATT_IS_EXTERNAL(t))
+		t = PG_GETARG_TEXT_PP(argno);
 	return VARSIZE_ANY_EXHDR(t) > 0 ? t : NULL;
 }
 
