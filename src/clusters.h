@@ -96,6 +96,13 @@ typedef struct ClusterTable
 	uint64	   *inner;			/* [capacity] when twoway */
 	const struct ClusterTable *twoway_by_cluster;
 	const struct ClusterTable *twoway_cells;
+
+	/*
+	 * Slots that are clusters of published cells (exlink.driver_weights_cells), set on the
+	 * resolved copy only: the release decision is that of moments values (the cells' member
+	 * bound, member_count), never of slots as members.
+	 */
+	bool		of_values;
 } ClusterTable;
 
 /* The exlink.max_cluster_members setting (exlink.c). */

@@ -1426,3 +1426,16 @@ exlink_driver_weights_moments(PG_FUNCTION_ARGS)
 	}
 	return drivers_result(fcinfo, MomentsResolve(m), 0, NULL, 0, 0);
 }
+
+/* exlink.driver_weights_cells (cell_clusters.c) shares the names argument and the result. */
+void
+DriversNamesArg(FunctionCallInfo fcinfo, int argno, Moments *m, int q)
+{
+	drivers_names_arg(fcinfo, argno, m, q);
+}
+
+Datum
+DriversResult(FunctionCallInfo fcinfo, const Moments *m)
+{
+	return drivers_result(fcinfo, m, 0, NULL, 0, 0);
+}

@@ -3,6 +3,8 @@
 #ifndef EXLINK_DRIVERS_H
 #define EXLINK_DRIVERS_H
 
+#include "fmgr.h"
+
 /*
  * Exact Shapley/LMG decomposition is computed for at most this many drivers (2^q subsets);
  * above it the LMG figures are NULL with a status, the rest of the model is still given.
@@ -25,5 +27,13 @@
  * Allocates with palloc in CurrentMemoryContext; calls CHECK_FOR_INTERRUPTS().
  */
 extern double ShapleyLMG(const double *corr, int q, double *lmg);
+
+/*
+ * For exlink.driver_weights_cells (cell_clusters.c): the names argument argno into state m
+ * (q drivers), and the model of a resolved state, as every driver_weights form returns it.
+ */
+struct Moments;
+extern void DriversNamesArg(FunctionCallInfo fcinfo, int argno, struct Moments *m, int q);
+extern Datum DriversResult(FunctionCallInfo fcinfo, const struct Moments *m);
 
 #endif

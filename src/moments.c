@@ -257,7 +257,9 @@ void
 MomentsReleaseFacts(const Moments *m, ReleaseFacts *facts)
 {
 	moments_flush(m);
-	if (m->cluster == CLUSTER_ROWS)
+	if (m->cluster == CLUSTER_ROWS && m->clusters != NULL && m->clusters->of_values)
+		ReleaseFactsOfValue(facts, m->members_min, m->k);
+	else if (m->cluster == CLUSTER_ROWS)
 	{
 		ReleaseFactsInit(facts, MomentsMembers(m), m->k);
 		facts->max_member_share = m->clusters ? ClusterTableMaxShare(m->clusters) : 0.0;

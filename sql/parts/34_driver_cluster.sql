@@ -65,3 +65,40 @@ CREATE AGGREGATE @extschema@.rank_correlation(cx float8, ex float8, member text,
 );
 COMMENT ON AGGREGATE @extschema@.rank_correlation(float8, float8, text, float8, text, text) IS
     'Guarded Spearman correlation clustered by a coarser unit than the member: cluster (e.g. the team; members nested in clusters, a member in two is refused) gives the delete-one-cluster jackknife of atanh(rho) on the ranks of all rows (''cluster'') or CR1 linearization by cluster (''cr1''), on G - 1 df, or (''twoway'', members need not be nested) the two-way CR1 linearization by member and cluster on min(G) - 1 df; the guard still counts members; rows with a NULL or empty cluster skipped and counted.';
+
+-- driver_weights over merged cells clustered by cell: each cell's n, means and co-moments are a
+-- cluster's sums (or, cells with the same key merged, e.g. a team's months, the team's), so CR2
+-- with Satterthwaite df or CR1 by cluster follow exactly from the released cells
+-- (src/cell_clusters.c); the release decision is that of moments values (their member bound).
+CREATE FUNCTION @extschema@.driver_weights_cells_transfn(internal, @extschema@.moments, text) RETURNS internal
+    LANGUAGE c IMMUTABLE PARALLEL SAFE AS 'MODULE_PATHNAME', 'exlink_driver_weights_cells_transfn';
+COMMENT ON FUNCTION @extschema@.driver_weights_cells_transfn(internal, @extschema@.moments, text) IS
+    'Aggregate support: add a cell''s moments to the slot of its cluster (cells with the same key are merged).';
+CREATE FUNCTION @extschema@.driver_weights_cells_transfn(internal, @extschema@.moments, text, text[], text) RETURNS internal
+    LANGUAGE c IMMUTABLE PARALLEL SAFE AS 'MODULE_PATHNAME', 'exlink_driver_weights_cells_transfn';
+COMMENT ON FUNCTION @extschema@.driver_weights_cells_transfn(internal, @extschema@.moments, text, text[], text) IS
+    'Aggregate support: add a cell''s moments to the slot of its cluster, with driver names and the inference asked for.';
+-- STABLE: reads exlink.min_group_size.
+CREATE FUNCTION @extschema@.driver_weights_cells_finalfn(internal) RETURNS @extschema@.driver_model
+    LANGUAGE c STABLE PARALLEL SAFE AS 'MODULE_PATHNAME', 'exlink_driver_weights_cells_finalfn';
+COMMENT ON FUNCTION @extschema@.driver_weights_cells_finalfn(internal) IS
+    'Aggregate support: the key-driver model of the merged cells, clustered by cell, guarded by the cells'' member bound.';
+CREATE AGGREGATE @extschema@.driver_weights_cells(cell @extschema@.moments, cluster text) (
+    SFUNC = @extschema@.driver_weights_cells_transfn, STYPE = internal,
+    FINALFUNC = @extschema@.driver_weights_cells_finalfn, FINALFUNC_MODIFY = READ_ONLY,
+    COMBINEFUNC = @extschema@.moments_combinefn,
+    SERIALFUNC = @extschema@.moments_serialfn, DESERIALFUNC = @extschema@.moments_deserialfn,
+    -- SAFE: a cluster's slot is keyed by the cluster and merged by key across workers.
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.driver_weights_cells(@extschema@.moments, text) IS
+    'Key-driver model (variable 1 the outcome, as driver_weights(moments)) of the union of cells (exlink.moments values, e.g. a publication''s released cells), clustered by cell: cluster is each cell''s cluster key (the cell, or a coarser unit such as its team: cells with one key are merged), CR2 with Satterthwaite df from the cells'' moments exactly; suppressed below exlink.min_group_size by the cells'' member bound.';
+CREATE AGGREGATE @extschema@.driver_weights_cells(cell @extschema@.moments, cluster text, names text[], inference text) (
+    SFUNC = @extschema@.driver_weights_cells_transfn, STYPE = internal,
+    FINALFUNC = @extschema@.driver_weights_cells_finalfn, FINALFUNC_MODIFY = READ_ONLY,
+    COMBINEFUNC = @extschema@.moments_combinefn,
+    SERIALFUNC = @extschema@.moments_serialfn, DESERIALFUNC = @extschema@.moments_deserialfn,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.driver_weights_cells(@extschema@.moments, text, text[], text) IS
+    'Key-driver model of the union of cells clustered by cell (cluster: each cell''s key), with driver names and the inference asked for (''cluster'': CR2 with Satterthwaite df, ''cr1'': CR1 on G - 1 df, ''independent''), from the cells'' moments exactly.';

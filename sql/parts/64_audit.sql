@@ -72,7 +72,9 @@ BEGIN
                                         '@extschema@.driver_weights(float8, float8[], text, text[], text, text[], text)'::regprocedure,
                                         '@extschema@.linked_correlation(float8, float8, text, float8, text, text)'::regprocedure,
                                         '@extschema@.rank_correlation(float8, float8, text, float8, text)'::regprocedure,
-                                        '@extschema@.rank_correlation(float8, float8, text, float8, text, text)'::regprocedure)))
+                                        '@extschema@.rank_correlation(float8, float8, text, float8, text, text)'::regprocedure,
+                                        '@extschema@.driver_weights_cells(@extschema@.moments, text)'::regprocedure,
+                                        '@extschema@.driver_weights_cells(@extschema@.moments, text, text[], text)'::regprocedure)))
       INTO guarded;
     -- Or a view that reads only publications: every relation it reads (through views and
     -- materialized views, recursively) is a registered publication or results table, and every function it

@@ -36,6 +36,9 @@ BEGIN
           FROM pg_proc p
          WHERE p.pronamespace = 'exlink'::regnamespace AND p.prokind = 'a'
            AND 'text'::regtype = ANY (p.proargtypes::oid[])
+           -- aggregates over moments values (cells) take the cells' member bound, not rows:
+           -- driver_weights_cells, tested with its own guard groups in cluster_cells
+           AND NOT 'exlink.moments'::regtype = ANY (p.proargtypes::oid[])
          ORDER BY p.oid::regprocedure::text COLLATE "C"
     LOOP
         released := CASE f.prorettype
