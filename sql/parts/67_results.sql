@@ -61,6 +61,9 @@ CREATE FUNCTION @extschema@.results_select(release_key text, measures name[])
 RETURNS text
 LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
+-- a map's cut is written into the SQL as text: every digit, whatever the session's setting
+-- (red team 0.3.0: at extra_float_digits = 0 a cut of 3.4999999999999996 was applied as 3.5)
+SET extra_float_digits = 3
 AS $fn$
 DECLARE
     t record;

@@ -146,11 +146,21 @@ SELECT exlink.publish_results('comp.bad', 'comp.cells', 'cx', '{ex}', bootstrap 
 SELECT exlink.publish_results('comp.bad', 'comp.cells', 'cx', '{ex}', bootstrap => 9, cluster => 'team');
 SELECT exlink.publish_results('comp.bad', 'comp.cells', 'cx', '{ex}', 'correlations', bootstrap => 9);
 \set VERBOSITY default
+-- A map's cut is applied with every digit whatever the custodian's extra_float_digits: of 16
+-- employees, the 8 at exactly the cut and one above it are favourable (9/16 = 0.5625; it was
+-- 1/16 when the cut was written rounded to 3.5).
+SET extra_float_digits = 0;
+CREATE TABLE comp.cut (team text, employee text, cx float8, ex float8);
+INSERT INTO comp.cut SELECT 'a', 'a-' || e, e % 3 + sin(e), CASE WHEN e % 2 = 1 THEN 3.4999999999999996 ELSE 2 + e / 10.0 END FROM generate_series(1, 16) e;
+SELECT exlink.publish('comp.cut_cells', 'comp.cut', 'employee', '{team}', '{cx,ex}');
+SELECT exlink.publish_results('comp.cut_map', 'comp.cut_cells', 'cx', '{ex}', 'driver_map', favourable => 3.4999999999999996);
+SELECT team, members, performance FROM comp.cut_map;
+RESET extra_float_digits;
 -- seed NULL with draws: a derived seed (made, then dropped)
 SELECT exlink.publish_results('comp.seeded', 'comp.cells', 'cx', '{ex}', bootstrap => 19, seed => NULL)::text AS made;
 SELECT bootstrap, bootstrap_seed IS NOT NULL AS seeded FROM exlink.result_tables WHERE object = 'comp.seeded'::regclass;
 
-SELECT exlink.unpublish(p) FROM unnest(ARRAY['comp.cells', 'comp.twin_cells', 'comp.wide_cells', 'comp.flat_cells']::regclass[]) AS p;
+SELECT exlink.unpublish(p) FROM unnest(ARRAY['comp.cells', 'comp.twin_cells', 'comp.wide_cells', 'comp.flat_cells', 'comp.cut_cells']::regclass[]) AS p;
 SELECT count(*) AS results_tables_left FROM exlink.result_tables;
 DROP SCHEMA comp CASCADE;
 RESET ROLE;
