@@ -42,7 +42,7 @@ CREATE AGGREGATE @extschema@.linked_correlation(cx float8, ex float8, member tex
     PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE @extschema@.linked_correlation(float8, float8, text, float8, text, text) IS
-    'Guarded Pearson correlation clustered by a coarser unit than the member: cluster (e.g. the team; members nested in clusters, a member in two is refused) gives the delete-one-cluster jackknife (''cluster'') or CR1 linearization by cluster (''cr1''), on G - 1 df, or (''twoway'', members need not be nested) the two-way CR1 linearization by member and cluster on min(G) - 1 df; the guard still counts members; rows with a NULL or empty cluster skipped and counted.';
+    'Guarded Pearson correlation clustered by a coarser unit than the member: cluster (e.g. the team; members nested in clusters, a member in two is refused) gives the delete-one-cluster jackknife (''cluster'', on the mean CR2 Satterthwaite df of the slopes of cx on ex and of ex on cx) or CR1 linearization by cluster (''cr1'', on G - 1 df), or (''twoway'', members need not be nested) the two-way CR1 linearization by member and cluster on min(G) - 1 df; the guard still counts members; rows with a NULL or empty cluster skipped and counted.';
 
 -- rank_correlation with a cluster argument: the delete-one-cluster jackknife of atanh(rho) on the
 -- ranks of all rows (the default) or CR1 linearization summed per cluster, as linked_correlation.
@@ -64,7 +64,7 @@ CREATE AGGREGATE @extschema@.rank_correlation(cx float8, ex float8, member text,
     PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE @extschema@.rank_correlation(float8, float8, text, float8, text, text) IS
-    'Guarded Spearman correlation clustered by a coarser unit than the member: cluster (e.g. the team; members nested in clusters, a member in two is refused) gives the delete-one-cluster jackknife of atanh(rho) on the ranks of all rows (''cluster'') or CR1 linearization by cluster (''cr1''), on G - 1 df, or (''twoway'', members need not be nested) the two-way CR1 linearization by member and cluster on min(G) - 1 df; the guard still counts members; rows with a NULL or empty cluster skipped and counted.';
+    'Guarded Spearman correlation clustered by a coarser unit than the member: cluster (e.g. the team; members nested in clusters, a member in two is refused) gives the delete-one-cluster jackknife of atanh(rho) on the ranks of all rows (''cluster'', on the mean CR2 Satterthwaite df of the two slopes on the ranks) or CR1 linearization by cluster (''cr1'', on G - 1 df), or (''twoway'', members need not be nested) the two-way CR1 linearization by member and cluster on min(G) - 1 df; the guard still counts members; rows with a NULL or empty cluster skipped and counted.';
 
 -- driver_weights over merged cells clustered by cell: each cell's n, means and co-moments are a
 -- cluster's sums (or, cells with the same key merged, e.g. a team's months, the team's), so CR2

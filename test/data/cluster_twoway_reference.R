@@ -75,3 +75,26 @@ for (s in unique(moved$set)) {
 fmt <- function(df) { for (c in names(df)) if (is.double(df[[c]])) df[[c]] <- sprintf("%.17g", df[[c]]); df }
 write.csv(fmt(do.call(rbind, rows)), file.path(out_dir, "cluster_twoway_reference.csv"), row.names = FALSE, quote = FALSE)
 write.csv(fmt(do.call(rbind, cors)), file.path(out_dir, "cluster_twoway_reference_correlation.csv"), row.names = FALSE, quote = FALSE)
+# cluster_twoway_reference_groups.csv: the Wald test of each driver group (a = x1, x2; b = x3, x4)
+# on the two-way covariance of the standardized slopes (eigenvalue-fixed as above):
+# F = b_g' V_gg^-1 b_g / r on (r, min(G_member, G_team) - 1) df, the CR1 form of exlink's group
+# test (docs/drivers.md).
+grows <- list()
+for (s in unique(moved$set)) {
+  d <- moved[moved$set == s, ]
+  df <- min(length(unique(d$member)), length(unique(d$team))) - 1
+  dd <- data.frame(member = d$member, team = d$team, y = as.vector(scale(d$y)),
+                   scale(as.matrix(d[, c("x1", "x2", "x3", "x4")])))
+  fit <- lm(y ~ x1 + x2 + x3 + x4, data = dd)
+  b <- coef(fit)[-1]
+  V <- vcovCL(fit, cluster = ~ member + team, type = "HC1", multi0 = FALSE)[-1, -1]
+  E <- eigen(V, symmetric = TRUE)
+  if (any(E$values < 0)) V <- crossprod(sqrt(pmax(E$values, 0)) * t(E$vectors))
+  for (g in list(list(name = "a", cols = 1:2), list(name = "b", cols = 3:4))) {
+    bg <- b[g$cols]; Vg <- V[g$cols, g$cols]
+    f <- as.numeric(t(bg) %*% solve(Vg, bg)) / length(g$cols)
+    grows[[length(grows) + 1]] <- data.frame(set = s, grp = g$name, f = f, df1 = length(g$cols), df2 = df,
+                                             p = pf(f, length(g$cols), df, lower.tail = FALSE))
+  }
+}
+write.csv(fmt(do.call(rbind, grows)), file.path(out_dir, "cluster_twoway_reference_groups.csv"), row.names = FALSE, quote = FALSE)

@@ -80,6 +80,21 @@ SELECT c.how, c.set, c.var, (c.c).members, (c.c).clusters, (c.c).status,
  ORDER BY c.set COLLATE "C", c.var COLLATE "C", c.how COLLATE "C";
 SELECT DISTINCT (c).inference FROM tw_cor WHERE set = 'main';
 
+-- Driver groups (a = x1, x2; b = x3, x4): the group Wald test on the two-way covariance, F on
+-- (r, min(G) - 1) df, against R (cluster_twoway_reference_groups.csv), serial.
+CREATE TABLE tw_ref_groups (set text, grp text, f float8, df1 float8, df2 float8, p float8);
+\copy tw_ref_groups FROM 'test/data/cluster_twoway_reference_groups.csv' WITH (FORMAT csv, HEADER)
+SET max_parallel_workers_per_gather = 0;
+SELECT f.set, g.name, g.df1, g.df2,
+       tw_close(g.f, r.f) AS f_ok, g.df1 = r.df1 AND g.df2 = r.df2 AS df_ok, tw_close(g.p_value, r.p) AS p_ok
+  FROM (SELECT set, exlink.driver_weights(y, ARRAY[x1, x2, x3, x4], member, NULL, 'twoway', ARRAY['a', 'a', 'b', 'b'], team) AS m
+          FROM tw_shuffled GROUP BY set) f,
+       exlink.driver_groups(f.m) g JOIN tw_ref_groups r ON r.grp = g.name
+ WHERE r.set = f.set
+ ORDER BY f.set COLLATE "C", g.name COLLATE "C";
+RESET max_parallel_workers_per_gather;
+DROP TABLE tw_ref_groups;
+
 -- Nested data (cluster_data.csv: every member in one team): the member and cell terms cancel,
 -- two-way is CR1 by team (cluster_team_reference.csv, method cr1) on min(G) - 1 = G_team - 1 df.
 CREATE TABLE tw_nested (set text, member text, team text, y float8, x1 float8, x2 float8, x3 float8, x4 float8);
