@@ -58,6 +58,7 @@ DECLARE
     supp boolean[];
     victims integer[];
     v integer;
+    v_cycle text;
     rounds integer := 0;
 BEGIN
     IF k IS NULL OR k < 2 THEN
@@ -85,6 +86,17 @@ BEGIN
       INTO parent_idx, supp
       FROM unnest(cells, parents, members, released) WITH ORDINALITY AS c(key, parent, m, r, i)
       LEFT JOIN pg_catalog.unnest(cells) WITH ORDINALITY AS p(key, i) ON p.key = c.parent;
+    -- A cell that is its own ancestor is no hierarchy: the unions below would be meaningless.
+    SELECT cells[u.start] INTO v_cycle
+      FROM (WITH RECURSIVE up(start, cur, depth) AS (
+                SELECT i, parent_idx[i], 1 FROM pg_catalog.generate_subscripts(cells, 1) AS i WHERE parent_idx[i] IS NOT NULL
+                UNION ALL
+                SELECT up.start, parent_idx[up.cur], up.depth + 1 FROM up
+                 WHERE parent_idx[up.cur] IS NOT NULL AND up.cur <> up.start AND up.depth <= n)
+            SELECT up.start FROM up WHERE up.cur = up.start LIMIT 1) u;
+    IF v_cycle IS NOT NULL THEN
+        RAISE EXCEPTION 'parents must form a hierarchy: cell % is its own ancestor', v_cycle USING ERRCODE = '22023';
+    END IF;
     LOOP
         rounds := rounds + 1;
         WITH c AS (

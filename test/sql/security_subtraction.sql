@@ -61,6 +61,9 @@ SELECT exlink.complementary_suppression('{a}', '{}', '{1}', 5);
 SELECT exlink.complementary_suppression('{a}', '{NULL}', '{1}', 1);
 SELECT exlink.complementary_suppression('{a,a}', '{NULL,NULL}', '{9,9}', 5);
 SELECT exlink.complementary_suppression('{a,NULL}', '{NULL,a}', '{9,9}', 5);
+-- parents that are no hierarchy (a cycle, a cell its own parent): 22023, not everything suppressed
+SELECT exlink.complementary_suppression('{T,A,B}', '{B,T,A}', '{20,10,10}', 5);
+SELECT exlink.complementary_suppression('{T,A}', '{NULL,A}', '{20,10}', 5);
 \set VERBOSITY default
 
 -- must fail: a second, overlapping grain of the same source is refused, and says why
