@@ -198,7 +198,7 @@ AS $fn$
            CASE WHEN NOT w.withheld THEN c.ci_low END,
            CASE WHEN NOT w.withheld THEN c.ci_high END,
            CASE WHEN NOT w.withheld THEN c.p_value END,
-           c.clusters, c.df,
+           c.clusters, CASE WHEN NOT w.withheld THEN c.df END,
            CASE WHEN w.withheld AND c.inference IS NOT NULL THEN 'withheld: fewer than 6 members' ELSE c.inference END,
            CASE WHEN $1 IS NULL THEN 'pending: the cell was held back before this results table existed' ELSE c.status END
       FROM w
@@ -209,7 +209,7 @@ AS $fn$
      ORDER BY n.ordinal
 $fn$;
 COMMENT ON FUNCTION @extschema@.correlation_results(@extschema@.correlation[], name, text[], bigint) IS
-    'The rows of one cell of a correlations results table: per driver the correlation r with the outcome, its clustered 95% interval and p (withheld below 6 members), clusters, df, inference, status.';
+    'The rows of one cell of a correlations results table: per driver the correlation r with the outcome, its clustered 95% interval, p and df (withheld below 6 members), clusters, inference, status.';
 
 -- The definition of a results table: exlink.results_query, in 69_bi.sql (its columns are BI's).
 
@@ -218,9 +218,13 @@ COMMENT ON FUNCTION @extschema@.correlation_results(@extschema@.correlation[], n
 -- docs/security.md, "Withheld inference").  A cell publishes the means and co-moments of its v
 -- measures; its results tables add fourth-order figures: the clustered covariance of a drivers
 -- table's q betas (q(q + 1)/2 numbers, counted whole although only the q standard errors are
--- shown) and the q standard errors of a correlations table; a drivers table with bootstrap draws
--- adds the 4q ends of its share intervals (percentiles over resampled members: functions of the
--- members' own rows, so counted like the covariance).  results_fourth_order gives that
+-- shown) and the q standard errors of a correlations table; the Satterthwaite df shown beside
+-- each standard error (q per drivers or map table, one per correlation pair: functions of the
+-- members' rows that the covariance does not fix); a drivers table with bootstrap draws adds
+-- the 4q ends of its share intervals (percentiles over resampled members: functions of the
+-- members' own rows, so counted like the covariance); a map with a cut its q shares favourable
+-- (counts of rows below a cut).  Every figure counted here is withheld with the inference when
+-- the bound refuses (withhold_inference): one rule, fail-closed.  results_fourth_order gives that
 -- count for a publication; exlink.release_cells asks exlink.release_status with it at every
 -- refresh and withholds the inference of every cell it refuses (withhold_inference), so the
 -- bound follows the variables actually published.  driver_results and correlation_results
@@ -232,13 +236,18 @@ LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $fn$
     SELECT coalesce(pg_catalog.sum(CASE rt.statistic
+                                   -- the betas' covariance, and each slope's Satterthwaite df (q more:
+                                   -- shown beside each standard error, not fixed by the covariance);
                                    -- the bootstrap intervals of the relative-weight and LMG shares: 4 more per driver
                                    WHEN 'drivers' THEN pg_catalog.cardinality(rt.drivers) * (pg_catalog.cardinality(rt.drivers) + 1) / 2
+                                                       + pg_catalog.cardinality(rt.drivers)
                                                        + CASE WHEN rt.bootstrap > 0 THEN 4 * pg_catalog.cardinality(rt.drivers) ELSE 0 END
                                    WHEN 'driver_map' THEN pg_catalog.cardinality(rt.drivers) * (pg_catalog.cardinality(rt.drivers) + 1) / 2
+                                                          + pg_catalog.cardinality(rt.drivers)
                                                           -- its shares favourable: q more figures of the cell's rows
                                                           + CASE WHEN rt.favourable IS NOT NULL THEN pg_catalog.cardinality(rt.drivers) ELSE 0 END
-                                   ELSE pg_catalog.cardinality(rt.drivers) END), 0)::integer
+                                   -- per pair one standard error and its jackknife df
+                                   ELSE 2 * pg_catalog.cardinality(rt.drivers) END), 0)::integer
       FROM @extschema@.result_tables rt
       JOIN @extschema@.publications p ON p.object OPERATOR(pg_catalog.=) rt.publication
      WHERE (p.release_key OPERATOR(pg_catalog.=) $1
@@ -253,13 +262,15 @@ AS $fn$
        AND EXISTS (SELECT 1 FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) rt.object)
 $fn$;
 COMMENT ON FUNCTION @extschema@.results_fourth_order(text) IS
-    'The fourth-order figures the results tables of a publication (by release key; of a period publication, those of every period publication over the same tables too) publish per cell: q(q + 1)/2 per drivers or driver_map table (the betas'' clustered covariance, behind the gains'' intervals too; q more for a map''s shares favourable), 4q more per drivers table with bootstrap draws (the ends of the relative-weight and LMG share intervals), q per correlations table (one standard error per pair); the fact exlink.release_status weighs against the cell''s members and measures.';
+    'The figures not functions of the published moments that the results tables of a publication (by release key; of a period publication, those of every period publication over the same tables too) publish per cell: q(q + 1)/2 + q per drivers or driver_map table (the betas'' clustered covariance, behind the gains'' intervals too, and each slope''s Satterthwaite df; q more for a map''s shares favourable), 4q more per drivers table with bootstrap draws (the ends of the relative-weight and LMG share intervals), 2q per correlations table (one standard error and one df per pair); the fact exlink.release_status weighs against the cell''s members and measures (all of them withheld when it refuses).';
 
 -- A cell's results with their inference withheld (why: the refusal, e.g. 'withheld: too few
--- members for the inference published with the cell'): every standard error, t, p, interval
--- and covariance NULL (with the unstandardized slope's and the bootstrap intervals of the
--- shares), the inference column saying why; betas, slopes, correlations, weights and R²
--- stay (second-order figures).  NULL why: the results unchanged.
+-- members for the inference published with the cell'): every standard error, t, p, interval,
+-- df and covariance NULL (with the unstandardized slope's and the bootstrap intervals of the
+-- shares), a map's shares favourable NULL (counted with them by results_fourth_order: several
+-- maps with other cuts would give the cell's drivers' distribution), the inference column
+-- saying why; betas, slopes, correlations, weights and R² stay (functions of the published
+-- moments).  NULL why: the results unchanged.
 CREATE FUNCTION @extschema@.withhold_inference(results jsonb, why text)
 RETURNS jsonb
 LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
@@ -275,9 +286,13 @@ BEGIN
         RETURN results;
     END IF;
     FOR key, val IN SELECT e.key, e.value FROM pg_catalog.jsonb_each_text(results) AS e LOOP
-        IF val IS NULL OR key LIKE '%/favourable' THEN
-            -- (a map's shares favourable: first-order figures, no inference to remove)
+        IF val IS NULL THEN
             out := out OPERATOR(pg_catalog.||) pg_catalog.jsonb_build_object(key, val);
+        ELSIF key LIKE '%/favourable' THEN
+            -- a map's shares favourable: as many NULLs (not none: without shares a map shows
+            -- the means, and exlink.driver_map_rows must not show those under the cut's label)
+            out := out OPERATOR(pg_catalog.||) pg_catalog.jsonb_build_object(key,
+                ARRAY(SELECT NULL::float8 FROM pg_catalog.unnest(val::float8[]))::text);
         ELSIF pg_catalog.left(val, 1) OPERATOR(pg_catalog.=) '(' THEN
             m := val::@extschema@.driver_model;
             m.drivers := ARRAY(SELECT ROW(d.name, d.beta, NULL, NULL, NULL, d.pratt, d.relative_weight, d.relative_weight_share,
@@ -294,7 +309,7 @@ BEGIN
             out := out OPERATOR(pg_catalog.||) pg_catalog.jsonb_build_object(key, m::text);
         ELSE
             out := out OPERATOR(pg_catalog.||) pg_catalog.jsonb_build_object(key,
-                ARRAY(SELECT ROW(c.n, c.members, c.r, NULL, c.df, NULL, NULL, NULL, c.suppressed, c.status, c.skipped, c.level,
+                ARRAY(SELECT ROW(c.n, c.members, c.r, NULL, NULL, NULL, NULL, NULL, c.suppressed, c.status, c.skipped, c.level,
                                  c.clusters, CASE WHEN c.inference IS NOT NULL THEN why END)::@extschema@.correlation
                         FROM pg_catalog.unnest(val::@extschema@.correlation[]) WITH ORDINALITY
                              AS c(n, members, r, t, df, p_value, ci_low, ci_high, suppressed, status, skipped, level, clusters, inference, o)
@@ -305,7 +320,7 @@ BEGIN
 END
 $fn$;
 COMMENT ON FUNCTION @extschema@.withhold_inference(jsonb, text) IS
-    'A cell''s results (a jsonb of driver models and correlation arrays as text) with every standard error, t, p, interval and covariance removed and the inference column set to why; NULL why returns them unchanged.';
+    'A cell''s results (a jsonb of driver models and correlation arrays as text) with every standard error, t, p, interval, df and covariance removed, a map''s shares favourable NULL, and the inference column set to why; NULL why returns them unchanged.';
 
 -- One results table's model (a driver_model) or correlations (a correlation[]) of a cell whose
 -- inference is clustered by a dimension (a region row clustered by team), as text, with the

@@ -35,10 +35,13 @@ AS $fn$
            CASE WHEN d.inference_shown THEN g.ci_low END,
            CASE WHEN d.inference_shown THEN g.ci_high END,
            CASE WHEN d.inference_shown THEN g.p_value END,
-           d.rank, d.r2, d.clusters, d.df, d.inference, d.has_betas, d.inference_shown, d.status, d.status_detail
+           d.rank, d.r2, d.clusters, d.df, d.inference, d.has_betas, d.inference_shown, d.status,
+           -- withheld inference withholds a map's shares favourable too (exlink.withhold_inference)
+           CASE WHEN d.status = 'withheld' AND $5 IS NOT NULL
+                THEN d.status_detail OPERATOR(pg_catalog.||) '; shares favourable withheld too' ELSE d.status_detail END
       FROM d CROSS JOIN cut
       LEFT JOIN LATERAL @extschema@.driver_contrast($1, ARRAY[d.driver], ARRAY[1::float8]) AS g ON d.has_betas
      ORDER BY d.ordinal
 $fn$;
 COMMENT ON FUNCTION @extschema@.driver_map_rows(@extschema@.driver_model, name, text[], bigint, float8[]) IS
-    'The rows of one cell of a driver_map results table: per driver its importance (LMG share, %), performance (its mean; given favourable, the cell''s shares of rows at or above the table''s cut, in names order), the cell''s cut-offs (medians over its drivers), the quadrant (fix first, keep, monitor, do not over-invest), the gain in the outcome per unit of the driver with its clustered 95% interval and p, and exlink.driver_rows'' status code, flags and explanation.';
+    'The rows of one cell of a driver_map results table: per driver its importance (LMG share, %), performance (its mean; given favourable, the cell''s shares of rows at or above the table''s cut, in names order), the cell''s cut-offs (medians over its drivers), the quadrant (fix first, keep, monitor, do not over-invest), the gain in the outcome per unit of the driver with its clustered 95% interval and p, and exlink.driver_rows'' status code, flags and explanation (where the inference is withheld, so are the shares favourable: performance NULL).';

@@ -89,7 +89,9 @@ SELECT region, team, (1 - GROUPING(region)) + (1 - GROUPING(team)) AS level,
        ARRAY[avg((engagement >= 4)::int), avg((coaching >= 4)::int), avg((tools >= 4)::int)]::float8[] AS shares
   FROM kdm.src GROUP BY ROLLUP (region, team);
 SELECT r.level, r.region, r.team, r.status,
-       bool_and(CASE WHEN r.has_betas THEN pg_temp.close(r.performance, t.shares[r.ordinal]) ELSE r.performance IS NULL END) AS share_ok,
+       -- (a cell whose inference is withheld has its shares withheld too: counted with it)
+       bool_and(CASE WHEN r.status = 'withheld' THEN r.performance IS NULL AND r.quadrant IS NULL
+                     WHEN r.has_betas THEN pg_temp.close(r.performance, t.shares[r.ordinal]) ELSE r.performance IS NULL END) AS share_ok,
        bool_and(pg_temp.close(r.importance, m.importance) AND pg_temp.close(r.gain, m.gain)) AS same_model,
        string_agg(r.driver || ': ' || round(r.performance::numeric, 3) || ' ' || r.quadrant, ', ' ORDER BY r.ordinal) AS shares
   FROM kdm.map_share r

@@ -91,11 +91,12 @@ SELECT count(*) AS pair_rows_checked,
     ON t.level = p.level AND t.region IS NOT DISTINCT FROM p.region AND t.team IS NOT DISTINCT FROM p.team AND t.o = p.ordinal
  WHERE p.p_value IS NOT NULL;
 
--- Inference is withheld below 12 members here: the cells publish the moments of 4 measures (4
--- means, 10 co-moments) and the two results tables 9 fourth-order figures (the drivers'
--- covariance, 6; the pairs' standard errors, 3), and G members with 4 values each must give
--- 4G >= 2 (14 + 9) (the counting argument of docs/security.md): gamma (9 employees) and eps (11)
--- show betas, correlations and shares but no standard error, interval or p (status withheld).
+-- Inference is withheld below 15 members here: the cells publish the moments of 4 measures (4
+-- means, 10 co-moments) and the two results tables 15 figures that are not functions of them
+-- (the drivers' covariance, 6, and Satterthwaite df, 3; the pairs' standard errors, 3, and
+-- jackknife df, 3), and G members with 4 values each must give 4G >= 2 (14 + 15) (the counting
+-- argument of docs/security.md): gamma (9 employees), eps (11) and delta (14) show betas,
+-- correlations and shares but no standard error, interval, p or df (status withheld).
 SELECT region, team, members, driver, beta IS NOT NULL AS beta_shown, beta_se, ci_low, p_value, inference,
        has_betas, inference_shown, status, status_detail
   FROM res.drivers WHERE team = 'gamma' ORDER BY ordinal;
@@ -120,7 +121,7 @@ SELECT 'correlations', status, has_r, inference_shown, count(*),
 SELECT t AS results, count(p_value) AS in_family, count(*) - count(p_value) AS not_in_family,
        bool_and((p_adjusted IS NULL) = (p_value IS NULL)) AS null_where_no_p,
        bool_and(p_adjusted >= p_value AND p_adjusted <= 1) AS bounded,
-       max(abs(p_adjusted - bh)) AS max_diff_from_definition
+       max(abs(p_adjusted - bh)) < 1e-12 AS equals_definition
   FROM (SELECT 'drivers' AS t, x.p_value, x.p_adjusted,
                (SELECT min(least(1, m.m * y.p_value / (SELECT count(*) FROM res.drivers z WHERE z.p_value <= y.p_value)))
                   FROM res.drivers y WHERE y.p_value >= x.p_value) AS bh

@@ -7,16 +7,18 @@
 \set SHOW_CONTEXT never
 SET exlink.allow_unsafe_refresh = on;   -- a snapshot refreshed with the 0.2.0 change ledger (superuser opt-in)
 CREATE SCHEMA resc;
--- Two regions of four teams of 10 to 14 employees, 1 to 4 rows each (each employee in one month);
+-- Two regions of eight teams of 16 to 20 employees, 1 to 4 rows each (each employee in one month:
+-- the team cells, and the total row in teams, pass the withheld-inference bound, 16 with F = 14
+-- figures over three measures, so every check below runs on released inference);
 -- a manager score shared by the team, engagement per employee, CX with a team part.
 CREATE TABLE resc.src (region text, team text, employee text, month date, csat float8, engagement float8, manager float8);
 INSERT INTO resc.src
-SELECT CASE WHEN t <= 4 THEN 'north' ELSE 'south' END, 'team' || t, 'team' || t || '-' || e,
+SELECT CASE WHEN t <= 8 THEN 'north' ELSE 'south' END, 'team' || t, 'team' || t || '-' || e,
        make_date(2025, 1 + (e % 2), 1),
        round((3 + 0.5 * sin(t * 1.3) + 0.4 * sin(e * 1.7 + t) + 0.3 * ((e * 7 + j) % 5) - 0.2 * cos(j * e))::numeric, 3)::float8,
        round((3 + sin(e * 2.3 + t) + 0.2 * j)::numeric, 3)::float8,
        round((3 + cos(t * 0.7))::numeric, 3)::float8 + 0.01 * (e % 3)
-  FROM generate_series(1, 8) AS t, generate_series(1, 10 + (t % 5)) AS e, generate_series(1, 1 + (e % 4)) AS j;
+  FROM generate_series(1, 16) AS t, generate_series(1, 16 + (t % 5)) AS e, generate_series(1, 1 + (e % 4)) AS j;
 SELECT exlink.publish('resc.cells', 'resc.src', 'employee', '{region,team}', '{csat,engagement,manager}', rollup => true);
 SELECT exlink.publish_results('resc.drivers', 'resc.cells', 'csat', '{engagement,manager}', cluster => 'team');
 SELECT exlink.publish_results('resc.pairs', 'resc.cells', 'csat', '{engagement,manager}', statistic => 'correlations', cluster => 'team');
@@ -89,7 +91,8 @@ SELECT region, team, (1 - GROUPING(region)) + (1 - GROUPING(team)) AS level,
             THEN exlink.driver_weights(csat, ARRAY[engagement, manager], employee, '{engagement,manager}', 'cluster', NULL, team)
             ELSE exlink.driver_weights(csat, ARRAY[engagement, manager], employee, '{engagement,manager}') END AS m
   FROM resc.src2 WHERE month = '2025-01-01' GROUP BY ROLLUP (region, team);
--- (team cells of 5 to 7 members: their figures withheld by the release, as in any results table)
+-- (team cells of 8 to 10 members: their inference withheld below 10, the bound with F = 5 over three
+-- measures, as in any results table)
 SELECT d.period, d.level, count(*) AS rows, count(d.beta) AS with_betas, count(d.beta_se) AS with_inference,
        min(d.clusters) AS min_clusters, min(d.inference) AS inference,
        bool_and(d.beta IS NULL OR resc_close(d.beta, t.beta) AND (d.beta_se IS NULL OR (resc_close(d.beta_se, t.beta_se)

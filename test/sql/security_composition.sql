@@ -51,15 +51,16 @@ SELECT round(((exlink.drivers(s.m)).beta_se)::numeric, 6) AS src_se, round(((exl
   FROM (SELECT exlink.driver_weights(cx, ARRAY[ex], employee, '{ex}', 'cluster', NULL, team) AS m FROM comp.src) s,
        (SELECT exlink.driver_weights(cx, ARRAY[ex], employee, '{ex}', 'cluster', NULL, team) AS m FROM comp.twin) t;
 
--- Enough teams: eight teams of six employees, the total row clustered by team (8 clusters: at
--- least k, and the bound 2 (v + v(v + 1)/2 + F) / v = 7 with v = 2 measures and F = 2 figures
--- of the two tables) shows its inference, equal to the aggregate the custodian calls directly.
+-- Enough teams: ten teams of six employees, the total row clustered by team (10 clusters: at
+-- least k, and the bound 2 (v + v(v + 1)/2 + F) / v = 9 with v = 2 measures and F = 4 figures
+-- of the two tables, a standard error and a df each) shows its inference, equal to the
+-- aggregate the custodian calls directly.
 SET ROLE regress_custodian;
 CREATE TABLE comp.wide (region text, team text, employee text, cx float8, ex float8);
 INSERT INTO comp.wide
-SELECT CASE WHEN t <= 4 THEN 'n' ELSE 's' END, 't' || t, t || '-' || e,
+SELECT CASE WHEN t <= 5 THEN 'n' ELSE 's' END, 't' || t, t || '-' || e,
        round((3 + sin(e * 1.7 + t) + 0.3 * j + 0.2 * t)::numeric, 3), round((3 + cos(e * 2.1 + t) + 0.2 * j)::numeric, 3)
-  FROM generate_series(1, 8) AS t, generate_series(1, 6) AS e, generate_series(1, 2) AS j;
+  FROM generate_series(1, 10) AS t, generate_series(1, 6) AS e, generate_series(1, 2) AS j;
 SELECT exlink.publish('comp.wide_cells', 'comp.wide', 'employee', '{region,team}', '{cx,ex}', rollup => true, grant_to => '{regress_analyst}');
 SELECT exlink.publish_results('comp.wide_drivers', 'comp.wide_cells', 'cx', '{ex}', cluster => 'team', grant_to => '{regress_analyst}');
 SELECT exlink.publish_results('comp.wide_pairs', 'comp.wide_cells', 'cx', '{ex}', 'correlations', cluster => 'team', grant_to => '{regress_analyst}');
@@ -156,11 +157,38 @@ SELECT exlink.publish('comp.cut_cells', 'comp.cut', 'employee', '{team}', '{cx,e
 SELECT exlink.publish_results('comp.cut_map', 'comp.cut_cells', 'cx', '{ex}', 'driver_map', favourable => 3.4999999999999996);
 SELECT team, members, performance FROM comp.cut_map;
 RESET extra_float_digits;
+-- Rule: a map's shares favourable are counted in the withheld-inference bound AND withheld with
+-- the inference.  Red team 0.3.0: they were counted but stayed shown, so several maps with other
+-- cuts on one cell gave the distribution of its drivers (a count of rows below a cut can be one
+-- member's).  Two maps (cuts 3 and 4, one driver each: F = 2 x (1 + 1 + 1) = 6 with the
+-- covariance and df, v = 2: G >= 11) on a team of 7 and a team of 20, one row per employee.
+SET ROLE regress_custodian;
+CREATE TABLE comp.dist (team text, employee text, cx float8, ex float8);
+INSERT INTO comp.dist SELECT t, t || '-' || e, round((3 + sin(e * 1.3))::numeric, 3), 1 + (e * 3) % 5
+  FROM (VALUES ('small', 7), ('big', 20)) AS g(t, n), generate_series(1, n) AS e;
+SELECT exlink.publish('comp.dist_cells', 'comp.dist', 'employee', '{team}', '{cx,ex}', grant_to => '{regress_analyst}');
+SELECT exlink.publish_results('comp.dist_map3', 'comp.dist_cells', 'cx', '{ex}', 'driver_map', favourable => 3, grant_to => '{regress_analyst}');
+SELECT exlink.publish_results('comp.dist_map4', 'comp.dist_cells', 'cx', '{ex}', 'driver_map', favourable => 4, grant_to => '{regress_analyst}');
+SELECT exlink.results_fourth_order(release_key) AS counted_figures FROM exlink.publications WHERE object = 'comp.dist_cells'::regclass;
+RESET ROLE;
+-- must fail: the small team's shares at two cuts (its drivers' distribution); the betas stay.
+-- The big team's shares are shown, equal to the custodian's count over its rows.
+SET ROLE regress_analyst;
+SELECT a.team, a.members, a.importance IS NOT NULL AS importance_shown, a.performance AS share_at_3, b.performance AS share_at_4,
+       a.status, a.status_detail
+  FROM comp.dist_map3 a JOIN comp.dist_map4 b USING (team) ORDER BY a.team COLLATE "C";
+RESET ROLE;
+-- Positive control: the custodian sees the small team's shares at both cuts in the source, and
+-- the big team's equal the map's.
+SELECT d.team, avg((d.ex >= 3)::int::float8) AS share_at_3, avg((d.ex >= 4)::int::float8) AS share_at_4,
+       bool_and(m.performance IS NULL) AS map_withheld,
+       coalesce(abs(avg((d.ex >= 3)::int::float8) - min(m.performance)) < 1e-12, false) AS map_equals
+  FROM comp.dist d LEFT JOIN comp.dist_map3 m USING (team) GROUP BY d.team ORDER BY d.team COLLATE "C";
 -- seed NULL with draws: a derived seed (made, then dropped)
 SELECT exlink.publish_results('comp.seeded', 'comp.cells', 'cx', '{ex}', bootstrap => 19, seed => NULL)::text AS made;
 SELECT bootstrap, bootstrap_seed IS NOT NULL AS seeded FROM exlink.result_tables WHERE object = 'comp.seeded'::regclass;
 
-SELECT exlink.unpublish(p) FROM unnest(ARRAY['comp.cells', 'comp.twin_cells', 'comp.wide_cells', 'comp.flat_cells', 'comp.cut_cells']::regclass[]) AS p;
+SELECT exlink.unpublish(p) FROM unnest(ARRAY['comp.cells', 'comp.twin_cells', 'comp.wide_cells', 'comp.flat_cells', 'comp.cut_cells', 'comp.dist_cells']::regclass[]) AS p;
 SELECT count(*) AS results_tables_left FROM exlink.result_tables;
 DROP SCHEMA comp CASCADE;
 RESET ROLE;

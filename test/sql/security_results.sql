@@ -96,17 +96,34 @@ SET ROLE regress_custodian;
 SELECT round(abs(((x).drivers[1]).beta - (SELECT beta FROM resx.drivers WHERE team = 'alpha' AND ordinal = 1))::numeric, 6) > 0
        AS custodian_sees_change
   FROM (SELECT exlink.driver_weights(cx, ARRAY[ex, tenure], employee) AS x FROM resx.src WHERE team = 'alpha') s;
--- The boundary of the withheld inference, 2(q + 2) = 8 for two drivers: a publication of a team
--- of 7 and a team of 8 (both released, k = 5); the analyst sees inference for 8 only.
+-- The boundary of the withheld inference for two drivers over three measures: the per-table
+-- floor 2(q + 2) = 8 (team of 7), and the cell's counting bound, which counts each slope's
+-- Satterthwaite df shown beside its standard error (red team 0.3.0: a function of the members'
+-- rows that the covariance does not fix): F = 3 (covariance) + 2 (df) = 5, so 3G >= 2 (3 + 6 + 5),
+-- G >= 10 (9 members passed when the df were not counted, F = 3).  Teams of 7, 9 and 10 (all
+-- released, k = 5).
 CREATE TABLE resx.small (team text, employee text, cx float8, ex float8, tenure float8);
 INSERT INTO resx.small SELECT t, t || '-' || e, (e * 7 + j) % 10, (e * 3 + j * 5) % 7 + 1, e % 5 + j
-  FROM (VALUES ('seven', 7), ('eight', 8)) AS teams(t, size), generate_series(1, size) AS e, generate_series(1, 3) AS j;
+  FROM (VALUES ('seven', 7), ('nine', 9), ('ten', 10)) AS teams(t, size), generate_series(1, size) AS e, generate_series(1, 3) AS j;
 SELECT exlink.publish('resx.small_cells', 'resx.small', 'employee', '{team}', '{cx,ex,tenure}', grant_to => '{regress_analyst}');
 SELECT exlink.publish_results('resx.small_drivers', 'resx.small_cells', 'cx', '{ex,tenure}', grant_to => '{regress_analyst}');
+SELECT exlink.results_fourth_order(release_key) AS counted_figures,
+       exlink.release_status(9, 5, 27, 3, NULL, NULL, NULL, NULL, 3, 3) AS nine_without_df,
+       exlink.release_status(9, 5, 27, 3, NULL, NULL, NULL, NULL, 3, exlink.results_fourth_order(release_key)) AS nine_with_df,
+       exlink.release_status(10, 5, 30, 3, NULL, NULL, NULL, NULL, 3, exlink.results_fourth_order(release_key)) AS ten_with_df
+  FROM exlink.publications WHERE object = 'resx.small_cells'::regclass;
 RESET ROLE;
+-- must fail: the df of a 9-member cell (no standard error, interval, p or df shown; the betas stay)
 SET ROLE regress_analyst;
-SELECT DISTINCT team, members, beta_se IS NOT NULL AS se_shown, p_value IS NOT NULL AS p_shown, inference, status, status_detail
+SELECT DISTINCT team, members, beta IS NOT NULL AS beta_shown, beta_se IS NOT NULL AS se_shown, p_value IS NOT NULL AS p_shown,
+       df IS NOT NULL AS df_shown, inference, status, status_detail
   FROM resx.small_drivers ORDER BY team;
+RESET ROLE;
+-- Positive control: the custodian's aggregate over the nine-member team has the df and standard errors.
+SET ROLE regress_custodian;
+SELECT count(*) AS drivers, count(d.df) AS with_df, count(d.beta_se) AS with_se
+  FROM (SELECT exlink.driver_weights(cx, ARRAY[ex, tenure], employee) AS m FROM resx.small WHERE team = 'nine') s,
+       exlink.drivers(s.m) d;
 RESET ROLE;
 
 -- Rule: the bound counts the variables actually published.  Attack on 0.2.0's fixed bound (6
