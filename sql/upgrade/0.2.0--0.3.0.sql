@@ -279,6 +279,13 @@ COMMENT ON COLUMN @extschema@.result_tables.object IS 'The results table (a tabl
 -- exlink.withhold_clustered and results_select with 67_results.sql's functions include; no
 -- 0.2.0 object changes: release_status' 0.2.0 form is dropped above) ----
 
+-- ---- red team follow-up: the df beside each standard error counted in the withheld-inference
+-- bound and withheld with it, a driver map's shares favourable withheld where the bound refuses
+-- (exlink.results_fourth_order, withhold_inference and correlation_results come with
+-- 67_results.sql's functions include, driver_map_rows with 70_driver_map.sql's include: same
+-- arguments and results, no 0.2.0 object changes otherwise; results stored by 0.2.0 are withheld
+-- again under the new count at their next refresh) ----
+
 -- ---- issue 23 (keep last): the custodian's grants survive pg_dump ----
 -- Every GRANT or REVOKE an extension script runs records the object's whole ACL as its initial
 -- privileges (pg_init_privs), and pg_dump writes only what differs from those: the grants this
