@@ -399,7 +399,9 @@ BEGIN
     -- released stay as they were: recomputed, they could differ in the last bits).
     UPDATE @extschema@.released_cells rc
        SET shown = shown_level IS NULL OR rc.level = shown_level, held_since = NULL, pending_members = 0,
-           results = @extschema@.withhold_inference(CASE WHEN c.results IS NULL THEN rc.results ELSE c.results || coalesce(rc.results, '{}') END,
+           results = @extschema@.withhold_inference(CASE WHEN c.results IS NULL THEN rc.results
+                                                         -- (kept, but withheld where computed now they are)
+                                                         ELSE c.results || @extschema@.withhold_like(coalesce(rc.results, '{}'), c.results) END,
                                                     c.withheld)
       FROM pg_temp.exlink_refresh_cells c
      WHERE rc.release_key = release_cells.release_key AND rc.cell_id = c.cell_id AND c.outcome = 'unchanged';

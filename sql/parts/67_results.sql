@@ -322,6 +322,52 @@ $fn$;
 COMMENT ON FUNCTION @extschema@.withhold_inference(jsonb, text) IS
     'A cell''s results (a jsonb of driver models and correlation arrays as text) with every standard error, t, p, interval, df and covariance removed, a map''s shares favourable NULL, and the inference column set to why; NULL why returns them unchanged.';
 
+-- A cell's stored results, each withheld where its fresh computation (the same rows, the
+-- current results tables) withholds the inference: a refresh keeps the results already
+-- released for an unchanged cell (recomputed, they could differ in the last bits), but a
+-- decision made when they were computed may not hold any more.  Red team follow-up: a total
+-- row clustered by team kept the inference released when its table was the publication's only
+-- one after a later table raised the count (8 clusters shown where the bound asked for 12).
+-- The cell's own decision is applied to the whole by withhold_inference; this carries over the
+-- per-table ones (exlink.withhold_clustered).
+CREATE FUNCTION @extschema@.withhold_like(results jsonb, fresh jsonb)
+RETURNS jsonb
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+    key text;
+    val text;
+    now_ text;
+    why text;
+    out jsonb := '{}';
+BEGIN
+    IF results IS NULL OR fresh IS NULL THEN
+        RETURN results;
+    END IF;
+    FOR key, val IN SELECT e.key, e.value FROM pg_catalog.jsonb_each_text(results) AS e LOOP
+        now_ := fresh OPERATOR(pg_catalog.->>) key;
+        why := NULL;
+        IF val IS NOT NULL AND now_ IS NOT NULL AND key NOT LIKE '%/favourable' THEN
+            IF pg_catalog.left(now_, 1) OPERATOR(pg_catalog.=) '(' THEN
+                SELECT m.inference INTO why FROM pg_catalog.unnest(ARRAY[now_::@extschema@.driver_model]) AS m;
+            ELSE
+                SELECT pg_catalog.min(c.inference) INTO why FROM pg_catalog.unnest(now_::@extschema@.correlation[]) AS c
+                 WHERE c.inference LIKE 'withheld%';
+            END IF;
+        END IF;
+        IF why LIKE 'withheld%' THEN
+            out := out OPERATOR(pg_catalog.||) @extschema@.withhold_inference(pg_catalog.jsonb_build_object(key, val), why);
+        ELSE
+            out := out OPERATOR(pg_catalog.||) pg_catalog.jsonb_build_object(key, val);
+        END IF;
+    END LOOP;
+    RETURN out;
+END
+$fn$;
+COMMENT ON FUNCTION @extschema@.withhold_like(jsonb, jsonb) IS
+    'A cell''s stored results (a jsonb of driver models and correlation arrays as text) with the inference of each withheld (exlink.withhold_inference) where the same key of fresh, its results computed again now, is withheld; used by exlink.release_cells for the cells whose released results it keeps.';
+
 -- One results table's model (a driver_model) or correlations (a correlation[]) of a cell whose
 -- inference is clustered by a dimension (a region row clustered by team), as text, with the
 -- inference withheld unless the release decision allows it counted in clusters: at least k

@@ -284,7 +284,8 @@ COMMENT ON COLUMN @extschema@.result_tables.object IS 'The results table (a tabl
 -- (exlink.results_fourth_order, withhold_inference and correlation_results come with
 -- 67_results.sql's functions include, driver_map_rows with 70_driver_map.sql's include: same
 -- arguments and results, no 0.2.0 object changes otherwise; results stored by 0.2.0 are withheld
--- again under the new count at their next refresh) ----
+-- again under the new count at their next refresh; the new exlink.withhold_like with that
+-- include too, exlink.release_cells with 65_refresh.sql's functions include) ----
 
 -- ---- issue 23 (keep last): the custodian's grants survive pg_dump ----
 -- Every GRANT or REVOKE an extension script runs records the object's whole ACL as its initial

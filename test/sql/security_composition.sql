@@ -74,6 +74,22 @@ SELECT abs(d.beta_se - (exlink.drivers(x.m)).beta_se) < 1e-12 AS total_se_equals
        (SELECT exlink.driver_weights(cx, ARRAY[ex], employee, '{ex}', 'cluster', NULL, team) AS m FROM comp.wide) x
  WHERE d.level = 0;
 
+-- must fail: a later results table raises the count past the total row's 10 clusters (a map with
+-- a cut on ex: F = 4 + 3 = 7, bound 12); the inference the row showed under the two tables alone
+-- is withheld at that refresh (the kept results follow the decision made now), in both tables.
+SET ROLE regress_custodian;
+SELECT exlink.publish_results('comp.wide_map', 'comp.wide_cells', 'cx', '{ex}', 'driver_map', favourable => 3, cluster => 'team',
+                              grant_to => '{regress_analyst}');
+RESET ROLE;
+SET ROLE regress_analyst;
+SELECT d.level, d.clusters, d.beta_se IS NOT NULL AS se_shown, d.df IS NOT NULL AS df_shown, p.ci_low IS NOT NULL AS ci_shown,
+       d.status, p.status AS pairs_status, d.status_detail
+  FROM comp.wide_drivers d JOIN comp.wide_pairs p USING (level, cell, ordinal) WHERE d.level = 0;
+RESET ROLE;
+-- Positive control: the custodian's direct aggregate over the total's rows still has them.
+SELECT (exlink.drivers(x.m)).beta_se IS NOT NULL AS custodian_se, (x.m).clusters AS clusters
+  FROM (SELECT exlink.driver_weights(cx, ARRAY[ex], employee, '{ex}', 'cluster', NULL, team) AS m FROM comp.wide) x;
+
 -- The release decision's clusters fact: at least k clusters and the bound counted in clusters;
 -- refused without fourth-order figures, negative clusters refused; no share needed.
 SELECT exlink.release_status(40, 5, NULL, NULL, NULL, NULL, NULL, NULL, 2, 2, 4) AS four_clusters,
