@@ -2,6 +2,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "postgres.h"
 
+#include "common/int.h"
+
 #include "fmgr.h"
 #include "utils/array.h"
 
@@ -70,16 +72,27 @@ exlink_driver_weights_cells_transfn(PG_FUNCTION_ARGS)
 				 errmsg("clustering by cell needs cells with a member count"),
 				 errdetail("A cell without members (made without a member argument, or by exlink 0.1.0) gives no release decision."),
 				 errhint("Use the cells of a publication, or exlink.moments(values, member).")));
-	m->members_min = Max(m->members_min, v->members);
-	m->skipped += v->skipped;
+	if (v->n > (INT64CONST(1) << 53))
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("a cell of more than 2^53 rows cannot be clustered by cell")));
+	if (pg_add_s64_overflow(m->skipped, v->skipped, &m->skipped))
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("skipped row count out of range")));
 	if (v->n == 0)
 		PG_RETURN_POINTER(m);
 	if (!ExlinkMemberKey(fcinfo, 2, &key))
 	{
 		/* A cell without a cluster: its rows are skipped, as a row without a member. */
-		m->skipped += v->n;
+		if (pg_add_s64_overflow(m->skipped, v->n, &m->skipped))
+			ereport(ERROR,
+					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+					 errmsg("skipped row count out of range")));
 		PG_RETURN_POINTER(m);
 	}
+	/* Only a cell whose rows enter the model counts towards its member bound. */
+	m->members_min = Max(m->members_min, v->members);
 	if (m->clusters == NULL)
 		m->clusters = ClusterTableCreate(m->cxt, p);
 	slot = palloc(sizeof(double) * m->clusters->stride);

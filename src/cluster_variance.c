@@ -497,6 +497,9 @@ htz_acc_finish(const HtzAcc *acc, int q, const double *Mx, double *nu)
 					}
 			}
 		for (int ab = 0; ab < r2; ab++)
+		{
+			/* O(r^4 q^3) in all for a wide group: cancellable (no GSL workspace is live here) */
+			CHECK_FOR_INTERRUPTS();
 			for (int cd = 0; cd < r2; cd++)
 			{
 				const int	a1 = ab / r,
@@ -515,6 +518,7 @@ htz_acc_finish(const HtzAcc *acc, int q, const double *Mx, double *nu)
 						tr += X[e * q + f] * Y[f * q + e];
 				var += kw * tr;
 			}
+		}
 		if (var > 0.0 && isfinite(var))
 			nu[t] = r * (r + 1.0) / var;
 	}

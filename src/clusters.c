@@ -442,6 +442,7 @@ ClusterTableTwoWay(MemoryContext parent, const ClusterTable *t)
 	ClusterTable *by_member;
 	ClusterTable *by_cluster;
 
+	ClusterTableCheckFlushed(t);
 	Assert(t->twoway);
 	by_member = cluster_regroup(parent, t, t->inner);
 	by_cluster = cluster_regroup(parent, t, t->outer);
@@ -460,8 +461,10 @@ ClusterTableTwoWay(MemoryContext parent, const ClusterTable *t)
 ClusterTable *
 ClusterTableByOuter(MemoryContext parent, const ClusterTable *t)
 {
-	ClusterTable *c = ClusterTableCreate(parent, t->p);
+	ClusterTable *c;
 
+	ClusterTableCheckFlushed(t);
+	c = ClusterTableCreate(parent, t->p);
 	Assert(t->has_outer);
 	for (int64 i = 0; i < t->count; i++)
 	{
@@ -498,6 +501,7 @@ ClusterTableMergeSlot(ClusterTable *t, uint64 key, const double *slot)
 void
 ClusterTableMerge(ClusterTable *dst, const ClusterTable *src)
 {
+	ClusterTableCheckFlushed(src);
 	if (src->p != dst->p)
 		elog(ERROR, "cannot merge per-member moments of %d and %d variables", dst->p, src->p);
 	if ((dst->has_outer != src->has_outer || dst->twoway != src->twoway) &&
@@ -524,6 +528,7 @@ ClusterTableMerge(ClusterTable *dst, const ClusterTable *src)
 void
 ClusterTableSerialize(StringInfo buf, const ClusterTable *t)
 {
+	ClusterTableCheckFlushed(t);
 	pq_sendbyte(buf, t->twoway ? 2 : t->has_outer ? 1 : 0);
 	pq_sendint64(buf, t->count);
 	for (int64 i = 0; i < t->count; i++)
@@ -613,6 +618,7 @@ ClusterTableMaxShare(const ClusterTable *t)
 	double		total = 0.0,
 				max = 0.0;
 
+	ClusterTableCheckFlushed(t);
 	if (t->by_outer)
 		return t->member_share;
 	if (t->twoway)

@@ -136,6 +136,14 @@ ClusterTableFlush(ClusterTable *t)
 		ClusterTableFlushQueue(t);
 }
 
+/* A reader of a table whose queue was not flushed would miss rows: an error, not a wrong figure. */
+static inline void
+ClusterTableCheckFlushed(const ClusterTable *t)
+{
+	if (unlikely(t->queued != 0))
+		elog(ERROR, "exlink per-member table read with %d rows queued", t->queued);
+}
+
 static inline double *
 ClusterTableSlot(const ClusterTable *t, int64 i)
 {

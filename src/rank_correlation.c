@@ -134,14 +134,12 @@ exlink_rank_correlation_transfn(PG_FUNCTION_ARGS)
 		goto skip;
 	if (s->track_members)
 	{
-		/* every row: the share bound; the key is kept per pair (clustered jackknife) */
-		if (!ExlinkMemberRowKey(fcinfo, 3, &s->members, aggcxt, &key))
-			goto skip;
-
 		/*
 		 * The cluster argument (7 arguments), as linked_correlation's: read only for clustered
-		 * inference; a row with a NULL or empty cluster is skipped.  Nesting of members in
-		 * clusters is checked when the final function groups the ranks.
+		 * inference; a row with a NULL or empty cluster is skipped.  Read before the member is
+		 * counted: a skipped row's member must not count towards k or the share bound (members
+		 * of rows with a NULL cluster were counted, and decoys made a one-member rho released).
+		 * Nesting of members in clusters is checked when the final function groups the ranks.
 		 */
 		if (PG_NARGS() >= 7 && s->inference != MOMENTS_INFERENCE_INDEPENDENT)
 		{
@@ -151,6 +149,9 @@ exlink_rank_correlation_transfn(PG_FUNCTION_ARGS)
 			if (!ExlinkMemberKey(fcinfo, 6, &cluster))
 				goto skip;
 		}
+		/* every row kept: the share bound; the key is kept per pair (clustered jackknife) */
+		if (!ExlinkMemberRowKey(fcinfo, 3, &s->members, aggcxt, &key))
+			goto skip;
 	}
 	if (s->n == s->capacity)
 		rank_reserve(s, s->n + 1);

@@ -89,6 +89,11 @@ SELECT (m).suppressed, (m).r2, (m).members, (m).clusters
 -- positive control: a bound of 5 is released
 SELECT (m).suppressed, (m).r2 IS NOT NULL AS has_r2, (m).members, (m).clusters
   FROM (SELECT exlink.driver_weights_cells(m5, team) AS m FROM cc_claims) f;
+-- must fail: a cell without a cluster key is skipped, so its bound does not count: the cells of
+-- bound 4 with one skipped cell of bound 5 stay suppressed
+SELECT (m).suppressed, (m).r2, (m).members
+  FROM (SELECT exlink.driver_weights_cells(CASE WHEN team = 't1' THEN m5 ELSE m4 END,
+                                           CASE WHEN team = 't1' THEN NULL ELSE team END) AS m FROM cc_claims) f;
 RESET ROLE;
 REVOKE SELECT ON cc_claims FROM regress_analyst;
 DROP TABLE cc_claims, cc_fit, cc_cells, cc_padded, cc_ref, cc_rows;

@@ -176,6 +176,20 @@ SELECT (m).suppressed, (m).r2, (m).clusters
 SELECT (m).suppressed, (m).r2 IS NOT NULL AS has_r2, (m).members, (m).clusters, (m).inference
   FROM (SELECT exlink.driver_weights(y, ARRAY[x1, x2], member, NULL, 'cluster', NULL, team) AS m
           FROM ct_rows WHERE member IN (SELECT member FROM ct_balanced)) f;
+-- must fail: rows whose team is NULL are skipped, so their members do not count either: one
+-- member's rows with four decoy members whose team is NULL are not five members
+SELECT (c).suppressed, (c).members, (c).r, (c).skipped
+  FROM (SELECT exlink.rank_correlation(y, x1, member, 0.95, 'cluster', team) AS c
+          FROM (SELECT y, x1, member, CASE WHEN member = (SELECT min(member) FROM ct_balanced) THEN team END AS team
+                  FROM ct_rows WHERE member IN (SELECT member FROM ct_balanced ORDER BY member COLLATE "C" LIMIT 5)) d) f;
+SELECT (c).suppressed, (c).members, (c).r, (c).skipped
+  FROM (SELECT exlink.linked_correlation(y, x1, member, 0.95, 'cluster', team) AS c
+          FROM (SELECT y, x1, member, CASE WHEN member = (SELECT min(member) FROM ct_balanced) THEN team END AS team
+                  FROM ct_rows WHERE member IN (SELECT member FROM ct_balanced ORDER BY member COLLATE "C" LIMIT 5)) d) f;
+-- positive control: the same five members with their teams are released
+SELECT (c).suppressed, (c).members, (c).r IS NOT NULL AS has_r, (c).skipped
+  FROM (SELECT exlink.rank_correlation(y, x1, member, 0.95, 'cluster', team) AS c
+          FROM ct_rows WHERE member IN (SELECT member FROM ct_balanced ORDER BY member COLLATE "C" LIMIT 5)) f;
 RESET ROLE;
 REVOKE SELECT ON ct_rows, ct_balanced FROM regress_analyst;
 DROP TABLE ct_balanced, ct_fit, ct_ref, ct_rows, ct_shuffled;
