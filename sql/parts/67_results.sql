@@ -384,22 +384,35 @@ AS $fn$
 DECLARE
     members bigint;
     clusters bigint;
+    shown boolean;
     status text;
 BEGIN
     IF results IS NULL THEN
         RETURN NULL;
     END IF;
     IF pg_catalog.left(results, 1) OPERATOR(pg_catalog.=) '(' THEN
-        SELECT m.members, m.clusters INTO members, clusters FROM pg_catalog.unnest(ARRAY[results::@extschema@.driver_model]) AS m;
+        SELECT m.members, m.clusters,
+               EXISTS (SELECT 1 FROM pg_catalog.unnest(m.drivers) AS d
+                        WHERE d.beta_se IS NOT NULL OR d.ci_low IS NOT NULL OR d.df IS NOT NULL)
+          INTO members, clusters, shown
+          FROM pg_catalog.unnest(ARRAY[results::@extschema@.driver_model]) AS m;
     ELSE
-        SELECT pg_catalog.max(c.members), pg_catalog.max(c.clusters) INTO members, clusters
+        SELECT pg_catalog.max(c.members), pg_catalog.max(c.clusters),
+               pg_catalog.bool_or(c.t IS NOT NULL OR c.ci_low IS NOT NULL OR c.df IS NOT NULL)
+          INTO members, clusters, shown
           FROM pg_catalog.unnest(results::@extschema@.correlation[]) AS c;
     END IF;
-    IF clusters IS NULL THEN   -- no inference to decide (a suppressed or failed model)
-        RETURN results;
+    IF clusters IS NULL THEN
+        -- No cluster count: nothing to decide where no inference is shown (a suppressed or
+        -- failed model); inference shown without the fact the decision needs is withheld.
+        IF NOT coalesce(shown, false) THEN
+            RETURN results;
+        END IF;
+        status := 'suppressed: the number of clusters is not known';
+    ELSE
+        status := @extschema@.release_status(members, k, NULL, NULL, NULL, NULL, NULL, NULL, variables,
+                                             GREATEST(fourth_order, 1), clusters);
     END IF;
-    status := @extschema@.release_status(members, k, NULL, NULL, NULL, NULL, NULL, NULL, variables,
-                                         GREATEST(fourth_order, 1), clusters);
     IF status OPERATOR(pg_catalog.=) 'ok' THEN
         RETURN results;
     END IF;
@@ -409,7 +422,7 @@ BEGIN
 END
 $fn$;
 COMMENT ON FUNCTION @extschema@.withhold_clustered(text, integer, integer, integer) IS
-    'Used by results tables clustered by a dimension: a cell''s model or correlations (as text) with the inference withheld unless exlink.release_status allows it counted in clusters (at least max(k, exlink.min_group_size) clusters, and the fourth-order bound over all results tables with the clusters as units).';
+    'Used by results tables clustered by a dimension: a cell''s model or correlations (as text) with the inference withheld unless exlink.release_status allows it counted in clusters (shown inference without a number of clusters: withheld) (at least max(k, exlink.min_group_size) clusters, and the fourth-order bound over all results tables with the clusters as units).';
 
 CREATE FUNCTION @extschema@.publish_results(
     results text,

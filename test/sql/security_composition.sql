@@ -211,3 +211,14 @@ RESET ROLE;
 RESET exlink.allow_unsafe_refresh;
 REVOKE ALL ON exlink.result_tables FROM regress_custodian;
 REVOKE EXECUTE ON FUNCTION exlink.publish_results(text, regclass, name, name[], text, name[], integer, bigint, float8, name) FROM regress_custodian;
+
+-- Fail closed: results whose inference is shown but whose number of clusters is not known (an
+-- independent correlation here) are withheld by exlink.withhold_clustered, not passed through.
+SELECT w.t IS NULL AS t_withheld, w.df IS NULL AS df_withheld, w.ci_low IS NULL AS ci_withheld, w.r IS NOT NULL AS r_kept, w.inference
+  FROM (SELECT exlink.linked_correlation(g::float8, (g % 7)::float8, 'm' || (g % 10), 0.95, 'independent') AS c
+          FROM generate_series(1, 50) g) f,
+       unnest(exlink.withhold_clustered(ARRAY[f.c]::text, 5, 2, 1)::exlink.correlation[]) w;
+-- control: the same correlation as computed shows its inference
+SELECT (c).t IS NOT NULL AS t_shown, (c).clusters
+  FROM (SELECT exlink.linked_correlation(g::float8, (g % 7)::float8, 'm' || (g % 10), 0.95, 'independent') AS c
+          FROM generate_series(1, 50) g) f;
