@@ -3,6 +3,32 @@
 -- SECURITY INVOKER, search_path = pg_catalog, pg_temp, identifiers through format('%I') or a
 -- regclass.  Functions only, so that the upgrade script includes this part as it is.
 
+-- The name of an object exlink creates (a publication, results table, view): exactly
+-- schema.name, parsed strictly (quoted identifiers allowed); what names the object in errors.
+-- One parser for every creating function, so that they accept and refuse the same names.
+CREATE FUNCTION @extschema@.schema_qualified_name(name text, what text)
+RETURNS text[]
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+    parts text[];
+BEGIN
+    BEGIN
+        parts := pg_catalog.parse_ident(name);
+    EXCEPTION WHEN invalid_parameter_value OR syntax_error THEN
+        RAISE EXCEPTION 'invalid % name', what USING ERRCODE = '22023',
+            DETAIL = 'The name must be schema.name, with double quotes around unusual identifiers.';
+    END;
+    IF coalesce(pg_catalog.array_length(parts, 1), 0) <> 2 THEN
+        RAISE EXCEPTION '% name must be schema.name', what USING ERRCODE = '22023', HINT = 'Write schema.name.';
+    END IF;
+    RETURN parts;
+END
+$fn$;
+COMMENT ON FUNCTION @extschema@.schema_qualified_name(text, text) IS
+    'Used by the functions that create objects (publish, publish_results, windows, coverage and alerts): a name parsed as exactly schema.name (quoted identifiers allowed) into its two parts; 22023 otherwise, naming what in the message.';
+
 CREATE FUNCTION @extschema@.publish(
     publication text,
     source regclass,
@@ -43,16 +69,7 @@ BEGIN
         RAISE EXCEPTION 'exlink.publish arguments cannot be null (except k)' USING ERRCODE = '22023';
     END IF;
     -- The target: exactly schema.name, parsed strictly (quoted identifiers allowed).
-    BEGIN
-        parts := pg_catalog.parse_ident(publication);
-    EXCEPTION WHEN invalid_parameter_value OR syntax_error THEN
-        RAISE EXCEPTION 'invalid publication name' USING ERRCODE = '22023',
-            DETAIL = 'The name must be schema.name, with double quotes around unusual identifiers.';
-    END;
-    IF pg_catalog.array_length(parts, 1) <> 2 THEN
-        RAISE EXCEPTION 'publication name must be schema.name' USING ERRCODE = '22023',
-            HINT = 'Write schema.name.';
-    END IF;
+    parts := @extschema@.schema_qualified_name(publication, 'publication');
     target := pg_catalog.format('%I.%I', parts[1], parts[2]);
 
     -- k: the release decision's threshold (the setting by default), never lower.

@@ -513,15 +513,7 @@ BEGIN
             DETAIL = pg_catalog.format('Its dimensions are %s.', pg_catalog.array_to_string(p.dimensions, ', ')),
             HINT = 'Results are clustered by that dimension in the cells that span several of its values (e.g. team in a region row of a roll-up).';
     END IF;
-    BEGIN
-        parts := pg_catalog.parse_ident(results);
-    EXCEPTION WHEN invalid_parameter_value OR syntax_error THEN
-        RAISE EXCEPTION 'invalid results table name' USING ERRCODE = '22023',
-            DETAIL = 'The name must be schema.name, with double quotes around unusual identifiers.';
-    END;
-    IF pg_catalog.array_length(parts, 1) <> 2 THEN
-        RAISE EXCEPTION 'results table name must be schema.name' USING ERRCODE = '22023', HINT = 'Write schema.name.';
-    END IF;
+    parts := @extschema@.schema_qualified_name(results, 'results table');
     target := pg_catalog.format('%I.%I', parts[1], parts[2]);
     -- The draws' seed: given, or derived from the publication and the results table's names, so
     -- that publishing the same table again (or sealing another period) draws the same way.

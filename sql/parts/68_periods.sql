@@ -814,14 +814,7 @@ BEGIN
     IF coalesce(pg_catalog.array_length(p.measures, 1), 0) = 0 THEN
         RAISE EXCEPTION 'publication % has no measures to merge', publication USING ERRCODE = '22023';
     END IF;
-    BEGIN
-        parts := pg_catalog.parse_ident(window_view);
-    EXCEPTION WHEN invalid_parameter_value OR syntax_error THEN
-        RAISE EXCEPTION 'invalid view name' USING ERRCODE = '22023';
-    END;
-    IF pg_catalog.array_length(parts, 1) <> 2 THEN
-        RAISE EXCEPTION 'view name must be schema.name' USING ERRCODE = '22023';
-    END IF;
+    parts := @extschema@.schema_qualified_name(window_view, 'view');
     target := pg_catalog.format('%I.%I', parts[1], parts[2]);
     SELECT coalesce(pg_catalog.string_agg(pg_catalog.format('p.%I', d), ', ' ORDER BY o) || ', ', '')
       INTO dims FROM pg_catalog.unnest(p.dimensions) WITH ORDINALITY AS t(d, o);

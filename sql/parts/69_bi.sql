@@ -314,14 +314,7 @@ BEGIN
                 DETAIL = 'A coverage view tells which cells are shown: only readers of the publication may have it.';
         END IF;
     END LOOP;
-    BEGIN
-        parts := pg_catalog.parse_ident(coverage);
-    EXCEPTION WHEN invalid_parameter_value OR syntax_error THEN
-        RAISE EXCEPTION 'invalid coverage view name' USING ERRCODE = '22023';
-    END;
-    IF pg_catalog.array_length(parts, 1) <> 2 THEN
-        RAISE EXCEPTION 'coverage view name must be schema.name' USING ERRCODE = '22023';
-    END IF;
+    parts := @extschema@.schema_qualified_name(coverage, 'coverage view');
     target := pg_catalog.format('%I.%I', parts[1], parts[2]);
     -- The publication's types of the listed columns, so the view's columns have them.
     SELECT pg_catalog.array_agg(pg_catalog.format_type(a.atttypid, a.atttypmod) ORDER BY u.o) INTO typ
@@ -494,14 +487,7 @@ BEGIN
             RAISE EXCEPTION 'role % cannot read %', pg_catalog.quote_ident(r), windows USING ERRCODE = '42501';
         END IF;
     END LOOP;
-    BEGIN
-        parts := pg_catalog.parse_ident(results);
-    EXCEPTION WHEN invalid_parameter_value OR syntax_error THEN
-        RAISE EXCEPTION 'invalid results view name' USING ERRCODE = '22023';
-    END;
-    IF pg_catalog.array_length(parts, 1) <> 2 THEN
-        RAISE EXCEPTION 'results view name must be schema.name' USING ERRCODE = '22023';
-    END IF;
+    parts := @extschema@.schema_qualified_name(results, 'results view');
     target := pg_catalog.format('%I.%I', parts[1], parts[2]);
     o := pg_catalog.array_position(p.measures, outcome);
     idx := ARRAY(SELECT pg_catalog.array_position(p.measures, d) FROM pg_catalog.unnest(drivers) WITH ORDINALITY AS u(d, i) ORDER BY u.i);

@@ -379,14 +379,7 @@ BEGIN
     IF (SELECT pg_catalog.count(DISTINCT c) FROM pg_catalog.unnest(ARRAY[outcome] || drivers) c) <> pg_catalog.cardinality(drivers) + 1 THEN
         RAISE EXCEPTION 'outcome and drivers must be distinct' USING ERRCODE = '22023';
     END IF;
-    BEGIN
-        parts := pg_catalog.parse_ident(results);
-    EXCEPTION WHEN invalid_parameter_value OR syntax_error THEN
-        RAISE EXCEPTION 'invalid alerts table name' USING ERRCODE = '22023';
-    END;
-    IF pg_catalog.array_length(parts, 1) <> 2 THEN
-        RAISE EXCEPTION 'alerts table name must be schema.name' USING ERRCODE = '22023';
-    END IF;
+    parts := @extschema@.schema_qualified_name(results, 'alerts table');
     target := pg_catalog.format('%I.%I', parts[1], parts[2]);
     FOREACH r IN ARRAY grant_to LOOP
         IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = r) THEN

@@ -66,6 +66,12 @@ SET ROLE regress_custodian;
 SELECT exlink.publish('published.a; DROP TABLE linked.y', 'linked.stores', 'employee', '{store}', '{csat}');
 SELECT exlink.publish('a.b.c', 'linked.stores', 'employee', '{store}', '{csat}');
 SELECT exlink.publish('nakedname', 'linked.stores', 'employee', '{store}', '{csat}');
+-- every creating function (publish, results tables, windows, coverage, alerts) parses its target
+-- with this one parser: injected SQL, three parts and NULL refused, quoted identifiers accepted
+SELECT exlink.schema_qualified_name('published.x; DROP TABLE linked.y', 'results table');
+SELECT exlink.schema_qualified_name('a.b.c', 'alerts table');
+SELECT exlink.schema_qualified_name('"Odd Schema"."my.table"', 'test object');
+SELECT exlink.schema_qualified_name(NULL, 'test object');
 SELECT exlink.publish('published.x', 'linked.stores', 'employee', '{"store; DROP TABLE linked.y"}', '{csat}');
 RESET ROLE;
 SELECT count(*) AS y_survives FROM linked.y;
